@@ -1,0 +1,127 @@
+/**
+ * The contract between operators and state. Operators see typed stores (the outer, metered layer);
+ * everything below that layer (caching, changelogging, the byte store) deals in Buffers.
+ *
+ * Point operations return `MaybePromise`: a cached or in-memory answer comes back synchronously so
+ * that a processor handling a hot key allocates no promise; a RocksDB read returns a promise.
+ * Bounded reads (one key's windows or sessions) return arrays for the same reason; unbounded scans
+ * (`all`, `range`) are async iterators.
+ */
+import type { MaybePromise } from '../core/maybe-promise.js'
+import type { KeyValue } from '../core/record.js'
+import type { Window, Windowed } from '../core/windowed.js'
+
+/** Where a store's changes go so that it can be rebuilt; the runtime writes them to Kafka. */
+export interface ChangelogSink {
+  /** `<applicationId>-<storeName>-changelog`, or the source topic a table reuses. */
+  readonly topic: string
+  /** Appends synchronously to the task's pending output; sent with the next flush/commit. */
+  send(key: Buffer, value: Buffer | null, timestamp: number): void
+}
+
+/** What a store receives from the task that owns it. */
+export interface StateStoreContext {
+  readonly applicationId: string
+  readonly taskId: string
+  /** Directory of the owning task (`<stateDir>/<applicationId>/<taskId>`); persistent stores put their files under it. */
+  readonly taskDir: string
+  /** Absent when logging is disabled for the store. */
+  readonly changelog?: ChangelogSink
+  /** The task's stream time: window and session stores expire segments relative to it. */
+  currentStreamTimeMs(): number
+  /** The timestamp of the record being processed, stamped on changelog records. */
+  currentRecordTimestamp(): number
+}
+
+export interface StateStore {
+  readonly name: string
+  /** True for stores whose data outlive the process (RocksDB). */
+  readonly persistent: boolean
+  readonly isOpen: boolean
+  init(context: StateStoreContext): Promise<void>
+  /** Writes cached entries down the layers (and to the changelog). Called before every commit. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface ReadOnlyKeyValueStore<K, V> {
+  get(key: K): MaybePromise<V | undefined>
+  /** Entries with `from <= key <= to` in the order of their serialized bytes. */
+  range(from: K, to: K): AsyncIterableIterator<KeyValue<K, V>>
+  all(): AsyncIterableIterator<KeyValue<K, V>>
+  approximateNumEntries(): MaybePromise<number>
+}
+
+export interface KeyValueStore<K, V> extends StateStore, ReadOnlyKeyValueStore<K, V> {
+  /** `null` deletes the key. */
+  put(key: K, value: V | null): MaybePromise<void>
+  putIfAbsent(key: K, value: V): MaybePromise<V | undefined>
+  /** Returns the previous value. */
+  delete(key: K): MaybePromise<V | undefined>
+}
+
+/** One window of one key. */
+export interface WindowEntry<V> {
+  readonly windowStart: number
+  readonly value: V
+}
+
+export interface ReadOnlyWindowStore<K, V> {
+  /** The value of `key` in the window starting at `windowStart`. */
+  fetch(key: K, windowStart: number): MaybePromise<V | undefined>
+  /** Windows of `key` with `timeFrom <= windowStart <= timeTo`, oldest first. */
+  fetchRange(key: K, timeFrom: number, timeTo: number): MaybePromise<WindowEntry<V>[]>
+  /** Windows of every key with `timeFrom <= windowStart <= timeTo`. */
+  fetchAll(timeFrom: number, timeTo: number): AsyncIterableIterator<KeyValue<Windowed<K>, V>>
+  all(): AsyncIterableIterator<KeyValue<Windowed<K>, V>>
+}
+
+export interface WindowStore<K, V> extends StateStore, ReadOnlyWindowStore<K, V> {
+  /**
+   * `null` deletes. With `retainDuplicates` (stream-stream join buffers) every put is kept under a
+   * sequence number and `null` is ignored. A put into a window older than the retention period is
+   * dropped (the segment is gone).
+   */
+  put(key: K, value: V | null, windowStart: number): MaybePromise<void>
+}
+
+export interface ReadOnlySessionStore<K, V> {
+  /**
+   * Sessions of `key` that end at or after `earliestSessionEnd` and start at or before
+   * `latestSessionStart` (the sessions a new record at `t` may merge with, given the gap).
+   */
+  findSessions(key: K, earliestSessionEnd: number, latestSessionStart: number): MaybePromise<KeyValue<Windowed<K>, V>[]>
+  fetchSession(key: K, sessionStart: number, sessionEnd: number): MaybePromise<V | undefined>
+  /** Every session of `key`. */
+  fetch(key: K): MaybePromise<KeyValue<Windowed<K>, V>[]>
+  all(): AsyncIterableIterator<KeyValue<Windowed<K>, V>>
+}
+
+export interface SessionStore<K, V> extends StateStore, ReadOnlySessionStore<K, V> {
+  /** `null` removes the session. */
+  put(sessionKey: Windowed<K>, value: V | null): MaybePromise<void>
+  remove(sessionKey: Windowed<K>): MaybePromise<void>
+}
+
+export type StoreType = 'keyValue' | 'window' | 'session'
+
+/** How a store is made: the compiler records one per store, the runtime or test driver builds it. */
+export interface StoreDefinition {
+  readonly name: string
+  readonly type: StoreType
+  /** Window and session stores: how long data is kept after its window ends (size + grace at least). */
+  readonly retentionMs?: number
+  /** Window stores: the window size, part of the key schema. */
+  readonly windowSizeMs?: number
+  /** Window stores of stream-stream joins keep every record, not the latest per window. */
+  readonly retainDuplicates?: boolean
+  readonly loggingEnabled: boolean
+  readonly cachingEnabled: boolean
+  /** Changelog config overrides (e.g. `cleanup.policy`, `retention.ms`). */
+  readonly changelogConfig?: Readonly<Record<string, string>>
+}
+
+/** Which byte-store implementation backs persistent stores. */
+export type StoreSupplierKind = 'memory' | 'rocksdb'
+
+export type { Window, Windowed }
