@@ -5,6 +5,6 @@
 export type MaybePromise<T> = T | Promise<T>
 
 /** True when `value` is a thenable: the caller must wait for it. */
-export function isPromiseLike<T>(value: MaybePromise<T> | PromiseLike<T>): value is PromiseLike<T> & Promise<T> {
+export function isPromiseLike<T>(value: MaybePromise<T>): value is Promise<T> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }

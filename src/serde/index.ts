@@ -1,0 +1,7 @@
+export type { Serde, SerdeContext } from './serde.js'
+export { Serdes } from './serdes.js'
+export type { AvroSchema } from './avro/avro-serde.js'
+export { parseAvroSchema } from './avro/avro-serde.js'
+export type { SchemaRegistrySerdeOptions } from './schema-registry/schema-registry-serde.js'
+export type { SubjectNameStrategy } from './schema-registry/subject-name.js'
+export { debeziumSourceTimestamp, debeziumTimestampExtractor, type DebeziumEnvelope, type DebeziumOp } from './debezium.js'
