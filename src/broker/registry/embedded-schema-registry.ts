@@ -1,13 +1,17 @@
 import { createServer, type Server } from 'node:http'
+import type { EmbeddedKafka } from '../embedded-kafka.js'
 import { handleRegistryRequest } from './http-api.js'
 import { MemorySchemaLog, type SchemaLog } from './schema-log.js'
 import { SchemaStore } from './schema-store.js'
+import { TopicSchemaLog } from './topic-schema-log.js'
 
 export interface EmbeddedSchemaRegistryOptions {
   /** HTTP port; 0 picks a free one. */
   port?: number
   host?: string
-  /** Where schemas are kept; by default in memory, gone when the process ends. */
+  /** The broker whose compacted `_schemas` topic keeps the schemas, so they survive restarts. */
+  kafka?: EmbeddedKafka
+  /** Another place to keep schemas; without `kafka` or `log` they live in memory only. */
   log?: SchemaLog
 }
 
@@ -15,7 +19,8 @@ export interface EmbeddedSchemaRegistryOptions {
  * A Confluent-compatible schema registry (Avro) for development and tests.
  *
  * @example
- * const registry = await EmbeddedSchemaRegistry.start({ port: 8081 })
+ * const kafka = await EmbeddedKafka.start({ dataDir: '.tributary/broker' })
+ * const registry = await EmbeddedSchemaRegistry.start({ port: 8081, kafka })
  * const serde = Serdes.schemaRegistry({ url: registry.url, schema })
  */
 export class EmbeddedSchemaRegistry {
@@ -35,7 +40,7 @@ export class EmbeddedSchemaRegistry {
 
   static async start(options: EmbeddedSchemaRegistryOptions = {}): Promise<EmbeddedSchemaRegistry> {
     const host = options.host ?? '127.0.0.1'
-    const log = options.log ?? new MemorySchemaLog()
+    const log = options.log ?? (options.kafka === undefined ? new MemorySchemaLog() : new TopicSchemaLog(options.kafka.localTopics))
     const store = await SchemaStore.load(log)
     const server = createServer((request, response) => void handleRegistryRequest(store, request, response))
     server.keepAliveTimeout = 1_000

@@ -124,3 +124,40 @@ describe('@kafkajs/confluent-schema-registry against the embedded registry', () 
     await expect(client.register({ type: SchemaType.AVRO, schema: JSON.stringify(v3Incompatible) }, { subject: 'tickets-value' })).rejects.toThrow(/incompatible/)
   })
 })
+
+describe('EmbeddedSchemaRegistry on the embedded broker', () => {
+  it('keeps schemas in the compacted _schemas topic, so they survive a restart of broker and registry', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { EmbeddedKafka } = await import('../../../src/broker/embedded-kafka.js')
+    const dataDir = mkdtempSync(join(tmpdir(), 'tributary-registry-'))
+    try {
+      let kafka = await EmbeddedKafka.start({ dataDir })
+      let onBroker = await EmbeddedSchemaRegistry.start({ kafka })
+      const client = new SchemaRegistry({ host: onBroker.url })
+      const first = await client.register({ type: SchemaType.AVRO, schema: JSON.stringify(v1) }, { subject: 'tickets-value' })
+      const second = await client.register({ type: SchemaType.AVRO, schema: JSON.stringify(v2) }, { subject: 'tickets-value' })
+      const encoded = await client.encode(second.id, { ticketId: 'T-9', priority: 2 })
+      await onBroker.close()
+      await kafka.close()
+
+      kafka = await EmbeddedKafka.start({ dataDir })
+      const stored = kafka.localTopics.read('_schemas', 0)
+      expect(stored.length).toBeGreaterThanOrEqual(2)
+      expect(JSON.parse(stored[0]!.key!.toString())).toEqual({ keytype: 'SCHEMA', subject: 'tickets-value', version: 1, magic: 1 })
+      onBroker = await EmbeddedSchemaRegistry.start({ kafka })
+      const restarted = new SchemaRegistry({ host: onBroker.url })
+      expect(await restarted.getRegistryIdBySchema('tickets-value', { type: SchemaType.AVRO, schema: JSON.stringify(v1) })).toBe(first.id)
+      expect(await restarted.getLatestSchemaId('tickets-value')).toBe(second.id)
+      expect(await restarted.decode(encoded)).toEqual({ ticketId: 'T-9', priority: 2 })
+      const keySchema = { type: 'record', name: 'TicketKey', fields: [{ name: 'id', type: 'string' }] }
+      const third = await restarted.register({ type: SchemaType.AVRO, schema: JSON.stringify(keySchema) }, { subject: 'tickets-key' })
+      expect(third.id).toBe(second.id + 1)
+      await onBroker.close()
+      await kafka.close()
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EmbeddedSchemaRegistry } from '../../../src/broker/registry/embedded-schema-registry.js'
 import { isPromiseLike } from '../../../src/core/maybe-promise.js'
+import type { AvroSchema } from '../../../src/serde/avro/avro-serde.js'
 import { Serdes } from '../../../src/serde/serdes.js'
 import {
   appointmentBookedSchema, paymentRegisteredSchema, ticketClosedSchema, ticketOpenedSchema,
@@ -15,7 +16,7 @@ afterAll(async () => {
   await registry.close()
 })
 
-async function roundTrip<T>(schema: object, topic: string, value: T): Promise<T> {
+async function roundTrip<T>(schema: AvroSchema, topic: string, value: T): Promise<T> {
   const serde = Serdes.schemaRegistry<T>({ url: registry.url, schema })
   const context = { topic, isKey: false }
   const bytes = serde.serialize(value, context)

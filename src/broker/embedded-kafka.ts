@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BrokerContext, GroupService } from './broker-context.js'
+import { BrokerError } from './errors.js'
+import { silentLogger, type BrokerLogger } from './logger.js'
+import { compactLog } from './log/compaction.js'
+import { applyRetention } from './log/retention.js'
+import { Connection } from './server/connection.js'
+import { createFrameHandler } from './server/dispatcher.js'
+import { FetchWaiters } from './server/fetch-waiters.js'
+import { TopicRegistry } from './topics.js'
+import { DataDirLock } from './data-dir-lock.js'
+import { loadGroupCoordinator } from './group-service.js'
+import { LocalTopics } from './local-topics.js'
+
+export interface EmbeddedKafkaOptions {
+  /** TCP port; 0 picks a free one. */
+  port?: number
+  host?: string
+  /** Where logs, topic metadata and committed offsets live; a temporary directory removed on close when absent. */
+  dataDir?: string
+  defaultPartitions?: number
+  autoCreateTopics?: boolean
+  logger?: BrokerLogger
+  /** Largest request frame accepted; larger ones close the connection. Default 100 MiB. */
+  maxFrameBytes?: number
+  /** How often retention and compaction run. Default 30 s. */
+  logMaintenanceIntervalMs?: number
+}
+
+/**
+ * A single-node broker speaking the Kafka wire protocol, for development and tests.
+ *
+ * @example
+ * const kafka = await EmbeddedKafka.start({ dataDir: '.tributary/broker' })
+ * // point any Kafka client at kafka.bootstrapServers
+ * await kafka.close()
+ */
+export class EmbeddedKafka {
+  private readonly connections = new Set<Connection>()
+  private readonly sockets = new Set<Socket>()
+  private maintenanceTimer: NodeJS.Timeout | undefined
+  private closePromise: Promise<void> | undefined
+
+  private constructor(
+    private readonly server: Server,
+    private readonly ctx: BrokerContext,
+    readonly dataDir: string,
+    private readonly temporary: boolean,
+    private readonly lock: DataDirLock,
+    readonly port: number,
+    readonly host: string,
+  ) {}
+
+  /** Reads and writes topics from inside this process, without a client (see LocalTopics). */
+  get localTopics(): LocalTopics {
+    return new LocalTopics(this.ctx)
+  }
+
+  /** `host:port` to hand to clients. */
+  get bootstrapServers(): string {
+    const host = this.ctx.advertisedHost
+    return host.includes(':') ? `[${host}]:${this.port}` : `${host}:${this.port}`
+  }
+
+  static async start(options: EmbeddedKafkaOptions = {}): Promise<EmbeddedKafka> {
+    const host = options.host ?? '127.0.0.1'
+    const logger = options.logger ?? silentLogger
+    const defaultPartitions = options.defaultPartitions ?? 3
+    if (!Number.isInteger(defaultPartitions) || defaultPartitions < 1) {
+      throw new BrokerError(`defaultPartitions must be a positive integer, got ${defaultPartitions}.`)
+    }
+    const temporary = options.dataDir === undefined
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-broker-'))
+    mkdirSync(dataDir, { recursive: true })
+    const lock = DataDirLock.acquire(dataDir)
+    const now = (): number => Date.now()
+    const topics = new TopicRegistry(dataDir, logger, now)
+    // Undoes a start that failed half-way: nothing stays open or locked.
+    const abort = async (error: unknown, groups?: GroupService | null): Promise<never> => {
+      await groups?.close()
+      topics.close()
+      lock.release()
+      if (temporary) rmSync(dataDir, { recursive: true, force: true })
+      throw error
+    }
+    try {
+      topics.load()
+    } catch (error) {
+      await abort(error)
+    }
+    const ctx: BrokerContext = {
+      nodeId: 0,
+      clusterId: clusterIdOf(dataDir),
+      advertisedHost: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
+      advertisedPort: 0,
+      defaultPartitions,
+      autoCreateTopics: options.autoCreateTopics ?? true,
+      topics,
+      fetchWaiters: new FetchWaiters(),
+      logger,
+      now,
+      groups: null,
+      // Ids from the clock so a restarted broker does not hand out an id a producer still uses.
+      nextProducerId: BigInt(Date.now()) * 1000n,
+      closing: false,
+    }
+    let groups: GroupService | null = null
+    try {
+      groups = await loadGroupCoordinator({ dataDir, logger, now, partitionExists: (t, p) => topics.partition(t, p) !== undefined })
+    } catch (error) {
+      await abort(new BrokerError(`Could not load consumer group state from ${dataDir}.`, { cause: error }))
+    }
+    ctx.groups = groups
+    const server = createServer()
+    const port = await new Promise<number>((resolve, reject) => {
+      server.once('error', (err) => reject(new BrokerError(`Cannot listen on ${host}:${options.port ?? 0}: ${err.message}. Pick another port.`, { cause: err })))
+      server.listen(options.port ?? 0, host, () => {
+        const address = server.address()
+        resolve(typeof address === 'object' && address !== null ? address.port : 0)
+      })
+    }).catch((error: unknown) => abort(error, groups))
+    ctx.advertisedPort = port
+    const broker = new EmbeddedKafka(server, ctx, dataDir, temporary, lock, port, host)
+    broker.accept(options.maxFrameBytes ?? 100 * 1024 * 1024)
+    broker.scheduleMaintenance(options.logMaintenanceIntervalMs ?? 30_000)
+    logger.info('broker listening', { bootstrapServers: broker.bootstrapServers, dataDir })
+    return broker
+  }
+
+  private accept(maxFrameBytes: number): void {
+    const handle = createFrameHandler(this.ctx)
+    // e.g. EMFILE while accepting: log it, keep serving the connections that exist.
+    this.server.on('error', (err) => this.ctx.logger.error('listener error', { error: err.message }))
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+      const connection = new Connection(socket, handle, maxFrameBytes, this.ctx.logger, (c) => this.connections.delete(c))
+      this.connections.add(connection)
+    })
+  }
+
+  private scheduleMaintenance(intervalMs: number): void {
+    this.maintenanceTimer = setInterval(() => this.runLogMaintenance(false), intervalMs)
+    this.maintenanceTimer.unref()
+  }
+
+  /**
+   * Applies retention and compaction to every partition now; the broker also runs this on a timer
+   * (which skips compacted logs that sealed no segment since their last pass).
+   */
+  runLogMaintenance(force = true): { segmentsDeleted: number; recordsCompacted: number } {
+    let segmentsDeleted = 0
+    let recordsCompacted = 0
+    const now = this.ctx.now()
+    for (const topic of this.ctx.topics.all()) {
+      for (const log of topic.partitions) {
+        try {
+          segmentsDeleted += applyRetention(log, now)
+          recordsCompacted += compactLog(log, now, force)
+        } catch (error) {
+          this.ctx.logger.error('log maintenance failed', { log: log.dir, error: error instanceof Error ? error.message : String(error) })
+        }
+      }
+    }
+    return { segmentsDeleted, recordsCompacted }
+  }
+
+  /** Stops listening, drops every connection, flushes and closes the logs. Idempotent. */
+  close(): Promise<void> {
+    this.closePromise ??= this.doClose()
+    return this.closePromise
+  }
+
+  private async doClose(): Promise<void> {
+    this.ctx.closing = true
+    clearInterval(this.maintenanceTimer)
+    this.ctx.fetchWaiters.wakeAll()
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    for (const socket of this.sockets) socket.destroy()
+    await closed
+    await this.ctx.groups?.close()
+    for (const topic of this.ctx.topics.all()) {
+      for (const log of topic.partitions) await log.flush().catch(() => undefined)
+    }
+    this.ctx.topics.close()
+    this.lock.release()
+    if (this.temporary) rmSync(this.dataDir, { recursive: true, force: true })
+    this.ctx.logger.info('broker stopped', { dataDir: this.dataDir })
+  }
+}
+
+/** A stable cluster id per data directory, as Kafka keeps in meta.properties. */
+function clusterIdOf(dataDir: string): string {
+  const file = join(dataDir, 'cluster-id')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const id = randomUUID().replace(/-/g, '').slice(0, 22)
+  writeFileSync(file, id)
+  return id
+}

@@ -1,0 +1,237 @@
+import { open, readFile, rename, rm, mkdir, type FileHandle } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { crc32 } from 'node:zlib'
+import type { BrokerLogger } from '../logger.js'
+import { GroupStoreError } from './errors.js'
+
+/** Every record is framed as [u32 payload length][u32 CRC-32 of the payload][payload]. */
+const FRAME_HEADER_BYTES = 8
+/** A length above this cannot have been written by us: it marks garbage, not a record. */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024
+
+type Operation =
+  | { kind: 'append'; frames: Buffer; done: Settle }
+  | { kind: 'rewrite'; build: () => readonly Buffer[]; done: Settle }
+
+interface Settle {
+  /** Runs synchronously once the write is durable, before the next queued operation starts. */
+  onDurable: (() => void) | undefined
+  resolve(): void
+  reject(error: unknown): void
+}
+
+/**
+ * An append-only, checksummed file of coordinator records (committed offsets and group
+ * metadata), the embedded counterpart of Kafka's `__consumer_offsets` topic.
+ *
+ * Appends that arrive while a write is in flight are coalesced into one write and one
+ * `fdatasync`, so many concurrent commits cost one disk flush. A record is durable once its
+ * `append` promise resolves. A crash can leave a torn record at the tail: `open` drops it (the
+ * CRC or the length does not check out) and truncates the file so later appends stay readable.
+ */
+export class CoordinatorLog {
+  private handle: FileHandle | null = null
+  /** Bytes of valid records; the next write goes exactly here, overwriting any failed tail. */
+  private size = 0
+  private readonly queue: Operation[] = []
+  private draining: Promise<void> | null = null
+
+  constructor(
+    private readonly path: string,
+    private readonly logger: BrokerLogger,
+  ) {}
+
+  /** Opens (or creates) the file and returns the payloads of every intact record, in order. */
+  async open(): Promise<Buffer[]> {
+    let contents: Buffer
+    try {
+      await mkdir(dirname(this.path), { recursive: true })
+      // A leftover from a compaction interrupted before its rename: the original file is intact.
+      await rm(this.path + '.tmp', { force: true })
+      contents = await readFile(this.path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return Buffer.alloc(0)
+        throw error
+      })
+    } catch (error) {
+      throw new GroupStoreError(`cannot read the group coordinator log ${this.path}: check the data directory's permissions`, { cause: error })
+    }
+    const { payloads, validBytes } = parseFrames(contents)
+    if (validBytes < contents.length) {
+      this.logger.warn('group coordinator log has a torn or corrupt tail; dropping it', {
+        path: this.path,
+        droppedBytes: contents.length - validBytes,
+      })
+    }
+    this.handle = await open(this.path, contents.length === 0 ? 'w+' : 'r+')
+    // A new file's directory entry must survive a power loss as well as its first records.
+    if (contents.length === 0) await syncDirectory(dirname(this.path))
+    if (validBytes < contents.length) {
+      await this.handle.truncate(validBytes)
+      await this.handle.datasync()
+    }
+    this.size = validBytes
+    return payloads
+  }
+
+  /**
+   * Appends records; resolves once they are on disk. `onDurable` runs at that moment, in log
+   * order, so in-memory state derived from the log changes in exactly the order of the file.
+   */
+  append(payloads: readonly Buffer[], onDurable?: () => void): Promise<void> {
+    return this.enqueue((done) => ({ kind: 'append', frames: frame(payloads), done }), onDurable)
+  }
+
+  /**
+   * Atomically replaces the whole file (compaction). `build` runs when every earlier append is
+   * durable and applied, so a snapshot of in-memory state taken there loses nothing.
+   */
+  rewrite(build: () => readonly Buffer[]): Promise<void> {
+    return this.enqueue((done) => ({ kind: 'rewrite', build, done }), undefined)
+  }
+
+  async close(): Promise<void> {
+    while (this.draining !== null) await this.draining
+    await this.handle?.close()
+    this.handle = null
+  }
+
+  private enqueue(operation: (done: Settle) => Operation, onDurable: (() => void) | undefined): Promise<void> {
+    if (this.handle === null) {
+      return Promise.reject(new GroupStoreError(`the group coordinator log ${this.path} is not open: call load() first`))
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push(operation({ onDurable, resolve, reject }))
+      this.draining ??= this.drain()
+    })
+  }
+
+  /**
+   * Writes queued operations until the queue is empty. `draining` is cleared in the same
+   * synchronous step that finds the queue empty, so an append enqueued afterwards starts a new
+   * drain rather than waiting on one that has finished. (The loop always awaits at least once,
+   * so `draining` is assigned before this finally block can run.)
+   */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const first = this.queue[0]!
+        if (first.kind === 'rewrite') {
+          this.queue.shift()
+          await this.settle([first.done], () => this.replaceFile(frame(first.build())))
+          continue
+        }
+        // Coalesce every queued append up to the next rewrite into one write and one flush.
+        const frames: Buffer[] = []
+        const waiters: Settle[] = []
+        for (let op = this.queue[0]; op?.kind === 'append'; op = this.queue[0]) {
+          this.queue.shift()
+          frames.push(op.frames)
+          waiters.push(op.done)
+        }
+        await this.settle(waiters, () => this.writeAtEnd(frames.length === 1 ? frames[0]! : Buffer.concat(frames)))
+      }
+    } finally {
+      this.draining = null
+    }
+  }
+
+  private async settle(waiters: Settle[], work: () => Promise<void>): Promise<void> {
+    try {
+      await work()
+    } catch (error) {
+      const failure = new GroupStoreError(`cannot write the group coordinator log ${this.path}: check free disk space and permissions`, { cause: error })
+      this.logger.error(failure.message, { cause: String(error) })
+      for (const waiter of waiters) waiter.reject(failure)
+      return
+    }
+    for (const waiter of waiters) {
+      try {
+        waiter.onDurable?.()
+      } catch (error) {
+        this.logger.error('applying a durable coordinator record failed', { cause: String(error) })
+      }
+      waiter.resolve()
+    }
+  }
+
+  private async writeAtEnd(frames: Buffer): Promise<void> {
+    const handle = this.requireHandle()
+    let written = 0
+    while (written < frames.length) {
+      const { bytesWritten } = await handle.write(frames, written, frames.length - written, this.size + written)
+      written += bytesWritten
+    }
+    await handle.datasync()
+    // Only now does the tail count as valid; a failed write is overwritten by the next one.
+    this.size += frames.length
+  }
+
+  private async replaceFile(frames: Buffer): Promise<void> {
+    const tmpPath = this.path + '.tmp'
+    const tmp = await open(tmpPath, 'w')
+    try {
+      await tmp.writeFile(frames)
+      await tmp.datasync()
+    } finally {
+      await tmp.close()
+    }
+    await this.requireHandle().close()
+    this.handle = null
+    try {
+      await rename(tmpPath, this.path)
+      await syncDirectory(dirname(this.path))
+      this.size = frames.length
+    } finally {
+      // Reopen whichever file is now in place: the compacted one, or the original if the rename failed.
+      this.handle = await open(this.path, 'r+')
+    }
+  }
+
+  private requireHandle(): FileHandle {
+    if (this.handle === null) throw new GroupStoreError(`the group coordinator log ${this.path} was closed`)
+    return this.handle
+  }
+}
+
+function frame(payloads: readonly Buffer[]): Buffer {
+  let total = 0
+  for (const payload of payloads) total += FRAME_HEADER_BYTES + payload.length
+  const out = Buffer.allocUnsafe(total)
+  let pos = 0
+  for (const payload of payloads) {
+    out.writeUInt32BE(payload.length, pos)
+    out.writeUInt32BE(crc32(payload), pos + 4)
+    payload.copy(out, pos + FRAME_HEADER_BYTES)
+    pos += FRAME_HEADER_BYTES + payload.length
+  }
+  return out
+}
+
+/** Reads frames until the first one that is incomplete or fails its checksum. */
+export function parseFrames(contents: Buffer): { payloads: Buffer[]; validBytes: number } {
+  const payloads: Buffer[] = []
+  let pos = 0
+  while (pos + FRAME_HEADER_BYTES <= contents.length) {
+    const length = contents.readUInt32BE(pos)
+    const end = pos + FRAME_HEADER_BYTES + length
+    if (length > MAX_RECORD_BYTES || end > contents.length) break
+    const payload = contents.subarray(pos + FRAME_HEADER_BYTES, end)
+    if (crc32(payload) !== contents.readUInt32BE(pos + 4)) break
+    payloads.push(payload)
+    pos = end
+  }
+  return { payloads, validBytes: pos }
+}
+
+/** Makes a rename durable: without it a power loss may bring the old directory entry back. */
+async function syncDirectory(path: string): Promise<void> {
+  let dir: FileHandle | null = null
+  try {
+    dir = await open(path, 'r')
+    await dir.sync()
+  } catch {
+    // Some platforms cannot fsync a directory; the rename itself is still atomic there.
+  } finally {
+    await dir?.close()
+  }
+}

@@ -1,0 +1,134 @@
+import { KafkaErrorCode as E } from './error-codes.js'
+import type { GroupMembership } from './group-membership.js'
+import type { OffsetCommitEntry, OffsetStore } from './offset-store.js'
+
+/** Kafka's `offset.metadata.max.bytes` default: longer commit metadata is refused. */
+const MAX_OFFSET_METADATA_BYTES = 4096
+
+export interface OffsetCommitRequest {
+  groupId: string
+  generationIdOrMemberEpoch?: number
+  memberId?: string
+  groupInstanceId?: string | null
+  topics: Array<{
+    name: string
+    partitions: Array<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }>
+  }>
+}
+
+interface FetchTopics {
+  topics?: Array<{ name: string; partitionIndexes: number[] }> | null
+}
+export type OffsetFetchRequest = FetchTopics & { groupId?: string; groups?: Array<FetchTopics & { groupId: string }> }
+
+export interface OffsetApiContext {
+  membership: GroupMembership
+  store: OffsetStore
+  now: () => number
+  partitionExists: (topic: string, partition: number) => boolean
+}
+
+/** OffsetCommit v2+: validates the committer against the group as Kafka does, then commits durably. */
+export async function commitOffsets(ctx: OffsetApiContext, req: OffsetCommitRequest): Promise<Record<string, unknown>> {
+  const codes = new Map<string, Map<number, number>>()
+  const entries: OffsetCommitEntry[] = []
+  const timestamp = ctx.now()
+  for (const topic of req.topics) {
+    const byPartition = new Map<number, number>()
+    codes.set(topic.name, byPartition)
+    for (const p of topic.partitions) {
+      const metadata = p.committedMetadata ?? null
+      if (!ctx.partitionExists(topic.name, p.partitionIndex)) {
+        byPartition.set(p.partitionIndex, E.UNKNOWN_TOPIC_OR_PARTITION)
+      } else if (metadata !== null && Buffer.byteLength(metadata, 'utf8') > MAX_OFFSET_METADATA_BYTES) {
+        byPartition.set(p.partitionIndex, E.OFFSET_METADATA_TOO_LARGE)
+      } else {
+        byPartition.set(p.partitionIndex, E.NONE)
+        entries.push({
+          topic: topic.name, partition: p.partitionIndex,
+          committed: { offset: BigInt(p.committedOffset), leaderEpoch: p.committedLeaderEpoch ?? -1, metadata, commitTimestamp: timestamp },
+        })
+      }
+    }
+  }
+  if (entries.length > 0) {
+    let error = validateCommit(ctx, req)
+    if (error === E.NONE) {
+      try {
+        await ctx.store.commit(req.groupId, entries)
+      } catch {
+        // Retriable for the client; the store has logged the cause.
+        error = E.COORDINATOR_NOT_AVAILABLE
+      }
+    }
+    if (error !== E.NONE) for (const e of entries) codes.get(e.topic)!.set(e.partition, error)
+  }
+  return {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codes.get(t.name)!.get(p.partitionIndex)! })),
+    })),
+  }
+}
+
+function validateCommit(ctx: OffsetApiContext, req: OffsetCommitRequest): number {
+  const generationId = req.generationIdOrMemberEpoch ?? -1
+  const memberId = req.memberId ?? ''
+  const groupInstanceId = req.groupInstanceId ?? null
+  let group = ctx.membership.groups.get(req.groupId)
+  if (group === undefined) {
+    // Without a generation the committer does not use group management: a "simple" group.
+    if (generationId >= 0) return E.ILLEGAL_GENERATION
+    group = ctx.membership.getOrCreate(req.groupId)
+  }
+  if (group.is('Dead')) return E.COORDINATOR_NOT_AVAILABLE
+  if (generationId < 0 && group.is('Empty')) return E.NONE
+  if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
+    if (group.isStaticMemberFenced(groupInstanceId, memberId)) return E.FENCED_INSTANCE_ID
+    const member = group.members.get(memberId)
+    if (member === undefined) return E.UNKNOWN_MEMBER_ID
+    if (generationId !== group.generationId) return E.ILLEGAL_GENERATION
+    // Until it has its assignment the member cannot know which partitions are its to commit.
+    if (group.is('CompletingRebalance')) return E.REBALANCE_IN_PROGRESS
+    ctx.membership.touch(group, member)
+    return E.NONE
+  }
+  // Only members may commit to a group that has members.
+  return E.UNKNOWN_MEMBER_ID
+}
+
+/** OffsetFetch v1-8: one group (v1-7) or a batch of groups (v8); -1 where nothing was committed. */
+export function fetchOffsets(ctx: OffsetApiContext, version: number, req: OffsetFetchRequest): Record<string, unknown> {
+  // `requireStable` is not checked: without transactions no committed offset is ever pending.
+  if (version >= 8) {
+    return {
+      throttleTimeMs: 0,
+      groups: (req.groups ?? []).map((g) => ({ groupId: g.groupId, topics: fetchGroup(ctx, g.groupId, g.topics ?? null), errorCode: E.NONE })),
+    }
+  }
+  return { throttleTimeMs: 0, errorCode: E.NONE, topics: fetchGroup(ctx, req.groupId ?? '', req.topics ?? null) }
+}
+
+function fetchGroup(ctx: OffsetApiContext, groupId: string, topics: FetchTopics['topics']): unknown[] {
+  if (topics === null || topics === undefined) {
+    // null asks for every committed offset of the group.
+    return [...ctx.store.committedByTopic(groupId)].map(([name, byPartition]) => ({
+      name,
+      partitions: [...byPartition.keys()].sort((a, b) => a - b).map((partition) => partitionOffset(ctx, groupId, name, partition)),
+    }))
+  }
+  return topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partition) => partitionOffset(ctx, groupId, t.name, partition)) }))
+}
+
+function partitionOffset(ctx: OffsetApiContext, groupId: string, topic: string, partition: number): Record<string, unknown> {
+  const committed = ctx.store.committed(groupId, topic, partition)
+  return {
+    partitionIndex: partition,
+    committedOffset: committed?.offset ?? -1n,
+    committedLeaderEpoch: committed?.leaderEpoch ?? -1,
+    // Kafka answers the empty string, not null, for absent metadata.
+    metadata: committed?.metadata ?? '',
+    errorCode: E.NONE,
+  }
+}

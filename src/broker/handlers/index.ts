@@ -1,0 +1,30 @@
+import type { Handler } from '../broker-context.js'
+import { ApiKey } from '../protocol/api-keys.js'
+import { apiVersions } from './api-versions.js'
+import { createPartitions } from './create-partitions.js'
+import { createTopics } from './create-topics.js'
+import { deleteRecords } from './delete-records.js'
+import { deleteTopics } from './delete-topics.js'
+import { describeConfigs } from './describe-configs.js'
+import { fetch } from './fetch.js'
+import { findCoordinator } from './find-coordinator.js'
+import { initProducerId } from './init-producer-id.js'
+import { listOffsets } from './list-offsets.js'
+import { metadata } from './metadata.js'
+import { produce } from './produce.js'
+
+/** The broker's own APIs by key; group APIs go to the group coordinator instead. */
+export const handlers: Partial<Record<number, Handler>> = {
+  [ApiKey.Produce]: produce,
+  [ApiKey.Fetch]: fetch,
+  [ApiKey.ListOffsets]: listOffsets,
+  [ApiKey.Metadata]: metadata,
+  [ApiKey.FindCoordinator]: findCoordinator,
+  [ApiKey.ApiVersions]: apiVersions,
+  [ApiKey.CreateTopics]: createTopics,
+  [ApiKey.DeleteTopics]: deleteTopics,
+  [ApiKey.DeleteRecords]: deleteRecords,
+  [ApiKey.InitProducerId]: initProducerId,
+  [ApiKey.DescribeConfigs]: describeConfigs,
+  [ApiKey.CreatePartitions]: createPartitions,
+}

@@ -1,0 +1,65 @@
+import type { Handler, Message } from '../broker-context.js'
+import type { PartitionLog } from '../log/partition-log.js'
+import { BrokerError } from '../errors.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { invalidTopicName } from '../topics.js'
+import { topicOrAutoCreate } from './auto-create.js'
+
+interface PartitionData {
+  index: number
+  records: Buffer | null
+}
+
+/**
+ * Produce v3-7. Batches are appended as sent (offsets assigned in place). acks=1 answers once
+ * the bytes are written; acks=-1 also waits for an fdatasync of every partition written;
+ * acks=0 gets no response at all.
+ */
+export const produce: Handler = async (ctx, request) => {
+  const acks = request.acks as number
+  const now = ctx.now()
+  const touched = new Set<PartitionLog>()
+  const responses = (request.topicData as Array<{ name: string; partitionData: PartitionData[] }>).map((t): Message => {
+    const invalid = acks !== 0 && acks !== 1 && acks !== -1
+    const topic = invalid || invalidTopicName(t.name) !== null ? undefined : topicOrAutoCreate(ctx, t.name, true)
+    return {
+      name: t.name,
+      partitionResponses: t.partitionData.map((p): Message => {
+        const base = { index: p.index, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n }
+        if (invalid) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS }
+        const log = topic?.partitions[p.index]
+        if (log === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
+        if (p.records === null || p.records.length === 0) return { ...base, errorCode: ErrorCode.CORRUPT_MESSAGE }
+        const result = log.append(p.records, now)
+        if (result.errorCode !== ErrorCode.NONE) return { ...base, errorCode: result.errorCode, logStartOffset: BigInt(log.logStartOffset) }
+        touched.add(log)
+        ctx.fetchWaiters.notify(t.name, p.index)
+        return {
+          index: p.index,
+          errorCode: ErrorCode.NONE,
+          baseOffset: BigInt(result.baseOffset),
+          logAppendTimeMs: BigInt(result.logAppendTime),
+          logStartOffset: BigInt(log.logStartOffset),
+        }
+      }),
+    }
+  })
+  if (acks === 0) {
+    // Kafka closes the connection of an acks=0 producer whose records were refused: it is the
+    // only signal such a producer gets, and it makes the client refresh its metadata.
+    const failed = responses.flatMap((r) => (r.partitionResponses as Message[]).filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${String(r.name)}-${String(p.index)}: error ${String(p.errorCode)}`))
+    if (failed.length > 0) throw new BrokerError(`acks=0 produce refused (${failed.join(', ')})`)
+    return null
+  }
+  if (acks === -1 && touched.size > 0) {
+    try {
+      await Promise.all([...touched].map((log) => log.flush()))
+    } catch (error) {
+      ctx.logger.error('fdatasync failed; answering produce with an error', { error: error instanceof Error ? error.message : String(error) })
+      for (const r of responses) {
+        for (const p of r.partitionResponses as Message[]) if (p.errorCode === ErrorCode.NONE) p.errorCode = ErrorCode.UNKNOWN_SERVER_ERROR
+      }
+    }
+  }
+  return { responses, throttleTimeMs: 0 }
+}

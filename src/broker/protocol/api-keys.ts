@@ -1,0 +1,67 @@
+/**
+ * The APIs this broker serves and the version ranges it advertises in ApiVersions. Minimums
+ * matter: librdkafka disables consumer groups unless FindCoordinator starts at 0 and idempotence
+ * unless InitProducerId starts at 0.
+ */
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  DeleteRecords: 21,
+  InitProducerId: 22,
+  DescribeConfigs: 32,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
+} as const
+
+export interface ApiSpec {
+  key: number
+  /** Schema name without the Request/Response suffix. */
+  name: string
+  minVersion: number
+  maxVersion: number
+}
+
+export const supportedApis: readonly ApiSpec[] = [
+  { key: ApiKey.Produce, name: 'Produce', minVersion: 3, maxVersion: 7 },
+  { key: ApiKey.Fetch, name: 'Fetch', minVersion: 4, maxVersion: 12 },
+  { key: ApiKey.ListOffsets, name: 'ListOffsets', minVersion: 1, maxVersion: 5 },
+  { key: ApiKey.Metadata, name: 'Metadata', minVersion: 0, maxVersion: 9 },
+  { key: ApiKey.OffsetCommit, name: 'OffsetCommit', minVersion: 2, maxVersion: 8 },
+  { key: ApiKey.OffsetFetch, name: 'OffsetFetch', minVersion: 1, maxVersion: 8 },
+  { key: ApiKey.FindCoordinator, name: 'FindCoordinator', minVersion: 0, maxVersion: 4 },
+  { key: ApiKey.JoinGroup, name: 'JoinGroup', minVersion: 0, maxVersion: 6 },
+  { key: ApiKey.Heartbeat, name: 'Heartbeat', minVersion: 0, maxVersion: 4 },
+  { key: ApiKey.LeaveGroup, name: 'LeaveGroup', minVersion: 0, maxVersion: 4 },
+  { key: ApiKey.SyncGroup, name: 'SyncGroup', minVersion: 0, maxVersion: 4 },
+  { key: ApiKey.DescribeGroups, name: 'DescribeGroups', minVersion: 0, maxVersion: 5 },
+  { key: ApiKey.ListGroups, name: 'ListGroups', minVersion: 0, maxVersion: 4 },
+  { key: ApiKey.ApiVersions, name: 'ApiVersions', minVersion: 0, maxVersion: 3 },
+  { key: ApiKey.CreateTopics, name: 'CreateTopics', minVersion: 2, maxVersion: 7 },
+  { key: ApiKey.DeleteTopics, name: 'DeleteTopics', minVersion: 1, maxVersion: 6 },
+  { key: ApiKey.DeleteRecords, name: 'DeleteRecords', minVersion: 0, maxVersion: 2 },
+  { key: ApiKey.InitProducerId, name: 'InitProducerId', minVersion: 0, maxVersion: 4 },
+  // 3-4 too: @platformatic/kafka's v2 parser expects the v3 fields, so it must be able to pick v4.
+  { key: ApiKey.DescribeConfigs, name: 'DescribeConfigs', minVersion: 0, maxVersion: 4 },
+  { key: ApiKey.CreatePartitions, name: 'CreatePartitions', minVersion: 0, maxVersion: 3 },
+  { key: ApiKey.DeleteGroups, name: 'DeleteGroups', minVersion: 0, maxVersion: 2 },
+]
+
+const byKey = new Map<number, ApiSpec>(supportedApis.map((api) => [api.key, api]))
+
+export function apiSpec(key: number): ApiSpec | undefined {
+  return byKey.get(key)
+}

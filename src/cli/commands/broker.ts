@@ -1,0 +1,68 @@
+import { EmbeddedKafka, EmbeddedSchemaRegistry, consoleLogger, silentLogger } from '../../broker/index.js'
+import { CliError } from '../../core/errors.js'
+import type { Command } from '../command.js'
+import { intFlag, parseFlags } from '../parse-flags.js'
+
+const usage = `Usage: tributary broker [options]
+
+Starts Tributary's embedded Kafka-protocol broker and schema registry on this machine, for
+development and tests. Any Kafka client can connect to it (kcat -b 127.0.0.1:9092 -L).
+
+Options:
+  --port <n>            Kafka port (default 9092; 0 picks a free one)
+  --host <address>      address to listen on (default 127.0.0.1)
+  --data-dir <dir>      where topics and offsets are kept (default .tributary/broker)
+  --partitions <n>      partitions of auto-created topics (default 3)
+  --registry-port <n>   schema registry HTTP port (default 8081; 0 picks a free one)
+  --no-registry         do not start the schema registry
+  --verbose             log every connection and request problem to stderr`
+
+export const brokerCommand: Command = {
+  name: 'broker',
+  summary: 'Run the embedded Kafka-protocol broker and schema registry',
+  usage,
+  async run(args, io, signal) {
+    const { values } = parseFlags('broker', args, {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      partitions: { type: 'string' },
+      'registry-port': { type: 'string' },
+      'no-registry': { type: 'boolean' },
+      verbose: { type: 'boolean' },
+    })
+    const port = intFlag('broker', 'port', values.port as string | undefined, 9092)
+    const registryPort = intFlag('broker', 'registry-port', values['registry-port'] as string | undefined, 8081)
+    const partitions = intFlag('broker', 'partitions', values.partitions as string | undefined, 3, 1)
+    if (port > 65535 || registryPort > 65535) throw new CliError('tributary broker: ports must be between 0 and 65535.')
+    const host = (values.host as string | undefined) ?? '127.0.0.1'
+    const dataDir = (values['data-dir'] as string | undefined) ?? '.tributary/broker'
+
+    const kafka = await EmbeddedKafka.start({
+      port, host, dataDir, defaultPartitions: partitions,
+      logger: values.verbose === true ? consoleLogger('debug') : silentLogger,
+    }).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}${port === 9092 ? ' Is another broker running? Try --port 0.' : ''}`, { cause: error })
+    })
+    let registry: EmbeddedSchemaRegistry | undefined
+    try {
+      if (values['no-registry'] !== true) registry = await EmbeddedSchemaRegistry.start({ port: registryPort, host, kafka })
+    } catch (error) {
+      await kafka.close()
+      throw new Error(`${(error as Error).message} Use --registry-port 0 or --no-registry.`, { cause: error })
+    }
+    io.out(`Kafka broker listening on ${kafka.bootstrapServers} (data in ${dataDir})`)
+    if (registry !== undefined) io.out(`Schema registry listening on ${registry.url}`)
+    io.out('Press Ctrl-C to stop.')
+
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve()
+      else signal.addEventListener('abort', () => resolve(), { once: true })
+    })
+    io.out('Shutting down...')
+    await registry?.close()
+    await kafka.close()
+    io.out('Stopped.')
+    return 0
+  },
+}
