@@ -8,3 +8,17 @@ export type { Headers, KeyValue, Record, RecordMetadata } from './core/record.js
 export type { Change, Window, Windowed } from './core/windowed.js'
 export type { MaybePromise } from './core/maybe-promise.js'
 export * from './serde/index.js'
+export {
+  StreamsBuilder, KStream, KTable, KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream,
+  TimeWindows, SlidingWindows, SessionWindows, Suppressed,
+} from './dsl/index.js'
+export type * from './dsl/options.js'
+export { Topology } from './topology/index.js'
+export type { TimestampExtractor, TopicNameExtractor, RecordContext } from './topology/types.js'
+export type {
+  Processor, ProcessorContext, ProcessorSupplier, PunctuationType, Punctuator, Cancellable, DropReason,
+} from './processors/index.js'
+export type {
+  KeyValueStore, WindowStore, SessionStore, ReadOnlyKeyValueStore, ReadOnlyWindowStore, ReadOnlySessionStore,
+  WindowEntry, StateStore,
+} from './state/types.js'

@@ -2,7 +2,7 @@
  * Record headers. Kafka allows a header key to repeat; Tributary keeps the last value of each key,
  * which is what every processor in the library needs and what users expect from an object.
  */
-export type Headers = Record<string, Buffer>
+export type Headers = { [header: string]: Buffer }
 
 /** A record as processors see it: typed key and value, event timestamp (ms) and headers. */
 export interface Record<K, V> {

@@ -125,3 +125,39 @@ export interface StoreDefinition {
 export type StoreSupplierKind = 'memory' | 'rocksdb'
 
 export type { Window, Windowed }
+
+/** One record of a store's changelog topic, as the runtime or the test driver reads it back. */
+export interface ChangelogRecord {
+  /** The changelog key: the store's own key schema (window and session stores include the time). */
+  readonly key: Buffer
+  /** `null` is a tombstone: the key is deleted. */
+  readonly value: Buffer | null
+}
+
+/** A store that can be rebuilt from its changelog (runtime restoration, test driver). */
+export interface RestorableStore {
+  /**
+   * Writes changelog records straight into the byte store, in order and as one batch: nothing is
+   * logged again and the cache is bypassed (cached copies of the keys are invalidated). Window and
+   * session records already past retention are dropped. Call it after `init` and before processing.
+   */
+  restore(records: readonly ChangelogRecord[]): Promise<void>
+}
+
+/** Counters of a store's typed operations since it was opened. */
+export interface StoreMetrics {
+  readonly gets: number
+  readonly puts: number
+  readonly deletes: number
+  /** Range reads: `range`, `all`, window fetches, session lookups. */
+  readonly scans: number
+  /** Average latency of a sample of point operations (gets and puts), in nanoseconds; 0 before any sample. */
+  readonly avgLatencyNs: number
+  /** Window or session records dropped because their time was already past retention. */
+  readonly expiredRecords: number
+}
+
+/** A store that counts its operations (every store the builders of `state/index.ts` make). */
+export interface MeteredStore {
+  metrics(): StoreMetrics
+}

@@ -1,0 +1,187 @@
+import type { KeyValue } from '../core/record.js'
+import type { ProcessorSupplier } from '../processors/api.js'
+import { filterProcessor } from '../processors/filter.js'
+import { flatMapValuesProcessor } from '../processors/flat-map-values.js'
+import { flatMapProcessor } from '../processors/flat-map.js'
+import { mapValuesProcessor } from '../processors/map-values.js'
+import { mapProcessor } from '../processors/map.js'
+import { peekProcessor } from '../processors/peek.js'
+import { selectKeyProcessor } from '../processors/select-key.js'
+import type { Serde } from '../serde/serde.js'
+import type { TopicNameExtractor } from '../topology/types.js'
+import type { InternalStreamsBuilder } from './internal-builder.js'
+import { KGroupedStream } from './k-grouped-stream.js'
+import type { GroupedOptions, NamedOptions, ProcessOptions, ProducedOptions, RepartitionOptions, SplitOptions } from './options.js'
+
+/**
+ * An unbounded stream of key-value records. Every operator returns a new stream; nothing runs until
+ * the topology is built and started.
+ *
+ * @example
+ * builder.stream<string, Ride>('rides', { keySerde: Serdes.string(), valueSerde: Serdes.json() })
+ *   .filter((id, ride) => ride.status === 'completed')
+ *   .mapValues((ride) => ride.fare)
+ *   .to('fares')
+ */
+export class KStream<K, V> {
+  /** @internal Streams are made by `StreamsBuilder` and by other streams' operators. */
+  constructor(
+    private readonly builder: InternalStreamsBuilder,
+    private readonly nodeId: number,
+    /** The key serde known at this point (from the source or an operator's options), if any. */
+    readonly keySerde: Serde<K> | undefined,
+    readonly valueSerde: Serde<V> | undefined,
+  ) {}
+
+  private stateless<K2, V2>(
+    operator: string,
+    prefix: string,
+    supplier: ProcessorSupplier,
+    changesKey: boolean,
+    options: NamedOptions | undefined,
+    keySerde: Serde<K2> | undefined,
+    valueSerde: Serde<V2> | undefined,
+  ): KStream<K2, V2> {
+    const name = this.builder.name(prefix, options?.name)
+    const id = this.builder.add({ kind: 'stateless', name, parents: [this.nodeId], operator, supplier, changesKey })
+    return new KStream(this.builder, id, keySerde, valueSerde)
+  }
+
+  /** Keeps the records the predicate accepts. */
+  filter(predicate: (key: K, value: V) => boolean, options?: NamedOptions): KStream<K, V> {
+    return this.stateless('filter', 'KSTREAM-FILTER-', filterProcessor(predicate, false) as ProcessorSupplier, false, options, this.keySerde, this.valueSerde)
+  }
+
+  /** Drops the records the predicate accepts. */
+  filterNot(predicate: (key: K, value: V) => boolean, options?: NamedOptions): KStream<K, V> {
+    return this.stateless('filterNot', 'KSTREAM-FILTER-', filterProcessor(predicate, true) as ProcessorSupplier, false, options, this.keySerde, this.valueSerde)
+  }
+
+  /** A new key and value per record. A grouping or join after it repartitions. */
+  map<K2, V2>(mapper: (key: K, value: V) => KeyValue<K2, V2>, options?: NamedOptions): KStream<K2, V2> {
+    return this.stateless<K2, V2>('map', 'KSTREAM-MAP-', mapProcessor(mapper) as ProcessorSupplier, true, options, undefined, undefined)
+  }
+
+  /** A new value per record; the key (and so the partitioning) stays. */
+  mapValues<V2>(mapper: (value: V, key: K) => V2, options?: NamedOptions): KStream<K, V2> {
+    return this.stateless<K, V2>('mapValues', 'KSTREAM-MAPVALUES-', mapValuesProcessor(mapper) as ProcessorSupplier, false, options, this.keySerde, undefined)
+  }
+
+  /** A new key per record. A grouping or join after it repartitions. */
+  selectKey<K2>(selector: (key: K, value: V) => K2, options?: NamedOptions): KStream<K2, V> {
+    return this.stateless<K2, V>('selectKey', 'KSTREAM-KEY-SELECT-', selectKeyProcessor(selector) as ProcessorSupplier, true, options, undefined, this.valueSerde)
+  }
+
+  /** Zero or more records per record. */
+  flatMap<K2, V2>(mapper: (key: K, value: V) => Iterable<KeyValue<K2, V2>>, options?: NamedOptions): KStream<K2, V2> {
+    return this.stateless<K2, V2>('flatMap', 'KSTREAM-FLATMAP-', flatMapProcessor(mapper) as ProcessorSupplier, true, options, undefined, undefined)
+  }
+
+  /** Zero or more values per record, same key. */
+  flatMapValues<V2>(mapper: (value: V, key: K) => Iterable<V2>, options?: NamedOptions): KStream<K, V2> {
+    return this.stateless<K, V2>('flatMapValues', 'KSTREAM-FLATMAPVALUES-', flatMapValuesProcessor(mapper) as ProcessorSupplier, false, options, this.keySerde, undefined)
+  }
+
+  /** Runs a side effect per record and passes it on. */
+  peek(action: (key: K, value: V) => void, options?: NamedOptions): KStream<K, V> {
+    return this.stateless('peek', 'KSTREAM-PEEK-', peekProcessor(action, false) as ProcessorSupplier, false, options, this.keySerde, this.valueSerde)
+  }
+
+  /** Runs a side effect per record; ends the stream. */
+  foreach(action: (key: K, value: V) => void, options?: NamedOptions): void {
+    this.stateless('foreach', 'KSTREAM-FOREACH-', peekProcessor(action, true) as ProcessorSupplier, false, options, this.keySerde, this.valueSerde)
+  }
+
+  /** Records of both streams, interleaved in processing order. */
+  merge(other: KStream<K, V>, options?: NamedOptions): KStream<K, V> {
+    const name = this.builder.name('KSTREAM-MERGE-', options?.name)
+    const id = this.builder.add({ kind: 'merge', name, parents: [this.nodeId, other.nodeId] })
+    return new KStream(this.builder, id, this.keySerde, this.valueSerde)
+  }
+
+  /**
+   * Routes each record to the first branch whose predicate accepts it; records no branch accepts
+   * go to `defaultBranch` if given, else are dropped.
+   *
+   * @example
+   * const { fast, slow, rest } = stream.split({ fast: (k, v) => v.kmh > 80, slow: (k, v) => v.kmh < 10 }, { defaultBranch: 'rest' })
+   */
+  split<B extends string, D extends string = never>(
+    branches: { readonly [name in B]: (key: K, value: V) => boolean },
+    options: SplitOptions<D> = {},
+  ): { readonly [name in B | D]: KStream<K, V> } {
+    const splitName = this.builder.name('KSTREAM-BRANCH-', options.name)
+    const entries = Object.entries(branches) as [B, (key: K, value: V) => boolean][]
+    const childName = (branch: string): string => `${splitName}-${branch}`
+    const splitId = this.builder.add({
+      kind: 'split',
+      name: splitName,
+      parents: [this.nodeId],
+      branches: entries.map(([branch, predicate]) => ({ childName: childName(branch), predicate: predicate as (key: unknown, value: unknown) => boolean })),
+      defaultChild: options.defaultBranch === undefined ? undefined : childName(options.defaultBranch),
+    })
+    const result = {} as { [name in B | D]: KStream<K, V> }
+    const branchNames: string[] = entries.map(([branch]) => branch)
+    if (options.defaultBranch !== undefined) branchNames.push(options.defaultBranch)
+    for (const branch of branchNames) {
+      const id = this.builder.add({ kind: 'branch', name: childName(branch), parents: [splitId] })
+      result[branch as B | D] = new KStream(this.builder, id, this.keySerde, this.valueSerde)
+    }
+    return result
+  }
+
+  /** Writes the stream through a repartition topic (`<applicationId>-<name>-repartition`), partitioned by key. */
+  repartition(options: RepartitionOptions<K, V> = {}): KStream<K, V> {
+    const base = this.builder.name('KSTREAM-REPARTITION-', options.name)
+    const keySerde = options.keySerde ?? this.keySerde
+    const valueSerde = options.valueSerde ?? this.valueSerde
+    const id = this.builder.add({
+      kind: 'repartition',
+      name: `${base}-repartition-source`,
+      parents: [this.nodeId],
+      topic: `${base}-repartition`,
+      filterName: `${base}-repartition-filter`,
+      sinkName: `${base}-repartition-sink`,
+      sourceName: `${base}-repartition-source`,
+      numPartitions: options.numPartitions,
+      keySerde: keySerde as Serde<unknown> | undefined,
+      valueSerde: valueSerde as Serde<unknown> | undefined,
+      carriesChanges: false,
+    })
+    return new KStream(this.builder, id, keySerde, valueSerde)
+  }
+
+  /** Writes every record to `topic`, or to the topic the extractor picks per record. Serdes default to the stream's. */
+  to(topic: string | TopicNameExtractor<K, V>, options: ProducedOptions<K, V> = {}): void {
+    const name = this.builder.name('KSTREAM-SINK-', options.name)
+    this.builder.add({
+      kind: 'sink',
+      name,
+      parents: [this.nodeId],
+      topic: topic as string | TopicNameExtractor,
+      keySerde: (options.keySerde ?? this.keySerde) as Serde<unknown> | undefined,
+      valueSerde: (options.valueSerde ?? this.valueSerde) as Serde<unknown> | undefined,
+    })
+  }
+
+  /**
+   * Runs a low-level processor on every record. Its output may have new keys, so a grouping after
+   * it repartitions.
+   */
+  process<K2 = K, V2 = V>(supplier: ProcessorSupplier<K, V, K2, V2>, options: ProcessOptions = {}): KStream<K2, V2> {
+    const name = this.builder.name('KSTREAM-PROCESSOR-', options.name)
+    const id = this.builder.add({ kind: 'process', name, parents: [this.nodeId], supplier: supplier as ProcessorSupplier, stores: [...(options.stores ?? [])] })
+    return new KStream<K2, V2>(this.builder, id, undefined, undefined)
+  }
+
+  /** Groups by the current key, for an aggregation. */
+  groupByKey(options: GroupedOptions<K, V> = {}): KGroupedStream<K, V> {
+    return new KGroupedStream(this.builder, this.nodeId, options.keySerde ?? this.keySerde, options.valueSerde ?? this.valueSerde, options.name)
+  }
+
+  /** Groups by a new key; the aggregation reads through a repartition topic. */
+  groupBy<K2>(selector: (key: K, value: V) => K2, options: GroupedOptions<K2, V> = {}): KGroupedStream<K2, V> {
+    const selected = this.selectKey(selector)
+    return new KGroupedStream(this.builder, selected.nodeId, options.keySerde, options.valueSerde ?? this.valueSerde, options.name)
+  }
+}

@@ -1,0 +1,71 @@
+import type { Serde } from '../serde/serde.js'
+import type { StoreType } from '../state/types.js'
+import type { TimestampExtractor } from '../topology/types.js'
+
+/** Every operator takes an optional `name` so that names (and so state and topics) survive upgrades. */
+export interface NamedOptions {
+  readonly name?: string
+}
+
+export interface StreamOptions<K, V> extends NamedOptions {
+  readonly keySerde?: Serde<K>
+  readonly valueSerde?: Serde<V>
+  /** Default: the timestamp the record carries. */
+  readonly timestampExtractor?: TimestampExtractor<K, V>
+}
+
+export interface TableOptions<K, V> extends StreamOptions<K, V> {
+  /** Name of the table's key-value store (queryable with `getKeyValueStore`). */
+  readonly storeName?: string
+}
+
+export interface ProducedOptions<K, V> extends NamedOptions {
+  readonly keySerde?: Serde<K>
+  readonly valueSerde?: Serde<V>
+}
+
+/** Serdes of grouped records (used by a repartition topic) and the name of that repartition. */
+export interface GroupedOptions<K, V> extends NamedOptions {
+  readonly keySerde?: Serde<K>
+  readonly valueSerde?: Serde<V>
+}
+
+export interface RepartitionOptions<K, V> extends NamedOptions {
+  readonly numPartitions?: number
+  readonly keySerde?: Serde<K>
+  readonly valueSerde?: Serde<V>
+}
+
+/** Where an aggregation keeps its state. */
+export interface AggregateOptions<A> extends NamedOptions {
+  readonly storeName?: string
+  /** Serde of the aggregate in the store and its changelog (default: the runtime's default value serde). */
+  readonly valueSerde?: Serde<A>
+  /** Back the store up to a changelog topic (default true). */
+  readonly loggingEnabled?: boolean
+}
+
+export interface SplitOptions<D extends string> extends NamedOptions {
+  /** Name of the branch that receives records no predicate accepted. */
+  readonly defaultBranch?: D
+}
+
+export interface ProcessOptions extends NamedOptions {
+  /** Stores (added with `builder.addStateStore`) the processor may use. */
+  readonly stores?: readonly string[]
+}
+
+/** A store for `process()` operators. */
+export interface StateStoreOptions<K, V> {
+  readonly name: string
+  readonly type: StoreType
+  readonly keySerde?: Serde<K>
+  readonly valueSerde?: Serde<V>
+  /** Window and session stores: how long data is kept. */
+  readonly retentionMs?: number
+  /** Window stores: the window size. */
+  readonly windowSizeMs?: number
+  readonly retainDuplicates?: boolean
+  /** Back the store up to `<applicationId>-<name>-changelog` (default true). */
+  readonly loggingEnabled?: boolean
+}

@@ -1,0 +1,77 @@
+import { TopologyError } from '../core/errors.js'
+import type { Serde } from '../serde/serde.js'
+import type { Topology } from '../topology/topology.js'
+import { InternalStreamsBuilder } from './internal-builder.js'
+import { KStream } from './k-stream.js'
+import { KTable } from './k-table.js'
+import type { StateStoreOptions, StreamOptions, TableOptions } from './options.js'
+
+/**
+ * The entry point of the DSL: declare sources, chain operators, then `build()` the topology.
+ *
+ * @example
+ * const builder = new StreamsBuilder()
+ * builder.stream<string, Ride>('rides', { keySerde: Serdes.string(), valueSerde: Serdes.json() })
+ *   .groupByKey().count({ storeName: 'rides-per-driver' })
+ * const topology = builder.build()
+ */
+export class StreamsBuilder {
+  private readonly internal = new InternalStreamsBuilder()
+
+  /** A stream of the records of one topic (or several, given as an array). */
+  stream<K, V>(topics: string | readonly string[], options: StreamOptions<K, V> = {}): KStream<K, V> {
+    const list = typeof topics === 'string' ? [topics] : [...topics]
+    if (list.length === 0) throw new TopologyError('builder.stream() needs at least one topic.')
+    const name = this.internal.name('KSTREAM-SOURCE-', options.name)
+    const id = this.internal.add({
+      kind: 'stream-source',
+      name,
+      parents: [],
+      topics: list,
+      keySerde: options.keySerde as Serde<unknown> | undefined,
+      valueSerde: options.valueSerde as Serde<unknown> | undefined,
+      timestampExtractor: options.timestampExtractor as never,
+    })
+    return new KStream(this.internal, id, options.keySerde, options.valueSerde)
+  }
+
+  /** A table of the latest value per key of a topic; the topic doubles as the table's changelog. */
+  table<K, V>(topic: string, options: TableOptions<K, V> = {}): KTable<K, V> {
+    // Kafka Streams names the store first: `<topic>-STATE-STORE-0000000000`, then the source nodes.
+    const storeName = options.storeName ?? this.internal.name(`${topic}-STATE-STORE-`)
+    const sourceName = this.internal.name('KSTREAM-SOURCE-', options.name === undefined ? undefined : `${options.name}-source`)
+    const name = this.internal.name('KTABLE-SOURCE-', options.name)
+    const id = this.internal.add({
+      kind: 'table-source',
+      name,
+      parents: [],
+      topic,
+      sourceName,
+      storeName,
+      keySerde: options.keySerde as Serde<unknown> | undefined,
+      valueSerde: options.valueSerde as Serde<unknown> | undefined,
+      timestampExtractor: options.timestampExtractor as never,
+    })
+    return new KTable(this.internal, id, options.keySerde, options.valueSerde, { storeName, windowGraceMs: undefined })
+  }
+
+  /** A store for `stream.process(supplier, { stores: [name] })`. */
+  addStateStore<K, V>(options: StateStoreOptions<K, V>): this {
+    this.internal.addStore({
+      name: options.name,
+      type: options.type,
+      keySerde: options.keySerde as Serde<unknown> | undefined,
+      valueSerde: options.valueSerde as Serde<unknown> | undefined,
+      ...(options.retentionMs === undefined ? {} : { retentionMs: options.retentionMs }),
+      ...(options.windowSizeMs === undefined ? {} : { windowSizeMs: options.windowSizeMs }),
+      ...(options.retainDuplicates === undefined ? {} : { retainDuplicates: options.retainDuplicates }),
+      loggingEnabled: options.loggingEnabled ?? true,
+    })
+    return this
+  }
+
+  /** Compiles what was declared into a topology; DSL mistakes fail here with a `TopologyError`. */
+  build(): Topology {
+    return this.internal.build()
+  }
+}

@@ -1,0 +1,51 @@
+import type { Windowed } from '../core/windowed.js'
+import type { Accumulator } from '../processors/aggregate.js'
+import type { Serde } from '../serde/serde.js'
+import { aggregating, aggregationBase, countStoreSerde, counting, reducing, type Grouping } from './k-grouped-stream.js'
+import { KTable } from './k-table.js'
+import type { AggregateOptions } from './options.js'
+import type { SlidingWindows, TimeWindows } from './windows.js'
+
+/**
+ * A grouped stream cut into time windows (tumbling, hopping or sliding). Aggregations return a
+ * table keyed by `Windowed<K>`; each update is forwarded at once (see `suppress` for final results).
+ *
+ * @example
+ * rides.groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).count()
+ */
+export class TimeWindowedKStream<K, V> {
+  /** @internal */
+  constructor(
+    private readonly grouping: Grouping<K, V>,
+    private readonly windows: { readonly time: TimeWindows } | { readonly sliding: SlidingWindows },
+  ) {}
+
+  count(options: AggregateOptions<number> = {}): KTable<Windowed<K>, number> {
+    return this.accumulate('KSTREAM-AGGREGATE-', counting<K, V>(), options, countStoreSerde())
+  }
+
+  reduce(reducer: (aggregate: V, value: V) => V, options: AggregateOptions<V> = {}): KTable<Windowed<K>, V> {
+    return this.accumulate('KSTREAM-REDUCE-', reducing<K, V>(reducer), options)
+  }
+
+  aggregate<A>(initializer: () => A, aggregator: (key: K, value: V, aggregate: A) => A, options: AggregateOptions<A> = {}): KTable<Windowed<K>, A> {
+    return this.accumulate('KSTREAM-AGGREGATE-', aggregating(initializer, aggregator), options)
+  }
+
+  private accumulate<A>(prefix: string, accumulate: Accumulator<K, V, A>, options: AggregateOptions<A>, storeSerde?: Serde<A>): KTable<Windowed<K>, A> {
+    const base = aggregationBase(this.grouping, prefix, options, storeSerde)
+    const erased = accumulate as Accumulator<unknown, unknown, unknown>
+    let id: number
+    let graceMs: number
+    if ('time' in this.windows) {
+      const { sizeMs, advanceMs } = this.windows.time
+      graceMs = this.windows.time.graceMs
+      id = this.grouping.builder.add({ kind: 'time-window-aggregate', ...base, accumulate: erased, windows: { sizeMs, advanceMs, graceMs } })
+    } else {
+      const { timeDifferenceMs } = this.windows.sliding
+      graceMs = this.windows.sliding.graceMs
+      id = this.grouping.builder.add({ kind: 'sliding-window-aggregate', ...base, accumulate: erased, windows: { timeDifferenceMs, graceMs } })
+    }
+    return new KTable<Windowed<K>, A>(this.grouping.builder, id, undefined, options.valueSerde, { storeName: base.storeName, windowGraceMs: graceMs })
+  }
+}

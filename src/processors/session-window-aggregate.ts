@@ -1,0 +1,114 @@
+import type { Change, Windowed } from '../core/windowed.js'
+import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
+import type { KeyValue, Record as StreamRecord } from '../core/record.js'
+import type { SessionStore } from '../state/types.js'
+import type { Accumulator } from './aggregate.js'
+import type { Processor, ProcessorContext, ProcessorSupplier } from './api.js'
+
+export interface SessionWindowSpec {
+  readonly inactivityGapMs: number
+  readonly graceMs: number
+}
+
+export interface SessionWindowAggregateParams<K, V, A> {
+  readonly storeName: string
+  readonly windows: SessionWindowSpec
+  readonly initializer: () => A
+  readonly aggregator: (key: K, value: V, aggregate: A) => A
+  readonly merger: (key: K, left: A, right: A) => A
+}
+
+/** Session aggregation with a reducer: the first value of a session is its aggregate. */
+export function reducingSessionParams<K, V>(storeName: string, windows: SessionWindowSpec, reducer: (aggregate: V, value: V) => V): SessionWindowAggregateParams<K, V, V | undefined> {
+  const accumulate: Accumulator<K, V, V> = (_key, value, previous) => (previous === undefined ? value : reducer(previous, value))
+  return {
+    storeName,
+    windows,
+    initializer: () => undefined,
+    aggregator: (key, value, aggregate) => accumulate(key, value, aggregate),
+    merger: (_key, left, right) => (left === undefined ? right : right === undefined ? left : reducer(left, right)),
+  }
+}
+
+/**
+ * Session window aggregation (Kafka Streams' KStreamSessionWindowAggregate). A record at `t` joins
+ * every session of its key that ends within `gap` before `t` or starts within `gap` after it; those
+ * sessions merge into one. Each session it touched is removed and retracted with a `null` new value
+ * (even one that is extended in place, as Kafka Streams does), then the merged session is forwarded. Output timestamps are the session end (its latest record).
+ */
+export function sessionWindowAggregateProcessor<K, V, A>(
+  params: SessionWindowAggregateParams<K, V, A>,
+): ProcessorSupplier<K, V, Windowed<K>, Change<A>> {
+  return () => new SessionWindowAggregate(params)
+}
+
+class SessionWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Change<A>> {
+  private ctx!: ProcessorContext<Windowed<K>, Change<A>>
+  private store!: SessionStore<K, A>
+  private observedStreamTime = Number.NEGATIVE_INFINITY
+
+  constructor(private readonly params: SessionWindowAggregateParams<K, V, A>) {}
+
+  init(context: ProcessorContext<Windowed<K>, Change<A>>): void {
+    this.ctx = context
+    this.store = context.getStateStore(this.params.storeName)
+  }
+
+  process(record: StreamRecord<K, V>): MaybePromise<void> {
+    if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
+    if (record.value === null || record.value === undefined) return this.ctx.recordDropped('null-value')
+    this.observedStreamTime = Math.max(this.observedStreamTime, record.timestamp)
+    const gap = this.params.windows.inactivityGapMs
+    const overlapping = this.store.findSessions(record.key, record.timestamp - gap, record.timestamp + gap)
+    if (isPromiseLike(overlapping)) return overlapping.then((sessions) => this.merge(record, sessions))
+    return this.merge(record, overlapping)
+  }
+
+  private merge(record: StreamRecord<K, V>, sessions: KeyValue<Windowed<K>, A>[]): MaybePromise<void> {
+    const { initializer, aggregator, merger, windows } = this.params
+    let start = record.timestamp
+    let end = record.timestamp
+    let aggregate = initializer()
+    for (const [session, value] of sessions) {
+      start = Math.min(start, session.window.start)
+      end = Math.max(end, session.window.end)
+      aggregate = merger(record.key, aggregate, value)
+    }
+    // A session can still grow until `gap` after its end, so it closes at end + gap + grace.
+    if (end + windows.inactivityGapMs + windows.graceMs < this.observedStreamTime) {
+      this.ctx.recordDropped('late')
+      return undefined
+    }
+    aggregate = aggregator(record.key, record.value, aggregate)
+    const merged = { key: record.key, window: { start, end } }
+    // A record that only extends nothing (a brand-new session) has nothing to retract.
+    const retracted = start === record.timestamp && end === record.timestamp ? [] : sessions
+    return this.retract(record, retracted, 0, merged, aggregate)
+  }
+
+  /** Removes and retracts the merged-away sessions one by one, then writes and forwards the merged one. */
+  private retract(
+    record: StreamRecord<K, V>,
+    sessions: KeyValue<Windowed<K>, A>[],
+    from: number,
+    merged: Windowed<K>,
+    aggregate: A,
+  ): MaybePromise<void> {
+    for (let i = from; i < sessions.length; i++) {
+      const [session, value] = sessions[i]!
+      const removed = this.store.remove(session)
+      const retraction = { key: session, value: { newValue: null, oldValue: value }, timestamp: session.window.end, headers: record.headers }
+      const sent = isPromiseLike(removed) ? removed.then(() => this.ctx.forward(retraction)) : this.ctx.forward(retraction)
+      if (isPromiseLike(sent)) return sent.then(() => this.retract(record, sessions, i + 1, merged, aggregate))
+    }
+    const update = {
+      key: merged,
+      value: { newValue: aggregate, oldValue: null },
+      timestamp: merged.window.end,
+      headers: record.headers,
+    }
+    const written = this.store.put(merged, aggregate)
+    if (isPromiseLike(written)) return written.then(() => this.ctx.forward(update))
+    return this.ctx.forward(update)
+  }
+}

@@ -1,0 +1,181 @@
+import type { Change, Windowed } from '../core/windowed.js'
+import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
+import type { Record as StreamRecord } from '../core/record.js'
+import { forEachInOrder } from '../core/sequence.js'
+import type { WindowEntry, WindowStore } from '../state/types.js'
+import type { Accumulator } from './aggregate.js'
+import type { Processor, ProcessorContext, ProcessorSupplier } from './api.js'
+import type { ValueAndTimestamp } from './value-and-timestamp.js'
+
+export interface SlidingWindowSpec {
+  /** Two records fall into a common window when their timestamps differ by at most this. */
+  readonly timeDifferenceMs: number
+  readonly graceMs: number
+}
+
+export interface SlidingWindowAggregateParams<K, V, A> {
+  readonly storeName: string
+  readonly windows: SlidingWindowSpec
+  readonly accumulate: Accumulator<K, V, A>
+}
+
+/** One store write and forward: fold the record into `base` (undefined: a fresh window), or copy `base` as is. */
+interface WindowAction<A> {
+  readonly start: number
+  readonly base: { readonly value: A | undefined; readonly timestamp: number }
+  readonly copy: boolean
+}
+
+/**
+ * Sliding windows (KIP-450, Kafka Streams' KStreamSlidingWindowAggregate). Windows `[start, start +
+ * timeDifference]` exist only where records are: each record gets a left window ending at its
+ * timestamp and, when a later record is within reach, a right window starting just after it. A
+ * record updates every existing window that contains it and creates the windows it implies.
+ */
+export function slidingWindowAggregateProcessor<K, V, A>(
+  params: SlidingWindowAggregateParams<K, V, A>,
+): ProcessorSupplier<K, V, Windowed<K>, Change<A>> {
+  return () => new SlidingWindowAggregate(params)
+}
+
+class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Change<A>> {
+  private ctx!: ProcessorContext<Windowed<K>, Change<A>>
+  private store!: WindowStore<K, ValueAndTimestamp<A>>
+  private observedStreamTime = Number.NEGATIVE_INFINITY
+  private current!: StreamRecord<K, V>
+  private closeTime = 0
+  private readonly step = (action: WindowAction<A>): MaybePromise<void> => this.apply(action)
+
+  constructor(private readonly params: SlidingWindowAggregateParams<K, V, A>) {}
+
+  init(context: ProcessorContext<Windowed<K>, Change<A>>): void {
+    this.ctx = context
+    this.store = context.getStateStore(this.params.storeName)
+  }
+
+  process(record: StreamRecord<K, V>): MaybePromise<void> {
+    if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
+    if (record.value === null || record.value === undefined) return this.ctx.recordDropped('null-value')
+    const { timeDifferenceMs, graceMs } = this.params.windows
+    const timestamp = record.timestamp
+    this.observedStreamTime = Math.max(this.observedStreamTime, timestamp)
+    this.closeTime = this.observedStreamTime - graceMs
+    if (timestamp + 1 + timeDifferenceMs <= this.closeTime) {
+      // Even the record's right window would already be closed: every window it belongs to is.
+      this.ctx.recordDropped('late')
+      return undefined
+    }
+    this.current = record
+    const early = timestamp < timeDifferenceMs
+    const from = early ? 0 : Math.max(0, timestamp - 2 * timeDifferenceMs)
+    const windows = this.store.fetchRange(record.key, from, timestamp + 1)
+    if (isPromiseLike(windows)) return windows.then((w) => this.run(early ? this.planEarly(w) : this.planInOrder(w)))
+    return this.run(early ? this.planEarly(windows) : this.planInOrder(windows))
+  }
+
+  private run(actions: WindowAction<A>[]): MaybePromise<void> {
+    return forEachInOrder(actions, this.step)
+  }
+
+  private planInOrder(windows: WindowEntry<ValueAndTimestamp<A>>[]): WindowAction<A>[] {
+    const td = this.params.windows.timeDifferenceMs
+    const ts = this.current.timestamp
+    const actions: WindowAction<A>[] = []
+    const starts = new Set<number>()
+    let leftAggregate: ValueAndTimestamp<A> | undefined
+    let rightAggregate: ValueAndTimestamp<A> | undefined
+    let leftExists = false
+    let rightExists = false
+    let previousTimestamp: number | undefined
+    for (const { windowStart: start, value } of windows) {
+      starts.add(start)
+      const end = start + td
+      if (end < ts) {
+        leftAggregate = value
+        previousTimestamp = value.timestamp
+      } else if (end === ts) {
+        leftExists = true
+        if (value.timestamp < ts) previousTimestamp = value.timestamp
+        actions.push({ start, base: value, copy: false })
+      } else if (start <= ts) {
+        rightAggregate = value
+        actions.push({ start, base: value, copy: false })
+      } else if (start === ts + 1) {
+        rightExists = true
+      }
+    }
+    if (previousTimestamp !== undefined) {
+      const previousRightStart = previousTimestamp + 1
+      if (!starts.has(previousRightStart) && previousRightStart + td >= ts) {
+        actions.push({ start: previousRightStart, base: { value: undefined, timestamp: ts }, copy: false })
+      }
+    }
+    if (!leftExists) {
+      const leftHasRecords = previousTimestamp !== undefined && ts - td <= previousTimestamp && leftAggregate !== undefined
+      const base = leftHasRecords ? { value: (leftAggregate as ValueAndTimestamp<A>).value, timestamp: ts } : { value: undefined, timestamp: ts }
+      actions.push({ start: ts - td, base, copy: false })
+    }
+    if (!rightExists && rightAggregate !== undefined && rightAggregate.timestamp > ts) {
+      actions.push({ start: ts + 1, base: rightAggregate, copy: true })
+    }
+    return actions
+  }
+
+  /** Records before `timeDifference` all share the window `[0, timeDifference]`, as in Kafka Streams. */
+  private planEarly(windows: WindowEntry<ValueAndTimestamp<A>>[]): WindowAction<A>[] {
+    const ts = this.current.timestamp
+    const actions: WindowAction<A>[] = []
+    const starts = new Set<number>()
+    let combined: ValueAndTimestamp<A> | undefined
+    let rightAggregate: ValueAndTimestamp<A> | undefined
+    let rightExists = false
+    let previousTimestamp: number | undefined
+    for (const { windowStart: start, value } of windows) {
+      starts.add(start)
+      if (start === 0) {
+        combined = value
+        if (value.timestamp < ts) previousTimestamp = value.timestamp
+      } else if (start <= ts) {
+        rightAggregate = value
+        actions.push({ start, base: value, copy: false })
+      } else if (start === ts + 1) {
+        rightExists = true
+      }
+    }
+    if (rightAggregate === undefined && combined !== undefined && combined.timestamp > ts) rightAggregate = combined
+    if (!rightExists && rightAggregate !== undefined && rightAggregate.timestamp > ts) {
+      actions.push({ start: ts + 1, base: rightAggregate, copy: true })
+    }
+    if (previousTimestamp !== undefined && !starts.has(previousTimestamp + 1)) {
+      actions.push({ start: previousTimestamp + 1, base: { value: undefined, timestamp: ts }, copy: false })
+    }
+    actions.push({ start: 0, base: combined ?? { value: undefined, timestamp: ts }, copy: false })
+    return actions
+  }
+
+  private apply(action: WindowAction<A>): MaybePromise<void> {
+    const record = this.current
+    const end = action.start + this.params.windows.timeDifferenceMs
+    const key: Windowed<K> = { key: record.key, window: { start: action.start, end } }
+    let stored: ValueAndTimestamp<A>
+    let change: Change<A>
+    if (action.copy) {
+      stored = action.base as ValueAndTimestamp<A>
+      change = { newValue: stored.value, oldValue: null }
+    } else {
+      // Sliding windows include their end, so a window ending exactly at the close time is still open.
+      if (end < this.closeTime) {
+        this.ctx.recordDropped('late')
+        return undefined
+      }
+      const previous = action.base.value
+      const value = this.params.accumulate(record.key, record.value, previous)
+      stored = { value, timestamp: previous === undefined ? record.timestamp : Math.max(record.timestamp, action.base.timestamp) }
+      change = { newValue: value, oldValue: previous === undefined ? null : previous }
+    }
+    const forward = { key, value: change, timestamp: stored.timestamp, headers: record.headers }
+    const written = this.store.put(record.key, stored, action.start)
+    if (isPromiseLike(written)) return written.then(() => this.ctx.forward(forward))
+    return this.ctx.forward(forward)
+  }
+}

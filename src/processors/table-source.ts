@@ -1,0 +1,46 @@
+import type { Change } from '../core/windowed.js'
+import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
+import type { Record as StreamRecord } from '../core/record.js'
+import type { KeyValueStore } from '../state/types.js'
+import type { Processor, ProcessorContext, ProcessorSupplier } from './api.js'
+import type { ValueAndTimestamp } from './value-and-timestamp.js'
+
+/**
+ * Turns a topic into a table: each record upserts its key (a null value deletes it) in the table's
+ * store, and the change (new and old value) goes downstream with the record's timestamp.
+ */
+export function tableSourceProcessor<K, V>(storeName: string): ProcessorSupplier<K, V | null, K, Change<V>> {
+  return () => new TableSource<K, V>(storeName)
+}
+
+class TableSource<K, V> implements Processor<K, V | null, K, Change<V>> {
+  private ctx!: ProcessorContext<K, Change<V>>
+  private store!: KeyValueStore<K, ValueAndTimestamp<V>>
+
+  constructor(private readonly storeName: string) {}
+
+  init(context: ProcessorContext<K, Change<V>>): void {
+    this.ctx = context
+    this.store = context.getStateStore(this.storeName)
+  }
+
+  process(record: StreamRecord<K, V | null>): MaybePromise<void> {
+    if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
+    const previous = this.store.get(record.key)
+    if (isPromiseLike(previous)) return previous.then((p) => this.upsert(record, p))
+    return this.upsert(record, previous)
+  }
+
+  private upsert(record: StreamRecord<K, V | null>, previous: ValueAndTimestamp<V> | undefined): MaybePromise<void> {
+    const newValue = record.value === undefined ? null : record.value
+    const change = {
+      key: record.key,
+      value: { newValue, oldValue: previous === undefined ? null : previous.value },
+      timestamp: record.timestamp,
+      headers: record.headers,
+    }
+    const written = this.store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp })
+    if (isPromiseLike(written)) return written.then(() => this.ctx.forward(change))
+    return this.ctx.forward(change)
+  }
+}

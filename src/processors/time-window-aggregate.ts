@@ -1,0 +1,95 @@
+import type { Change, Windowed } from '../core/windowed.js'
+import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
+import type { Record as StreamRecord } from '../core/record.js'
+import { forEachInOrder } from '../core/sequence.js'
+import type { WindowStore } from '../state/types.js'
+import type { Accumulator } from './aggregate.js'
+import type { Processor, ProcessorContext, ProcessorSupplier } from './api.js'
+import type { ValueAndTimestamp } from './value-and-timestamp.js'
+
+export interface TimeWindowSpec {
+  readonly sizeMs: number
+  /** Equal to `sizeMs` for tumbling windows. */
+  readonly advanceMs: number
+  readonly graceMs: number
+}
+
+export interface TimeWindowAggregateParams<K, V, A> {
+  readonly storeName: string
+  readonly windows: TimeWindowSpec
+  readonly accumulate: Accumulator<K, V, A>
+}
+
+/** Starts of the windows `[start, start + size)` that contain `timestamp`, oldest first (windows never start before 0). */
+export function timeWindowStartsFor(timestamp: number, windows: TimeWindowSpec): number[] {
+  const { sizeMs, advanceMs } = windows
+  const first = Math.floor(Math.max(0, timestamp - sizeMs + advanceMs) / advanceMs) * advanceMs
+  const starts: number[] = []
+  for (let start = first; start <= timestamp; start += advanceMs) starts.push(start)
+  return starts
+}
+
+/**
+ * Tumbling and hopping window aggregation (Kafka Streams' KStreamWindowAggregate). A window is open
+ * while `end + grace` is after the stream time this processor has observed; a record for a window
+ * that closed is dropped and counted as late, once per closed window.
+ */
+export function timeWindowAggregateProcessor<K, V, A>(
+  params: TimeWindowAggregateParams<K, V, A>,
+): ProcessorSupplier<K, V, Windowed<K>, Change<A>> {
+  return () => new TimeWindowAggregate(params)
+}
+
+class TimeWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Change<A>> {
+  private ctx!: ProcessorContext<Windowed<K>, Change<A>>
+  private store!: WindowStore<K, ValueAndTimestamp<A>>
+  private observedStreamTime = Number.NEGATIVE_INFINITY
+  // The record being processed: set once per record so that the per-window step needs no closure.
+  private current!: StreamRecord<K, V>
+  private readonly step = (windowStart: number): MaybePromise<void> => this.updateWindow(windowStart)
+
+  constructor(private readonly params: TimeWindowAggregateParams<K, V, A>) {}
+
+  init(context: ProcessorContext<Windowed<K>, Change<A>>): void {
+    this.ctx = context
+    this.store = context.getStateStore(this.params.storeName)
+  }
+
+  process(record: StreamRecord<K, V>): MaybePromise<void> {
+    if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
+    if (record.value === null || record.value === undefined) return this.ctx.recordDropped('null-value')
+    this.observedStreamTime = Math.max(this.observedStreamTime, record.timestamp)
+    this.current = record
+    return forEachInOrder(timeWindowStartsFor(record.timestamp, this.params.windows), this.step)
+  }
+
+  private updateWindow(windowStart: number): MaybePromise<void> {
+    const { sizeMs, graceMs } = this.params.windows
+    const windowEnd = windowStart + sizeMs
+    if (windowEnd + graceMs <= this.observedStreamTime) {
+      this.ctx.recordDropped('late')
+      return undefined
+    }
+    const previous = this.store.fetch(this.current.key, windowStart)
+    if (isPromiseLike(previous)) {
+      const record = this.current
+      return previous.then((p) => this.update(record, windowStart, p))
+    }
+    return this.update(this.current, windowStart, previous)
+  }
+
+  private update(record: StreamRecord<K, V>, windowStart: number, previous: ValueAndTimestamp<A> | undefined): MaybePromise<void> {
+    const oldValue = previous === undefined ? undefined : previous.value
+    const value = this.params.accumulate(record.key, record.value, oldValue)
+    const timestamp = previous === undefined ? record.timestamp : Math.max(previous.timestamp, record.timestamp)
+    const forward = {
+      key: { key: record.key, window: { start: windowStart, end: windowStart + this.params.windows.sizeMs } },
+      value: { newValue: value, oldValue: oldValue === undefined ? null : oldValue },
+      timestamp,
+      headers: record.headers,
+    }
+    const written = this.store.put(record.key, { value, timestamp }, windowStart)
+    if (isPromiseLike(written)) return written.then(() => this.ctx.forward(forward))
+    return this.ctx.forward(forward)
+  }
+}

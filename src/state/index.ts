@@ -1,0 +1,154 @@
+/**
+ * Store builders: turn a compiled `StoreDefinition` into the layered store an operator uses,
+ * metered (typed) -> caching -> changelogging -> byte store, leaving out the layers the
+ * definition switches off.
+ *
+ * @example
+ * const store = createKeyValueStore<string, number>(
+ *   { name: 'counts', type: 'keyValue', loggingEnabled: true, cachingEnabled: true },
+ *   { supplier: 'memory', keySerde: Serdes.string(), valueSerde: Serdes.json<number>() },
+ * )
+ * await store.init(context)
+ */
+import { StateStoreError } from '../core/errors.js'
+import type { Serde } from '../serde/serde.js'
+import type { BytesStore } from './bytes-store.js'
+import { CachingBytesStore, DEFAULT_CACHE_MAX_BYTES } from './layers/caching.js'
+import { ChangeloggingBytesStore } from './layers/changelogging.js'
+import { SessionKeySchema } from './key-schema/session-key-schema.js'
+import { WindowKeySchema } from './key-schema/window-key-schema.js'
+import { MeteredKeyValueStore } from './layers/metered-key-value.js'
+import { MeteredSessionStore } from './layers/metered-session.js'
+import { MeteredWindowStore } from './layers/metered-window.js'
+import { MemoryBytesStore } from './memory/memory-bytes-store.js'
+import { MemorySegments } from './memory/memory-segments.js'
+import { RocksDbBytesStore } from './rocksdb/rocksdb-bytes-store.js'
+import { RocksDbSegments } from './rocksdb/rocksdb-segments.js'
+import { RetentionClock } from './segments/retention-clock.js'
+import type { SegmentProvider } from './segments/segment-provider.js'
+import { SegmentedBytesStore } from './segments/segmented-bytes-store.js'
+import type {
+  KeyValueStore,
+  MeteredStore,
+  RestorableStore,
+  SessionStore,
+  StateStore,
+  StoreDefinition,
+  StoreSupplierKind,
+  StoreType,
+  WindowStore,
+} from './types.js'
+
+export interface StoreOptions<K, V> {
+  /** Which byte store backs the store: `memory` (test driver default) or `rocksdb`. */
+  supplier: StoreSupplierKind
+  keySerde: Serde<K>
+  valueSerde: Serde<V>
+  /** Bound of the store's cache when `def.cachingEnabled`; default 10 MiB. */
+  cacheMaxBytes?: number
+}
+
+/** What every builder returns: the typed store, restorable from its changelog, with metrics. */
+export type BuiltStore<S> = S & RestorableStore & MeteredStore
+
+/** True for stores that can be rebuilt from changelog records (every store these builders make). */
+export function isRestorableStore<S extends StateStore>(store: S): store is S & RestorableStore {
+  return typeof (store as Partial<RestorableStore>).restore === 'function'
+}
+
+export function createKeyValueStore<K, V>(
+  def: StoreDefinition,
+  options: StoreOptions<K, V>,
+): BuiltStore<KeyValueStore<K, V>> {
+  checkType(def, 'keyValue')
+  const bytes = wrapBytes(def, options, byteStoreFor(def.name, options.supplier))
+  return new MeteredKeyValueStore(def.name, bytes, options.keySerde, options.valueSerde)
+}
+
+/**
+ * A window store segmented by window start. `def.retentionMs` (at least window size + grace) and
+ * `def.windowSizeMs` are required; `def.retainDuplicates` keeps every put (join buffers).
+ */
+export function createWindowStore<K, V>(def: StoreDefinition, options: StoreOptions<K, V>): BuiltStore<WindowStore<K, V>> {
+  checkType(def, 'window')
+  const retentionMs = requirePositive(def, 'retentionMs', def.retentionMs)
+  const windowSizeMs = requirePositive(def, 'windowSizeMs', def.windowSizeMs)
+  const schema = new WindowKeySchema(def.retainDuplicates === true)
+  const clock = new RetentionClock(retentionMs)
+  const segments = new SegmentedBytesStore(def.name, schema, clock, segmentsFor(def.name, options.supplier, clock))
+  // Join buffers hold each record once and read it back by time range: a cache would only add copies.
+  const bytes = wrapBytes(def.retainDuplicates === true ? { ...def, cachingEnabled: false } : def, options, segments)
+  return new MeteredWindowStore(def.name, bytes, options.keySerde, options.valueSerde, { schema, clock, windowSizeMs, segments })
+}
+
+/** A session store segmented by session end. `def.retentionMs` (at least gap + grace) is required. */
+export function createSessionStore<K, V>(def: StoreDefinition, options: StoreOptions<K, V>): BuiltStore<SessionStore<K, V>> {
+  checkType(def, 'session')
+  const retentionMs = requirePositive(def, 'retentionMs', def.retentionMs)
+  const schema = new SessionKeySchema()
+  const clock = new RetentionClock(retentionMs)
+  const segments = new SegmentedBytesStore(def.name, schema, clock, segmentsFor(def.name, options.supplier, clock))
+  const bytes = wrapBytes(def, options, segments)
+  return new MeteredSessionStore(def.name, bytes, options.keySerde, options.valueSerde, { schema, clock, segments })
+}
+
+function segmentsFor(name: string, supplier: StoreSupplierKind, clock: RetentionClock): SegmentProvider {
+  switch (supplier) {
+    case 'memory':
+      return new MemorySegments(name, clock.segmentIntervalMs)
+    case 'rocksdb':
+      return new RocksDbSegments(name, clock.segmentIntervalMs)
+    default:
+      throw unknownSupplier(name, supplier)
+  }
+}
+
+function byteStoreFor(name: string, supplier: StoreSupplierKind): BytesStore {
+  switch (supplier) {
+    case 'memory':
+      return new MemoryBytesStore(name)
+    case 'rocksdb':
+      return new RocksDbBytesStore(name)
+    default:
+      throw unknownSupplier(name, supplier)
+  }
+}
+
+function unknownSupplier(name: string, supplier: never): StateStoreError {
+  return new StateStoreError(`Unknown store supplier "${String(supplier)}" for store "${name}". Use 'memory' or 'rocksdb'.`)
+}
+
+function requirePositive(def: StoreDefinition, field: 'retentionMs' | 'windowSizeMs', value: number | undefined): number {
+  if (value === undefined || !Number.isSafeInteger(value) || value <= 0) {
+    throw new StateStoreError(
+      `Store "${def.name}" (${def.type}) needs ${field} as a positive whole number of milliseconds, got ${String(value)}. ` +
+        `Set it in the store definition (retention must cover the window size or gap plus grace).`,
+    )
+  }
+  return value
+}
+
+/** Adds the changelogging and caching layers the definition asks for. */
+function wrapBytes<K, V>(def: StoreDefinition, options: StoreOptions<K, V>, store: BytesStore): BytesStore {
+  let bytes = store
+  if (def.loggingEnabled) bytes = new ChangeloggingBytesStore(bytes)
+  if (def.cachingEnabled) {
+    const max = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
+    if (!Number.isFinite(max) || max <= 0) {
+      throw new StateStoreError(`cacheMaxBytes of store "${def.name}" must be a positive number of bytes, got ${max}.`)
+    }
+    bytes = new CachingBytesStore(bytes, max)
+  }
+  return bytes
+}
+
+function checkType(def: StoreDefinition, expected: StoreType): void {
+  if (def.type !== expected) {
+    throw new StateStoreError(
+      `Store "${def.name}" is defined as a ${def.type} store but was built as a ${expected} store. ` +
+        `Build it with the builder that matches its definition.`,
+    )
+  }
+}
+
+export type * from './types.js'

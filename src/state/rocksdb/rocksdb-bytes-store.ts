@@ -1,0 +1,181 @@
+/**
+ * A byte store on one RocksDB database (by default `<taskDir>/rocksdb/<storeName>`).
+ *
+ * The native binding runs reads and writes on a thread pool, so a `get` issued after a `put` may
+ * execute before it. Writes that are not yet acknowledged are therefore kept in an in-flight
+ * map that `get` consults first, and range reads wait for in-flight writes to land: a reader
+ * always sees its own writes, even when the writer did not await them.
+ */
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { StateStoreError } from '../../core/errors.js'
+import type { MaybePromise } from '../../core/maybe-promise.js'
+import { toWrites, type BytesEntry, type BytesStore, type BytesWrite } from '../bytes-store.js'
+import type { ChangelogRecord, StateStoreContext } from '../types.js'
+import { RocksDb, type BatchWrite, type RocksIterator } from './rocksdb-binding.js'
+
+interface InflightWrite {
+  readonly value: Buffer | null
+  readonly seq: number
+}
+
+/** Where a store's database lives, given the context of the task that owns it. */
+export type LocateDb = (context: StateStoreContext) => string
+
+export const defaultLocation =
+  (name: string): LocateDb =>
+  (context) =>
+    join(context.taskDir, 'rocksdb', name)
+
+export class RocksDbBytesStore implements BytesStore {
+  readonly persistent = true
+  private db: RocksDb | undefined
+  private readonly inflight = new Map<string, InflightWrite>()
+  private readonly pendingWrites = new Set<Promise<void>>()
+  private readonly pendingReads = new Set<Promise<unknown>>()
+  private readonly iterators = new Set<RocksIterator>()
+  private seq = 0
+
+  constructor(
+    readonly name: string,
+    private readonly locate: LocateDb = defaultLocation(name),
+  ) {}
+
+  get isOpen(): boolean {
+    return this.db !== undefined
+  }
+
+  /** The database directory, once open. */
+  get location(): string | undefined {
+    return this.db?.location
+  }
+
+  async init(context: StateStoreContext): Promise<void> {
+    if (this.db !== undefined) throw new StateStoreError(`RocksDB store "${this.name}" is already open. Close it first.`)
+    const location = this.locate(context)
+    try {
+      await mkdir(location, { recursive: true })
+    } catch (cause) {
+      throw new StateStoreError(
+        `Could not create the directory ${location} for state store "${this.name}". Check that stateDir is writable.`,
+        { cause },
+      )
+    }
+    this.db = await RocksDb.open(location, this.name)
+  }
+
+  get(key: Buffer): MaybePromise<Buffer | undefined> {
+    const db = this.requireOpen()
+    if (this.inflight.size > 0) {
+      const write = this.inflight.get(key.toString('latin1'))
+      if (write !== undefined) return write.value ?? undefined
+    }
+    const read = db.get(key)
+    this.pendingReads.add(read)
+    const untrack = (): void => void this.pendingReads.delete(read)
+    read.then(untrack, untrack)
+    return read
+  }
+
+  put(key: Buffer, value: Buffer | null): Promise<void> {
+    const db = this.requireOpen()
+    const ids = [this.markInflight(key, value)]
+    return this.trackWrite(db.put(key, value), ids)
+  }
+
+  putAll(writes: readonly BytesWrite[]): MaybePromise<void> {
+    if (writes.length === 0) return
+    const db = this.requireOpen()
+    const operations: BatchWrite[] = []
+    const ids: [string, number][] = []
+    for (const w of writes) {
+      operations.push(w.value === null ? { type: 'del', key: w.key } : { type: 'put', key: w.key, value: w.value })
+      ids.push(this.markInflight(w.key, w.value))
+    }
+    return this.trackWrite(db.batch(operations), ids)
+  }
+
+  async scan(from: Buffer | undefined, to: Buffer | undefined): Promise<BytesEntry[]> {
+    const out: BytesEntry[] = []
+    for await (const entry of this.iterate(from, to)) out.push(entry)
+    return out
+  }
+
+  async *iterate(from: Buffer | undefined, to: Buffer | undefined): AsyncIterableIterator<BytesEntry> {
+    await this.writesLanded()
+    if (from !== undefined && to !== undefined && Buffer.compare(from, to) > 0) return
+    const iterator = this.requireOpen().iterator(from, to)
+    this.iterators.add(iterator)
+    try {
+      for (;;) {
+        const entry = await iterator.next()
+        if (entry === undefined) return
+        yield entry
+      }
+    } finally {
+      this.iterators.delete(iterator)
+      await iterator.end()
+    }
+  }
+
+  approximateNumEntries(): number {
+    return this.requireOpen().estimateNumKeys()
+  }
+
+  async restore(records: readonly ChangelogRecord[]): Promise<void> {
+    await this.putAll(toWrites(records, 0))
+  }
+
+  async flush(): Promise<void> {
+    await this.writesLanded()
+  }
+
+  async close(): Promise<void> {
+    const db = this.db
+    if (db === undefined) return
+    await this.writesLanded()
+    while (this.pendingReads.size > 0) await Promise.allSettled(this.pendingReads)
+    for (const iterator of this.iterators) await iterator.end()
+    this.iterators.clear()
+    this.db = undefined
+    await db.close()
+  }
+
+  /** Closes the store and deletes its files (a dropped segment, or a wiped store). */
+  async destroy(): Promise<void> {
+    const location = this.db?.location
+    await this.close()
+    if (location !== undefined) await rm(location, { recursive: true, force: true })
+  }
+
+  private markInflight(key: Buffer, value: Buffer | null): [string, number] {
+    const id = key.toString('latin1')
+    const seq = ++this.seq
+    this.inflight.set(id, { value, seq })
+    return [id, seq]
+  }
+
+  private trackWrite(write: Promise<void>, ids: [string, number][]): Promise<void> {
+    const landed = (): void => {
+      for (const [id, seq] of ids) if (this.inflight.get(id)?.seq === seq) this.inflight.delete(id)
+      this.pendingWrites.delete(tracked)
+    }
+    const tracked = write.finally(landed)
+    this.pendingWrites.add(tracked)
+    return tracked
+  }
+
+  private async writesLanded(): Promise<void> {
+    // Failures are reported to whoever issued the write; here we only wait for the writes to finish.
+    while (this.pendingWrites.size > 0) await Promise.allSettled(this.pendingWrites)
+  }
+
+  private requireOpen(): RocksDb {
+    if (this.db === undefined) {
+      throw new StateStoreError(
+        `RocksDB store "${this.name}" is not open. Initialize it with init(context) before use, and do not use it after close().`,
+      )
+    }
+    return this.db
+  }
+}

@@ -1,0 +1,106 @@
+import type { KeyValue } from '../core/record.js'
+import type { Windowed } from '../core/windowed.js'
+import type { ValueAndTimestamp } from '../processors/value-and-timestamp.js'
+import type {
+  KeyValueStore,
+  ReadOnlyKeyValueStore,
+  ReadOnlySessionStore,
+  ReadOnlyWindowStore,
+  SessionStore,
+  StateStore,
+  WindowEntry,
+  WindowStore,
+} from '../state/types.js'
+import type { StoreSpec } from '../topology/types.js'
+
+/**
+ * Read-only views for tests over one store name across every task (partition) that holds it.
+ * Aggregate and table stores keep `{ value, timestamp }`; the views hand out the value alone.
+ */
+type Stores = () => Promise<StateStore[]>
+
+function unwrapper(spec: StoreSpec): (stored: unknown) => unknown {
+  return spec.valueFormat === 'timestamped' ? (stored) => (stored as ValueAndTimestamp<unknown>).value : (stored) => stored
+}
+
+export function keyValueStoreView<K, V>(spec: StoreSpec, stores: Stores): ReadOnlyKeyValueStore<K, V> {
+  const unwrap = unwrapper(spec) as (stored: unknown) => V
+  const typed = async () => (await stores()) as unknown as KeyValueStore<K, unknown>[]
+  async function* scan(range: { from: K; to: K } | undefined): AsyncIterableIterator<KeyValue<K, V>> {
+    for (const store of await typed()) {
+      const entries = range === undefined ? store.all() : store.range(range.from, range.to)
+      for await (const [key, stored] of entries) yield [key, unwrap(stored)]
+    }
+  }
+  return {
+    async get(key) {
+      for (const store of await typed()) {
+        const stored = await store.get(key)
+        if (stored !== undefined) return unwrap(stored)
+      }
+      return undefined
+    },
+    range: (from, to) => scan({ from, to }),
+    all: () => scan(undefined),
+    async approximateNumEntries() {
+      let total = 0
+      for (const store of await typed()) total += await store.approximateNumEntries()
+      return total
+    },
+  }
+}
+
+export function windowStoreView<K, V>(spec: StoreSpec, stores: Stores): ReadOnlyWindowStore<K, V> {
+  const unwrap = unwrapper(spec) as (stored: unknown) => V
+  const typed = async () => (await stores()) as unknown as WindowStore<K, unknown>[]
+  async function* scan(range: { from: number; to: number } | undefined): AsyncIterableIterator<KeyValue<Windowed<K>, V>> {
+    for (const store of await typed()) {
+      const entries = range === undefined ? store.all() : store.fetchAll(range.from, range.to)
+      for await (const [key, stored] of entries) yield [key, unwrap(stored)]
+    }
+  }
+  return {
+    async fetch(key, windowStart) {
+      for (const store of await typed()) {
+        const stored = await store.fetch(key, windowStart)
+        if (stored !== undefined) return unwrap(stored)
+      }
+      return undefined
+    },
+    async fetchRange(key, timeFrom, timeTo) {
+      const found: WindowEntry<V>[] = []
+      for (const store of await typed()) {
+        for (const entry of await store.fetchRange(key, timeFrom, timeTo)) found.push({ windowStart: entry.windowStart, value: unwrap(entry.value) })
+      }
+      return found.sort((a, b) => a.windowStart - b.windowStart)
+    },
+    fetchAll: (timeFrom, timeTo) => scan({ from: timeFrom, to: timeTo }),
+    all: () => scan(undefined),
+  }
+}
+
+export function sessionStoreView<K, V>(stores: Stores): ReadOnlySessionStore<K, V> {
+  const typed = async () => (await stores()) as unknown as SessionStore<K, V>[]
+  return {
+    async findSessions(key, earliestSessionEnd, latestSessionStart) {
+      const found: KeyValue<Windowed<K>, V>[] = []
+      for (const store of await typed()) found.push(...(await store.findSessions(key, earliestSessionEnd, latestSessionStart)))
+      return found
+    },
+    async fetchSession(key, sessionStart, sessionEnd) {
+      for (const store of await typed()) {
+        const value = await store.fetchSession(key, sessionStart, sessionEnd)
+        if (value !== undefined) return value
+      }
+      return undefined
+    },
+    async fetch(key) {
+      const found: KeyValue<Windowed<K>, V>[] = []
+      for (const store of await typed()) found.push(...(await store.fetch(key)))
+      return found
+    },
+    all: async function* () {
+      for (const store of await typed()) yield* store.all()
+    },
+  }
+}

@@ -1,0 +1,265 @@
+import { TopologyError } from '../../core/errors.js'
+import { streamAggregateProcessor } from '../../processors/aggregate.js'
+import { changeSerde } from '../../processors/change-serde.js'
+import { dropNullKeysProcessor } from '../../processors/drop-null-keys.js'
+import { passThroughProcessor } from '../../processors/pass-through.js'
+import { sessionWindowAggregateProcessor } from '../../processors/session-window-aggregate.js'
+import { slidingWindowAggregateProcessor } from '../../processors/sliding-window-aggregate.js'
+import { splitProcessor } from '../../processors/split.js'
+import { suppressProcessor } from '../../processors/suppress.js'
+import { tableAggregateProcessor } from '../../processors/table-aggregate.js'
+import { tableSourceProcessor } from '../../processors/table-source.js'
+import { tableToStreamProcessor } from '../../processors/table-to-stream.js'
+import { timeWindowAggregateProcessor } from '../../processors/time-window-aggregate.js'
+import { valueAndTimestampSerde } from '../../processors/value-and-timestamp.js'
+import type { Serde } from '../../serde/serde.js'
+import type { StoreType } from '../../state/types.js'
+import { TopologyAssembler } from '../topology-assembler.js'
+import type { Topology } from '../topology.js'
+import type { SerdeRef, StoreValueFormat } from '../types.js'
+import type { LogicalGraph, LogicalNode, NodeKind, NodeOfKind } from './nodes.js'
+import { defaultPasses, type GraphPass } from './passes.js'
+
+interface CompileContext {
+  readonly assembler: TopologyAssembler
+  /** Physical names of the nodes that feed `node`. */
+  parentsOf(node: LogicalNode): string[]
+  /** Records the physical node that downstream operators of `node` attach to. */
+  setOutput(node: LogicalNode, physicalName: string): void
+}
+
+type NodeCompiler<Kind extends NodeKind> = (node: NodeOfKind<Kind>, ctx: CompileContext) => void
+
+const keyRef = (serde: Serde<unknown> | undefined): SerdeRef => ({ role: 'key', serde })
+const valueRef = (serde: Serde<unknown> | undefined, wrap?: (inner: Serde<unknown>) => Serde<unknown>): SerdeRef =>
+  wrap === undefined ? { role: 'value', serde } : { role: 'value', serde, wrap }
+const timestamped = (inner: Serde<unknown>): Serde<unknown> => valueAndTimestampSerde(inner) as Serde<unknown>
+
+interface DslStore {
+  readonly name: string
+  readonly type: StoreType
+  readonly keySerde: Serde<unknown> | undefined
+  readonly valueSerde: Serde<unknown> | undefined
+  readonly valueFormat: StoreValueFormat
+  readonly loggingEnabled: boolean
+  readonly retentionMs?: number
+  readonly windowSizeMs?: number
+  readonly retainDuplicates?: boolean
+}
+
+/** A store an operator owns, backed up to `<applicationId>-<store>-changelog` unless logging is off. */
+function addOperatorStore(ctx: CompileContext, store: DslStore): void {
+  const windowed = store.type !== 'keyValue'
+  const changelog = `${store.name}-changelog`
+  ctx.assembler.addStore({
+    definition: {
+      name: store.name,
+      type: store.type,
+      ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
+      ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
+      ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+      loggingEnabled: store.loggingEnabled,
+      cachingEnabled: true,
+    },
+    keySerde: keyRef(store.keySerde),
+    valueSerde: valueRef(store.valueSerde, store.valueFormat === 'timestamped' ? timestamped : undefined),
+    valueFormat: store.valueFormat,
+    changelogTopic: store.loggingEnabled ? changelog : undefined,
+    changelogIsInternal: store.loggingEnabled,
+  })
+  if (store.loggingEnabled) {
+    ctx.assembler.addInternalTopic({
+      name: changelog,
+      purpose: 'changelog',
+      numPartitions: undefined,
+      config: windowed
+        ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + 86_400_000) }
+        : { 'cleanup.policy': 'compact' },
+    })
+  }
+}
+
+function addAggregate(
+  ctx: CompileContext,
+  node: NodeOfKind<'stream-aggregate' | 'time-window-aggregate' | 'session-window-aggregate' | 'sliding-window-aggregate' | 'table-aggregate'>,
+  store: Omit<DslStore, 'name' | 'keySerde' | 'valueSerde' | 'loggingEnabled'>,
+  supplier: Parameters<TopologyAssembler['addProcessor']>[1],
+): void {
+  addOperatorStore(ctx, {
+    ...store,
+    name: node.storeName,
+    keySerde: node.keySerde,
+    valueSerde: node.aggregateSerde,
+    loggingEnabled: node.loggingEnabled,
+  })
+  ctx.assembler.addProcessor(node.name, supplier, ctx.parentsOf(node), [node.storeName])
+  ctx.setOutput(node, node.name)
+}
+
+/** One compiler per node kind: adding a kind without a compiler is a type error. */
+const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
+  'stream-source': (node, ctx) => {
+    ctx.assembler.addSource(node.name, node.topics, keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
+    ctx.setOutput(node, node.name)
+  },
+  'table-source': (node, ctx) => {
+    ctx.assembler.addSource(node.sourceName, [node.topic], keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
+    // The source topic already holds every update of the table: it is the changelog, no copy is written.
+    ctx.assembler.addStore({
+      definition: { name: node.storeName, type: 'keyValue', loggingEnabled: false, cachingEnabled: true },
+      keySerde: keyRef(node.keySerde),
+      valueSerde: valueRef(node.valueSerde, timestamped),
+      valueFormat: 'timestamped',
+      changelogTopic: node.topic,
+      changelogIsInternal: false,
+    })
+    ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.storeName) as never, [node.sourceName], [node.storeName])
+    ctx.setOutput(node, node.name)
+  },
+  stateless: (node, ctx) => {
+    ctx.assembler.addProcessor(node.name, node.supplier, ctx.parentsOf(node))
+    ctx.setOutput(node, node.name)
+  },
+  process: (node, ctx) => {
+    ctx.assembler.addProcessor(node.name, node.supplier, ctx.parentsOf(node), node.stores)
+    ctx.setOutput(node, node.name)
+  },
+  merge: (node, ctx) => {
+    ctx.assembler.addProcessor(node.name, passThroughProcessor() as never, ctx.parentsOf(node))
+    ctx.setOutput(node, node.name)
+  },
+  split: (node, ctx) => {
+    ctx.assembler.addProcessor(node.name, splitProcessor(node.branches, node.defaultChild) as never, ctx.parentsOf(node))
+    ctx.setOutput(node, node.name)
+  },
+  branch: (node, ctx) => {
+    ctx.assembler.addProcessor(node.name, passThroughProcessor() as never, ctx.parentsOf(node))
+    ctx.setOutput(node, node.name)
+  },
+  repartition: (node, ctx) => {
+    const key = keyRef(node.keySerde)
+    const value = valueRef(node.valueSerde, node.carriesChanges ? (inner) => changeSerde(inner) as Serde<unknown> : undefined)
+    let upstream = ctx.parentsOf(node)
+    if (node.filterName !== undefined) {
+      ctx.assembler.addProcessor(node.filterName, dropNullKeysProcessor() as never, upstream)
+      upstream = [node.filterName]
+    }
+    ctx.assembler.addSink(node.sinkName, node.topic, key, value, upstream)
+    ctx.assembler.addInternalTopic({ name: node.topic, purpose: 'repartition', numPartitions: node.numPartitions, config: { 'cleanup.policy': 'delete' } })
+    ctx.assembler.addSource(node.sourceName, [node.topic], key, value)
+    ctx.setOutput(node, node.sourceName)
+  },
+  sink: (node, ctx) => {
+    ctx.assembler.addSink(node.name, node.topic as never, keyRef(node.keySerde), valueRef(node.valueSerde), ctx.parentsOf(node))
+  },
+  'stream-aggregate': (node, ctx) => {
+    addAggregate(ctx, node, { type: 'keyValue', valueFormat: 'timestamped' }, streamAggregateProcessor({ storeName: node.storeName, accumulate: node.accumulate }) as never)
+  },
+  'time-window-aggregate': (node, ctx) => {
+    const { sizeMs, graceMs } = node.windows
+    addAggregate(
+      ctx,
+      node,
+      { type: 'window', valueFormat: 'timestamped', retentionMs: sizeMs + graceMs, windowSizeMs: sizeMs },
+      timeWindowAggregateProcessor({ storeName: node.storeName, windows: node.windows, accumulate: node.accumulate }) as never,
+    )
+  },
+  'session-window-aggregate': (node, ctx) => {
+    const { inactivityGapMs, graceMs } = node.params.windows
+    addAggregate(
+      ctx,
+      node,
+      // A session ending at streamTime - gap - grace can still be merged into: one more ms keeps it retained.
+      { type: 'session', valueFormat: 'plain', retentionMs: inactivityGapMs + graceMs + 1 },
+      sessionWindowAggregateProcessor({ ...node.params, storeName: node.storeName }) as never,
+    )
+  },
+  'sliding-window-aggregate': (node, ctx) => {
+    const { timeDifferenceMs, graceMs } = node.windows
+    addAggregate(
+      ctx,
+      node,
+      { type: 'window', valueFormat: 'timestamped', retentionMs: 2 * timeDifferenceMs + graceMs + 1, windowSizeMs: timeDifferenceMs },
+      slidingWindowAggregateProcessor({ storeName: node.storeName, windows: node.windows, accumulate: node.accumulate }) as never,
+    )
+  },
+  'table-stateless': (node, ctx) => {
+    ctx.assembler.addProcessor(node.name, node.supplier, ctx.parentsOf(node))
+    ctx.setOutput(node, node.name)
+  },
+  'table-to-stream': (node, ctx) => {
+    ctx.assembler.addProcessor(node.name, tableToStreamProcessor() as never, ctx.parentsOf(node))
+    ctx.setOutput(node, node.name)
+  },
+  'table-group-by': (node, ctx) => {
+    ctx.assembler.addProcessor(node.name, node.supplier, ctx.parentsOf(node))
+    ctx.setOutput(node, node.name)
+  },
+  'table-aggregate': (node, ctx) => {
+    addAggregate(
+      ctx,
+      node,
+      { type: 'keyValue', valueFormat: 'timestamped' },
+      tableAggregateProcessor({ storeName: node.storeName, add: node.add, subtract: node.subtract }) as never,
+    )
+  },
+  suppress: (node, ctx) => {
+    let spec: Parameters<typeof suppressProcessor>[0]
+    if (node.spec.kind === 'until-window-closes') {
+      if (node.windowGraceMs === undefined) {
+        throw new TopologyError(
+          `Operator "${node.name}": Suppressed.untilWindowCloses() needs a windowed table (the result of a windowed ` +
+            `aggregation). For other tables use Suppressed.untilTimeLimit(ms).`,
+        )
+      }
+      spec = { kind: 'until-window-closes', graceMs: node.windowGraceMs }
+    } else {
+      spec = node.spec
+    }
+    ctx.assembler.addProcessor(node.name, suppressProcessor(spec) as never, ctx.parentsOf(node))
+    ctx.setOutput(node, node.name)
+  },
+}
+
+
+/**
+ * Runs the passes over the logical graph, then compiles every node into physical nodes, stores and
+ * internal topics, and cuts the result into sub-topologies.
+ */
+export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphPass[] = defaultPasses): Topology {
+  const optimized = passes.reduce((g, pass) => pass(g), graph)
+  const assembler = new TopologyAssembler()
+  const outputs = new Map<number, string>()
+  const byId = new Map(optimized.nodes.map((n) => [n.id, n]))
+  const ctx: CompileContext = {
+    assembler,
+    parentsOf: (node) =>
+      node.parents.map((id) => {
+        const name = outputs.get(id)
+        if (name === undefined) {
+          const parent = byId.get(id)
+          throw new TopologyError(`Operator "${node.name}" follows "${parent?.name ?? id}", which produces no output (a sink or foreach).`)
+        }
+        return name
+      }),
+    setOutput: (node, name) => outputs.set(node.id, name),
+  }
+  for (const node of optimized.nodes) (compilers[node.kind] as NodeCompiler<NodeKind>)(node as never, ctx)
+  for (const store of optimized.stores) {
+    if (assembler.hasStore(store.name)) {
+      throw new TopologyError(`State store "${store.name}" is added twice (addStateStore and an operator). Pick a distinct name.`)
+    }
+    addOperatorStore(ctx, {
+      name: store.name,
+      type: store.type,
+      keySerde: store.keySerde,
+      valueSerde: store.valueSerde,
+      valueFormat: 'plain',
+      loggingEnabled: store.loggingEnabled,
+      ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
+      ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
+      ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+    })
+  }
+  return assembler.build()
+}

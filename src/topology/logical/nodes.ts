@@ -1,0 +1,230 @@
+/**
+ * The logical graph the DSL builds: immutable, kind-tagged nodes that say what the user asked for.
+ * Passes rewrite it (merge duplicate sources, insert repartitions) and the compiler turns each node
+ * into source, processor and sink nodes. A new node kind (the joins, global tables) must be added to
+ * `NodeKind` and then to every `Record<NodeKind, ...>` below, or the build does not compile.
+ */
+import type { Accumulator } from '../../processors/aggregate.js'
+import type { ProcessorSupplier } from '../../processors/api.js'
+import type { SessionWindowAggregateParams } from '../../processors/session-window-aggregate.js'
+import type { SlidingWindowSpec } from '../../processors/sliding-window-aggregate.js'
+import type { SuppressSpec } from '../../processors/suppress.js'
+import type { TimeWindowSpec } from '../../processors/time-window-aggregate.js'
+import type { Serde } from '../../serde/serde.js'
+import type { StoreType } from '../../state/types.js'
+import type { TimestampExtractor, TopicNameExtractor } from '../types.js'
+
+export type NodeKind =
+  | 'stream-source'
+  | 'table-source'
+  | 'stateless'
+  | 'process'
+  | 'merge'
+  | 'split'
+  | 'branch'
+  | 'repartition'
+  | 'sink'
+  | 'stream-aggregate'
+  | 'time-window-aggregate'
+  | 'session-window-aggregate'
+  | 'sliding-window-aggregate'
+  | 'table-stateless'
+  | 'table-to-stream'
+  | 'table-group-by'
+  | 'table-aggregate'
+  | 'suppress'
+
+type AnySerde = Serde<unknown> | undefined
+
+interface NodeBase<Kind extends NodeKind> {
+  readonly kind: Kind
+  /** Creation order; passes and the compiler walk nodes in this order, which keeps names deterministic. */
+  readonly id: number
+  /** The operator's name: given by the user or generated (`KSTREAM-FILTER-0000000003`). */
+  readonly name: string
+  readonly parents: readonly number[]
+}
+
+export interface StreamSourceNode extends NodeBase<'stream-source'> {
+  readonly topics: readonly string[]
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+  readonly timestampExtractor: TimestampExtractor | undefined
+}
+
+export interface TableSourceNode extends NodeBase<'table-source'> {
+  readonly topic: string
+  /** The physical source node; `name` is the table-source processor after it. */
+  readonly sourceName: string
+  readonly storeName: string
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+  readonly timestampExtractor: TimestampExtractor | undefined
+}
+
+/** filter, filterNot, map, mapValues, selectKey, flatMap, flatMapValues, peek, foreach. */
+export interface StatelessNode extends NodeBase<'stateless'> {
+  readonly operator: string
+  readonly supplier: ProcessorSupplier
+  readonly changesKey: boolean
+}
+
+export interface ProcessNode extends NodeBase<'process'> {
+  readonly supplier: ProcessorSupplier
+  readonly stores: readonly string[]
+}
+
+export type MergeNode = NodeBase<'merge'>
+
+export interface SplitNode extends NodeBase<'split'> {
+  readonly branches: readonly { readonly childName: string; readonly predicate: (key: unknown, value: unknown) => boolean }[]
+  readonly defaultChild: string | undefined
+}
+
+export type BranchNode = NodeBase<'branch'>
+
+export interface RepartitionNode extends NodeBase<'repartition'> {
+  /** The topic, relative to the application id. */
+  readonly topic: string
+  readonly filterName: string | undefined
+  readonly sinkName: string
+  readonly sourceName: string
+  readonly numPartitions: number | undefined
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+  /** Table repartitions (table groupBy) carry old and new value in each record. */
+  readonly carriesChanges: boolean
+}
+
+export interface SinkNodeSpec extends NodeBase<'sink'> {
+  readonly topic: string | TopicNameExtractor
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+}
+
+interface AggregateBase {
+  readonly storeName: string
+  /** Serdes of the grouped records, used by a repartition topic in front of the aggregate. */
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+  readonly aggregateSerde: AnySerde
+  readonly loggingEnabled: boolean
+  /** Base of the repartition topic's name (`<base>-repartition`) if one is needed. */
+  readonly repartitionBase: string
+  readonly repartitionNamedByUser: boolean
+}
+
+export interface StreamAggregateNode extends NodeBase<'stream-aggregate'>, AggregateBase {
+  readonly accumulate: Accumulator<unknown, unknown, unknown>
+}
+
+export interface TimeWindowAggregateNode extends NodeBase<'time-window-aggregate'>, AggregateBase {
+  readonly accumulate: Accumulator<unknown, unknown, unknown>
+  readonly windows: TimeWindowSpec
+}
+
+export interface SessionWindowAggregateNode extends NodeBase<'session-window-aggregate'>, AggregateBase {
+  readonly params: SessionWindowAggregateParams<unknown, unknown, unknown>
+}
+
+export interface SlidingWindowAggregateNode extends NodeBase<'sliding-window-aggregate'>, AggregateBase {
+  readonly accumulate: Accumulator<unknown, unknown, unknown>
+  readonly windows: SlidingWindowSpec
+}
+
+export interface TableStatelessNode extends NodeBase<'table-stateless'> {
+  readonly operator: string
+  readonly supplier: ProcessorSupplier
+}
+
+export type TableToStreamNode = NodeBase<'table-to-stream'>
+
+export interface TableGroupByNode extends NodeBase<'table-group-by'> {
+  readonly supplier: ProcessorSupplier
+}
+
+export interface TableAggregateNode extends NodeBase<'table-aggregate'>, AggregateBase {
+  readonly add: (key: unknown, value: unknown, aggregate: unknown) => unknown
+  readonly subtract: (key: unknown, value: unknown, aggregate: unknown) => unknown
+}
+
+export interface SuppressNode extends NodeBase<'suppress'> {
+  readonly spec: { readonly kind: 'until-window-closes' } | Extract<SuppressSpec, { kind: 'until-time-limit' }>
+  /** The grace period of the windowed aggregate upstream; undefined when the table is not windowed. */
+  readonly windowGraceMs: number | undefined
+}
+
+export type LogicalNode =
+  | StreamSourceNode
+  | TableSourceNode
+  | StatelessNode
+  | ProcessNode
+  | MergeNode
+  | SplitNode
+  | BranchNode
+  | RepartitionNode
+  | SinkNodeSpec
+  | StreamAggregateNode
+  | TimeWindowAggregateNode
+  | SessionWindowAggregateNode
+  | SlidingWindowAggregateNode
+  | TableStatelessNode
+  | TableToStreamNode
+  | TableGroupByNode
+  | TableAggregateNode
+  | SuppressNode
+
+export type NodeOfKind<Kind extends NodeKind> = Extract<LogicalNode, { kind: Kind }>
+
+/** A store added with `builder.addStateStore()` for `process()` operators. */
+export interface UserStoreSpec {
+  readonly name: string
+  readonly type: StoreType
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+  readonly retentionMs?: number
+  readonly windowSizeMs?: number
+  readonly retainDuplicates?: boolean
+  readonly loggingEnabled: boolean
+}
+
+export interface LogicalGraph {
+  readonly nodes: readonly LogicalNode[]
+  readonly stores: readonly UserStoreSpec[]
+  /** The next free index for generated names; passes that add nodes continue from it. */
+  readonly nextIndex: number
+}
+
+/** How each kind relates to keys and partitioning; drives the repartition pass. */
+export interface KindTraits {
+  /** `changes`: output keys may differ from input keys; `resets`: output is partitioned by key again. */
+  readonly keys: 'changes' | 'preserves' | 'resets'
+  /** Needs its input partitioned by its key (aggregations; joins, later). */
+  readonly needsKeyPartitioning: boolean
+}
+
+export const kindTraits: Record<NodeKind, KindTraits> = {
+  'stream-source': { keys: 'resets', needsKeyPartitioning: false },
+  'table-source': { keys: 'resets', needsKeyPartitioning: false },
+  stateless: { keys: 'preserves', needsKeyPartitioning: false },
+  process: { keys: 'changes', needsKeyPartitioning: false },
+  merge: { keys: 'preserves', needsKeyPartitioning: false },
+  split: { keys: 'preserves', needsKeyPartitioning: false },
+  branch: { keys: 'preserves', needsKeyPartitioning: false },
+  repartition: { keys: 'resets', needsKeyPartitioning: false },
+  sink: { keys: 'preserves', needsKeyPartitioning: false },
+  'stream-aggregate': { keys: 'resets', needsKeyPartitioning: true },
+  'time-window-aggregate': { keys: 'resets', needsKeyPartitioning: true },
+  'session-window-aggregate': { keys: 'resets', needsKeyPartitioning: true },
+  'sliding-window-aggregate': { keys: 'resets', needsKeyPartitioning: true },
+  'table-stateless': { keys: 'preserves', needsKeyPartitioning: false },
+  'table-to-stream': { keys: 'preserves', needsKeyPartitioning: false },
+  'table-group-by': { keys: 'changes', needsKeyPartitioning: false },
+  'table-aggregate': { keys: 'resets', needsKeyPartitioning: true },
+  suppress: { keys: 'preserves', needsKeyPartitioning: false },
+}
+
+/** Kafka Streams' generated names: a prefix and a ten-digit, zero-padded index. */
+export function generatedName(prefix: string, index: number): string {
+  return `${prefix}${String(index).padStart(10, '0')}`
+}

@@ -1,0 +1,85 @@
+import { TopologyError } from '../../core/errors.js'
+import { generatedName, kindTraits, type LogicalGraph, type LogicalNode, type RepartitionNode } from './nodes.js'
+
+/** A rewrite of the logical graph; passes run in order before compilation. */
+export type GraphPass = (graph: LogicalGraph) => LogicalGraph
+
+/**
+ * Two `builder.stream()` calls on the same topics become one source, so the topic is read once and
+ * both branches see every record. Reading a topic twice with different serdes is a mistake we report.
+ */
+export const mergeDuplicateSources: GraphPass = (graph) => {
+  const firstByTopics = new Map<string, LogicalNode & { kind: 'stream-source' }>()
+  const replaced = new Map<number, number>()
+  for (const node of graph.nodes) {
+    if (node.kind !== 'stream-source') continue
+    const topicsKey = [...node.topics].sort().join('\u0000')
+    const first = firstByTopics.get(topicsKey)
+    if (first === undefined) {
+      firstByTopics.set(topicsKey, node)
+      continue
+    }
+    if (first.keySerde !== node.keySerde || first.valueSerde !== node.valueSerde || first.timestampExtractor !== node.timestampExtractor) {
+      throw new TopologyError(
+        `Sources "${first.name}" and "${node.name}" both read [${node.topics.join(', ')}] but with different serdes or ` +
+          `timestamp extractors. Read the topic once and reuse the stream.`,
+      )
+    }
+    replaced.set(node.id, first.id)
+  }
+  if (replaced.size === 0) return graph
+  const nodes = graph.nodes
+    .filter((node) => !replaced.has(node.id))
+    .map((node) => (node.parents.some((p) => replaced.has(p)) ? { ...node, parents: node.parents.map((p) => replaced.get(p) ?? p) } : node))
+  return { ...graph, nodes }
+}
+
+/**
+ * An aggregation (or, later, a join) needs its input partitioned by its key. After an operation
+ * that may change the key (`map`, `selectKey`, `groupBy`, `process`, a table `groupBy`), the records
+ * of one key may sit in several partitions, so a repartition topic is written and read back in front
+ * of the operator.
+ */
+export const insertRepartitions: GraphPass = (graph) => {
+  const keyChanged = new Map<number, boolean>()
+  const nodes: LogicalNode[] = []
+  let nextIndex = graph.nextIndex
+  let nextId = Math.max(-1, ...graph.nodes.map((n) => n.id)) + 1
+  for (const node of graph.nodes) {
+    const traits = kindTraits[node.kind]
+    const inputChanged = node.parents.some((p) => keyChanged.get(p) === true)
+    if (traits.needsKeyPartitioning && inputChanged && 'repartitionBase' in node) {
+      const named = node.repartitionNamedByUser
+      const base = node.repartitionBase
+      const carriesChanges = node.kind === 'table-aggregate'
+      const sinkName = named ? `${base}-repartition-sink` : generatedName('KSTREAM-SINK-', nextIndex++)
+      const filterName = carriesChanges ? undefined : named ? `${base}-repartition-filter` : generatedName('KSTREAM-FILTER-', nextIndex++)
+      const sourceName = named ? `${base}-repartition-source` : generatedName('KSTREAM-SOURCE-', nextIndex++)
+      const repartition: RepartitionNode = Object.freeze({
+        kind: 'repartition',
+        id: nextId++,
+        name: sourceName,
+        parents: node.parents,
+        topic: `${base}-repartition`,
+        filterName,
+        sinkName,
+        sourceName,
+        numPartitions: undefined,
+        keySerde: node.keySerde,
+        valueSerde: node.valueSerde,
+        carriesChanges,
+      })
+      nodes.push(repartition)
+      keyChanged.set(repartition.id, false)
+      nodes.push({ ...node, parents: [repartition.id] })
+    } else {
+      nodes.push(node)
+    }
+    const changes =
+      traits.keys === 'changes' || (node.kind === 'stateless' && node.changesKey) || (traits.keys === 'preserves' && inputChanged)
+    keyChanged.set(node.id, traits.keys === 'resets' ? false : changes)
+  }
+  return { ...graph, nodes, nextIndex }
+}
+
+export const defaultPasses: readonly GraphPass[] = [mergeDuplicateSources, insertRepartitions]

@@ -1,0 +1,75 @@
+import { TopologyError } from '../core/errors.js'
+import { describeTopology } from './describe.js'
+import { topologyToMermaid } from './mermaid.js'
+import type { InternalTopicSpec, SourceNode, StoreSpec, Subtopology, TopologyNode } from './types.js'
+
+export interface TopologyParts {
+  readonly nodes: ReadonlyMap<string, TopologyNode>
+  readonly stores: ReadonlyMap<string, StoreSpec>
+  readonly internalTopics: ReadonlyMap<string, InternalTopicSpec>
+  readonly subtopologies: readonly Subtopology[]
+  readonly copartitionGroups: readonly (readonly string[])[]
+}
+
+/**
+ * A compiled, immutable processor topology: what `StreamsBuilder.build()` returns and what
+ * `KafkaStreams` and `TopologyTestDriver` run.
+ *
+ * @example
+ * const topology = builder.build()
+ * console.log(topology.describe())
+ */
+export class Topology {
+  readonly nodes: ReadonlyMap<string, TopologyNode>
+  readonly stores: ReadonlyMap<string, StoreSpec>
+  /** Keyed by the name relative to the application id. */
+  readonly internalTopics: ReadonlyMap<string, InternalTopicSpec>
+  readonly subtopologies: readonly Subtopology[]
+  /** Topics whose partitions must line up (same count, same partitioner): joins need this. */
+  readonly copartitionGroups: readonly (readonly string[])[]
+
+  constructor(parts: TopologyParts) {
+    this.nodes = parts.nodes
+    this.stores = parts.stores
+    this.internalTopics = parts.internalTopics
+    this.subtopologies = parts.subtopologies
+    this.copartitionGroups = parts.copartitionGroups
+    Object.freeze(this)
+  }
+
+  /** Kafka Streams' TopologyDescription text: sub-topologies with their sources, processors and sinks. */
+  describe(): string {
+    return describeTopology(this)
+  }
+
+  /** A Mermaid flowchart of the same graph, for docs and pull requests. */
+  toMermaid(): string {
+    return topologyToMermaid(this)
+  }
+
+  /** The full topic name: internal topics get the `<applicationId>-` prefix. */
+  topicName(topic: string, applicationId: string): string {
+    return this.internalTopics.has(topic) ? `${applicationId}-${topic}` : topic
+  }
+
+  /** Every topic some source node reads, relative names for internal topics. */
+  sourceTopics(): string[] {
+    return this.subtopologies.flatMap((s) => s.sourceTopics)
+  }
+
+  /** The sub-topology that reads `topic` (relative name for internal topics), if any. */
+  subtopologyOf(topic: string): Subtopology | undefined {
+    return this.subtopologies.find((s) => s.sourceTopics.includes(topic))
+  }
+
+  node(name: string): TopologyNode {
+    const node = this.nodes.get(name)
+    if (node === undefined) throw new TopologyError(`No node named "${name}" in this topology. Names are listed by topology.describe().`)
+    return node
+  }
+
+  sourceNodeFor(topic: string): SourceNode | undefined {
+    for (const node of this.nodes.values()) if (node.type === 'source' && node.topics.includes(topic)) return node
+    return undefined
+  }
+}
