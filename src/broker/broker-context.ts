@@ -1,4 +1,6 @@
+import type { OffsetCommitEntry, TxnOffsetCommitInput, TxnOffsetCommitResult } from './groups/index.js'
 import type { BrokerLogger } from './logger.js'
+import type { TransactionCoordinator } from './transactions/transaction-coordinator.js'
 import type { FetchWaiters } from './server/fetch-waiters.js'
 import type { TopicRegistry } from './topics.js'
 
@@ -7,6 +9,10 @@ export interface GroupService {
   handles(apiKey: number): boolean
   handle(apiKey: number, apiVersion: number, request: Record<string, unknown>, client: { clientId: string | null; host: string }): Promise<Record<string, unknown>>
   onTopicDeleted(topic: string): void
+  /** TxnOffsetCommit, group side: validates and holds the offsets as pending for the producer. */
+  stageTxnOffsets(req: TxnOffsetCommitInput): TxnOffsetCommitResult
+  /** Applies (commit) or drops (abort) a producer's pending offsets; durable once resolved. */
+  completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, entries: readonly OffsetCommitEntry[]): Promise<void>
   close(): Promise<void>
 }
 
@@ -23,6 +29,8 @@ export interface BrokerContext {
   readonly logger: BrokerLogger
   readonly now: () => number
   groups: GroupService | null
+  /** The transaction coordinator; null until the broker has loaded it. */
+  transactions: TransactionCoordinator | null
   nextProducerId: bigint
   closing: boolean
 }

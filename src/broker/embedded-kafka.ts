@@ -15,6 +15,7 @@ import { TopicRegistry } from './topics.js'
 import { DataDirLock } from './data-dir-lock.js'
 import { loadGroupCoordinator } from './group-service.js'
 import { LocalTopics } from './local-topics.js'
+import { TransactionCoordinator } from './transactions/transaction-coordinator.js'
 
 export interface EmbeddedKafkaOptions {
   /** TCP port; 0 picks a free one. */
@@ -29,6 +30,8 @@ export interface EmbeddedKafkaOptions {
   maxFrameBytes?: number
   /** How often retention and compaction run. Default 30 s. */
   logMaintenanceIntervalMs?: number
+  /** How often open transactions are checked against their `transaction.timeout.ms`. Default 10 s, as Kafka. */
+  transactionTimeoutCheckIntervalMs?: number
 }
 
 /**
@@ -80,7 +83,8 @@ export class EmbeddedKafka {
     const now = (): number => Date.now()
     const topics = new TopicRegistry(dataDir, logger, now)
     // Undoes a start that failed half-way: nothing stays open or locked.
-    const abort = async (error: unknown, groups?: GroupService | null): Promise<never> => {
+    const abort = async (error: unknown, groups?: GroupService | null, transactions?: TransactionCoordinator | null): Promise<never> => {
+      await transactions?.close()
       await groups?.close()
       topics.close()
       lock.release()
@@ -104,6 +108,7 @@ export class EmbeddedKafka {
       logger,
       now,
       groups: null,
+      transactions: null,
       // Ids from the clock so a restarted broker does not hand out an id a producer still uses.
       nextProducerId: BigInt(Date.now()) * 1000n,
       closing: false,
@@ -115,6 +120,27 @@ export class EmbeddedKafka {
       await abort(new BrokerError(`Could not load consumer group state from ${dataDir}.`, { cause: error }))
     }
     ctx.groups = groups
+    // After the groups: recovery may complete a commit, which applies its offsets to them.
+    const transactions = new TransactionCoordinator({
+      dataDir,
+      topics,
+      groups: () => ctx.groups,
+      fetchWaiters: ctx.fetchWaiters,
+      logger,
+      now,
+      allocateProducerId: () => {
+        const id = ctx.nextProducerId
+        ctx.nextProducerId += 1n
+        return id
+      },
+      timeoutCheckIntervalMs: options.transactionTimeoutCheckIntervalMs,
+    })
+    try {
+      await transactions.load()
+    } catch (error) {
+      await abort(new BrokerError(`Could not load transaction state from ${dataDir}.`, { cause: error }), groups, transactions)
+    }
+    ctx.transactions = transactions
     const server = createServer()
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', (err) => reject(new BrokerError(`Cannot listen on ${host}:${options.port ?? 0}: ${err.message}. Pick another port.`, { cause: err })))
@@ -122,7 +148,7 @@ export class EmbeddedKafka {
         const address = server.address()
         resolve(typeof address === 'object' && address !== null ? address.port : 0)
       })
-    }).catch((error: unknown) => abort(error, groups))
+    }).catch((error: unknown) => abort(error, groups, transactions))
     ctx.advertisedPort = port
     const broker = new EmbeddedKafka(server, ctx, dataDir, temporary, lock, port, host)
     broker.accept(options.maxFrameBytes ?? 100 * 1024 * 1024)
@@ -182,6 +208,7 @@ export class EmbeddedKafka {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     for (const socket of this.sockets) socket.destroy()
     await closed
+    await this.ctx.transactions?.close()
     await this.ctx.groups?.close()
     for (const topic of this.ctx.topics.all()) {
       for (const log of topic.partitions) await log.flush().catch(() => undefined)

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,22 +5,9 @@ import { Kafka, logLevel } from 'kafkajs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ApiKey } from '../../src/broker/protocol/api-keys.js'
 import { brokerMainScript, compileBroker } from '../broker/fixtures/compile-broker.js'
+import { startBrokerChild } from '../broker/fixtures/broker-child.js'
 import { RawClient } from '../broker/fixtures/raw-client.js'
 
-/** Starts the compiled broker in a child process and resolves with its bootstrap address. */
-function startChild(script: string, dataDir: string): Promise<{ child: ChildProcess; bootstrap: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, dataDir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-      const match = /LISTENING (\S+)/.exec(out)
-      if (match !== null) resolve({ child, bootstrap: match[1] })
-    })
-    child.on('error', reject)
-    child.on('exit', (code) => reject(new Error(`broker child exited early with ${code}`)))
-  })
-}
 
 describe('crash safety', () => {
   const cleanup: Array<() => void> = []
@@ -37,7 +23,7 @@ describe('crash safety', () => {
     writeFileSync(script, brokerMainScript(entry))
     const dataDir = join(work, 'data')
 
-    const first = await startChild(script, dataDir)
+    const first = await startBrokerChild(script, dataDir)
     cleanup.push(() => first.child.kill('SIGKILL'))
     const kafka1 = new Kafka({ clientId: 'crash', brokers: [first.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } })
     const admin1 = kafka1.admin()
@@ -70,7 +56,7 @@ describe('crash safety', () => {
     await producer.disconnect().catch(() => undefined)
     await admin1.disconnect().catch(() => undefined)
 
-    const second = await startChild(script, dataDir)
+    const second = await startBrokerChild(script, dataDir)
     cleanup.push(() => second.child.kill('SIGKILL'))
     const kafka2 = new Kafka({ clientId: 'crash', brokers: [second.bootstrap], logLevel: logLevel.NOTHING })
     const admin2 = kafka2.admin()

@@ -42,6 +42,12 @@ function seedFrames(): Buffer[] {
     frame(ApiKey.ListOffsets, 5, { replicaId: -1, topics: [{ name: 'fuzzed', partitions: [{ partitionIndex: 0, timestamp: -1n }] }] }),
     frame(ApiKey.FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['g'] }),
     frame(ApiKey.Heartbeat, 4, { groupId: 'g', generationId: 1, memberId: 'm' }),
+    frame(ApiKey.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 1000, producerId: -1n, producerEpoch: -1 }),
+    frame(ApiKey.AddPartitionsToTxn, 3, { v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: 1n, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [{ name: 'fuzzed', partitions: [0] }] }),
+    frame(ApiKey.AddOffsetsToTxn, 3, { transactionalId: 'tx', producerId: 1n, producerEpoch: 0, groupId: 'g' }),
+    frame(ApiKey.TxnOffsetCommit, 3, { transactionalId: 'tx', groupId: 'g', producerId: 1n, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'fuzzed', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }] }),
+    frame(ApiKey.EndTxn, 3, { transactionalId: 'tx', producerId: 1n, producerEpoch: 0, committed: true }),
+    frame(ApiKey.Fetch, 12, { maxWaitMs: 0, minBytes: 0, maxBytes: 1000, isolationLevel: 1, topics: [{ topic: 'fuzzed', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1000 }] }] }),
   ]
 }
 

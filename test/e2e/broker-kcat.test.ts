@@ -1,29 +1,8 @@
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EmbeddedKafka } from '../../src/broker/index.js'
+import { haveKcat, kcat, KCAT } from '../broker/fixtures/kcat.js'
 
-const KCAT = '/usr/bin/kcat'
-const haveKcat = existsSync(KCAT)
 if (!haveKcat) console.warn(`kcat tests skipped: ${KCAT} is not installed (apt-get install kcat)`)
-
-function kcat(args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(KCAT, args, { stdio: ['pipe', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      if (code === 0) resolve(out)
-      else reject(new Error(`kcat ${args.join(' ')} exited with ${code}: ${err}`))
-    })
-    child.stdin.end(input ?? '')
-  })
-}
 
 describe.skipIf(!haveKcat)('embedded broker with kcat (librdkafka)', () => {
   let kafka: EmbeddedKafka

@@ -7,7 +7,8 @@ import { GroupMembership } from './group-membership.js'
 import { commitOffsets, fetchOffsets, type OffsetApiContext, type OffsetCommitRequest, type OffsetFetchRequest } from './offset-api.js'
 import { ApiKey } from '../protocol/api-keys.js'
 import { OffsetExpiry } from './offset-expiry.js'
-import { OffsetStore } from './offset-store.js'
+import { OffsetStore, type OffsetCommitEntry } from './offset-store.js'
+import { PendingTxnOffsets, stageTxnOffsets, type TxnOffsetCommitInput, type TxnOffsetCommitResult } from './txn-offsets.js'
 
 /** The API keys the coordinator serves. */
 export const GroupApiKey = {
@@ -69,6 +70,7 @@ export class GroupCoordinator {
   private readonly expiry: OffsetExpiry
   private readonly logger: BrokerLogger
   private readonly now: () => number
+  private readonly pendingTxn = new PendingTxnOffsets()
   private state: 'loading' | 'active' | 'closed' = 'loading'
 
   constructor(private readonly options: GroupCoordinatorOptions) {
@@ -140,6 +142,30 @@ export class GroupCoordinator {
         return deleteGroups(this.adminContext(), request as { groupsNames: string[] })
       default:
         throw new GroupCoordinatorError(`the group coordinator does not serve API key ${apiKey}; check handles(apiKey) first`)
+    }
+  }
+
+  /**
+   * TxnOffsetCommit, group side: validates the committer and the partitions and holds the
+   * accepted offsets as pending for the producer's transaction (see completeTxnOffsets).
+   */
+  stageTxnOffsets(req: TxnOffsetCommitInput): TxnOffsetCommitResult {
+    if (this.state !== 'active') {
+      const errorCode = this.state === 'loading' ? E.COORDINATOR_LOAD_IN_PROGRESS : E.NOT_COORDINATOR
+      return { errors: req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode }))), accepted: [] }
+    }
+    return stageTxnOffsets(this.offsetContext(), this.pendingTxn, req)
+  }
+
+  /**
+   * The producer's transaction ended: on commit its offsets become the group's committed offsets
+   * (durably, before this resolves); on abort they are dropped. Safe to repeat (recovery does).
+   */
+  async completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, entries: readonly OffsetCommitEntry[]): Promise<void> {
+    try {
+      if (commit && entries.length > 0 && this.state !== 'closed') await this.store.commit(groupId, entries)
+    } finally {
+      this.pendingTxn.clear(groupId, producerId)
     }
   }
 
@@ -220,7 +246,7 @@ export class GroupCoordinator {
   }
 
   private offsetContext(): OffsetApiContext {
-    return { membership: this.membership, store: this.store, now: this.now, partitionExists: this.options.partitionExists }
+    return { membership: this.membership, store: this.store, now: this.now, partitionExists: this.options.partitionExists, pendingTxn: this.pendingTxn }
   }
 
   private adminContext(): GroupAdminContext {

@@ -19,6 +19,7 @@ export const KafkaErrorCode = {
   GROUP_ID_NOT_FOUND: 69,
   MEMBER_ID_REQUIRED: 79,
   FENCED_INSTANCE_ID: 82,
+  UNSTABLE_OFFSET_COMMIT: 88,
 } as const
 
 export type KafkaErrorCodeValue = (typeof KafkaErrorCode)[keyof typeof KafkaErrorCode]

@@ -7,3 +7,5 @@ export { GroupCoordinator, GroupApiKey, type GroupCoordinatorOptions, type Group
 export { GroupCoordinatorError, GroupStoreError } from './errors.js'
 export { KafkaErrorCode } from './error-codes.js'
 export type { GroupState } from './group.js'
+export type { TxnOffsetCommitInput, TxnOffsetCommitResult } from './txn-offsets.js'
+export type { OffsetCommitEntry } from './offset-store.js'

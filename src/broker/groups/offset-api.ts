@@ -1,6 +1,7 @@
 import { KafkaErrorCode as E } from './error-codes.js'
 import type { GroupMembership } from './group-membership.js'
 import type { OffsetCommitEntry, OffsetStore } from './offset-store.js'
+import type { PendingTxnOffsets } from './txn-offsets.js'
 
 /** Kafka's `offset.metadata.max.bytes` default: longer commit metadata is refused. */
 const MAX_OFFSET_METADATA_BYTES = 4096
@@ -19,13 +20,15 @@ export interface OffsetCommitRequest {
 interface FetchTopics {
   topics?: Array<{ name: string; partitionIndexes: number[] }> | null
 }
-export type OffsetFetchRequest = FetchTopics & { groupId?: string; groups?: Array<FetchTopics & { groupId: string }> }
+export type OffsetFetchRequest = FetchTopics & { groupId?: string; groups?: Array<FetchTopics & { groupId: string }>; requireStable?: boolean }
 
 export interface OffsetApiContext {
   membership: GroupMembership
   store: OffsetStore
   now: () => number
   partitionExists: (topic: string, partition: number) => boolean
+  /** Offsets of undecided transactions, which requireStable fetches must not return. */
+  pendingTxn: PendingTxnOffsets
 }
 
 /** OffsetCommit v2+: validates the committer against the group as Kafka does, then commits durably. */
@@ -98,30 +101,37 @@ function validateCommit(ctx: OffsetApiContext, req: OffsetCommitRequest): number
   return E.UNKNOWN_MEMBER_ID
 }
 
-/** OffsetFetch v1-8: one group (v1-7) or a batch of groups (v8); -1 where nothing was committed. */
+/**
+ * OffsetFetch v1-8: one group (v1-7) or a batch of groups (v8); -1 where nothing was committed.
+ * With requireStable (v7+), a partition with an undecided transactional commit gets
+ * UNSTABLE_OFFSET_COMMIT (retriable) instead of an offset that may be about to change.
+ */
 export function fetchOffsets(ctx: OffsetApiContext, version: number, req: OffsetFetchRequest): Record<string, unknown> {
-  // `requireStable` is not checked: without transactions no committed offset is ever pending.
+  const requireStable = version >= 7 && req.requireStable === true
   if (version >= 8) {
     return {
       throttleTimeMs: 0,
-      groups: (req.groups ?? []).map((g) => ({ groupId: g.groupId, topics: fetchGroup(ctx, g.groupId, g.topics ?? null), errorCode: E.NONE })),
+      groups: (req.groups ?? []).map((g) => ({ groupId: g.groupId, topics: fetchGroup(ctx, g.groupId, g.topics ?? null, requireStable), errorCode: E.NONE })),
     }
   }
-  return { throttleTimeMs: 0, errorCode: E.NONE, topics: fetchGroup(ctx, req.groupId ?? '', req.topics ?? null) }
+  return { throttleTimeMs: 0, errorCode: E.NONE, topics: fetchGroup(ctx, req.groupId ?? '', req.topics ?? null, requireStable) }
 }
 
-function fetchGroup(ctx: OffsetApiContext, groupId: string, topics: FetchTopics['topics']): unknown[] {
+function fetchGroup(ctx: OffsetApiContext, groupId: string, topics: FetchTopics['topics'], requireStable: boolean): unknown[] {
   if (topics === null || topics === undefined) {
     // null asks for every committed offset of the group.
     return [...ctx.store.committedByTopic(groupId)].map(([name, byPartition]) => ({
       name,
-      partitions: [...byPartition.keys()].sort((a, b) => a - b).map((partition) => partitionOffset(ctx, groupId, name, partition)),
+      partitions: [...byPartition.keys()].sort((a, b) => a - b).map((partition) => partitionOffset(ctx, groupId, name, partition, requireStable)),
     }))
   }
-  return topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partition) => partitionOffset(ctx, groupId, t.name, partition)) }))
+  return topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partition) => partitionOffset(ctx, groupId, t.name, partition, requireStable)) }))
 }
 
-function partitionOffset(ctx: OffsetApiContext, groupId: string, topic: string, partition: number): Record<string, unknown> {
+function partitionOffset(ctx: OffsetApiContext, groupId: string, topic: string, partition: number, requireStable: boolean): Record<string, unknown> {
+  if (requireStable && ctx.pendingTxn.isPending(groupId, topic, partition)) {
+    return { partitionIndex: partition, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: E.UNSTABLE_OFFSET_COMMIT }
+  }
   const committed = ctx.store.committed(groupId, topic, partition)
   return {
     partitionIndex: partition,

@@ -2,14 +2,17 @@ import type { Handler, Message } from '../broker-context.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 
 const GROUP = 0
+const TRANSACTION = 1
 
-/** FindCoordinator v0-4: this broker coordinates every group (v4 batches keys). */
+/** FindCoordinator v0-4: this broker coordinates every group and transactional id (v4 batches keys). */
 export const findCoordinator: Handler = (ctx, request, meta) => {
   const keyType = (request.keyType as number | undefined) ?? GROUP
   const answer = (key: string): Message => {
-    if (keyType !== GROUP || ctx.groups === null) {
-      const errorMessage = keyType !== GROUP ? 'Transactions are not supported by this broker yet.' : 'The group coordinator is not available.'
-      return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage }
+    const available = keyType === GROUP ? ctx.groups !== null : keyType === TRANSACTION && ctx.transactions !== null
+    if (!available) {
+      const errorMessage = keyType === GROUP || keyType === TRANSACTION ? 'The coordinator is not available.' : `Unknown coordinator key type ${keyType}.`
+      const errorCode = keyType === GROUP || keyType === TRANSACTION ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST
+      return { key, nodeId: -1, host: '', port: -1, errorCode, errorMessage }
     }
     return { key, nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort, errorCode: ErrorCode.NONE, errorMessage: null }
   }

@@ -30,6 +30,9 @@ export const produce: Handler = async (ctx, request) => {
         const log = topic?.partitions[p.index]
         if (log === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
         if (p.records === null || p.records.length === 0) return { ...base, errorCode: ErrorCode.CORRUPT_MESSAGE }
+        // Transactional batches only from the current producer of the id, into partitions of its open transaction.
+        const txnError = ctx.transactions?.verifyProduce(t.name, p.index, p.records) ?? ErrorCode.NONE
+        if (txnError !== ErrorCode.NONE) return { ...base, errorCode: txnError }
         const result = log.append(p.records, now)
         if (result.errorCode !== ErrorCode.NONE) return { ...base, errorCode: result.errorCode, logStartOffset: BigInt(log.logStartOffset) }
         touched.add(log)

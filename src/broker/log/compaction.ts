@@ -1,6 +1,6 @@
 import { Writer } from '../protocol/primitives.js'
 import type { PartitionLog } from './partition-log.js'
-import { BATCH_HEADER_SIZE, isControlBatch, readBatchHeader, refreshCrc } from './record-batch.js'
+import { BATCH_HEADER_SIZE, isControlBatch, isTransactional, readBatchHeader, refreshCrc } from './record-batch.js'
 import { canDecode, decodeRecords, type RecordView } from './records.js'
 
 /**
@@ -9,6 +9,10 @@ import { canDecode, decodeRecords, type RecordView } from './records.js'
  * `delete.retention.ms`, so a consumer reading from offset 0 still sees every deletion for that
  * long. Offsets never change: kept records keep their offsets and batches their base offsets.
  * Batches in codecs Node cannot open (snappy, lz4, zstd) are kept whole.
+ *
+ * Transactions, as Kafka's cleaner handles them: nothing at or above the last stable offset is
+ * cleaned or counted (an open transaction may still abort), records of aborted transactions are
+ * removed and never shadow a committed record of the same key, and markers are kept.
  */
 const RECHECK_MS = 10 * 60 * 1000
 
@@ -21,14 +25,17 @@ export function compactLog(log: PartitionLog, now: number, force = false): numbe
   log.compactionMark = { activeBase: log.active.baseOffset, at: now }
   // Sealed segments whose newest record is still inside min.compaction.lag.ms stay dirty.
   let cleanable = 0
-  while (cleanable < log.segments.length - 1 && log.segments[cleanable].maxTimestamp <= now - log.config.minCompactionLagMs) cleanable++
+  const stable = log.lastStableOffset
+  const segs = log.segments
+  while (cleanable < segs.length - 1 && segs[cleanable].maxTimestamp <= now - log.config.minCompactionLagMs && segs[cleanable].nextOffset <= stable) cleanable++
   if (cleanable === 0) return 0
+  const aborted = (batch: Buffer, base: number): boolean => isTransactional(batch.readInt16BE(21)) && log.transactions.isAborted(batch.readBigInt64BE(43), base)
 
   const latest = new Map<string, number>()
   for (const segment of log.segments) {
     forEachBatch(segment.readAll(), (batch, base) => {
       const attributes = batch.readInt16BE(21)
-      if (isControlBatch(attributes) || !canDecode(attributes)) return
+      if (base >= stable || isControlBatch(attributes) || !canDecode(attributes) || aborted(batch, base)) return
       for (const record of decodeRecords(batch)) {
         if (record.key !== null) latest.set(record.key.toString('latin1'), base + record.offsetDelta)
       }
@@ -42,6 +49,11 @@ export function compactLog(log: PartitionLog, now: number, force = false): numbe
     let changed = false
     forEachBatch(segment.readAll(), (batch, base) => {
       const attributes = batch.readInt16BE(21)
+      if (!isControlBatch(attributes) && aborted(batch, base)) {
+        removed += batch.readInt32BE(57)
+        changed = true
+        return
+      }
       if (isControlBatch(attributes) || !canDecode(attributes)) {
         parts.push(batch)
         return

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path'
 import type { BrokerLogger } from '../logger.js'
 import { ErrorCode } from '../protocol/error-codes.js'
-import { readBatchHeader, setBaseOffset, stampLogAppendTime, type BatchHeader } from './record-batch.js'
+import { encodeMarker, markerType, type MarkerSpec } from './control-batch.js'
+import { PartitionTransactions } from './partition-transactions.js'
+import { isControlBatch, isTransactional, readBatchHeader, setBaseOffset, stampLogAppendTime, type BatchHeader } from './record-batch.js'
 import { ProducerState } from './producer-state.js'
 import { canDecode, decodeRecords } from './records.js'
 import { Segment } from './segment.js'
@@ -33,6 +35,8 @@ export class PartitionLog {
   /** Active segment base and time of the last compaction, so unchanged logs are not re-read. */
   compactionMark = { activeBase: -1, at: 0 }
   private readonly producers = new ProducerState()
+  /** Open and aborted transactions, for the last stable offset and read_committed fetches. */
+  readonly transactions = new PartitionTransactions()
   private inFlight: Promise<void> | null = null
   private queued: Promise<void> | null = null
   private closed = false
@@ -51,13 +55,31 @@ export class PartitionLog {
       })
       .map((f) => Number(f.slice(0, -4)))
       .sort((a, b) => a - b)
-    const rememberProducer = (h: BatchHeader): void => this.producers.record(h.producerId, h.producerEpoch, h.baseSequence, h.lastOffsetDelta + 1, Number(h.baseOffset))
+    // Transactional batches are replayed once every segment is open: a marker's type is in its
+    // record, read back through the recovered index.
+    const transactional: BatchHeader[] = []
+    const rememberProducer = (h: BatchHeader): void => {
+      if (isTransactional(h.attributes)) transactional.push(h)
+      if (!isControlBatch(h.attributes)) this.producers.record(h.producerId, h.producerEpoch, h.baseSequence, h.lastOffsetDelta + 1, Number(h.baseOffset))
+    }
     for (const base of bases) this.segments.push(Segment.recover(dir, base, now, logger, rememberProducer))
     if (this.segments.length === 0) this.segments.push(Segment.create(dir, 0, now))
+    for (const h of transactional) {
+      const offset = Number(h.baseOffset)
+      if (!isControlBatch(h.attributes)) {
+        this.transactions.onData(h.producerId, offset)
+        continue
+      }
+      const batch = this.read(offset, 0, true).records
+      if (batch === null) continue
+      this.producers.fence(h.producerId, h.producerEpoch)
+      this.transactions.onMarker(h.producerId, markerType(batch), offset)
+    }
     const startFile = join(dir, START_OFFSET_FILE)
     const persisted = existsSync(startFile) ? Number(readFileSync(startFile, 'utf8')) : 0
     this.logStartOffset = Math.max(persisted, this.segments[0].baseOffset)
     if (this.logStartOffset > this.nextOffset) this.logStartOffset = this.nextOffset
+    this.transactions.dropBefore(this.logStartOffset)
   }
 
   get active(): Segment {
@@ -67,6 +89,16 @@ export class PartitionLog {
   /** The high watermark: with one replica, every appended record is committed. */
   get nextOffset(): number {
     return this.active.nextOffset
+  }
+
+  /** Kafka's last stable offset: the first offset of the oldest open transaction, else the high watermark. */
+  get lastStableOffset(): number {
+    return this.transactions.lastStableOffset(this.nextOffset)
+  }
+
+  /** The epoch this partition last saw from an idempotent or transactional producer, -1 if none. */
+  producerEpoch(producerId: bigint): number {
+    return this.producers.epochOf(producerId)
   }
 
   get sizeInBytes(): number {
@@ -93,6 +125,11 @@ export class PartitionLog {
         this.logger.debug('rejecting produced records', { reason: 'record count does not match last offset delta', log: this.dir })
         return { errorCode: ErrorCode.INVALID_RECORD, baseOffset: -1, logAppendTime: -1 }
       }
+      if (isControlBatch(header.attributes)) {
+        // Only the transaction coordinator writes markers (Kafka refuses them from clients too).
+        this.logger.debug('rejecting produced records', { reason: 'control batch from a client', log: this.dir })
+        return { errorCode: ErrorCode.INVALID_RECORD, baseOffset: -1, logAppendTime: -1 }
+      }
       batches.push({ pos, size: header.size, count: header.lastOffsetDelta + 1, header })
       pos += header.size
     }
@@ -115,8 +152,24 @@ export class PartitionLog {
       if (this.config.logAppendTime) stampLogAppendTime(records, b.pos, b.size, now)
       const maxTs = Number(records.readBigInt64BE(b.pos + 35))
       this.active.append(records, b.pos, b.size, base, base + b.count - 1, maxTs)
+      if (isTransactional(b.header.attributes)) this.transactions.onData(producerId, base)
     }
     return { errorCode: ErrorCode.NONE, baseOffset, logAppendTime: this.config.logAppendTime ? now : -1 }
+  }
+
+  /**
+   * Appends a COMMIT or ABORT marker for the producer's transaction and returns its offset. The
+   * marker's epoch becomes the producer's epoch here, so a fenced producer's late writes fail.
+   */
+  appendMarker(spec: MarkerSpec, now: number): number {
+    const batch = encodeMarker(spec)
+    this.maybeRoll(batch.length, now)
+    const offset = this.nextOffset
+    setBaseOffset(batch, 0, offset)
+    this.active.append(batch, 0, batch.length, offset, offset, spec.timestamp)
+    this.producers.fence(spec.producerId, spec.producerEpoch)
+    this.transactions.onMarker(spec.producerId, spec.type, offset)
+    return offset
   }
 
   private maybeRoll(nextBatchSize: number, now: number): void {
@@ -163,13 +216,14 @@ export class PartitionLog {
     return this.queued
   }
 
-  read(offset: number, maxBytes: number, minOneBatch: boolean): ReadResult {
+  /** Whole batches from `offset`, up to `maxBytes`, none starting at or after `endOffset` (the LSO for read_committed). */
+  read(offset: number, maxBytes: number, minOneBatch: boolean, endOffset = Number.MAX_SAFE_INTEGER): ReadResult {
     if (offset < this.logStartOffset || offset > this.nextOffset) {
       return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null }
     }
     for (const segment of this.segments) {
       if (segment.nextOffset <= offset) continue
-      const records = segment.read(offset, maxBytes, minOneBatch)
+      const records = segment.read(offset, maxBytes, minOneBatch, endOffset)
       if (records !== null) return { errorCode: ErrorCode.NONE, records }
     }
     return { errorCode: ErrorCode.NONE, records: null }
@@ -207,6 +261,7 @@ export class PartitionLog {
     if (offset <= this.logStartOffset) return
     this.logStartOffset = offset
     this.persistStartOffset()
+    this.transactions.dropBefore(offset)
     while (this.segments.length > 1 && this.segments[1].baseOffset <= offset) {
       this.segments.shift()?.delete()
     }
@@ -229,6 +284,7 @@ export class PartitionLog {
     if (this.segments[0].baseOffset > this.logStartOffset) {
       this.logStartOffset = this.segments[0].baseOffset
       this.persistStartOffset()
+      this.transactions.dropBefore(this.logStartOffset)
     }
   }
 

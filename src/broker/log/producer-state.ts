@@ -45,6 +45,20 @@ export class ProducerState {
     return { kind: 'append' }
   }
 
+  /**
+   * A transaction marker with this epoch was written: a newer epoch replaces the producer's
+   * entry (its sequences start over), so writes from an older epoch are refused from now on.
+   */
+  fence(producerId: bigint, epoch: number): void {
+    const entry = this.producers.get(producerId)
+    if (entry === undefined || epoch > entry.epoch) this.producers.set(producerId, { epoch, recent: [] })
+  }
+
+  /** The producer's current epoch on this partition, -1 when it never wrote here. */
+  epochOf(producerId: bigint): number {
+    return this.producers.get(producerId)?.epoch ?? -1
+  }
+
   record(producerId: bigint, epoch: number, firstSeq: number, recordCount: number, baseOffset: number): void {
     if (producerId < 0n || firstSeq < 0) return
     let entry = this.producers.get(producerId)

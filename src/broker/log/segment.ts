@@ -132,12 +132,12 @@ export class Segment {
    * Reads whole batches starting with the one holding `offset`, up to `maxBytes`; the first batch
    * is returned even when larger (KIP-74) if `minOneBatch` is set, so a consumer can always progress.
    */
-  read(offset: number, maxBytes: number, minOneBatch: boolean): Buffer | null {
+  read(offset: number, maxBytes: number, minOneBatch: boolean, endOffset = Number.MAX_SAFE_INTEGER): Buffer | null {
     const first = this.findBatch(offset)
     if (first >= this.batchCount) return null
     let bytes = 0
     let i = first
-    while (i < this.batchCount) {
+    while (i < this.batchCount && this.batchBase[i] < endOffset) {
       const size = this.batchSize[i]
       if (bytes + size > maxBytes && !(minOneBatch && i === first)) break
       bytes += size

@@ -22,6 +22,10 @@ export const ApiKey = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  TxnOffsetCommit: 28,
   DescribeConfigs: 32,
   CreatePartitions: 37,
   DeleteGroups: 42,
@@ -54,6 +58,12 @@ export const supportedApis: readonly ApiSpec[] = [
   { key: ApiKey.DeleteTopics, name: 'DeleteTopics', minVersion: 1, maxVersion: 6 },
   { key: ApiKey.DeleteRecords, name: 'DeleteRecords', minVersion: 0, maxVersion: 2 },
   { key: ApiKey.InitProducerId, name: 'InitProducerId', minVersion: 0, maxVersion: 4 },
+  // v4+ of AddPartitionsToTxn is broker-to-broker (transaction verification).
+  { key: ApiKey.AddPartitionsToTxn, name: 'AddPartitionsToTxn', minVersion: 0, maxVersion: 3 },
+  // The v4 of these three only adds TRANSACTION_ABORTABLE (KIP-890), which this broker never returns.
+  { key: ApiKey.AddOffsetsToTxn, name: 'AddOffsetsToTxn', minVersion: 0, maxVersion: 3 },
+  { key: ApiKey.EndTxn, name: 'EndTxn', minVersion: 0, maxVersion: 3 },
+  { key: ApiKey.TxnOffsetCommit, name: 'TxnOffsetCommit', minVersion: 0, maxVersion: 3 },
   // 3-4 too: @platformatic/kafka's v2 parser expects the v3 fields, so it must be able to pick v4.
   { key: ApiKey.DescribeConfigs, name: 'DescribeConfigs', minVersion: 0, maxVersion: 4 },
   { key: ApiKey.CreatePartitions, name: 'CreatePartitions', minVersion: 0, maxVersion: 3 },
