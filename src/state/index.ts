@@ -88,7 +88,9 @@ export function createSessionStore<K, V>(def: StoreDefinition, options: StoreOpt
   const schema = new SessionKeySchema()
   const clock = new RetentionClock(retentionMs)
   const segments = new SegmentedBytesStore(def.name, schema, clock, segmentsFor(def.name, options.supplier, clock))
-  const bytes = wrapBytes(def, options, segments)
+  // Every session scan covers one whole key (up to `schema.upperBound(key)`): the cache can forget
+  // just the evicted key's range. Window scans are bounded by time too, so they cannot.
+  const bytes = wrapBytes(def, options, segments, schema.suffixLength)
   return new MeteredSessionStore(def.name, bytes, options.keySerde, options.valueSerde, { schema, clock, segments })
 }
 
@@ -129,7 +131,7 @@ function requirePositive(def: StoreDefinition, field: 'retentionMs' | 'windowSiz
 }
 
 /** Adds the changelogging and caching layers the definition asks for. */
-function wrapBytes<K, V>(def: StoreDefinition, options: StoreOptions<K, V>, store: BytesStore): BytesStore {
+function wrapBytes<K, V>(def: StoreDefinition, options: StoreOptions<K, V>, store: BytesStore, keySuffixLength?: number): BytesStore {
   let bytes = store
   if (def.loggingEnabled) bytes = new ChangeloggingBytesStore(bytes)
   if (def.cachingEnabled) {
@@ -137,7 +139,7 @@ function wrapBytes<K, V>(def: StoreDefinition, options: StoreOptions<K, V>, stor
     if (!Number.isFinite(max) || max <= 0) {
       throw new StateStoreError(`cacheMaxBytes of store "${def.name}" must be a positive number of bytes, got ${max}.`)
     }
-    bytes = new CachingBytesStore(bytes, max)
+    bytes = new CachingBytesStore(bytes, max, keySuffixLength)
   }
   return bytes
 }

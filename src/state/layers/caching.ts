@@ -35,6 +35,9 @@ const ENTRY_OVERHEAD = 96
 
 export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 * 1024
 
+/** An eviction frees the cache down to this fraction of its bound. */
+const EVICTION_TARGET = 0.9
+
 /** Scans returning at most this many entries from below are kept whole in the cache (see `CompleteRanges`). */
 const LEARNED_SCAN_LIMIT = 64
 
@@ -69,9 +72,17 @@ export class CachingBytesStore implements BytesStore {
   hits = 0
   misses = 0
 
+  /**
+   * @param keySuffixLength For stores whose every scan covers one whole key, from its first entry
+   *   up to the key followed by 0xff bytes (session stores): the length of their keys' time
+   *   suffix. It tells the cache which key an evicted entry belongs to, so that the eviction
+   *   forgets that key's remembered range only (see `CompleteRanges`); without it an eviction
+   *   forgets them all.
+   */
   constructor(
     private readonly inner: BytesStore,
     private readonly maxBytes: number = DEFAULT_CACHE_MAX_BYTES,
+    private readonly keySuffixLength?: number,
   ) {}
 
   get name(): string {
@@ -305,18 +316,29 @@ export class CachingBytesStore implements BytesStore {
     }
   }
 
-  /** Evicts least recently used entries until the cache fits; dirty ones are written down in one batch. */
+  /**
+   * Evicts least recently used entries until the cache is a tenth below its bound, so that
+   * evictions (each a write batch below) come in chunks rather than one per put. Dirty entries are
+   * written down in one batch.
+   */
   private evict(): MaybePromise<void> {
     let writes: BytesWrite[] | undefined
-    // Which remembered ranges held an evicted key is not tracked: forget them all. A cache under
-    // eviction pressure then scans below, as it would without remembered ranges.
-    this.complete.clear()
+    let evictedLive = false
+    const target = this.maxBytes * EVICTION_TARGET
+    const suffix = this.keySuffixLength
     // Keep the entry just used even if it alone exceeds the bound.
-    while (this.bytes > this.maxBytes && this.oldest !== undefined && this.oldest !== this.newest) {
+    while (this.bytes > target && this.oldest !== undefined && this.oldest !== this.newest) {
       const e = this.oldest
       if (e.dirty) (writes ??= []).push({ key: e.key, value: e.value, timestamp: e.timestamp })
+      // A remembered range stays complete without a deleted key: the key is absent from it either
+      // way (below, the delete is in flight or landed). Only evicting a live value breaks it.
+      if (e.value !== null) {
+        evictedLive = true
+        if (suffix !== undefined) this.complete.forget(rangeUpperBoundOf(e.id, suffix))
+      }
       this.drop(e.id)
     }
+    if (evictedLive && suffix === undefined) this.complete.clear()
     if (writes !== undefined) return this.inner.putAll(writes)
   }
 
@@ -363,4 +385,12 @@ export class CachingBytesStore implements BytesStore {
       throw error
     }
   }
+}
+
+/**
+ * The upper bound a session store scans a key's entries with (the key followed by 0xff bytes in
+ * place of the time suffix), as a latin1 id: the id of that key's remembered range.
+ */
+function rangeUpperBoundOf(id: string, suffixLength: number): string {
+  return id.slice(0, id.length - suffixLength) + '\xff'.repeat(suffixLength)
 }

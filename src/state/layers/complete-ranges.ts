@@ -11,7 +11,8 @@
  * longer key that shares its bytes and falls inside the range, so ranges must never answer for
  * one another (no merging of overlapping ranges).
  *
- * Ranges are not tracked through evictions: the caching layer forgets them all when it evicts.
+ * When the cache evicts an entry it forgets the range of that entry's key (`forget`), or all of
+ * them when it cannot tell which key an entry belongs to (key-value stores).
  */
 export class CompleteRanges {
   /** Upper bound -> lowest lower bound remembered with it (latin1 key strings). */
@@ -31,6 +32,11 @@ export class CompleteRanges {
     const lower = this.lowerOf.get(to)
     // Both [lower, to] and [from, to] are complete: so is their union.
     if (lower === undefined || from < lower) this.lowerOf.set(to, from)
+  }
+
+  /** Forgets the range with upper bound `to`: the cache no longer holds all of it. */
+  forget(to: string): void {
+    this.lowerOf.delete(to)
   }
 
   clear(): void {

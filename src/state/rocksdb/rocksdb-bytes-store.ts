@@ -5,6 +5,10 @@
  * execute before it. Writes that are not yet acknowledged are therefore kept in an in-flight
  * map that `get` consults first, and range reads wait for in-flight writes to land: a reader
  * always sees its own writes, even when the writer did not await them.
+ *
+ * Two writes handed to the pool at once may also land in either order, which would leave an
+ * older value of a key in place. So writes are issued one batch at a time: writes made while one
+ * is in flight queue up and go down together as the next batch (a group commit).
  */
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -32,6 +36,9 @@ export class RocksDbBytesStore implements BytesStore {
   private db: RocksDb | undefined
   private readonly inflight = new Map<string, InflightWrite>()
   private readonly pendingWrites = new Set<Promise<void>>()
+  /** Writes waiting for the batch in flight to land; they are written next, as one batch. */
+  private queued: { operations: BatchWrite[]; done: Promise<void>; release: () => void } | undefined
+  private writing: Promise<void> | undefined
   private readonly pendingReads = new Set<Promise<unknown>>()
   private readonly iterators = new Set<RocksIterator>()
   private seq = 0
@@ -78,21 +85,56 @@ export class RocksDbBytesStore implements BytesStore {
   }
 
   put(key: Buffer, value: Buffer | null): Promise<void> {
-    const db = this.requireOpen()
+    this.requireOpen()
     const ids = [this.markInflight(key, value)]
-    return this.trackWrite(db.put(key, value), ids)
+    return this.trackWrite(this.enqueue([value === null ? { type: 'del', key } : { type: 'put', key, value }]), ids)
   }
 
   putAll(writes: readonly BytesWrite[]): MaybePromise<void> {
     if (writes.length === 0) return
-    const db = this.requireOpen()
+    this.requireOpen()
     const operations: BatchWrite[] = []
     const ids: [string, number][] = []
     for (const w of writes) {
       operations.push(w.value === null ? { type: 'del', key: w.key } : { type: 'put', key: w.key, value: w.value })
       ids.push(this.markInflight(w.key, w.value))
     }
-    return this.trackWrite(db.batch(operations), ids)
+    return this.trackWrite(this.enqueue(operations), ids)
+  }
+
+  /** Writes `operations` after every earlier write, batched with the others queued meanwhile. */
+  private enqueue(operations: BatchWrite[]): Promise<void> {
+    if (this.writing === undefined) {
+      this.writing = this.write(operations)
+      return this.writing
+    }
+    let queued = this.queued
+    if (queued === undefined) {
+      const batch: BatchWrite[] = []
+      let release: () => void = () => undefined
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      queued = { operations: batch, release, done: gate.then(() => this.write(batch)) }
+      this.queued = queued
+    }
+    for (const op of operations) queued.operations.push(op)
+    return queued.done
+  }
+
+  /** Hands one batch to RocksDB; when it lands, the queued writes go next. */
+  private write(operations: BatchWrite[]): Promise<void> {
+    const db = this.requireOpen()
+    const only = operations.length === 1 ? operations[0]! : undefined
+    const written = only !== undefined && only.type === 'put' ? db.put(only.key, only.value ?? null) : db.batch(operations)
+    const next = (): void => {
+      const queued = this.queued
+      this.queued = undefined
+      this.writing = queued?.done
+      queued?.release()
+    }
+    written.then(next, next)
+    return written
   }
 
   async scan(from: Buffer | undefined, to: Buffer | undefined): Promise<BytesEntry[]> {

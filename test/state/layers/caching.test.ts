@@ -166,6 +166,43 @@ describe('CachingBytesStore over a store with slow scans', () => {
     expect((await scanned).map((e) => e.key.toString())).toEqual(['k1', 'k2'])
   })
 
+  it('keeps a remembered range complete when only a deleted key of it is evicted', async () => {
+    const inner = new SlowReadStore('s')
+    // Entries cost 96 bytes of bookkeeping + twice the key + the value: 200 live, 100 deleted.
+    const { cache } = await cacheOver(inner, 690)
+    inner.put(b('k1'), Buffer.alloc(100))
+    inner.put(b('k2'), Buffer.alloc(100))
+    await cache.scan(b('k'), b('kz'))
+    cache.put(b('k2'), null) // a tombstone, now the oldest... after k1 is read again
+    cache.get(b('k1'))
+    for (const k of ['x1', 'x2']) cache.put(b(k), Buffer.alloc(100)) // evicts the k2 tombstone, writing it down
+    expect(await inner.get(b('k2'))).toBeUndefined()
+    const scanned = cache.scan(b('k'), b('kz'))
+    expect(isPromiseLike(scanned)).toBe(false)
+    expect((scanned as BytesEntry[]).map((e) => e.key.toString())).toEqual(['k1'])
+    expect(inner.scans).toBe(1)
+  })
+
+  it('forgets only the evicted key\'s range when scans cover whole keys (session stores)', async () => {
+    // Keys are a 2-byte key + 1 byte of "time"; scans cover [key][00..ff].
+    const inner = new SlowReadStore('s')
+    const context = new TestStoreContext('/nonexistent')
+    const cache = new CachingBytesStore(inner, 700, 1)
+    await cache.init(context)
+    inner.put(b('aa1'), Buffer.alloc(100))
+    inner.put(b('bb1'), Buffer.alloc(100))
+    const upper = (key: string): Buffer => Buffer.concat([b(key), Buffer.from([0xff])])
+    await cache.scan(b('aa'), upper('aa'))
+    await cache.scan(b('bb'), upper('bb'))
+    expect(inner.scans).toBe(2)
+    cache.get(b('bb1'))
+    for (const k of ['xx1', 'yy1']) cache.put(b(k), Buffer.alloc(100)) // evicts aa1, the oldest
+    expect(isPromiseLike(cache.scan(b('bb'), upper('bb')))).toBe(false) // bb's range is intact
+    const aa = cache.scan(b('aa'), upper('aa'))
+    expect(isPromiseLike(aa)).toBe(true) // aa's range was forgotten: read below again
+    expect((await aa).map((e) => e.key.toString())).toEqual(['aa1'])
+  })
+
   it('does not remember a scan that a removal overtook', async () => {
     const inner = new GatedScanStore('s')
     const { cache } = await cacheOver(inner)

@@ -33,6 +33,20 @@ describe('RocksDbBytesStore', () => {
     await store.close()
   })
 
+  it('lands concurrent writes of one key in the order they were made', async () => {
+    const { store } = await open()
+    for (let round = 0; round < 20; round++) {
+      const writes: Promise<void>[] = []
+      for (let i = 0; i < 50; i++) {
+        writes.push(i % 7 === 3 ? (store.putAll([{ key: b('k'), value: b(`${round}-${i}`), timestamp: 0 }]) as Promise<void>) : store.put(b('k'), b(`${round}-${i}`)))
+      }
+      writes.push(store.put(b('gone'), b('x')), store.put(b('gone'), null))
+      await Promise.all(writes)
+      expect((await store.scan(undefined, undefined)).map((e) => `${e.key}=${e.value}`)).toEqual([`k=${round}-49`])
+    }
+    await store.close()
+  })
+
   it('writes batches and scans bounded ranges in key order', async () => {
     const { store } = await open()
     await store.putAll(['d', 'a', 'c', 'b'].map((k) => ({ key: b(k), value: b(k.toUpperCase()), timestamp: 0 })))
