@@ -3,8 +3,8 @@
  *
  * The native binding runs reads and writes on a thread pool, so a `get` issued after a `put` may
  * execute before it. Writes that are not yet acknowledged are therefore kept in an in-flight
- * map that `get` consults first, and range reads wait for in-flight writes to land: a reader
- * always sees its own writes, even when the writer did not await them.
+ * map that `get` consults first and range reads lay over what the database returns: a reader
+ * always sees its own writes, even when the writer did not await them, without waiting for them.
  *
  * Two writes handed to the pool at once may also land in either order, which would leave an
  * older value of a key in place. So writes are issued one batch at a time: writes made while one
@@ -16,9 +16,11 @@ import { StateStoreError } from '../../core/errors.js'
 import type { MaybePromise } from '../../core/maybe-promise.js'
 import { toWrites, type BytesEntry, type BytesStore, type BytesWrite } from '../bytes-store.js'
 import type { ChangelogRecord, StateStoreContext } from '../types.js'
+import { overlaySortedStream, type OverlayEntry } from '../sorted-merge.js'
 import { RocksDb, type BatchWrite, type RocksIterator } from './rocksdb-binding.js'
 
 interface InflightWrite {
+  readonly key: Buffer
   readonly value: Buffer | null
   readonly seq: number
 }
@@ -41,6 +43,8 @@ export class RocksDbBytesStore implements BytesStore {
   private writing: Promise<void> | undefined
   private readonly pendingReads = new Set<Promise<unknown>>()
   private readonly iterators = new Set<RocksIterator>()
+  /** Releases of native iterators still under way; close() waits for them. */
+  private readonly endings = new Set<Promise<void>>()
   private seq = 0
 
   constructor(
@@ -143,10 +147,18 @@ export class RocksDbBytesStore implements BytesStore {
     return out
   }
 
-  async *iterate(from: Buffer | undefined, to: Buffer | undefined): AsyncIterableIterator<BytesEntry> {
-    await this.writesLanded()
-    if (from !== undefined && to !== undefined && Buffer.compare(from, to) > 0) return
-    const iterator = this.requireOpen().iterator(from, to)
+  iterate(from: Buffer | undefined, to: Buffer | undefined): AsyncIterableIterator<BytesEntry> {
+    const db = this.requireOpen()
+    if (from !== undefined && to !== undefined && Buffer.compare(from, to) > 0) return emptyIterator()
+    // Writes not yet acknowledged may or may not be in what the iterator reads; taken now and laid
+    // over it, they are seen either way, so a read never waits for the writes before it.
+    const pending = this.inflightInRange(from, to)
+    const rows = this.rows(db, from, to)
+    return pending.length === 0 ? rows : overlaySortedStream(pending, rows)
+  }
+
+  private async *rows(db: RocksDb, from: Buffer | undefined, to: Buffer | undefined): AsyncIterableIterator<BytesEntry> {
+    const iterator = db.iterator(from, to)
     this.iterators.add(iterator)
     try {
       for (;;) {
@@ -155,9 +167,27 @@ export class RocksDbBytesStore implements BytesStore {
         yield entry
       }
     } finally {
+      // Releasing the native iterator is not waited for: it gives nothing back, and close() ends
+      // any iterator still open.
       this.iterators.delete(iterator)
-      await iterator.end()
+      const ending: Promise<void> = iterator.end().then(
+        () => void this.endings.delete(ending),
+        () => void this.endings.delete(ending),
+      )
+      this.endings.add(ending)
     }
+  }
+
+  /** In-flight writes with keys in `[from, to]`, in key order. */
+  private inflightInRange(from: Buffer | undefined, to: Buffer | undefined): OverlayEntry[] {
+    if (this.inflight.size === 0) return []
+    const found: OverlayEntry[] = []
+    for (const w of this.inflight.values()) {
+      if (from !== undefined && Buffer.compare(w.key, from) < 0) continue
+      if (to !== undefined && Buffer.compare(w.key, to) > 0) continue
+      found.push({ key: w.key, value: w.value })
+    }
+    return found.sort((a, b) => Buffer.compare(a.key, b.key))
   }
 
   approximateNumEntries(): number {
@@ -179,6 +209,7 @@ export class RocksDbBytesStore implements BytesStore {
     while (this.pendingReads.size > 0) await Promise.allSettled(this.pendingReads)
     for (const iterator of this.iterators) await iterator.end()
     this.iterators.clear()
+    await Promise.all(this.endings)
     this.db = undefined
     await db.close()
   }
@@ -193,7 +224,7 @@ export class RocksDbBytesStore implements BytesStore {
   private markInflight(key: Buffer, value: Buffer | null): [string, number] {
     const id = key.toString('latin1')
     const seq = ++this.seq
-    this.inflight.set(id, { value, seq })
+    this.inflight.set(id, { key, value, seq })
     return [id, seq]
   }
 
@@ -221,3 +252,5 @@ export class RocksDbBytesStore implements BytesStore {
     return this.db
   }
 }
+
+async function* emptyIterator(): AsyncIterableIterator<BytesEntry> {}
