@@ -10,7 +10,7 @@ export type { MaybePromise } from './core/maybe-promise.js'
 export * from './serde/index.js'
 export {
   StreamsBuilder, KStream, KTable, KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream,
-  TimeWindows, SlidingWindows, SessionWindows, Suppressed,
+  TimeWindows, SlidingWindows, SessionWindows, Suppressed, JoinWindows, GlobalKTable,
 } from './dsl/index.js'
 export type * from './dsl/options.js'
 export { Topology } from './topology/index.js'

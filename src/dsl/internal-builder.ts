@@ -1,5 +1,5 @@
 import { compileLogicalGraph } from '../topology/logical/compile.js'
-import { generatedName, type LogicalNode, type UserStoreSpec } from '../topology/logical/nodes.js'
+import { generatedName, kindTraits, type LogicalNode, type UserStoreSpec } from '../topology/logical/nodes.js'
 import type { Topology } from '../topology/topology.js'
 
 type WithoutId<N> = N extends LogicalNode ? Omit<N, 'id'> : never
@@ -23,6 +23,27 @@ export class InternalStreamsBuilder {
     const id = this.nodes.length
     this.nodes.push(Object.freeze({ ...node, id }) as unknown as LogicalNode)
     return id
+  }
+
+  /** The name of the node `id` (a join names its repartition topics after the node in front of it). */
+  nodeName(id: number): string {
+    const node = this.nodes[id]
+    if (node === undefined) throw new RangeError(`No logical node ${id}.`)
+    return node.name
+  }
+
+  /**
+   * Whether the records leaving node `id` may no longer be partitioned by their key (a key-changing
+   * operator upstream, with no repartition since): a join after it repartitions, as Kafka Streams'
+   * `repartitionRequired` says.
+   */
+  keyChanged(id: number): boolean {
+    const node = this.nodes[id]
+    if (node === undefined) throw new RangeError(`No logical node ${id}.`)
+    const traits = kindTraits[node.kind]
+    if (traits.keys === 'resets') return false
+    if (traits.keys === 'changes' || (node.kind === 'stateless' && node.changesKey)) return true
+    return node.parents.some((p) => this.keyChanged(p))
   }
 
   addStore(store: UserStoreSpec): void {

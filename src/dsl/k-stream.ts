@@ -1,3 +1,4 @@
+import { TopologyError } from '../core/errors.js'
 import type { KeyValue } from '../core/record.js'
 import type { ProcessorSupplier } from '../processors/api.js'
 import { filterProcessor } from '../processors/filter.js'
@@ -10,8 +11,21 @@ import { selectKeyProcessor } from '../processors/select-key.js'
 import type { Serde } from '../serde/serde.js'
 import type { TopicNameExtractor } from '../topology/types.js'
 import type { InternalStreamsBuilder } from './internal-builder.js'
+import { GlobalKTable } from './global-k-table.js'
+import { JoinWindows } from './join-windows.js'
 import { KGroupedStream } from './k-grouped-stream.js'
-import type { GroupedOptions, NamedOptions, ProcessOptions, ProducedOptions, RepartitionOptions, SplitOptions } from './options.js'
+import { KTable } from './k-table.js'
+import type {
+  GroupedOptions,
+  JoinedOptions,
+  NamedOptions,
+  ProcessOptions,
+  ProducedOptions,
+  RepartitionOptions,
+  SplitOptions,
+  StreamJoinedOptions,
+} from './options.js'
+import { addGlobalTableJoin, addStreamStreamJoin, addStreamTableJoin, type JoinInput } from './stream-joins.js'
 
 /**
  * An unbounded stream of key-value records. Every operator returns a new stream; nothing runs until
@@ -183,5 +197,72 @@ export class KStream<K, V> {
   groupBy<K2>(selector: (key: K, value: V) => K2, options: GroupedOptions<K2, V> = {}): KGroupedStream<K2, V> {
     const selected = this.selectKey(selector)
     return new KGroupedStream(this.builder, selected.nodeId, options.keySerde, options.valueSerde ?? this.valueSerde, options.name)
+  }
+
+  /**
+   * Joins records of two streams with the same key whose timestamps lie within the window; each
+   * result carries the larger of the two timestamps. A key change upstream of either side inserts a
+   * repartition topic.
+   *
+   * @example
+   * requests.join(assignments, (req, asg) => ({ req, asg }), JoinWindows.ofTimeDifferenceAndGrace(60_000, 5_000))
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR>
+  /** Joins each record with the table's current row for its key; records without a row are dropped. Table updates emit nothing. */
+  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT) => VR, options?: JoinedOptions<K, V>): KStream<K, VR>
+  /** Joins each record with the global table's row for `keyMapper(key, value)`; records without a row are dropped. */
+  join<GK, GV, VR>(table: GlobalKTable<GK, GV>, keyMapper: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV) => VR, options?: JoinedOptions<K, V>): KStream<K, VR>
+  join(other: unknown, second: unknown, third?: unknown, fourth?: unknown): KStream<K, unknown> {
+    return this.dispatchJoin('inner', other, second, third, fourth)
+  }
+
+  /**
+   * Like `join`, but every record of this stream produces output: a record that found no partner
+   * within the window is emitted once, joined with `null`, after its window has closed.
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO | null) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR>
+  /** Joins each record with the table's current row for its key, or with `null` when there is none. */
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null) => VR, options?: JoinedOptions<K, V>): KStream<K, VR>
+  /** Joins each record with the global table's row for `keyMapper(key, value)`, or with `null` when there is none. */
+  leftJoin<GK, GV, VR>(table: GlobalKTable<GK, GV>, keyMapper: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV | null) => VR, options?: JoinedOptions<K, V>): KStream<K, VR>
+  leftJoin(other: unknown, second: unknown, third?: unknown, fourth?: unknown): KStream<K, unknown> {
+    return this.dispatchJoin('left', other, second, third, fourth)
+  }
+
+  /**
+   * Like `join`, but records of either stream that found no partner within the window are emitted
+   * once, joined with `null` on the missing side, after their window has closed.
+   */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V | null, otherValue: VO | null) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR> {
+    return this.dispatchJoin('outer', other, joiner, windows, options) as KStream<K, VR>
+  }
+
+  /** @internal */
+  get joinInput(): JoinInput {
+    return { nodeId: this.nodeId, keySerde: this.keySerde as Serde<unknown> | undefined, valueSerde: this.valueSerde as Serde<unknown> | undefined }
+  }
+
+  private dispatchJoin(type: 'inner' | 'left' | 'outer', other: unknown, second: unknown, third: unknown, fourth: unknown): KStream<K, unknown> {
+    if (other instanceof KStream) {
+      const joiner = second as (v: unknown, o: unknown) => unknown
+      if (!(third instanceof JoinWindows)) {
+        throw new TopologyError('A stream-stream join needs JoinWindows as its third argument, e.g. JoinWindows.ofTimeDifferenceAndGrace(60_000, 5_000).')
+      }
+      const options = (fourth ?? {}) as StreamJoinedOptions<unknown, unknown, unknown>
+      const id = addStreamStreamJoin(this.builder, type, this.joinInput, other.joinInput, (_k, l, r) => joiner(l, r), third, options)
+      return new KStream(this.builder, id, (options.keySerde ?? this.keySerde) as Serde<K> | undefined, undefined)
+    }
+    if (other instanceof KTable) {
+      const options = (third ?? {}) as JoinedOptions<unknown, unknown>
+      const id = addStreamTableJoin(this.builder, type === 'left', this.joinInput, other.materializedForJoin(), second as (v: unknown, t: unknown) => unknown, options)
+      return new KStream(this.builder, id, this.keySerde, undefined)
+    }
+    if (other instanceof GlobalKTable) {
+      const options = (fourth ?? {}) as JoinedOptions<unknown, unknown>
+      const keyMapper = second as (k: unknown, v: unknown) => unknown
+      const id = addGlobalTableJoin(this.builder, type === 'left', this.joinInput, other.queryableStoreName, keyMapper, third as (v: unknown, t: unknown) => unknown, options)
+      return new KStream(this.builder, id, this.keySerde, undefined)
+    }
+    throw new TopologyError(`stream.${type === 'inner' ? 'join' : `${type}Join`}() takes a KStream (with JoinWindows), a KTable or a GlobalKTable as its first argument.`)
   }
 }

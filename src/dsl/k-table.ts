@@ -7,7 +7,8 @@ import type { Serde } from '../serde/serde.js'
 import type { InternalStreamsBuilder } from './internal-builder.js'
 import { KGroupedTable } from './k-grouped-table.js'
 import { KStream } from './k-stream.js'
-import type { GroupedOptions, NamedOptions } from './options.js'
+import type { GroupedOptions, NamedOptions, TableJoinedOptions } from './options.js'
+import type { TableJoinType } from '../processors/joins/table-table-join.js'
 import type { Suppressed } from './suppressed.js'
 
 export interface TableInfo {
@@ -36,6 +37,30 @@ export class KTable<K, V> {
     readonly valueSerde: Serde<V> | undefined,
     private readonly info: TableInfo,
   ) {}
+
+  private materialization: { readonly nodeId: number; readonly storeName: string } | undefined
+
+  /**
+   * @internal The node and store joins read this table through. A derived table (filter, mapValues,
+   * a join result) has no store of its own: the first join that needs one materializes it.
+   */
+  materializedForJoin(): { readonly nodeId: number; readonly storeName: string } {
+    if (this.info.storeName !== undefined) return { nodeId: this.nodeId, storeName: this.info.storeName }
+    if (this.materialization === undefined) {
+      const name = this.builder.name('KTABLE-MATERIALIZE-')
+      const storeName = `${name}-store`
+      const nodeId = this.builder.add({
+        kind: 'table-materialize',
+        name,
+        parents: [this.nodeId],
+        storeName,
+        keySerde: this.keySerde as Serde<unknown> | undefined,
+        valueSerde: this.valueSerde as Serde<unknown> | undefined,
+      })
+      this.materialization = { nodeId, storeName }
+    }
+    return this.materialization
+  }
 
   /** The name of the store holding this table, if it is materialized. */
   get queryableStoreName(): string | undefined {
@@ -76,6 +101,115 @@ export class KTable<K, V> {
     const name = this.builder.name('KTABLE-SELECT-', options.name === undefined ? undefined : `${options.name}-select`)
     const id = this.builder.add({ kind: 'table-group-by', name, parents: [this.nodeId], supplier: tableGroupByProcessor(selector) as ProcessorSupplier })
     return new KGroupedTable<K2, V2>(this.builder, id, options.keySerde, options.valueSerde, options.name)
+  }
+
+  /**
+   * Joins rows with the same key: a row appears in the result while both tables have it. An update
+   * on either side updates the result (with the larger of the two rows' timestamps); a deleted row
+   * deletes the joined row.
+   *
+   * @example
+   * drivers.join(vehicles, (driver, vehicle) => ({ ...driver, plate: vehicle.plate }))
+   */
+  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR>
+  /**
+   * Foreign-key join: each row joins the row of `other` whose key `foreignKey(value)` returns; rows
+   * without a match are absent. Results follow changes of the foreign key and of either row.
+   *
+   * @example
+   * rides.join(drivers, (ride) => ride.driverId, (ride, driver) => ({ ...ride, driverName: driver.name }))
+   */
+  join<KO, VO, VR>(other: KTable<KO, VO>, foreignKey: (value: V) => KO, joiner: (value: V, otherValue: VO) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR>
+  join(other: KTable<unknown, unknown>, second: (value: V, other?: unknown) => unknown, third?: unknown, fourth?: TableJoinedOptions<unknown>): KTable<K, unknown> {
+    if (typeof third === 'function') return this.foreignKeyJoin(false, other, second as (v: V) => unknown, third as (v: V, o: unknown) => unknown, fourth)
+    return this.tableJoin('inner', other as KTable<K, unknown>, second as (v: V, o: unknown) => unknown, third as TableJoinedOptions<unknown> | undefined)
+  }
+
+  /** Like `join`, but every row of this table appears in the result, joined with `null` while the other table lacks it. */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO | null) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR>
+  /** Foreign-key left join: like the foreign-key `join`, but a row without a match joins with `null`. */
+  leftJoin<KO, VO, VR>(other: KTable<KO, VO>, foreignKey: (value: V) => KO, joiner: (value: V, otherValue: VO | null) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR>
+  leftJoin(other: KTable<unknown, unknown>, second: (value: V, other?: unknown) => unknown, third?: unknown, fourth?: TableJoinedOptions<unknown>): KTable<K, unknown> {
+    if (typeof third === 'function') return this.foreignKeyJoin(true, other, second as (v: V) => unknown, third as (v: V, o: unknown) => unknown, fourth)
+    return this.tableJoin('left', other as KTable<K, unknown>, second as (v: V, o: unknown) => unknown, third as TableJoinedOptions<unknown> | undefined)
+  }
+
+  /** Like `join`, but a row of either table appears in the result, joined with `null` while the other table lacks it. */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V | null, otherValue: VO | null) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR> {
+    return this.tableJoin('outer', other, joiner as (v: V, o: VO | null) => VR, options)
+  }
+
+  private tableJoin<VO, VR>(type: TableJoinType, other: KTable<K, VO>, joiner: (v: V, o: VO | null) => VR, options: TableJoinedOptions<VR> = {}): KTable<K, VR> {
+    const left = this.materializedForJoin()
+    const right = other.materializedForJoin()
+    // Kafka Streams' order: the merge node's name first, then the two join processors.
+    const name = this.builder.name('KTABLE-MERGE-', options.name === undefined ? undefined : `${options.name}-merge`)
+    const thisName = this.builder.name('KTABLE-JOINTHIS-', options.name === undefined ? undefined : `${options.name}-join-this`)
+    const otherName = this.builder.name('KTABLE-JOINOTHER-', options.name === undefined ? undefined : `${options.name}-join-other`)
+    const id = this.builder.add({
+      kind: 'table-table-join',
+      name,
+      parents: [left.nodeId, right.nodeId],
+      joinType: type,
+      joiner: joiner as (l: unknown, r: unknown) => unknown,
+      thisName,
+      otherName,
+      leftStoreName: left.storeName,
+      rightStoreName: right.storeName,
+      storeName: options.storeName,
+      keySerde: this.keySerde as Serde<unknown> | undefined,
+      valueSerde: options.valueSerde as Serde<unknown> | undefined,
+    })
+    return new KTable<K, VR>(this.builder, id, this.keySerde, options.valueSerde, { storeName: options.storeName, windowGraceMs: undefined })
+  }
+
+  private foreignKeyJoin(
+    left: boolean,
+    other: KTable<unknown, unknown>,
+    foreignKey: (value: V) => unknown,
+    joiner: (value: V, otherValue: unknown) => unknown,
+    options: TableJoinedOptions<unknown> = {},
+  ): KTable<K, unknown> {
+    const leftTable = this.materializedForJoin()
+    const rightTable = other.materializedForJoin()
+    const base = options.name
+    const named = (suffix: string, prefix: string): string => this.builder.name(prefix, base === undefined ? undefined : `${base}${suffix}`)
+    // Kafka Streams' order of generated names, so that topics and stores match its naming.
+    const subscriptionTopic = `${named('-subscription-registration', 'KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-')}-topic`
+    const subscriptionSend = named('-subscription-registration-processor', 'KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-')
+    const subscriptionSink = named('-subscription-registration-sink', 'KTABLE-SINK-')
+    const subscriptionSource = named('-subscription-registration-source', 'KTABLE-SOURCE-')
+    const subscriptionStoreName = named('-subscription-store', 'KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-')
+    const subscriptionReceive = named('-subscription-receive', 'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-')
+    const subscriptionJoinForeign = named('-subscription-join-foreign', 'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-')
+    const foreignTableJoin = named('-foreign-join-subscription', 'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-')
+    const responseTopic = `${named('-subscription-response', 'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-')}-topic`
+    const responseSink = named('-subscription-response-sink', 'KTABLE-SINK-')
+    const responseSource = named('-subscription-response-source', 'KTABLE-SOURCE-')
+    const responseResolve = named('-subscription-response-resolver', 'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-')
+    const name = named('-result', 'KTABLE-FK-JOIN-OUTPUT-')
+    const resultStoreName = options.storeName ?? `${name}-store`
+    const id = this.builder.add({
+      kind: 'foreign-key-join',
+      name,
+      parents: [leftTable.nodeId, rightTable.nodeId],
+      left,
+      foreignKeyExtractor: foreignKey as (value: unknown) => unknown,
+      joiner: joiner as (l: unknown, r: unknown) => unknown,
+      leftStoreName: leftTable.storeName,
+      rightStoreName: rightTable.storeName,
+      subscriptionStoreName,
+      subscriptionTopic,
+      responseTopic,
+      names: { subscriptionSend, subscriptionSink, subscriptionSource, subscriptionReceive, subscriptionJoinForeign, foreignTableJoin, responseSink, responseSource, responseResolve },
+      resultStoreName,
+      resultValueSerde: options.valueSerde as Serde<unknown> | undefined,
+      leftKeySerde: this.keySerde as Serde<unknown> | undefined,
+      leftValueSerde: this.valueSerde as Serde<unknown> | undefined,
+      rightKeySerde: other.keySerde as Serde<unknown> | undefined,
+      rightValueSerde: other.valueSerde as Serde<unknown> | undefined,
+    })
+    return new KTable(this.builder, id, this.keySerde, options.valueSerde, { storeName: resultStoreName, windowGraceMs: undefined })
   }
 
   /** Holds updates back: `Suppressed.untilWindowCloses()` for final window results, or `untilTimeLimit`. */

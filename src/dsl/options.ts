@@ -69,3 +69,33 @@ export interface StateStoreOptions<K, V> {
   /** Back the store up to `<applicationId>-<name>-changelog` (default true). */
   readonly loggingEnabled?: boolean
 }
+
+/**
+ * Options of a stream-stream join (Kafka Streams' `StreamJoined`). Serdes default to the streams'
+ * own; they are used by the join's window stores and by repartition topics in front of the join.
+ */
+export interface StreamJoinedOptions<K, V, VO> extends NamedOptions {
+  /** Base of the store names: `<storeName>-this-join-store`, `<storeName>-other-join-store`. */
+  readonly storeName?: string
+  readonly keySerde?: Serde<K>
+  readonly valueSerde?: Serde<V>
+  readonly otherValueSerde?: Serde<VO>
+  /** Back the join buffers up to changelog topics (default true). */
+  readonly loggingEnabled?: boolean
+}
+
+/** Options of a stream-table or stream-global-table join (Kafka Streams' `Joined`). */
+export interface JoinedOptions<K, V> extends NamedOptions {
+  /** Serdes for a repartition topic in front of the join, when the stream's key was changed. */
+  readonly keySerde?: Serde<K>
+  readonly valueSerde?: Serde<V>
+}
+
+/** Options of a table-table join: `storeName` materializes the result (queryable). */
+export interface TableJoinedOptions<VR> extends NamedOptions {
+  readonly storeName?: string
+  readonly valueSerde?: Serde<VR>
+}
+
+/** Options of a global table. */
+export type GlobalTableOptions<K, V> = TableOptions<K, V>

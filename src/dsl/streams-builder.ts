@@ -1,10 +1,11 @@
 import { TopologyError } from '../core/errors.js'
 import type { Serde } from '../serde/serde.js'
 import type { Topology } from '../topology/topology.js'
+import { GlobalKTable } from './global-k-table.js'
 import { InternalStreamsBuilder } from './internal-builder.js'
 import { KStream } from './k-stream.js'
 import { KTable } from './k-table.js'
-import type { StateStoreOptions, StreamOptions, TableOptions } from './options.js'
+import type { GlobalTableOptions, StateStoreOptions, StreamOptions, TableOptions } from './options.js'
 
 /**
  * The entry point of the DSL: declare sources, chain operators, then `build()` the topology.
@@ -53,6 +54,28 @@ export class StreamsBuilder {
       timestampExtractor: options.timestampExtractor as never,
     })
     return new KTable(this.internal, id, options.keySerde, options.valueSerde, { storeName, windowGraceMs: undefined })
+  }
+
+  /**
+   * A table of every partition of `topic`, replicated to each instance: for joins by a computed key
+   * (`stream.join(globalTable, keyMapper, joiner)`) without co-partitioning.
+   */
+  globalTable<K, V>(topic: string, options: GlobalTableOptions<K, V> = {}): GlobalKTable<K, V> {
+    const storeName = options.storeName ?? this.internal.name(`${topic}-STATE-STORE-`)
+    const sourceName = this.internal.name('KSTREAM-SOURCE-', options.name === undefined ? undefined : `${options.name}-source`)
+    const name = this.internal.name('KTABLE-SOURCE-', options.name)
+    this.internal.add({
+      kind: 'global-table-source',
+      name,
+      parents: [],
+      topic,
+      sourceName,
+      storeName,
+      keySerde: options.keySerde as Serde<unknown> | undefined,
+      valueSerde: options.valueSerde as Serde<unknown> | undefined,
+      timestampExtractor: options.timestampExtractor as never,
+    })
+    return new GlobalKTable(storeName, options.keySerde, options.valueSerde)
   }
 
   /** A store for `stream.process(supplier, { stores: [name] })`. */

@@ -18,6 +18,8 @@ export interface TaskEnvironment {
   recordDropped(nodeName: string, reason: DropReason): void
   /** A store's changelog record. */
   changelog(topic: string, key: Buffer, value: Buffer | null, timestamp: number): void
+  /** A global table's store (one per driver, shared by every task), if `name` is one. */
+  globalStore(name: string): StateStore | undefined
   /** Output of a sink, to the full topic name. */
   produce(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void
 }
@@ -92,7 +94,7 @@ export class TestTask {
   }
 
   store(name: string): StateStore {
-    const store = this.stores.get(name)
+    const store = this.stores.get(name) ?? this.env.globalStore(name)
     if (store === undefined) throw new ProcessingError(`Task ${this.id} has no state store "${name}".`)
     return store
   }

@@ -8,7 +8,7 @@ import type { Headers, Record as StreamRecord } from '../core/record.js'
 import type { DropReason } from '../processors/api.js'
 import { jsonSerde } from '../serde/primitive.js'
 import type { Serde } from '../serde/serde.js'
-import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StoreSupplierKind, StoreType } from '../state/types.js'
+import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StateStore, StoreSupplierKind, StoreType } from '../state/types.js'
 import type { TaskSource } from '../topology/processor-graph.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes, StoreSpec } from '../topology/types.js'
@@ -289,7 +289,9 @@ export class TopologyTestDriver {
 
   private async createTasks(): Promise<TestTask[]> {
     const tasks: TestTask[] = []
+    const globalStores = new Map<string, StateStore>()
     const environment = {
+      globalStore: (name: string) => globalStores.get(name),
       applicationId: this.applicationId,
       stateDir: this.stateDir,
       storeSupplier: this.storeSupplier,
@@ -304,12 +306,16 @@ export class TopologyTestDriver {
         if (this.routeOf(topic).tasks.length > 0) this.pending.push({ topic, key, value, timestamp, headers })
       },
     }
-    for (const subtopology of this.topology.subtopologies) {
-      const partitions = Math.max(1, ...subtopology.sourceTopics.map((t) => this.partitionsOf(t)))
+    // Global tables first: every task's processors may read their stores from `init` on. A global
+    // sub-topology runs as one task that reads all partitions of its topic, as the global thread does.
+    const ordered = [...this.topology.subtopologies.filter((s) => s.global === true), ...this.topology.subtopologies.filter((s) => s.global !== true)]
+    for (const subtopology of ordered) {
+      const partitions = subtopology.global === true ? 1 : Math.max(1, ...subtopology.sourceTopics.map((t) => this.partitionsOf(t)))
       for (let partition = 0; partition < partitions; partition++) {
         const task = new TestTask(this.topology, subtopology, partition, environment)
         await task.init()
         tasks.push(task)
+        if (subtopology.global === true) for (const name of subtopology.stores) globalStores.set(name, task.store(name))
       }
     }
     this.tasks = tasks

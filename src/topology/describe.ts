@@ -26,13 +26,15 @@ export function describeTopology(topology: Topology): string {
 
   let text = 'Topologies:\n'
   for (const subtopology of topology.subtopologies) {
-    text += `   Sub-topology: ${subtopology.id}\n`
+    text += subtopology.global === true ? `   Sub-topology: ${subtopology.id} for global store (will not generate tasks)\n` : `   Sub-topology: ${subtopology.id}\n`
     for (const name of [...subtopology.nodes].sort(byKafkaOrder)) {
       const node = topology.node(name)
       if (node.type === 'source') {
         text += `    Source: ${node.name} (topics: [${node.topics.join(', ')}])\n      --> ${names(node.children)}\n`
       } else if (node.type === 'processor') {
-        text += `    Processor: ${node.name} (stores: [${node.stores.join(', ')}])\n      --> ${names(node.children)}\n      <-- ${names(node.parents)}\n`
+        // Kafka Streams lists a global store only on the processor that fills it.
+        const stores = subtopology.global === true ? node.stores : node.stores.filter((s) => topology.stores.get(s)?.global !== true)
+        text += `    Processor: ${node.name} (stores: [${stores.join(', ')}])\n      --> ${names(node.children)}\n      <-- ${names(node.parents)}\n`
       } else {
         const target = typeof node.topic === 'string' ? `topic: ${node.topic}` : `extractor class: ${node.topic.name || 'anonymous'}`
         text += `    Sink: ${node.name} (${target})\n      <-- ${names(node.parents)}\n`

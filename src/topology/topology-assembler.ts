@@ -29,6 +29,8 @@ export class TopologyAssembler {
   private readonly internalTopics = new Map<string, InternalTopicSpec>()
   private readonly copartitionGroups: string[][] = []
   private readonly topicOwners = new Map<string, string>()
+  /** Global store name -> the processor that fills it from its topic. */
+  private readonly globalStoreOwners = new Map<string, string>()
 
   addSource(name: string, topics: readonly string[], keySerde: SerdeRef, valueSerde: SerdeRef, timestampExtractor?: TimestampExtractor): void {
     for (const topic of topics) {
@@ -69,6 +71,15 @@ export class TopologyAssembler {
       throw new TopologyError(`Two state stores are named "${spec.definition.name}". Give each operator's store a distinct storeName.`)
     }
     this.stores.set(spec.definition.name, spec)
+  }
+
+  /**
+   * A global store: filled by `owner` (fed by its own source topic, read by every instance in full)
+   * and readable by processors of any sub-topology without joining them into one.
+   */
+  addGlobalStore(spec: StoreSpec, owner: string): void {
+    this.addStore({ ...spec, global: true })
+    this.globalStoreOwners.set(spec.definition.name, owner)
   }
 
   hasStore(name: string): boolean {
@@ -146,6 +157,7 @@ export class TopologyAssembler {
       if (node.type !== 'source') for (const parent of node.parents) union(parent, node.name)
       if (node.type === 'processor') {
         for (const store of node.stores) {
+          if (this.globalStoreOwners.has(store)) continue
           const other = storeUser.get(store)
           if (other === undefined) storeUser.set(store, node.name)
           else union(other, node.name)
@@ -162,12 +174,21 @@ export class TopologyAssembler {
     return [...groups.values()].map((members, id) => {
       const sourceTopics: string[] = []
       const stores = new Set<string>()
+      let global = false
       for (const name of members) {
         const node = nodes.get(name) as TopologyNode
         if (node.type === 'source') sourceTopics.push(...node.topics)
-        if (node.type === 'processor') for (const store of node.stores) stores.add(store)
+        if (node.type !== 'processor') continue
+        for (const store of node.stores) {
+          const owner = this.globalStoreOwners.get(store)
+          if (owner === undefined) stores.add(store)
+          else if (owner === name) {
+            stores.add(store)
+            global = true
+          }
+        }
       }
-      return { id, nodes: members, sourceTopics, stores: [...stores] }
+      return global ? { id, nodes: members, sourceTopics, stores: [...stores], global } : { id, nodes: members, sourceTopics, stores: [...stores] }
     })
   }
 }

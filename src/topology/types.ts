@@ -88,6 +88,11 @@ export interface StoreSpec {
    */
   readonly changelogTopic: string | undefined
   readonly changelogIsInternal: boolean
+  /**
+   * A global table's store: one copy per instance, filled from its topic (all partitions) before and
+   * while the tasks run, shared read-only by every task.
+   */
+  readonly global?: boolean
 }
 
 export type InternalTopicPurpose = 'repartition' | 'changelog'
@@ -106,5 +111,8 @@ export interface Subtopology {
   readonly id: number
   readonly nodes: readonly string[]
   readonly sourceTopics: readonly string[]
+  /** Stores built per task; a global store appears only in the global sub-topology that fills it. */
   readonly stores: readonly string[]
+  /** Fills a global store: it creates no tasks; its topics are read in full by every instance. */
+  readonly global?: boolean
 }

@@ -2,30 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import type { Record as StreamRecord } from '../../src/core/record.js'
 import { streamAggregateProcessor } from '../../src/processors/aggregate.js'
-import type { ProcessorContext } from '../../src/processors/api.js'
 import { timeWindowAggregateProcessor } from '../../src/processors/time-window-aggregate.js'
 import { valueAndTimestampSerde } from '../../src/processors/value-and-timestamp.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { createKeyValueStore, createWindowStore } from '../../src/state/index.js'
-import type { StateStore } from '../../src/state/types.js'
-
-function contextWith(store: StateStore, forwarded: StreamRecord<unknown, unknown>[]): ProcessorContext<never, never> {
-  return {
-    applicationId: 'app',
-    taskId: '0_0',
-    forward: (record) => {
-      forwarded.push(record)
-    },
-    getStateStore: <S extends StateStore>() => store as S,
-    schedule: () => ({ cancel: () => undefined }),
-    recordMetadata: () => undefined,
-    currentStreamTimeMs: () => 0,
-    currentSystemTimeMs: () => 0,
-    recordDropped: () => undefined,
-  }
-}
-
-const storeContext = { applicationId: 'app', taskId: '0_0', taskDir: '/nonexistent', currentStreamTimeMs: () => 0, currentRecordTimestamp: () => 0 }
+import { contextWith, storeContext } from './fixtures.js'
 
 describe('aggregations on cached state answer synchronously (no promise per record)', () => {
   it('stream aggregate', async () => {

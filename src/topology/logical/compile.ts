@@ -11,73 +11,13 @@ import { tableAggregateProcessor } from '../../processors/table-aggregate.js'
 import { tableSourceProcessor } from '../../processors/table-source.js'
 import { tableToStreamProcessor } from '../../processors/table-to-stream.js'
 import { timeWindowAggregateProcessor } from '../../processors/time-window-aggregate.js'
-import { valueAndTimestampSerde } from '../../processors/value-and-timestamp.js'
 import type { Serde } from '../../serde/serde.js'
-import type { StoreType } from '../../state/types.js'
 import { TopologyAssembler } from '../topology-assembler.js'
 import type { Topology } from '../topology.js'
-import type { SerdeRef, StoreValueFormat } from '../types.js'
 import type { LogicalGraph, LogicalNode, NodeKind, NodeOfKind } from './nodes.js'
 import { defaultPasses, type GraphPass } from './passes.js'
-
-interface CompileContext {
-  readonly assembler: TopologyAssembler
-  /** Physical names of the nodes that feed `node`. */
-  parentsOf(node: LogicalNode): string[]
-  /** Records the physical node that downstream operators of `node` attach to. */
-  setOutput(node: LogicalNode, physicalName: string): void
-}
-
-type NodeCompiler<Kind extends NodeKind> = (node: NodeOfKind<Kind>, ctx: CompileContext) => void
-
-const keyRef = (serde: Serde<unknown> | undefined): SerdeRef => ({ role: 'key', serde })
-const valueRef = (serde: Serde<unknown> | undefined, wrap?: (inner: Serde<unknown>) => Serde<unknown>): SerdeRef =>
-  wrap === undefined ? { role: 'value', serde } : { role: 'value', serde, wrap }
-const timestamped = (inner: Serde<unknown>): Serde<unknown> => valueAndTimestampSerde(inner) as Serde<unknown>
-
-interface DslStore {
-  readonly name: string
-  readonly type: StoreType
-  readonly keySerde: Serde<unknown> | undefined
-  readonly valueSerde: Serde<unknown> | undefined
-  readonly valueFormat: StoreValueFormat
-  readonly loggingEnabled: boolean
-  readonly retentionMs?: number
-  readonly windowSizeMs?: number
-  readonly retainDuplicates?: boolean
-}
-
-/** A store an operator owns, backed up to `<applicationId>-<store>-changelog` unless logging is off. */
-function addOperatorStore(ctx: CompileContext, store: DslStore): void {
-  const windowed = store.type !== 'keyValue'
-  const changelog = `${store.name}-changelog`
-  ctx.assembler.addStore({
-    definition: {
-      name: store.name,
-      type: store.type,
-      ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
-      ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
-      ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
-      loggingEnabled: store.loggingEnabled,
-      cachingEnabled: true,
-    },
-    keySerde: keyRef(store.keySerde),
-    valueSerde: valueRef(store.valueSerde, store.valueFormat === 'timestamped' ? timestamped : undefined),
-    valueFormat: store.valueFormat,
-    changelogTopic: store.loggingEnabled ? changelog : undefined,
-    changelogIsInternal: store.loggingEnabled,
-  })
-  if (store.loggingEnabled) {
-    ctx.assembler.addInternalTopic({
-      name: changelog,
-      purpose: 'changelog',
-      numPartitions: undefined,
-      config: windowed
-        ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + 86_400_000) }
-        : { 'cleanup.policy': 'compact' },
-    })
-  }
-}
+import { addOperatorStore, type CompileContext, type DslStore, keyRef, type NodeCompiler, sourceTableStore, valueRef } from './compile-context.js'
+import { joinCompilers } from './compile-joins.js'
 
 function addAggregate(
   ctx: CompileContext,
@@ -104,15 +44,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
   },
   'table-source': (node, ctx) => {
     ctx.assembler.addSource(node.sourceName, [node.topic], keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
-    // The source topic already holds every update of the table: it is the changelog, no copy is written.
-    ctx.assembler.addStore({
-      definition: { name: node.storeName, type: 'keyValue', loggingEnabled: false, cachingEnabled: true },
-      keySerde: keyRef(node.keySerde),
-      valueSerde: valueRef(node.valueSerde, timestamped),
-      valueFormat: 'timestamped',
-      changelogTopic: node.topic,
-      changelogIsInternal: false,
-    })
+    ctx.assembler.addStore(sourceTableStore(node))
     ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.storeName) as never, [node.sourceName], [node.storeName])
     ctx.setOutput(node, node.name)
   },
@@ -219,6 +151,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     ctx.assembler.addProcessor(node.name, suppressProcessor(spec) as never, ctx.parentsOf(node))
     ctx.setOutput(node, node.name)
   },
+  ...joinCompilers,
 }
 
 
@@ -243,6 +176,7 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
         return name
       }),
     setOutput: (node, name) => outputs.set(node.id, name),
+    sourceTopicsOf: (id) => sourceTopicsOf(byId, id),
   }
   for (const node of optimized.nodes) (compilers[node.kind] as NodeCompiler<NodeKind>)(node as never, ctx)
   for (const store of optimized.stores) {
@@ -262,4 +196,22 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
     })
   }
   return assembler.build()
+}
+
+/** The topics whose records reach node `id`: up to the nearest sources and repartition topics. Global tables do not count. */
+function sourceTopicsOf(byId: ReadonlyMap<number, LogicalNode>, id: number, seen = new Set<number>()): string[] {
+  const node = byId.get(id)
+  if (node === undefined || seen.has(id)) return []
+  seen.add(id)
+  switch (node.kind) {
+    case 'stream-source':
+      return [...node.topics]
+    case 'table-source':
+    case 'repartition':
+      return [node.topic]
+    case 'global-table-source':
+      return []
+    default:
+      return [...new Set(node.parents.flatMap((p) => sourceTopicsOf(byId, p, seen)))]
+  }
 }

@@ -6,6 +6,8 @@
  */
 import type { Accumulator } from '../../processors/aggregate.js'
 import type { ProcessorSupplier } from '../../processors/api.js'
+import type { JoinWindowSpec } from '../../processors/joins/stream-stream-join.js'
+import type { TableJoinType } from '../../processors/joins/table-table-join.js'
 import type { SessionWindowAggregateParams } from '../../processors/session-window-aggregate.js'
 import type { SlidingWindowSpec } from '../../processors/sliding-window-aggregate.js'
 import type { SuppressSpec } from '../../processors/suppress.js'
@@ -33,6 +35,13 @@ export type NodeKind =
   | 'table-group-by'
   | 'table-aggregate'
   | 'suppress'
+  | 'global-table-source'
+  | 'table-materialize'
+  | 'stream-stream-join'
+  | 'stream-table-join'
+  | 'global-table-join'
+  | 'table-table-join'
+  | 'foreign-key-join'
 
 type AnySerde = Serde<unknown> | undefined
 
@@ -154,6 +163,119 @@ export interface SuppressNode extends NodeBase<'suppress'> {
   readonly windowGraceMs: number | undefined
 }
 
+/** A global table: read in full by every instance, outside the consumer group; its store is shared by all tasks. */
+export interface GlobalTableSourceNode extends NodeBase<'global-table-source'> {
+  readonly topic: string
+  readonly sourceName: string
+  readonly storeName: string
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+  readonly timestampExtractor: TimestampExtractor | undefined
+}
+
+/** Keeps a derived table's rows in a store so that a join can look them up. */
+export interface TableMaterializeNode extends NodeBase<'table-materialize'> {
+  readonly storeName: string
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+}
+
+/** How to repartition one input of a join whose key was changed upstream. */
+export interface JoinRepartitionSide {
+  /** Base of the topic's name: `<base>-repartition`. */
+  readonly base: string
+  readonly namedByUser: boolean
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+  /** Node names reserved when the join was declared (Kafka Streams numbers them before the join's own). */
+  readonly names?: { readonly sink: string; readonly filter: string; readonly source: string }
+}
+
+interface JoinInputs {
+  /** Per parent: how to repartition it if its key changed, or undefined where that cannot happen (tables). */
+  readonly repartitionSides: readonly (JoinRepartitionSide | undefined)[]
+}
+
+/** `name` is the merge node of the two sides' outputs. Parents: [left stream, right stream]. */
+export interface StreamStreamJoinNode extends NodeBase<'stream-stream-join'>, JoinInputs {
+  readonly joinType: TableJoinType
+  readonly windows: JoinWindowSpec
+  readonly joiner: (key: unknown, left: unknown, right: unknown) => unknown
+  readonly thisWindowName: string
+  readonly otherWindowName: string
+  readonly thisJoinName: string
+  readonly otherJoinName: string
+  readonly thisStoreName: string
+  readonly otherStoreName: string
+  readonly outerStoreName: string | undefined
+  readonly keySerde: AnySerde
+  readonly leftValueSerde: AnySerde
+  readonly rightValueSerde: AnySerde
+  readonly loggingEnabled: boolean
+}
+
+/** Parents: [stream, table]. The table's rows are read from `storeName`. */
+export interface StreamTableJoinNode extends NodeBase<'stream-table-join'>, JoinInputs {
+  readonly storeName: string
+  readonly left: boolean
+  readonly joiner: (value: unknown, tableValue: unknown) => unknown
+}
+
+/** Parents: [stream]. The global table's store is shared by every task; no co-partitioning needed. */
+export interface GlobalTableJoinNode extends NodeBase<'global-table-join'> {
+  readonly storeName: string
+  readonly left: boolean
+  readonly keyMapper: (key: unknown, value: unknown) => unknown
+  readonly joiner: (value: unknown, tableValue: unknown) => unknown
+}
+
+/** `name` is the merge node. Parents: [left table, right table], both materialized. */
+export interface TableTableJoinNode extends NodeBase<'table-table-join'> {
+  readonly joinType: TableJoinType
+  readonly joiner: (left: unknown, right: unknown) => unknown
+  readonly thisName: string
+  readonly otherName: string
+  readonly leftStoreName: string
+  readonly rightStoreName: string
+  /** Set when the result is materialized (queryable); the merge node then keeps it. */
+  readonly storeName: string | undefined
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+}
+
+/**
+ * A foreign-key table-table join (KIP-213). Parents: [left table, right table]. `name` is the final
+ * result node; the other names are the processors and topics of the subscription round trip.
+ */
+export interface ForeignKeyJoinNode extends NodeBase<'foreign-key-join'> {
+  readonly left: boolean
+  readonly foreignKeyExtractor: (value: unknown) => unknown
+  readonly joiner: (left: unknown, right: unknown) => unknown
+  readonly leftStoreName: string
+  readonly rightStoreName: string
+  readonly subscriptionStoreName: string
+  readonly subscriptionTopic: string
+  readonly responseTopic: string
+  readonly names: {
+    readonly subscriptionSend: string
+    readonly subscriptionSink: string
+    readonly subscriptionSource: string
+    readonly subscriptionReceive: string
+    readonly subscriptionJoinForeign: string
+    readonly foreignTableJoin: string
+    readonly responseSink: string
+    readonly responseSource: string
+    readonly responseResolve: string
+  }
+  /** The result table's store (Kafka Streams' KTABLE-FK-JOIN-OUTPUT node keeps it here). */
+  readonly resultStoreName: string
+  readonly resultValueSerde: AnySerde
+  readonly leftKeySerde: AnySerde
+  readonly leftValueSerde: AnySerde
+  readonly rightKeySerde: AnySerde
+  readonly rightValueSerde: AnySerde
+}
+
 export type LogicalNode =
   | StreamSourceNode
   | TableSourceNode
@@ -173,6 +295,13 @@ export type LogicalNode =
   | TableGroupByNode
   | TableAggregateNode
   | SuppressNode
+  | GlobalTableSourceNode
+  | TableMaterializeNode
+  | StreamStreamJoinNode
+  | StreamTableJoinNode
+  | GlobalTableJoinNode
+  | TableTableJoinNode
+  | ForeignKeyJoinNode
 
 export type NodeOfKind<Kind extends NodeKind> = Extract<LogicalNode, { kind: Kind }>
 
@@ -199,7 +328,7 @@ export interface LogicalGraph {
 export interface KindTraits {
   /** `changes`: output keys may differ from input keys; `resets`: output is partitioned by key again. */
   readonly keys: 'changes' | 'preserves' | 'resets'
-  /** Needs its input partitioned by its key (aggregations; joins, later). */
+  /** Needs its input partitioned by its key (aggregations, stream joins). */
   readonly needsKeyPartitioning: boolean
 }
 
@@ -222,6 +351,14 @@ export const kindTraits: Record<NodeKind, KindTraits> = {
   'table-group-by': { keys: 'changes', needsKeyPartitioning: false },
   'table-aggregate': { keys: 'resets', needsKeyPartitioning: true },
   suppress: { keys: 'preserves', needsKeyPartitioning: false },
+  'global-table-source': { keys: 'resets', needsKeyPartitioning: false },
+  'table-materialize': { keys: 'preserves', needsKeyPartitioning: false },
+  'stream-stream-join': { keys: 'resets', needsKeyPartitioning: true },
+  'stream-table-join': { keys: 'resets', needsKeyPartitioning: true },
+  // Looks up by a mapped key in a fully replicated store: the stream's partitioning does not matter.
+  'global-table-join': { keys: 'preserves', needsKeyPartitioning: false },
+  'table-table-join': { keys: 'resets', needsKeyPartitioning: false },
+  'foreign-key-join': { keys: 'resets', needsKeyPartitioning: false },
 }
 
 /** Kafka Streams' generated names: a prefix and a ten-digit, zero-padded index. */

@@ -1,4 +1,5 @@
 import { TopologyError } from '../../core/errors.js'
+import type { Serde } from '../../serde/serde.js'
 import { generatedName, kindTraits, type LogicalGraph, type LogicalNode, type RepartitionNode } from './nodes.js'
 
 /** A rewrite of the logical graph; passes run in order before compilation. */
@@ -35,7 +36,7 @@ export const mergeDuplicateSources: GraphPass = (graph) => {
 }
 
 /**
- * An aggregation (or, later, a join) needs its input partitioned by its key. After an operation
+ * An aggregation or a stream join needs its input partitioned by its key. After an operation
  * that may change the key (`map`, `selectKey`, `groupBy`, `process`, a table `groupBy`), the records
  * of one key may sit in several partitions, so a repartition topic is written and read back in front
  * of the operator.
@@ -45,33 +46,49 @@ export const insertRepartitions: GraphPass = (graph) => {
   const nodes: LogicalNode[] = []
   let nextIndex = graph.nextIndex
   let nextId = Math.max(-1, ...graph.nodes.map((n) => n.id)) + 1
+  const addRepartition = (parents: readonly number[], spec: RepartitionSpec): number => {
+    const { base, namedByUser: named, carriesChanges, names } = spec
+    const sinkName = names?.sink ?? (named ? `${base}-repartition-sink` : generatedName('KSTREAM-SINK-', nextIndex++))
+    const filterName = carriesChanges ? undefined : (names?.filter ?? (named ? `${base}-repartition-filter` : generatedName('KSTREAM-FILTER-', nextIndex++)))
+    const sourceName = names?.source ?? (named ? `${base}-repartition-source` : generatedName('KSTREAM-SOURCE-', nextIndex++))
+    const repartition: RepartitionNode = Object.freeze({
+      kind: 'repartition',
+      id: nextId++,
+      name: sourceName,
+      parents,
+      topic: `${base}-repartition`,
+      filterName,
+      sinkName,
+      sourceName,
+      numPartitions: undefined,
+      keySerde: spec.keySerde,
+      valueSerde: spec.valueSerde,
+      carriesChanges,
+    })
+    nodes.push(repartition)
+    keyChanged.set(repartition.id, false)
+    return repartition.id
+  }
   for (const node of graph.nodes) {
     const traits = kindTraits[node.kind]
     const inputChanged = node.parents.some((p) => keyChanged.get(p) === true)
     if (traits.needsKeyPartitioning && inputChanged && 'repartitionBase' in node) {
-      const named = node.repartitionNamedByUser
-      const base = node.repartitionBase
-      const carriesChanges = node.kind === 'table-aggregate'
-      const sinkName = named ? `${base}-repartition-sink` : generatedName('KSTREAM-SINK-', nextIndex++)
-      const filterName = carriesChanges ? undefined : named ? `${base}-repartition-filter` : generatedName('KSTREAM-FILTER-', nextIndex++)
-      const sourceName = named ? `${base}-repartition-source` : generatedName('KSTREAM-SOURCE-', nextIndex++)
-      const repartition: RepartitionNode = Object.freeze({
-        kind: 'repartition',
-        id: nextId++,
-        name: sourceName,
-        parents: node.parents,
-        topic: `${base}-repartition`,
-        filterName,
-        sinkName,
-        sourceName,
-        numPartitions: undefined,
+      const id = addRepartition(node.parents, {
+        base: node.repartitionBase,
+        namedByUser: node.repartitionNamedByUser,
         keySerde: node.keySerde,
         valueSerde: node.valueSerde,
-        carriesChanges,
+        carriesChanges: node.kind === 'table-aggregate',
       })
-      nodes.push(repartition)
-      keyChanged.set(repartition.id, false)
-      nodes.push({ ...node, parents: [repartition.id] })
+      nodes.push({ ...node, parents: [id] })
+    } else if (traits.needsKeyPartitioning && inputChanged && 'repartitionSides' in node) {
+      // A join repartitions each input whose key changed, so that both sides meet in the same partition.
+      const parents = node.parents.map((parent, i) => {
+        const side = node.repartitionSides[i]
+        if (side === undefined || keyChanged.get(parent) !== true) return parent
+        return addRepartition([parent], { ...side, carriesChanges: false })
+      })
+      nodes.push({ ...node, parents })
     } else {
       nodes.push(node)
     }
@@ -80,6 +97,16 @@ export const insertRepartitions: GraphPass = (graph) => {
     keyChanged.set(node.id, traits.keys === 'resets' ? false : changes)
   }
   return { ...graph, nodes, nextIndex }
+}
+
+interface RepartitionSpec {
+  readonly base: string
+  readonly namedByUser: boolean
+  readonly keySerde: Serde<unknown> | undefined
+  readonly valueSerde: Serde<unknown> | undefined
+  /** Table repartitions carry old and new value in each record. */
+  readonly carriesChanges: boolean
+  readonly names?: { readonly sink: string; readonly filter: string; readonly source: string } | undefined
 }
 
 export const defaultPasses: readonly GraphPass[] = [mergeDuplicateSources, insertRepartitions]

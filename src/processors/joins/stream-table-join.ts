@@ -1,0 +1,58 @@
+import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
+import type { Record as StreamRecord } from '../../core/record.js'
+import type { KeyValueStore } from '../../state/types.js'
+import type { Processor, ProcessorContext, ProcessorSupplier } from '../api.js'
+import type { ValueAndTimestamp } from '../value-and-timestamp.js'
+
+export interface StreamTableJoinParams {
+  /** The table's store (a table source, a materialized table, or a global table's store). */
+  readonly storeName: string
+  /** Left join: a record without a table row still goes out, joined with `null`. */
+  readonly left: boolean
+  readonly joiner: (value: unknown, tableValue: unknown) => unknown
+  /** Global-table joins: which table key a stream record looks up. Absent: the record's own key. */
+  readonly keyMapper?: (key: unknown, value: unknown) => unknown
+}
+
+/**
+ * A stream record looks up the table row of its key (or of the mapped key, for a global table) and
+ * is joined with it; the result keeps the stream record's key and timestamp. Table updates only
+ * change the store; they never produce output (Kafka Streams' KStreamKTableJoinProcessor and
+ * KStreamGlobalKTableJoin).
+ */
+export function streamTableJoinProcessor(params: StreamTableJoinParams): ProcessorSupplier {
+  return () => new StreamTableJoin(params)
+}
+
+class StreamTableJoin implements Processor {
+  private ctx!: ProcessorContext
+  private table!: KeyValueStore<unknown, ValueAndTimestamp<unknown>>
+
+  constructor(private readonly params: StreamTableJoinParams) {}
+
+  init(context: ProcessorContext): void {
+    this.ctx = context
+    this.table = context.getStateStore(this.params.storeName)
+  }
+
+  process(record: StreamRecord<unknown, unknown>): MaybePromise<void> {
+    const { keyMapper, left } = this.params
+    const keyless = record.key === null || record.key === undefined
+    const hasValue = record.value !== null && record.value !== undefined
+    // Kafka Streams 3.7+ (KIP-962): a left join still emits a keyless stream record, with a null partner.
+    if (left && keyless && hasValue) return this.emit(record, undefined)
+    const tableKey = keyless || keyMapper === undefined ? record.key : keyMapper(record.key, record.value)
+    // A null value never joins (null means "missing" to a joiner); a null table key cannot be looked up.
+    if (!hasValue) return this.ctx.recordDropped('null-value')
+    if (tableKey === null || tableKey === undefined) return this.ctx.recordDropped('null-key')
+    const row = this.table.get(tableKey)
+    if (isPromiseLike(row)) return row.then((r) => this.emit(record, r))
+    return this.emit(record, row)
+  }
+
+  private emit(record: StreamRecord<unknown, unknown>, row: ValueAndTimestamp<unknown> | undefined): MaybePromise<void> {
+    if (row === undefined && !this.params.left) return undefined
+    const joined = this.params.joiner(record.value, row === undefined ? null : row.value)
+    return this.ctx.forward({ key: record.key, value: joined, timestamp: record.timestamp, headers: record.headers })
+  }
+}

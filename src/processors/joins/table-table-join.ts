@@ -1,0 +1,69 @@
+import type { Change } from '../../core/windowed.js'
+import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
+import type { Record as StreamRecord } from '../../core/record.js'
+import type { KeyValueStore } from '../../state/types.js'
+import type { Processor, ProcessorContext, ProcessorSupplier } from '../api.js'
+import type { ValueAndTimestamp } from '../value-and-timestamp.js'
+
+export type TableJoinType = 'inner' | 'left' | 'outer'
+
+export interface TableTableJoinParams {
+  readonly side: 'left' | 'right'
+  readonly type: TableJoinType
+  /** The other table's store: its current row is this update's partner. */
+  readonly otherStoreName: string
+  readonly joiner: (left: unknown, right: unknown) => unknown
+}
+
+/**
+ * One side of a table-table join (Kafka Streams' KTableKTableInnerJoin, LeftJoin, RightJoin and
+ * OuterJoin): an update of this table is joined with the other table's current row. The old value is
+ * joined too, so that downstream aggregations subtract the right thing and a deleted row becomes a
+ * tombstone of the joined row. The result carries the larger of the two rows' timestamps.
+ */
+export function tableTableJoinProcessor(params: TableTableJoinParams): ProcessorSupplier {
+  return () => new TableTableJoin(params)
+}
+
+class TableTableJoin implements Processor<unknown, Change<unknown>, unknown, Change<unknown>> {
+  private ctx!: ProcessorContext<unknown, Change<unknown>>
+  private other!: KeyValueStore<unknown, ValueAndTimestamp<unknown>>
+  /** May this side be absent from a result (the right side of a left join, both sides of an outer join)? */
+  private readonly thisOptional: boolean
+  private readonly otherOptional: boolean
+
+  constructor(private readonly params: TableTableJoinParams) {
+    const { type, side } = params
+    this.thisOptional = type === 'outer' || (type === 'left' && side === 'right')
+    this.otherOptional = type === 'outer' || (type === 'left' && side === 'left')
+  }
+
+  init(context: ProcessorContext<unknown, Change<unknown>>): void {
+    this.ctx = context
+    this.other = context.getStateStore(this.params.otherStoreName)
+  }
+
+  process(record: StreamRecord<unknown, Change<unknown>>): MaybePromise<void> {
+    if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
+    const row = this.other.get(record.key)
+    if (isPromiseLike(row)) return row.then((r) => this.join(record, r))
+    return this.join(record, row)
+  }
+
+  private join(record: StreamRecord<unknown, Change<unknown>>, row: ValueAndTimestamp<unknown> | undefined): MaybePromise<void> {
+    const other = row === undefined ? null : row.value
+    const { newValue, oldValue } = record.value
+    if (other === null && (!this.otherOptional || (newValue === null && oldValue === null))) return undefined
+    const joined = {
+      newValue: this.joinValue(newValue, other),
+      oldValue: this.joinValue(oldValue, other),
+    }
+    const timestamp = row === undefined ? record.timestamp : Math.max(record.timestamp, row.timestamp)
+    return this.ctx.forward({ key: record.key, value: joined, timestamp, headers: record.headers })
+  }
+
+  private joinValue(value: unknown, other: unknown): unknown {
+    if (value === null && !(this.thisOptional && other !== null)) return null
+    return this.params.side === 'left' ? this.params.joiner(value, other) : this.params.joiner(other, value)
+  }
+}

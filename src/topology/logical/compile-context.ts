@@ -1,0 +1,86 @@
+import { changeSerde } from '../../processors/change-serde.js'
+import { valueAndTimestampSerde } from '../../processors/value-and-timestamp.js'
+import type { Serde } from '../../serde/serde.js'
+import type { StoreType } from '../../state/types.js'
+import type { TopologyAssembler } from '../topology-assembler.js'
+import type { SerdeRef, StoreValueFormat } from '../types.js'
+import type { LogicalNode, NodeKind, NodeOfKind } from './nodes.js'
+
+export interface CompileContext {
+  readonly assembler: TopologyAssembler
+  /** Physical names of the nodes that feed `node`. */
+  parentsOf(node: LogicalNode): string[]
+  /** Records the physical node that downstream operators of `node` attach to. */
+  setOutput(node: LogicalNode, physicalName: string): void
+  /** The source and repartition topics that feed logical node `id` (for co-partition groups). */
+  sourceTopicsOf(id: number): string[]
+}
+
+export type NodeCompiler<Kind extends NodeKind> = (node: NodeOfKind<Kind>, ctx: CompileContext) => void
+
+export const keyRef = (serde: Serde<unknown> | undefined): SerdeRef => ({ role: 'key', serde })
+export const valueRef = (serde: Serde<unknown> | undefined, wrap?: (inner: Serde<unknown>) => Serde<unknown>): SerdeRef =>
+  wrap === undefined ? { role: 'value', serde } : { role: 'value', serde, wrap }
+export const timestamped = (inner: Serde<unknown>): Serde<unknown> => valueAndTimestampSerde(inner) as Serde<unknown>
+
+export interface DslStore {
+  readonly name: string
+  readonly type: StoreType
+  readonly keySerde: Serde<unknown> | undefined
+  readonly valueSerde: Serde<unknown> | undefined
+  readonly valueFormat: StoreValueFormat
+  readonly loggingEnabled: boolean
+  readonly retentionMs?: number
+  readonly windowSizeMs?: number
+  readonly retainDuplicates?: boolean
+}
+
+/** A store an operator owns, backed up to `<applicationId>-<store>-changelog` unless logging is off. */
+export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
+  const windowed = store.type !== 'keyValue'
+  const changelog = `${store.name}-changelog`
+  ctx.assembler.addStore({
+    definition: {
+      name: store.name,
+      type: store.type,
+      ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
+      ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
+      ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+      loggingEnabled: store.loggingEnabled,
+      cachingEnabled: true,
+    },
+    keySerde: keyRef(store.keySerde),
+    valueSerde: valueRef(store.valueSerde, store.valueFormat === 'timestamped' ? timestamped : undefined),
+    valueFormat: store.valueFormat,
+    changelogTopic: store.loggingEnabled ? changelog : undefined,
+    changelogIsInternal: store.loggingEnabled,
+  })
+  if (store.loggingEnabled) {
+    ctx.assembler.addInternalTopic({
+      name: changelog,
+      purpose: 'changelog',
+      numPartitions: undefined,
+      config: windowed
+        ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + 86_400_000) }
+        : { 'cleanup.policy': 'compact' },
+    })
+  }
+}
+
+/** Table updates (old and new value) through a topic. */
+export const changes = (inner: Serde<unknown>): Serde<unknown> => changeSerde(inner) as Serde<unknown>
+
+/**
+ * The store of a table read from a topic (`builder.table`, `builder.globalTable`): the topic
+ * already holds every update of the table, so it is the store's changelog and no copy is written.
+ */
+export function sourceTableStore(node: { storeName: string; topic: string; keySerde: Serde<unknown> | undefined; valueSerde: Serde<unknown> | undefined }) {
+  return {
+    definition: { name: node.storeName, type: 'keyValue' as const, loggingEnabled: false, cachingEnabled: true },
+    keySerde: keyRef(node.keySerde),
+    valueSerde: valueRef(node.valueSerde, timestamped),
+    valueFormat: 'timestamped' as const,
+    changelogTopic: node.topic,
+    changelogIsInternal: false,
+  }
+}
