@@ -9,6 +9,10 @@
  * Two writes handed to the pool at once may also land in either order, which would leave an
  * older value of a key in place. So writes are issued one batch at a time: writes made while one
  * is in flight queue up and go down together as the next batch (a group commit).
+ *
+ * Writes therefore need not be awaited: `put` returns at once, like a write to RocksDB through
+ * Kafka Streams' synchronous JNI calls. A write that fails is reported by the next operation and
+ * by `flush()` (every commit flushes), so no failure goes unnoticed past a commit.
  */
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -38,6 +42,8 @@ export class RocksDbBytesStore implements BytesStore {
   private db: RocksDb | undefined
   private readonly inflight = new Map<string, InflightWrite>()
   private readonly pendingWrites = new Set<Promise<void>>()
+  /** The first write that failed since the last check; reported by the next operation or flush. */
+  private writeError: unknown
   /** Writes waiting for the batch in flight to land; they are written next, as one batch. */
   private queued: { operations: BatchWrite[]; done: Promise<void>; release: () => void } | undefined
   private writing: Promise<void> | undefined
@@ -77,6 +83,7 @@ export class RocksDbBytesStore implements BytesStore {
 
   get(key: Buffer): MaybePromise<Buffer | undefined> {
     const db = this.requireOpen()
+    this.throwIfWriteFailed()
     if (this.inflight.size > 0) {
       const write = this.inflight.get(key.toString('latin1'))
       if (write !== undefined) return write.value ?? undefined
@@ -88,13 +95,13 @@ export class RocksDbBytesStore implements BytesStore {
     return read
   }
 
-  put(key: Buffer, value: Buffer | null): Promise<void> {
+  put(key: Buffer, value: Buffer | null): void {
     this.requireOpen()
     const ids = [this.markInflight(key, value)]
-    return this.trackWrite(this.enqueue([value === null ? { type: 'del', key } : { type: 'put', key, value }]), ids)
+    this.trackWrite(this.enqueue([value === null ? { type: 'del', key } : { type: 'put', key, value }]), ids)
   }
 
-  putAll(writes: readonly BytesWrite[]): MaybePromise<void> {
+  putAll(writes: readonly BytesWrite[]): void {
     if (writes.length === 0) return
     this.requireOpen()
     const operations: BatchWrite[] = []
@@ -103,7 +110,7 @@ export class RocksDbBytesStore implements BytesStore {
       operations.push(w.value === null ? { type: 'del', key: w.key } : { type: 'put', key: w.key, value: w.value })
       ids.push(this.markInflight(w.key, w.value))
     }
-    return this.trackWrite(this.enqueue(operations), ids)
+    this.trackWrite(this.enqueue(operations), ids)
   }
 
   /** Writes `operations` after every earlier write, batched with the others queued meanwhile. */
@@ -149,6 +156,7 @@ export class RocksDbBytesStore implements BytesStore {
 
   iterate(from: Buffer | undefined, to: Buffer | undefined): AsyncIterableIterator<BytesEntry> {
     const db = this.requireOpen()
+    this.throwIfWriteFailed()
     if (from !== undefined && to !== undefined && Buffer.compare(from, to) > 0) return emptyIterator()
     // Writes not yet acknowledged may or may not be in what the iterator reads; taken now and laid
     // over it, they are seen either way, so a read never waits for the writes before it.
@@ -195,7 +203,8 @@ export class RocksDbBytesStore implements BytesStore {
   }
 
   async restore(records: readonly ChangelogRecord[]): Promise<void> {
-    await this.putAll(toWrites(records, 0))
+    this.putAll(toWrites(records, 0))
+    await this.writesLanded()
   }
 
   async flush(): Promise<void> {
@@ -205,13 +214,19 @@ export class RocksDbBytesStore implements BytesStore {
   async close(): Promise<void> {
     const db = this.db
     if (db === undefined) return
-    await this.writesLanded()
+    let failure: unknown
+    try {
+      await this.writesLanded()
+    } catch (error) {
+      failure = error
+    }
     while (this.pendingReads.size > 0) await Promise.allSettled(this.pendingReads)
     for (const iterator of this.iterators) await iterator.end()
     this.iterators.clear()
     await Promise.all(this.endings)
     this.db = undefined
     await db.close()
+    if (failure !== undefined) throw failure
   }
 
   /** Closes the store and deletes its files (a dropped segment, or a wiped store). */
@@ -228,19 +243,31 @@ export class RocksDbBytesStore implements BytesStore {
     return [id, seq]
   }
 
-  private trackWrite(write: Promise<void>, ids: [string, number][]): Promise<void> {
+  private trackWrite(write: Promise<void>, ids: [string, number][]): void {
     const landed = (): void => {
       for (const [id, seq] of ids) if (this.inflight.get(id)?.seq === seq) this.inflight.delete(id)
       this.pendingWrites.delete(tracked)
     }
-    const tracked = write.finally(landed)
+    const tracked: Promise<void> = write.then(landed, (error: unknown) => {
+      this.writeError ??= error
+      landed()
+    })
     this.pendingWrites.add(tracked)
-    return tracked
   }
 
+  /** Waits for every write made so far, then reports the first one that failed. */
   private async writesLanded(): Promise<void> {
-    // Failures are reported to whoever issued the write; here we only wait for the writes to finish.
-    while (this.pendingWrites.size > 0) await Promise.allSettled(this.pendingWrites)
+    while (this.pendingWrites.size > 0) await Promise.all(this.pendingWrites)
+    this.throwIfWriteFailed()
+  }
+
+  private throwIfWriteFailed(): void {
+    if (this.writeError === undefined) return
+    const cause = this.writeError
+    this.writeError = undefined
+    throw cause instanceof StateStoreError
+      ? cause
+      : new StateStoreError(`A write to RocksDB store "${this.name}" failed: ${(cause as Error)?.message ?? String(cause)}.`, { cause })
   }
 
   private requireOpen(): RocksDb {

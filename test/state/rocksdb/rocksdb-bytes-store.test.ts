@@ -24,26 +24,50 @@ describe('RocksDbBytesStore', () => {
 
   it('reads its own writes before the database acknowledges them', async () => {
     const { store } = await open()
-    const writes = [store.put(b('a'), b('1')), store.put(b('b'), b('2')), store.put(b('a'), b('3'))]
+    store.put(b('a'), b('1'))
+    store.put(b('b'), b('2'))
+    store.put(b('a'), b('3'))
     expect(await store.get(b('a'))).toEqual(b('3'))
-    const deleting = store.put(b('b'), null)
+    store.put(b('b'), null)
     expect(await store.get(b('b'))).toBeUndefined()
     expect((await store.scan(undefined, undefined)).map((e) => `${e.key}=${e.value}`)).toEqual(['a=3'])
-    await Promise.all([...writes, deleting])
+    await store.flush()
+    expect((await store.scan(undefined, undefined)).map((e) => `${e.key}=${e.value}`)).toEqual(['a=3'])
     await store.close()
   })
 
   it('lands concurrent writes of one key in the order they were made', async () => {
     const { store } = await open()
     for (let round = 0; round < 20; round++) {
-      const writes: Promise<void>[] = []
       for (let i = 0; i < 50; i++) {
-        writes.push(i % 7 === 3 ? (store.putAll([{ key: b('k'), value: b(`${round}-${i}`), timestamp: 0 }]) as Promise<void>) : store.put(b('k'), b(`${round}-${i}`)))
+        if (i % 7 === 3) store.putAll([{ key: b('k'), value: b(`${round}-${i}`), timestamp: 0 }])
+        else store.put(b('k'), b(`${round}-${i}`))
       }
-      writes.push(store.put(b('gone'), b('x')), store.put(b('gone'), null))
-      await Promise.all(writes)
+      store.put(b('gone'), b('x'))
+      store.put(b('gone'), null)
+      await store.flush()
       expect((await store.scan(undefined, undefined)).map((e) => `${e.key}=${e.value}`)).toEqual([`k=${round}-49`])
     }
+    await store.close()
+  })
+
+  it('reports a write that failed on the next operation and on flush, and loses no later write', async () => {
+    const { store } = await open()
+    const db = (store as unknown as { db: { put: (k: Buffer, v: Buffer | null) => Promise<void> } }).db
+    const realPut = db.put.bind(db)
+    db.put = () => Promise.reject(new Error('IO error: No space left on device'))
+    store.put(b('a'), b('1'))
+    db.put = realPut
+    await expect(store.flush()).rejects.toMatchObject({ code: 'TRIBUTARY_STATE', message: expect.stringContaining('No space left') })
+    store.put(b('b'), b('2'))
+    await store.flush()
+    expect(await store.get(b('a'))).toBeUndefined()
+    expect(await store.get(b('b'))).toEqual(b('2'))
+    db.put = () => Promise.reject(new Error('IO error'))
+    store.put(b('c'), b('3'))
+    db.put = realPut
+    await new Promise((resolve) => setImmediate(resolve)) // let the rejected write settle
+    expect(() => store.get(b('b'))).toThrow(/failed/)
     await store.close()
   })
 
