@@ -2,11 +2,11 @@ import { isTributaryError, ProcessingError } from '../core/errors.js'
 import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { Headers, Record as StreamRecord, RecordMetadata } from '../core/record.js'
 import type { Cancellable, DropReason, PunctuationType, Punctuator } from '../processors/api.js'
-import { createKeyValueStore, createSessionStore, createWindowStore } from '../state/index.js'
 import type { StateStore, StoreSupplierKind } from '../state/types.js'
 import { ProcessorGraph, type TaskSource } from '../topology/processor-graph.js'
+import { buildStore } from '../topology/store-builder.js'
 import type { Topology } from '../topology/topology.js'
-import { resolveSerde, type DefaultSerdes, type StoreSpec, type Subtopology } from '../topology/types.js'
+import type { DefaultSerdes, StoreSpec, Subtopology } from '../topology/types.js'
 
 /** What a task needs from the driver that owns it. */
 export interface TaskEnvironment {
@@ -191,21 +191,6 @@ export class TestTask {
   }
 }
 
-function buildStore(spec: StoreSpec, env: TaskEnvironment): StateStore {
-  const options = {
-    supplier: env.storeSupplier,
-    keySerde: resolveSerde(spec.keySerde, env.defaultSerdes),
-    valueSerde: resolveSerde(spec.valueSerde, env.defaultSerdes),
-  }
-  switch (spec.definition.type) {
-    case 'keyValue':
-      return createKeyValueStore(spec.definition, options)
-    case 'window':
-      return createWindowStore(spec.definition, options)
-    case 'session':
-      return createSessionStore(spec.definition, options)
-  }
-}
 
 function wrapProcessingError(error: unknown, what: string): unknown {
   if (isTributaryError(error)) return error

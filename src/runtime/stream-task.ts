@@ -1,0 +1,405 @@
+import { IllegalStateError, isTributaryError, ProcessingError } from '../core/errors.js'
+import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
+import type { Headers, RecordMetadata } from '../core/record.js'
+import type { Cancellable, DropReason, PunctuationType, Punctuator } from '../processors/api.js'
+import type { StateStore, StoreSupplierKind } from '../state/types.js'
+import { ProcessorGraph, type TaskHost, type TaskSource } from '../topology/processor-graph.js'
+import type { Topology } from '../topology/topology.js'
+import type { DefaultSerdes } from '../topology/types.js'
+import { ChangelogRestorer, type ChangelogRestorerOptions } from './changelog-restorer.js'
+import { InputDeserializer, type QueuedRecord } from './input-deserializer.js'
+import { PartitionGroup } from './partition-group.js'
+import { PunctuationSchedules } from './punctuation-schedules.js'
+import type { StateDirectory, TaskDirectoryLock } from './state-directory.js'
+import { formatTaskId, type TaskId, type TaskSpec } from './task-id.js'
+import { TaskMetricsCounter, type TaskMetrics } from './task-metrics.js'
+import { TaskStores } from './task-stores.js'
+import type { ChangelogReader, DeserializationExceptionHandler, RawRecord, RecordCollector, TopicPartition, TopicPartitionOffset } from './types.js'
+
+export interface StreamTaskConfig {
+  readonly applicationId: string
+  readonly stateDirectory: StateDirectory
+  readonly collector: RecordCollector
+  /** `rocksdb` in production; `memory` keeps state in the process only (restored in full on restart). */
+  readonly storeSupplier: StoreSupplierKind
+  readonly defaultSerdes: DefaultSerdes
+  /** Default 'fail'. */
+  readonly deserializationExceptionHandler?: DeserializationExceptionHandler
+  /** See `PartitionGroupOptions.maxTaskIdleMs`. Default 0. */
+  readonly maxTaskIdleMs?: number
+  /** See `PartitionGroupOptions.maxBufferedPerPartition`. Default 1000. */
+  readonly maxBufferedPerPartition?: number
+  readonly cacheMaxBytes?: number
+  /** The wall clock, for wall-clock punctuation and idling. Default `Date.now`. */
+  readonly wallClockMs?: () => number
+  /** A global table's store, shared by every task of the instance, if `name` is one. */
+  readonly globalStore?: (name: string) => StateStore | undefined
+  /**
+   * Exactly-once processing: persistent stores may hold writes of a transaction that was later
+   * aborted, so the checkpoint is trusted only when the task was closed cleanly. It is removed once
+   * read, written only by a clean `close()`, and without one the task's state is wiped and restored
+   * from the (committed) changelogs. Default false.
+   */
+  readonly exactlyOnce?: boolean
+}
+
+type TaskState = 'created' | 'restoring' | 'running' | 'closed'
+
+/**
+ * One task: one sub-topology at one partition, with its input queues, processors, stores, stream
+ * time and punctuation, as Kafka Streams' StreamTask. The Kafka loop feeds it records
+ * (`addRecords`), calls `process` while it is processable, punctuates, and commits with
+ * `prepareCommit` -> (flush the collector, commit the offsets) -> `postCommit`.
+ *
+ * Lifecycle: `initializeStores()` -> optional `restoreChangelogs(reader)` -> `completeRestoration()`
+ * -> processing -> `close()`.
+ */
+export class StreamTask implements TaskHost {
+  readonly id: TaskId
+  readonly taskId: string
+  readonly applicationId: string
+  readonly defaultSerdes: DefaultSerdes
+  private readonly graph: ProcessorGraph
+  private readonly stores: TaskStores
+  private readonly queues: PartitionGroup<QueuedRecord>
+  private readonly schedules = new PunctuationSchedules()
+  private readonly inputs: InputDeserializer
+  private readonly consumed = new Map<string, Map<number, bigint>>()
+  private readonly wallClockMs: () => number
+  private lock: TaskDirectoryLock | undefined
+  private state: TaskState = 'created'
+  private streamTime = Number.NEGATIVE_INFINITY
+  private current: QueuedRecord | undefined
+  private timestamp = 0
+  private commitNeeded = false
+  private checkpoint: TopicPartitionOffset[] = []
+  private readonly counts = new TaskMetricsCounter()
+
+  constructor(
+    topology: Topology,
+    readonly spec: TaskSpec,
+    private readonly config: StreamTaskConfig,
+  ) {
+    this.id = spec.id
+    this.taskId = formatTaskId(spec.id)
+    this.applicationId = config.applicationId
+    this.defaultSerdes = config.defaultSerdes
+    this.wallClockMs = config.wallClockMs ?? Date.now
+    this.graph = new ProcessorGraph(topology, spec.subtopology, this)
+    const sources = new Map<string, TaskSource>()
+    for (const relative of spec.subtopology.sourceTopics) {
+      const source = this.graph.source(relative)
+      if (source !== undefined) sources.set(topology.topicName(relative, config.applicationId), source)
+    }
+    this.inputs = new InputDeserializer(this.taskId, sources, config.deserializationExceptionHandler ?? 'fail', config.collector, (source) =>
+      this.recordDropped(source.node.name, 'deserialization'),
+    )
+    this.queues = new PartitionGroup<QueuedRecord>(spec.inputs, {
+      ...(config.maxTaskIdleMs === undefined ? {} : { maxTaskIdleMs: config.maxTaskIdleMs }),
+      ...(config.maxBufferedPerPartition === undefined ? {} : { maxBufferedPerPartition: config.maxBufferedPerPartition }),
+    })
+    this.stores = new TaskStores(topology, spec.subtopology.stores, {
+      applicationId: config.applicationId,
+      taskId: this.taskId,
+      partition: spec.id.partition,
+      taskDir: config.stateDirectory.taskDir(this.taskId),
+      storeSupplier: config.storeSupplier,
+      defaultSerdes: config.defaultSerdes,
+      collector: config.collector,
+      ...(config.cacheMaxBytes === undefined ? {} : { cacheMaxBytes: config.cacheMaxBytes }),
+      currentStreamTimeMs: () => this.currentStreamTimeMs(),
+      currentRecordTimestamp: () => this.timestamp,
+    })
+  }
+
+  /**
+   * Locks the task directory, reads the checkpoint and opens the stores. Fails if another instance
+   * holds the directory.
+   */
+  async initializeStores(): Promise<void> {
+    this.expectState('created', 'initializeStores')
+    const directory = this.config.stateDirectory
+    this.lock = directory.lock(this.taskId)
+    try {
+      this.checkpoint = directory.readCheckpoint(this.taskId)
+      if (this.config.exactlyOnce === true) {
+        // No checkpoint: the last owner did not close cleanly, and its stores may hold aborted writes.
+        if (this.checkpoint.length === 0) directory.wipeTask(this.taskId)
+        // Kept only in memory from now on: a crash before the next clean close must find none.
+        directory.deleteCheckpoint(this.taskId)
+      }
+      await this.stores.open()
+    } catch (error) {
+      await this.stores.close(false).catch(() => undefined)
+      this.lock.release()
+      this.lock = undefined
+      throw error
+    }
+    this.state = 'restoring'
+  }
+
+  /**
+   * Brings the stores up to the end of their changelogs, from the checkpoint when there is one. A
+   * checkpoint past the end of its changelog (the topic was deleted and created again) makes the
+   * local state meaningless: it is wiped and rebuilt from the beginning, as Kafka Streams does with a
+   * corrupted task.
+   */
+  async restoreChangelogs(reader: ChangelogReader, options: ChangelogRestorerOptions = {}): Promise<void> {
+    this.expectState('restoring', 'restoreChangelogs')
+    if (await this.checkpointPastEnd(reader)) {
+      await this.stores.close(false)
+      this.config.stateDirectory.wipeTask(this.taskId)
+      this.checkpoint = []
+      await this.stores.open()
+    }
+    const reached = await new ChangelogRestorer(reader, options).restore(this.stores.restoreTargets(), this.checkpoint)
+    this.stores.restored(reached)
+  }
+
+  /** Initializes the processors (they may read the restored stores); the task can then process. */
+  async completeRestoration(): Promise<void> {
+    this.expectState('restoring', 'completeRestoration')
+    await this.graph.init()
+    this.state = 'running'
+  }
+
+  inputPartitions(): TopicPartition[] {
+    return this.queues.partitions()
+  }
+
+  /**
+   * Buffers fetched records of this task's input partitions, deserializing them with the source
+   * serdes. A record that cannot be deserialized goes to the handler: 'fail' throws a SerdeError
+   * (nothing after the record is buffered), otherwise it is counted and skipped in its turn.
+   */
+  addRecords(records: readonly RawRecord[]): MaybePromise<void> {
+    for (let i = 0; i < records.length; i++) {
+      const added = this.addRecord(records[i] as RawRecord)
+      if (isPromiseLike(added)) return added.then(() => this.addRecords(records.slice(i + 1)))
+    }
+    return undefined
+  }
+
+  /** True when the partition's buffer is full: pause fetching it until `needsPause` turns false. */
+  needsPause(topic: string, partition: number): boolean {
+    return this.queues.needsPause(topic, partition)
+  }
+
+  numBuffered(): number {
+    return this.queues.numBuffered()
+  }
+
+  /** True when a record can be processed now (see `PartitionGroup.readyToProcess`). */
+  isProcessable(wallClockMs = this.wallClockMs()): boolean {
+    return this.state === 'running' && this.queues.readyToProcess(wallClockMs)
+  }
+
+  /**
+   * Processes the next record in timestamp order to completion, then due stream-time
+   * punctuations. Returns false when the task is not processable. No promise is allocated when
+   * every operator on the way answers synchronously.
+   */
+  process(wallClockMs = this.wallClockMs()): MaybePromise<boolean> {
+    if (!this.isProcessable(wallClockMs)) return false
+    const next = this.queues.nextRecord()
+    if (next === undefined) return false
+    const item = next.record
+    if (item.record === undefined) {
+      this.markConsumed(item)
+      return true
+    }
+    if (item.timestamp > this.streamTime) this.streamTime = item.timestamp
+    this.current = item
+    this.timestamp = item.timestamp
+    let done: MaybePromise<void>
+    try {
+      done = item.source.process(item.record)
+    } catch (error) {
+      this.current = undefined
+      throw wrapProcessingError(error, item.raw)
+    }
+    if (isPromiseLike(done)) {
+      return done.then(
+        () => this.afterRecord(item),
+        (error: unknown) => {
+          this.current = undefined
+          throw wrapProcessingError(error, item.raw)
+        },
+      )
+    }
+    return this.afterRecord(item)
+  }
+
+  /** Runs the wall-clock punctuations due at `wallClockMs`; true when one ran. */
+  async maybePunctuateSystemTime(wallClockMs = this.wallClockMs()): Promise<boolean> {
+    if (this.state !== 'running' || !this.schedules.anyDue('wall-clock', wallClockMs)) return false
+    await this.punctuate('wall-clock', wallClockMs)
+    return true
+  }
+
+  /**
+   * First step of a commit: flushes the stores, so the collector holds every output and changelog
+   * record of what was processed, and returns the offsets to commit (last processed + 1 for each
+   * input partition that has processed a record). The caller flushes the collector, then commits.
+   */
+  async prepareCommit(): Promise<TopicPartitionOffset[]> {
+    if (this.state === 'created' || this.state === 'closed') throw new IllegalStateError(`Task ${this.taskId} cannot commit while ${this.state}.`)
+    await this.stores.flush()
+    return this.committableOffsets()
+  }
+
+  /** True when something was processed or punctuated since the last commit. */
+  needsCommit(): boolean {
+    return this.commitNeeded
+  }
+
+  /**
+   * Last step of a commit, once outputs are acknowledged and offsets committed: writes the
+   * checkpoint (under exactly-once only `close()` does, see `StreamTaskConfig.exactlyOnce`).
+   */
+  postCommit(): void {
+    if (this.state === 'created' || this.state === 'closed') throw new IllegalStateError(`Task ${this.taskId} cannot checkpoint while ${this.state}.`)
+    if (this.config.exactlyOnce === true) this.stores.checkpoint((topic) => this.consumedOffset(topic))
+    else this.writeCheckpoint()
+    this.commitNeeded = false
+  }
+
+  /**
+   * Closes processors and stores and releases the task directory. A clean close flushes the stores
+   * (the caller flushes the collector and commits before calling `close`) and writes the checkpoint;
+   * a dirty close (after a failure) writes nothing, so the next owner restores from the last checkpoint.
+   */
+  async close(options: { clean?: boolean } = {}): Promise<void> {
+    if (this.state === 'closed') return
+    const clean = options.clean ?? true
+    const wasRunning = this.state === 'running'
+    this.state = 'closed'
+    this.queues.clear()
+    try {
+      if (wasRunning) await this.graph.close()
+      await this.stores.close(clean)
+      if (clean) this.writeCheckpoint()
+    } finally {
+      this.lock?.release()
+      this.lock = undefined
+    }
+  }
+
+  metrics(): TaskMetrics {
+    return this.counts.snapshot(this.queues.enforcedProcessingCount())
+  }
+
+  // TaskHost: what the processors of this task see.
+
+  stateStore(name: string): StateStore {
+    const store = this.stores.get(name) ?? this.config.globalStore?.(name)
+    if (store === undefined) throw new ProcessingError(`Task ${this.taskId} has no state store "${name}" (its stores: ${this.stores.names().join(', ') || 'none'}).`)
+    return store
+  }
+
+  currentStreamTimeMs(): number {
+    return this.streamTime === Number.NEGATIVE_INFINITY ? -1 : this.streamTime
+  }
+
+  currentSystemTimeMs(): number {
+    return this.wallClockMs()
+  }
+
+  recordMetadata(): RecordMetadata | undefined {
+    const raw = this.current?.raw
+    return raw === undefined ? undefined : { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+  }
+
+  schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
+    return this.schedules.add(intervalMs, type, punctuator, this.wallClockMs())
+  }
+
+  recordDropped(nodeName: string, reason: DropReason): void {
+    this.counts.recordDropped(nodeName, reason)
+  }
+
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+    this.config.collector.send({ topic, key, value, timestamp, headers })
+  }
+
+  // Internals.
+
+  private addRecord(raw: RawRecord): MaybePromise<void> {
+    if (!this.queues.has(raw.topic, raw.partition)) {
+      throw new IllegalStateError(
+        `Task ${this.taskId} was given a record of ${raw.topic}-${raw.partition}, which is not one of its inputs ` +
+          `(${this.spec.inputs.map((p) => `${p.topic}-${p.partition}`).join(', ')}).`,
+      )
+    }
+    const queued = this.inputs.deserialize(raw, this.queues.partitionTimeMs(raw.topic, raw.partition))
+    if (isPromiseLike(queued)) return queued.then((q) => this.queues.add(raw.topic, raw.partition, q))
+    this.queues.add(raw.topic, raw.partition, queued)
+    return undefined
+  }
+
+  private afterRecord(item: QueuedRecord): MaybePromise<boolean> {
+    this.current = undefined
+    this.counts.processed++
+    this.markConsumed(item)
+    if (!this.schedules.hasStreamTime || !this.schedules.anyDue('stream-time', this.streamTime)) return true
+    return this.punctuate('stream-time', this.streamTime).then(() => true)
+  }
+
+  private markConsumed(item: QueuedRecord): void {
+    if (item.record === undefined) this.counts.skipped++
+    let topic = this.consumed.get(item.raw.topic)
+    if (topic === undefined) this.consumed.set(item.raw.topic, (topic = new Map()))
+    topic.set(item.raw.partition, item.offset)
+    this.commitNeeded = true
+  }
+
+  private async punctuate(type: PunctuationType, now: number): Promise<void> {
+    for (const punctuator of this.schedules.takeDue(type, now)) {
+      this.timestamp = now
+      this.counts.punctuations++
+      this.commitNeeded = true
+      try {
+        const done = punctuator(now)
+        if (isPromiseLike(done)) await done
+      } catch (error) {
+        if (isTributaryError(error)) throw error
+        const message = error instanceof Error ? error.message : String(error)
+        throw new ProcessingError(`A ${type} punctuation of task ${this.taskId} at ${now} failed: ${message}`, { cause: error })
+      }
+    }
+  }
+
+  private committableOffsets(): TopicPartitionOffset[] {
+    const offsets: TopicPartitionOffset[] = []
+    for (const [topic, partitions] of this.consumed) for (const [partition, offset] of partitions) offsets.push({ topic, partition, offset: offset + 1n })
+    return offsets
+  }
+
+  private writeCheckpoint(): void {
+    this.config.stateDirectory.writeCheckpoint(this.taskId, this.stores.checkpoint((topic) => this.consumedOffset(topic)))
+  }
+
+  /** The next offset to read of the task's partition of `topic`, once a record of it was processed. */
+  private consumedOffset(topic: string): bigint | undefined {
+    const last = this.consumed.get(topic)?.get(this.id.partition)
+    return last === undefined ? undefined : last + 1n
+  }
+
+  private async checkpointPastEnd(reader: ChangelogReader): Promise<boolean> {
+    for (const target of this.stores.restoreTargets()) {
+      const checkpointed = this.checkpoint.find((c) => c.topic === target.topic && c.partition === target.partition)
+      if (checkpointed !== undefined && checkpointed.offset > (await reader.endOffset(target.topic, target.partition))) return true
+    }
+    return false
+  }
+
+  private expectState(expected: TaskState, operation: string): void {
+    if (this.state !== expected) throw new IllegalStateError(`Task ${this.taskId}: ${operation}() needs the task ${expected}, but it is ${this.state}.`)
+  }
+}
+
+function wrapProcessingError(error: unknown, raw: RawRecord): unknown {
+  if (isTributaryError(error)) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new ProcessingError(`Processing the record at ${raw.topic}-${raw.partition}@${raw.offset} failed: ${message}`, { cause: error })
+}

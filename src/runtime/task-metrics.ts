@@ -1,0 +1,43 @@
+import type { DropReason } from '../processors/api.js'
+
+/** Counters of one task since it was created. */
+export interface TaskMetrics {
+  readonly processed: number
+  /** Records the deserialization handler skipped ('continue' or dead letter). */
+  readonly skipped: number
+  /** Records operators dropped (late, null key...) plus the skipped ones. */
+  readonly droppedRecords: number
+  readonly droppedRecordsByReason: Readonly<Record<DropReason, number>>
+  readonly droppedRecordsByNode: Readonly<Record<string, number>>
+  readonly punctuations: number
+  /** Times the task processed with an input partition empty, after waiting `maxTaskIdleMs`. */
+  readonly enforcedProcessing: number
+}
+
+/** Plain counters bumped on the hot path; `snapshot` copies them for readers. */
+export class TaskMetricsCounter {
+  processed = 0
+  skipped = 0
+  punctuations = 0
+  private dropped = 0
+  private readonly byReason: Record<DropReason, number> = { 'null-key': 0, 'null-value': 0, late: 0, deserialization: 0 }
+  private readonly byNode: Record<string, number> = {}
+
+  recordDropped(nodeName: string, reason: DropReason): void {
+    this.dropped++
+    this.byReason[reason]++
+    this.byNode[nodeName] = (this.byNode[nodeName] ?? 0) + 1
+  }
+
+  snapshot(enforcedProcessing: number): TaskMetrics {
+    return {
+      processed: this.processed,
+      skipped: this.skipped,
+      droppedRecords: this.dropped,
+      droppedRecordsByReason: { ...this.byReason },
+      droppedRecordsByNode: { ...this.byNode },
+      punctuations: this.punctuations,
+      enforcedProcessing,
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { StateStoreError } from '../core/errors.js'
+import { isRestorableStore } from '../state/index.js'
+import { buildStore } from '../topology/store-builder.js'
+import type { ChangelogRecord, StateStore, StoreSupplierKind } from '../state/types.js'
+import type { Topology } from '../topology/topology.js'
+import type { DefaultSerdes } from '../topology/types.js'
+import type { RestoreTarget } from './changelog-restorer.js'
+import type { ChangelogEntry, RecordCollector, TopicPartitionOffset } from './types.js'
+
+export interface TaskStoresConfig {
+  readonly applicationId: string
+  readonly taskId: string
+  readonly partition: number
+  readonly taskDir: string
+  readonly storeSupplier: StoreSupplierKind
+  readonly defaultSerdes: DefaultSerdes
+  readonly cacheMaxBytes?: number
+  readonly collector: RecordCollector
+  currentStreamTimeMs(): number
+  currentRecordTimestamp(): number
+}
+
+/** A store of the task and the topic partition it is backed up to, if any. */
+interface OwnedStore {
+  readonly name: string
+  readonly store: StateStore
+  readonly changelog: { readonly topic: string; readonly fromSource: boolean; readonly timestamped: boolean } | undefined
+}
+
+/**
+ * The stores of one task: built from the topology's specs, opened under the task directory with a
+ * changelog sink that appends to the record collector (at the task's partition), and the
+ * changelog offsets their contents correspond to (for the checkpoint).
+ */
+export class TaskStores {
+  private readonly owned: OwnedStore[] = []
+  private readonly byName = new Map<string, StateStore>()
+  /** Next changelog offset the stores hold everything below, per changelog topic (task partition). */
+  private readonly offsets = new Map<string, bigint>()
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly storeNames: readonly string[],
+    private readonly config: TaskStoresConfig,
+  ) {}
+
+  /** Builds and opens the stores (again, after `close`, e.g. once their files were wiped). */
+  async open(): Promise<void> {
+    this.owned.length = 0
+    this.byName.clear()
+    this.offsets.clear()
+    const { applicationId, partition, collector } = this.config
+    for (const name of this.storeNames) {
+      const spec = this.topology.stores.get(name)
+      if (spec === undefined) throw new StateStoreError(`The topology names store "${name}" in a sub-topology but has no definition of it.`)
+      const store = buildStore(spec, this.config)
+      const internal = spec.changelogIsInternal && spec.changelogTopic !== undefined && spec.definition.loggingEnabled
+      const changelogTopic = internal ? `${applicationId}-${spec.changelogTopic}` : undefined
+      await store.init({
+        applicationId,
+        taskId: this.config.taskId,
+        taskDir: this.config.taskDir,
+        ...(changelogTopic === undefined
+          ? {}
+          : {
+              changelog: {
+                topic: changelogTopic,
+                send: (key, value, timestamp) => collector.send({ topic: changelogTopic, partition, key, value, timestamp, headers: {} }),
+              },
+            }),
+        currentStreamTimeMs: () => this.config.currentStreamTimeMs(),
+        currentRecordTimestamp: () => this.config.currentRecordTimestamp(),
+      })
+      const changelog =
+        changelogTopic !== undefined
+          ? { topic: changelogTopic, fromSource: false, timestamped: false }
+          : spec.changelogTopic !== undefined && !spec.changelogIsInternal
+            ? { topic: this.topology.topicName(spec.changelogTopic, applicationId), fromSource: true, timestamped: spec.valueFormat === 'timestamped' }
+            : undefined
+      this.owned.push({ name, store, changelog })
+      this.byName.set(name, store)
+    }
+  }
+
+  get(name: string): StateStore | undefined {
+    return this.byName.get(name)
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()]
+  }
+
+  /** What restoration rebuilds: every store backed by a changelog or by its source topic. */
+  restoreTargets(): RestoreTarget[] {
+    const targets: RestoreTarget[] = []
+    for (const { name, store, changelog } of this.owned) {
+      if (changelog === undefined) continue
+      if (!isRestorableStore(store)) throw new StateStoreError(`Store "${name}" cannot be restored from ${changelog.topic}: it has no restore().`)
+      targets.push({
+        storeName: name,
+        store,
+        topic: changelog.topic,
+        partition: this.config.partition,
+        ...(changelog.timestamped ? { convert: timestampedFromSource } : {}),
+      })
+    }
+    return targets
+  }
+
+  /** Records the changelog offsets the stores hold after restoration. */
+  restored(offsets: readonly TopicPartitionOffset[]): void {
+    for (const o of offsets) this.offsets.set(o.topic, o.offset)
+  }
+
+  /**
+   * The checkpoint after a commit: for stores that survive a restart (persistent ones), the next
+   * changelog offset they do not hold. Internal changelogs take the collector's acknowledged
+   * offsets; a table backed by its source topic takes the task's consumed offset of that topic.
+   */
+  checkpoint(consumedOffset: (topic: string) => bigint | undefined): TopicPartitionOffset[] {
+    const partition = this.config.partition
+    const result: TopicPartitionOffset[] = []
+    for (const { store, changelog } of this.owned) {
+      if (changelog === undefined) continue
+      const written = changelog.fromSource ? consumedOffset(changelog.topic) : nextAfter(this.config.collector.lastAckedOffset(changelog.topic, partition))
+      const known = this.offsets.get(changelog.topic)
+      const offset = written !== undefined && (known === undefined || written > known) ? written : known
+      if (offset === undefined) continue
+      this.offsets.set(changelog.topic, offset)
+      if (store.persistent) result.push({ topic: changelog.topic, partition, offset })
+    }
+    return result
+  }
+
+  async flush(): Promise<void> {
+    for (const { store } of this.owned) if (store.isOpen) await store.flush()
+  }
+
+  /** Closes every store, flushing first unless the task is closed dirty (after a failure). */
+  async close(flush: boolean): Promise<void> {
+    let failure: unknown
+    for (const { store } of this.owned) {
+      if (!store.isOpen) continue
+      try {
+        if (flush) await store.flush()
+        await store.close()
+      } catch (error) {
+        failure ??= error
+      }
+    }
+    if (failure !== undefined) throw failure
+  }
+}
+
+function nextAfter(offset: bigint | undefined): bigint | undefined {
+  return offset === undefined ? undefined : offset + 1n
+}
+
+/** A table store keeps `[8-byte timestamp][value]`; its source topic holds the plain value. */
+function timestampedFromSource(entry: ChangelogEntry): ChangelogRecord {
+  if (entry.value === null) return { key: entry.key as Buffer, value: null }
+  const value = Buffer.allocUnsafe(8 + entry.value.length)
+  value.writeBigInt64BE(BigInt(entry.timestamp), 0)
+  entry.value.copy(value, 8)
+  return { key: entry.key as Buffer, value }
+}

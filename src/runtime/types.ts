@@ -1,0 +1,83 @@
+/**
+ * The runtime's view of Kafka records and of the services a task needs (where its output goes,
+ * where its changelogs are read back from). The Kafka adapter implements these; tests use fakes.
+ */
+import type { Headers } from '../core/record.js'
+
+/** A record header as it travels on the wire; Kafka allows a null value. */
+export type RawHeader = readonly [key: string, value: Buffer | null]
+
+/** A record as fetched from an input partition, before deserialization. */
+export interface RawRecord {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: bigint
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  /** Milliseconds since the epoch. */
+  readonly timestamp: number
+  readonly headers: readonly RawHeader[]
+}
+
+/** A record a task hands to the collector: a sink's output, a changelog write or a dead letter. */
+export interface CollectedRecord {
+  readonly topic: string
+  /** Set for changelog records (the task's partition); sink outputs leave it to the partitioner. */
+  readonly partition?: number
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly timestamp: number
+  readonly headers: Headers
+}
+
+/**
+ * Where a task's output goes (Kafka Streams' RecordCollector). `send` only appends: the caller
+ * flushes before committing, so that everything a task produced is acknowledged before its input
+ * offsets are committed.
+ */
+export interface RecordCollector {
+  send(record: CollectedRecord): void
+  /**
+   * The offset of the last acknowledged record the collector wrote to the partition, if any. Read
+   * after a flush to checkpoint changelog offsets.
+   */
+  lastAckedOffset(topic: string, partition: number): bigint | undefined
+}
+
+/** One changelog record read back for restoration. */
+export interface ChangelogEntry {
+  readonly offset: bigint
+  /** The record's timestamp: a table restored from its source topic keeps it with the value. */
+  readonly timestamp: number
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+}
+
+/** Reads changelog partitions (or a table's source topic) outside the consumer group. */
+export interface ChangelogReader {
+  /** The offset the next record written to the partition will get (0 for an empty partition). */
+  endOffset(topic: string, partition: number): Promise<bigint>
+  /**
+   * Up to `maxRecords` records from `fromOffset` on, in offset order. Offsets may have gaps
+   * (compaction, transaction markers); an empty answer means nothing more is readable now.
+   */
+  read(topic: string, partition: number, fromOffset: bigint, maxRecords: number): Promise<readonly ChangelogEntry[]>
+}
+
+/**
+ * What to do with a record whose key or value cannot be deserialized: stop the task ('fail'),
+ * skip and count it ('continue'), or skip it, count it and send its original bytes to a
+ * dead-letter topic with headers describing the failure.
+ */
+export type DeserializationExceptionHandler = 'fail' | 'continue' | { readonly deadLetterTopic: string }
+
+/** A partition of a topic, written `topic-partition` in messages. */
+export interface TopicPartition {
+  readonly topic: string
+  readonly partition: number
+}
+
+/** The offset of the next record to read (what a consumer commits). */
+export interface TopicPartitionOffset extends TopicPartition {
+  readonly offset: bigint
+}
