@@ -3,6 +3,7 @@ import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { Headers, Record as StreamRecord, RecordMetadata } from '../core/record.js'
 import type { Cancellable, DropReason, PunctuationType, Punctuator } from '../processors/api.js'
 import type { StateStore, StoreSupplierKind } from '../state/types.js'
+import { PunctuationSchedules } from '../processors/punctuation-schedules.js'
 import { ProcessorGraph, type TaskSource } from '../topology/processor-graph.js'
 import { buildStore } from '../topology/store-builder.js'
 import type { Topology } from '../topology/topology.js'
@@ -24,13 +25,6 @@ export interface TaskEnvironment {
   produce(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void
 }
 
-interface Schedule {
-  readonly type: PunctuationType
-  readonly intervalMs: number
-  readonly punctuator: Punctuator
-  next: number
-  cancelled: boolean
-}
 
 /**
  * One task of the test driver: one sub-topology at one partition, with its own processors, stores,
@@ -40,13 +34,12 @@ export class TestTask {
   readonly id: string
   private readonly stores = new Map<string, StateStore>()
   private readonly graph: ProcessorGraph
-  private readonly schedules: Schedule[] = []
+  private readonly schedules = new PunctuationSchedules()
   private streamTime = Number.NEGATIVE_INFINITY
   private topic: string | undefined
   private partitionOfRecord = 0
   private offset = 0
   private timestamp = 0
-  private hasStreamTimeSchedules = false
 
   constructor(
     private readonly topology: Topology,
@@ -138,7 +131,7 @@ export class TestTask {
 
   private afterRecord(): MaybePromise<void> {
     this.topic = undefined
-    return this.hasStreamTimeSchedules ? this.punctuate('stream-time', this.streamTime) : undefined
+    return this.schedules.hasStreamTime && this.schedules.anyDue('stream-time', this.streamTime) ? this.punctuate('stream-time', this.streamTime) : undefined
   }
 
   private recordMetadata(): RecordMetadata | undefined {
@@ -147,13 +140,10 @@ export class TestTask {
   }
 
   async punctuate(type: PunctuationType, now: number): Promise<void> {
-    for (const schedule of [...this.schedules]) {
-      if (schedule.cancelled || schedule.type !== type || schedule.next > now) continue
-      // Missed intervals collapse into one call, as in Kafka Streams.
-      schedule.next = schedule.next + (Math.floor((now - schedule.next) / schedule.intervalMs) + 1) * schedule.intervalMs
+    for (const punctuator of this.schedules.takeDue(type, now)) {
       this.timestamp = now
       try {
-        const done = schedule.punctuator(now)
+        const done = punctuator(now)
         if (isPromiseLike(done)) await done
       } catch (error) {
         throw wrapProcessingError(error, `a ${type} punctuation at ${now}`)
@@ -176,21 +166,9 @@ export class TestTask {
   }
 
   private schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
-    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-      throw new ProcessingError(`A punctuation interval must be a positive number of ms, got ${intervalMs}.`)
-    }
-    // Stream-time schedules are aligned to 0 (fire with the first record); wall-clock ones start an interval from now.
-    const schedule: Schedule = { type, intervalMs, punctuator, next: type === 'stream-time' ? 0 : this.env.wallClockMs() + intervalMs, cancelled: false }
-    this.schedules.push(schedule)
-    if (type === 'stream-time') this.hasStreamTimeSchedules = true
-    return {
-      cancel: () => {
-        schedule.cancelled = true
-      },
-    }
+    return this.schedules.add(intervalMs, type, punctuator, this.env.wallClockMs())
   }
 }
-
 
 function wrapProcessingError(error: unknown, what: string): unknown {
   if (isTributaryError(error)) return error
