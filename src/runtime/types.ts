@@ -3,21 +3,10 @@
  * where its changelogs are read back from). The Kafka adapter implements these; tests use fakes.
  */
 import type { Headers } from '../core/record.js'
+import type { RawHeader, RawRecord, TopicPartition, TopicPartitionOffset } from '../kafka/types.js'
 
-/** A record header as it travels on the wire; Kafka allows a null value. */
-export type RawHeader = readonly [key: string, value: Buffer | null]
-
-/** A record as fetched from an input partition, before deserialization. */
-export interface RawRecord {
-  readonly topic: string
-  readonly partition: number
-  readonly offset: bigint
-  readonly key: Buffer | null
-  readonly value: Buffer | null
-  /** Milliseconds since the epoch. */
-  readonly timestamp: number
-  readonly headers: readonly RawHeader[]
-}
+// The records and partitions of the Kafka adapter are the runtime's own.
+export type { RawHeader, RawRecord, TopicPartition, TopicPartitionOffset }
 
 /** A record a task hands to the collector: a sink's output, a changelog write or a dead letter. */
 export interface CollectedRecord {
@@ -70,14 +59,3 @@ export interface ChangelogReader {
  * dead-letter topic with headers describing the failure.
  */
 export type DeserializationExceptionHandler = 'fail' | 'continue' | { readonly deadLetterTopic: string }
-
-/** A partition of a topic, written `topic-partition` in messages. */
-export interface TopicPartition {
-  readonly topic: string
-  readonly partition: number
-}
-
-/** The offset of the next record to read (what a consumer commits). */
-export interface TopicPartitionOffset extends TopicPartition {
-  readonly offset: bigint
-}

@@ -1,0 +1,78 @@
+import { Admin, ListOffsetTimestamps } from '@platformatic/kafka'
+import { brokerErrorNames, callKafka } from './errors.js'
+import type { KafkaSettings } from './connection.js'
+import type { KafkaAdmin, OffsetSpec, TopicSpec } from './types.js'
+
+/** `KafkaAdmin` over the client's `Admin`. */
+export class PlatformaticAdmin implements KafkaAdmin {
+  readonly #admin: Admin
+  readonly #deadlineMs: number
+
+  constructor(settings: KafkaSettings) {
+    this.#admin = new Admin(settings.client)
+    this.#deadlineMs = settings.deadlineMs
+  }
+
+  async createTopics(topics: readonly TopicSpec[]): Promise<void> {
+    // One request per topic: the client gives every topic of a request the same partition count.
+    for (const topic of topics) {
+      try {
+        await this.#call(`Creating topic "${topic.name}"`, () =>
+          this.#admin.createTopics({
+            topics: [topic.name],
+            partitions: topic.partitions,
+            // -1: the cluster's default.replication.factor.
+            replicas: -1,
+            configs: Object.entries(topic.configs ?? {}).map(([name, value]) => ({ name, value })),
+          }),
+        )
+      } catch (error) {
+        if (brokerErrorNames(error).includes('TOPIC_ALREADY_EXISTS')) continue
+        throw error
+      }
+    }
+  }
+
+  async describeTopics(names: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>()
+    // Listing first: the client turns a metadata request for a missing topic into an untyped error.
+    const existing = new Set(await this.#call('Listing topics', () => this.#admin.listTopics({ includeInternals: true })))
+    const wanted = names.filter((name) => existing.has(name))
+    if (wanted.length === 0) return counts
+    const metadata = await this.#call(`Describing topics ${wanted.join(', ')}`, () =>
+      this.#admin.metadata({ topics: wanted, autocreateTopics: false, forceUpdate: true }),
+    )
+    for (const name of wanted) {
+      const topic = metadata.topics.get(name)
+      if (topic !== undefined) counts.set(name, topic.partitionsCount)
+    }
+    return counts
+  }
+
+  async deleteRecords(topic: string, partition: number, beforeOffset: bigint): Promise<void> {
+    await this.#call(`Deleting records of ${topic}-${partition} before offset ${beforeOffset}`, () =>
+      this.#admin.deleteRecords({ topics: [{ name: topic, partitions: [{ partition, offset: beforeOffset }] }] }),
+    )
+  }
+
+  async listOffsets(topic: string, partitions: readonly number[], spec: OffsetSpec): Promise<Map<number, bigint>> {
+    const timestamp = spec === 'earliest' ? ListOffsetTimestamps.EARLIEST : ListOffsetTimestamps.LATEST
+    const listed = await this.#call(`Listing ${spec} offsets of ${topic}`, () =>
+      this.#admin.listOffsets({
+        topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+      }),
+    )
+    const offsets = new Map<number, bigint>()
+    for (const t of listed) for (const p of t.partitions) offsets.set(p.partitionIndex, p.offset)
+    return offsets
+  }
+
+  async close(): Promise<void> {
+    await this.#call('Closing the admin client', () => this.#admin.close())
+  }
+
+  /** A client call bounded by the operation deadline (plus any wait the call itself asks for). */
+  #call<T>(operation: string, call: () => Promise<T>, extraMs = 0): Promise<T> {
+    return callKafka(operation, call, this.#deadlineMs + extraMs)
+  }
+}

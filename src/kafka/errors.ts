@@ -1,0 +1,127 @@
+import { KafkaError, TaskMigratedError, type TributaryError, isTributaryError } from '../core/errors.js'
+
+/** Broker error names that mean another instance owns the work now (fencing or a new generation). */
+const migratedApiIds = [
+  'PRODUCER_FENCED',
+  'INVALID_PRODUCER_EPOCH',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'FENCED_INSTANCE_ID',
+] as const
+
+interface ClientErrorShape {
+  message?: unknown
+  canRetry?: unknown
+  apiId?: unknown
+  errors?: unknown
+  findBy?: (property: string, value: unknown) => unknown
+}
+
+/** The broker error names (e.g. `PRODUCER_FENCED`) found anywhere in a client error. */
+export function brokerErrorNames(error: unknown): string[] {
+  const names: string[] = []
+  const visit = (e: unknown, depth: number): void => {
+    if (typeof e !== 'object' || e === null || depth > 5) return
+    const shape = e as ClientErrorShape
+    if (typeof shape.apiId === 'string') names.push(shape.apiId)
+    if (Array.isArray(shape.errors)) for (const inner of shape.errors) visit(inner, depth + 1)
+    visit((e as { cause?: unknown }).cause, depth + 1)
+  }
+  visit(error, 0)
+  return names
+}
+
+/** True when the client itself marked the error (or any error it wraps) as retriable. */
+function clientSaysRetriable(error: unknown): boolean {
+  let retriable = false
+  const visit = (e: unknown, depth: number): void => {
+    if (typeof e !== 'object' || e === null || depth > 5) return
+    const shape = e as ClientErrorShape
+    if (shape.canRetry === true) retriable = true
+    if (Array.isArray(shape.errors)) for (const inner of shape.errors) visit(inner, depth + 1)
+    visit((e as { cause?: unknown }).cause, depth + 1)
+  }
+  visit(error, 0)
+  return retriable
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const names = brokerErrorNames(error)
+    return names.length > 0 ? `${error.message} (${[...new Set(names)].join(', ')})` : error.message
+  }
+  return String(error)
+}
+
+/**
+ * Turns whatever the Kafka client threw into a Tributary error: `TaskMigratedError` when the
+ * producer was fenced or the consumer fell out of its generation, otherwise `KafkaError` with
+ * `canRetry` as the client judged it. Tributary errors pass through unchanged.
+ */
+export function toKafkaError(operation: string, error: unknown): TributaryError {
+  if (isTributaryError(error)) return error
+  const names = brokerErrorNames(error)
+  const migrated = names.find((name) => (migratedApiIds as readonly string[]).includes(name))
+  if (migrated !== undefined) {
+    return new TaskMigratedError(
+      `${operation} failed because another instance took over (${migrated}); close the affected tasks and rejoin the group.`,
+      { cause: error },
+    )
+  }
+  return new KafkaError(
+    `${operation} failed: ${describe(error)}. Check that the Kafka cluster is reachable and healthy.`,
+    { cause: error, canRetry: clientSaysRetriable(error) },
+  )
+}
+
+/**
+ * Runs a client call and maps its failure with `toKafkaError`. With `deadlineMs`, a call that
+ * neither resolves nor rejects in time fails with a retriable `KafkaError`: some client paths
+ * (an idempotent send to a broker that went away) otherwise never settle.
+ */
+export async function callKafka<T>(operation: string, call: () => Promise<T>, deadlineMs?: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const pending = call()
+    if (deadlineMs === undefined) return await pending
+    // The abandoned call may still reject later; that must not become an unhandled rejection.
+    pending.catch(() => undefined)
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new KafkaError(
+            `${operation} did not complete within ${deadlineMs} ms. Check that the Kafka cluster is reachable and healthy; the operation may be retried.`,
+            { canRetry: true },
+          ),
+        )
+      }, deadlineMs)
+      timer.unref()
+    })
+    return await Promise.race([pending, expired])
+  } catch (error) {
+    throw toKafkaError(operation, error)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * A read asked for an offset outside the partition's log, usually below its start after
+ * DeleteRecords or retention. A restoring task should wipe its state and restore from the
+ * earliest offset.
+ */
+export class OffsetOutOfRangeError extends KafkaError {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: bigint
+
+  constructor(topic: string, partition: number, offset: bigint) {
+    super(
+      `Offset ${offset} of ${topic}-${partition} is outside the log (its records were deleted or expired). Read from the earliest offset instead; a restoring store must be rebuilt from there.`,
+    )
+    this.name = 'OffsetOutOfRangeError'
+    this.topic = topic
+    this.partition = partition
+    this.offset = offset
+  }
+}

@@ -1,0 +1,333 @@
+import { Consumer, ListOffsetTimestamps } from '@platformatic/kafka'
+import { IllegalStateError } from '../core/errors.js'
+import { assignCoPartitioned } from './co-partition-assignor.js'
+import { callKafka, toKafkaError } from './errors.js'
+import { PartitionFetcher, keyToPartition, partitionKey } from './partition-fetcher.js'
+import { closeForcefully, type KafkaSettings } from './connection.js'
+import type {
+  AssignmentListener, GroupMetadata, IsolationLevel, KafkaConsumer, RawRecord, TopicPartition, TopicPartitionOffset,
+} from './types.js'
+
+export interface GroupConsumerOptions {
+  readonly groupId: string
+  readonly isolationLevel: IsolationLevel
+  /** Fetching stops while this many records are buffered and not yet polled (default 10000). */
+  readonly maxBufferedRecords?: number
+  /** Upper bound of bytes per fetch (default 4 MiB). */
+  readonly maxBytesPerFetch?: number
+  /** Topics whose equal partition numbers must go to the same member. */
+  readonly coPartitionGroups?: readonly (readonly string[])[]
+  readonly sessionTimeoutMs?: number
+  readonly heartbeatIntervalMs?: number
+  readonly rebalanceTimeoutMs?: number
+}
+
+interface GroupAssignment {
+  topic: string
+  partitions: number[]
+}
+
+const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve())
+
+/**
+ * A consumer group member. Membership (join, sync, heartbeats, rejoin on rebalance) is the
+ * client's; fetching is Tributary's own, so positions, pause, seek and the buffer bound are exact.
+ * The client reports a new assignment only after it has rejoined, so `onRevoked` runs after the
+ * rebalance rather than before it (see `AssignmentListener`).
+ */
+export class PlatformaticGroupConsumer implements KafkaConsumer {
+  readonly #consumer: Consumer
+  readonly #fetcher: PartitionFetcher
+  readonly #maxBuffered: number
+  readonly #assigned = new Map<string, TopicPartition>()
+  readonly #positions = new Map<string, bigint>()
+  readonly #fetchOffsets = new Map<string, bigint>()
+  readonly #buffers = new Map<string, RawRecord[]>()
+  readonly #paused = new Set<string>()
+  #buffered = 0
+  #listener: AssignmentListener | undefined
+  #pendingAssignment: GroupAssignment[] | undefined
+  #nextPartition = 0
+  #closed = false
+  #membershipError: unknown
+  readonly #deadlineMs: number
+  readonly #rebalanceTimeoutMs: number
+
+  constructor(settings: KafkaSettings, options: GroupConsumerOptions) {
+    const groups = options.coPartitionGroups ?? []
+    this.#deadlineMs = settings.deadlineMs
+    this.#rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 60_000
+    this.#consumer = new Consumer({
+      ...settings.client,
+      groupId: options.groupId,
+      autocommit: false,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      rebalanceTimeout: this.#rebalanceTimeoutMs,
+      partitionAssigner: (_current, members, topics, metadata) => {
+        const plan = assignCoPartitioned(
+          [...members.keys()],
+          [...topics].map((name) => ({ name, partitions: metadata.topics.get(name)?.partitionsCount ?? 0 })),
+          groups,
+        )
+        return [...plan].map(([memberId, byTopic]) => ({
+          memberId,
+          assignments: new Map([...byTopic].map(([topic, partitions]) => [topic, { topic, partitions }])),
+        }))
+      },
+    })
+    this.#maxBuffered = options.maxBufferedRecords ?? 10_000
+    this.#fetcher = new PartitionFetcher(this.#consumer, options.isolationLevel, options.maxBytesPerFetch ?? 4 * 1024 * 1024, settings.deadlineMs)
+    this.#consumer.on('consumer:group:join', (payload) => {
+      this.#pendingAssignment = payload.assignments ?? []
+    })
+    // A failed background rejoin is emitted as 'error'; unheard it would crash the process.
+    this.#consumer.on('error', (error: unknown) => {
+      this.#membershipError = error
+    })
+  }
+
+  async subscribe(topics: readonly string[], listener: AssignmentListener): Promise<void> {
+    if (this.#listener !== undefined) throw new IllegalStateError('subscribe() was already called on this consumer; create a new one to change topics.')
+    this.#listener = listener
+    this.#consumer.topics.trackAll(...topics)
+    await this.#call(`Joining group "${this.#consumer.groupId}"`, () => this.#consumer.joinGroup({}), this.#rebalanceTimeoutMs)
+    await this.#applyPendingAssignment()
+  }
+
+  async poll(maxRecords: number, timeoutMs: number): Promise<RawRecord[]> {
+    this.#checkOpen('poll')
+    if (this.#membershipError !== undefined) {
+      const error = this.#membershipError
+      this.#membershipError = undefined
+      throw toKafkaError(`Rejoining group "${this.#consumer.groupId}"`, error)
+    }
+    await this.#applyPendingAssignment()
+    const ready = this.#readyRecords()
+    if (ready < maxRecords && this.#buffered < this.#maxBuffered) {
+      // Long-poll only when there is nothing to return yet.
+      await this.#fetchMore(ready === 0 ? timeoutMs : 0)
+      // A rebalance may have completed while the fetch was in flight.
+      await this.#applyPendingAssignment()
+    } else if (ready === 0) {
+      // Everything buffered belongs to paused partitions and the bound holds fetching back:
+      // wait as an empty poll would, so the caller's loop does not spin.
+      await sleep(timeoutMs)
+    }
+    return this.#drain(maxRecords)
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.#assigned.values()]
+  }
+
+  bufferedRecords(): number {
+    return this.#buffered
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) this.#paused.add(partitionKey(p.topic, p.partition))
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) this.#paused.delete(partitionKey(p.topic, p.partition))
+  }
+
+  position({ topic, partition }: TopicPartition): bigint | undefined {
+    return this.#positions.get(partitionKey(topic, partition))
+  }
+
+  seek({ topic, partition }: TopicPartition, offset: bigint): void {
+    const key = partitionKey(topic, partition)
+    if (!this.#assigned.has(key)) throw new IllegalStateError(`Cannot seek ${topic}-${partition}: it is not assigned to this consumer.`)
+    this.#dropBuffer(key)
+    this.#positions.set(key, offset)
+    this.#fetchOffsets.set(key, offset)
+  }
+
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return
+    await this.#call('Committing offsets', () =>
+      this.#consumer.commit({ offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: -1 })) }),
+    )
+  }
+
+  async committed(partitions: readonly TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    return [...(await this.#committedByKey(partitions))].map(([key, offset]) => ({ ...keyToPartition(key), offset }))
+  }
+
+  async #committedByKey(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    const byTopic = new Map<string, number[]>()
+    for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition])
+    const listed = await this.#call('Reading committed offsets', () =>
+      this.#consumer.listCommittedOffsets({ topics: [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })) }),
+    )
+    const result = new Map<string, bigint>()
+    for (const [topic, ps] of byTopic) {
+      const offsets = listed.get(topic)
+      for (const p of ps) {
+        const offset = offsets?.[p]
+        if (offset !== undefined && offset >= 0n) result.set(partitionKey(topic, p), offset)
+      }
+    }
+    return result
+  }
+
+  groupMetadata(): GroupMetadata {
+    const memberId = this.#consumer.memberId
+    const coordinatorId = this.#consumer.coordinatorId
+    if (memberId === null || coordinatorId === null) {
+      throw new IllegalStateError('groupMetadata() needs a joined group; call subscribe() first.')
+    }
+    return { groupId: this.#consumer.groupId, generationId: this.#consumer.generationId, memberId, coordinatorId }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    try {
+      // Leaving the group lets the other members take over at once instead of after the session timeout.
+      await this.#call('Closing the consumer', () => this.#consumer.close())
+    } catch (error) {
+      await this.#call('Closing the consumer without leaving the group', () => closeForcefully(this.#consumer)).catch(() => undefined)
+      throw error
+    }
+  }
+
+  #checkOpen(operation: string): void {
+    if (this.#closed) throw new IllegalStateError(`${operation}() was called after close().`)
+  }
+
+  async #applyPendingAssignment(): Promise<void> {
+    while (this.#pendingAssignment !== undefined) {
+      const next = this.#pendingAssignment
+      this.#pendingAssignment = undefined
+      const wanted = new Map<string, TopicPartition>()
+      for (const { topic, partitions } of next) for (const partition of partitions) wanted.set(partitionKey(topic, partition), { topic, partition })
+      const revoked = [...this.#assigned].filter(([key]) => !wanted.has(key))
+      const added = [...wanted].filter(([key]) => !this.#assigned.has(key))
+      for (const [key] of revoked) {
+        this.#dropBuffer(key)
+        this.#assigned.delete(key)
+        this.#positions.delete(key)
+        this.#fetchOffsets.delete(key)
+        this.#paused.delete(key)
+      }
+      if (revoked.length > 0) await this.#listener?.onRevoked(revoked.map(([, tp]) => tp))
+      if (added.length === 0) continue
+      const start = await this.#startingOffsets(added.map(([, tp]) => tp))
+      for (const [key, tp] of added) {
+        this.#assigned.set(key, tp)
+        const offset = start.get(key) ?? 0n
+        this.#positions.set(key, offset)
+        this.#fetchOffsets.set(key, offset)
+      }
+      await this.#listener?.onAssigned(added.map(([, tp]) => tp))
+    }
+  }
+
+  /** The committed offset of each partition, or its earliest offset when the group has none. */
+  async #startingOffsets(partitions: TopicPartition[]): Promise<Map<string, bigint>> {
+    const start = await this.#committedByKey(partitions)
+    const missing = partitions.filter((p) => !start.has(partitionKey(p.topic, p.partition)))
+    if (missing.length > 0) for (const [key, offset] of await this.#earliestOffsets(missing)) start.set(key, offset)
+    return start
+  }
+
+  async #earliestOffsets(partitions: TopicPartition[]): Promise<Map<string, bigint>> {
+    const topics = [...new Set(partitions.map((p) => p.topic))]
+    const earliest = await this.#call('Listing earliest offsets', () =>
+      this.#consumer.listOffsets({ topics, timestamp: ListOffsetTimestamps.EARLIEST }),
+    )
+    return new Map(partitions.map((p) => [partitionKey(p.topic, p.partition), earliest.get(p.topic)?.[p.partition] ?? 0n]))
+  }
+
+  async #fetchMore(maxWaitMs: number): Promise<void> {
+    const requests: TopicPartitionOffset[] = []
+    for (const [key, tp] of this.#assigned) {
+      if (this.#paused.has(key)) continue
+      const offset = this.#fetchOffsets.get(key)
+      if (offset !== undefined) requests.push({ ...tp, offset })
+    }
+    if (requests.length === 0) {
+      // Nothing to fetch: wait like an empty fetch would, so a poll loop does not spin.
+      await sleep(maxWaitMs)
+      return
+    }
+    const fetched = await this.#fetcher.fetch(requests, maxWaitMs)
+    const outOfRange: TopicPartition[] = []
+    for (const request of requests) {
+      const key = partitionKey(request.topic, request.partition)
+      const result = fetched.get(key)
+      // Drop results for partitions revoked or sought while the fetch was in flight.
+      if (result === undefined || this.#fetchOffsets.get(key) !== request.offset) continue
+      if (result.outOfRange === true) {
+        outOfRange.push(request)
+        continue
+      }
+      this.#fetchOffsets.set(key, result.nextOffset)
+      if (result.records.length === 0) {
+        if (!this.#buffers.has(key)) this.#positions.set(key, result.nextOffset)
+        continue
+      }
+      const buffer = this.#buffers.get(key)
+      if (buffer === undefined) this.#buffers.set(key, result.records)
+      else for (const record of result.records) buffer.push(record)
+      this.#buffered += result.records.length
+    }
+    if (outOfRange.length > 0) await this.#resetToEarliest(outOfRange)
+  }
+
+  /** Like Kafka Streams' `auto.offset.reset=earliest`: skip what was deleted, keep going. */
+  async #resetToEarliest(partitions: TopicPartition[]): Promise<void> {
+    const earliest = await this.#earliestOffsets(partitions)
+    for (const tp of partitions) {
+      const key = partitionKey(tp.topic, tp.partition)
+      const offset = earliest.get(key)
+      if (offset === undefined || !this.#assigned.has(key)) continue
+      this.#fetchOffsets.set(key, offset)
+      if (!this.#buffers.has(key)) this.#positions.set(key, offset)
+    }
+  }
+
+  /** Buffered records of unpaused partitions: what `poll()` could return without fetching. */
+  #readyRecords(): number {
+    let ready = 0
+    for (const [key, buffer] of this.#buffers) if (!this.#paused.has(key)) ready += buffer.length
+    return ready
+  }
+
+  #drain(maxRecords: number): RawRecord[] {
+    const out: RawRecord[] = []
+    const keys = [...this.#buffers.keys()].filter((key) => !this.#paused.has(key))
+    // Start at a different partition each poll so no partition starves the others.
+    for (let i = 0; i < keys.length && out.length < maxRecords; i++) {
+      const key = keys[(this.#nextPartition + i) % keys.length] as string
+      const buffer = this.#buffers.get(key) as RawRecord[]
+      const take = buffer.splice(0, maxRecords - out.length)
+      for (const record of take) out.push(record)
+      this.#buffered -= take.length
+      const last = take[take.length - 1]
+      if (buffer.length === 0) {
+        this.#buffers.delete(key)
+        this.#positions.set(key, this.#fetchOffsets.get(key) as bigint)
+      } else if (last !== undefined) {
+        this.#positions.set(key, last.offset + 1n)
+      }
+    }
+    this.#nextPartition++
+    return out
+  }
+
+  #dropBuffer(key: string): void {
+    const buffer = this.#buffers.get(key)
+    if (buffer === undefined) return
+    this.#buffered -= buffer.length
+    this.#buffers.delete(key)
+  }
+
+  /** A client call bounded by the operation deadline (plus any wait the call itself asks for). */
+  #call<T>(operation: string, call: () => Promise<T>, extraMs = 0): Promise<T> {
+    return callKafka(operation, call, this.#deadlineMs + extraMs)
+  }
+}

@@ -1,0 +1,160 @@
+import { Producer, type MessageToProduce } from '@platformatic/kafka'
+import { IllegalStateError } from '../core/errors.js'
+import { callKafka } from './errors.js'
+import { closeForcefully, type KafkaSettings } from './connection.js'
+import type {
+  GroupMetadata, KafkaProducer, KafkaTransactionalProducer, OutgoingRecord, RecordAck, TopicPartitionOffset,
+} from './types.js'
+
+/**
+ * Converts records to the client's message shape. The client keeps headers in a map, so a
+ * repeated header key keeps its last value, and a null header value is sent as empty bytes.
+ */
+export function toMessages(records: readonly OutgoingRecord[]): MessageToProduce[] {
+  return records.map((r) => {
+    const message: MessageToProduce = { topic: r.topic }
+    if (r.key !== null) message.key = r.key
+    if (r.value !== null) message.value = r.value
+    if (r.partition !== undefined) message.partition = r.partition
+    if (r.timestamp !== undefined) message.timestamp = BigInt(r.timestamp)
+    if (r.headers !== undefined && r.headers.length > 0) {
+      message.headers = new Map(r.headers.map(([k, v]) => [Buffer.from(k, 'utf8'), v ?? Buffer.alloc(0)]))
+    }
+    return message
+  })
+}
+
+function toAcks(offsets: readonly TopicPartitionOffset[] | undefined): RecordAck[] {
+  return (offsets ?? []).map(({ topic, partition, offset }) => ({ topic, partition, offset }))
+}
+
+/** An idempotent producer with acks=-1: a resolved `send` is on every in-sync replica. */
+export class PlatformaticProducer implements KafkaProducer {
+  readonly #producer: Producer
+  readonly #inFlight = new Set<Promise<unknown>>()
+  readonly #deadlineMs: number
+
+  constructor(settings: KafkaSettings) {
+    this.#producer = new Producer({ ...settings.client, idempotent: true, acks: -1 })
+    this.#deadlineMs = settings.deadlineMs
+  }
+
+  async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
+    if (records.length === 0) return []
+    const sending = this.#call(`Producing ${records.length} record(s)`, () => this.#producer.send({ messages: toMessages(records) }))
+    const tracked = sending.catch(() => undefined)
+    this.#inFlight.add(tracked)
+    try {
+      return toAcks((await sending).offsets)
+    } finally {
+      this.#inFlight.delete(tracked)
+    }
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.#inFlight])
+  }
+
+  async close(): Promise<void> {
+    await this.flush()
+    await this.#call('Closing the producer', () => closeForcefully(this.#producer))
+  }
+
+  /** A client call bounded by the operation deadline (plus any wait the call itself asks for). */
+  #call<T>(operation: string, call: () => Promise<T>, extraMs = 0): Promise<T> {
+    return callKafka(operation, call, this.#deadlineMs + extraMs)
+  }
+}
+
+type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>
+
+/**
+ * One transactional producer per instance (exactly_once_v2). Starting it fences any older
+ * producer with the same transactional id; a fenced producer fails with `TaskMigratedError`.
+ */
+export class PlatformaticTransactionalProducer implements KafkaTransactionalProducer {
+  readonly #producer: Producer
+  readonly #transactionalId: string
+  #transaction: Transaction | undefined
+  readonly #deadlineMs: number
+
+  constructor(settings: KafkaSettings, transactionalId: string) {
+    this.#transactionalId = transactionalId
+    this.#deadlineMs = settings.deadlineMs
+    this.#producer = new Producer({ ...settings.client, idempotent: true, acks: -1, transactionalId })
+  }
+
+  async begin(): Promise<void> {
+    if (this.#transaction !== undefined) {
+      throw new IllegalStateError(`Transaction of "${this.#transactionalId}" is already open; commit() or abort() it first.`)
+    }
+    this.#transaction = await this.#call(`Beginning a transaction for "${this.#transactionalId}"`, () => this.#producer.beginTransaction())
+  }
+
+  async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
+    const transaction = this.#open('send')
+    if (records.length === 0) return []
+    const result = await this.#call(`Producing ${records.length} record(s) in a transaction`, () =>
+      transaction.send({ messages: toMessages(records) }),
+    )
+    return toAcks(result.offsets)
+  }
+
+  async sendOffsets(group: GroupMetadata, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const transaction = this.#open('sendOffsets')
+    if (offsets.length === 0) return
+    // The client needs only the group id of the consumer it adds to the transaction.
+    await this.#call('Adding the consumer group to the transaction', () =>
+      transaction.addConsumer({ groupId: group.groupId } as Parameters<Transaction['addConsumer']>[0]),
+    )
+    for (const { topic, partition, offset } of offsets) {
+      // The client commits the offset after the given message, i.e. `message.offset + 1`.
+      await this.#call(`Adding the offset of ${topic}-${partition} to the transaction`, () =>
+        transaction.addOffset({
+          topic,
+          partition,
+          offset: offset - 1n,
+          key: Buffer.alloc(0),
+          value: Buffer.alloc(0),
+          headers: new Map(),
+          timestamp: 0n,
+          metadata: { consumer: group },
+          commit: () => undefined,
+          toJSON: () => ({}),
+        } as unknown as Parameters<Transaction['addOffset']>[0]),
+      )
+    }
+  }
+
+  async commit(): Promise<void> {
+    const transaction = this.#open('commit')
+    await this.#call(`Committing the transaction of "${this.#transactionalId}"`, () => transaction.commit())
+    this.#transaction = undefined
+  }
+
+  async abort(): Promise<void> {
+    const transaction = this.#open('abort')
+    try {
+      await this.#call(`Aborting the transaction of "${this.#transactionalId}"`, () => transaction.abort())
+    } finally {
+      // After a failed abort (e.g. fenced) the transaction is unusable either way.
+      this.#transaction = undefined
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#call('Closing the transactional producer', () => closeForcefully(this.#producer))
+  }
+
+  #open(operation: string): Transaction {
+    if (this.#transaction === undefined) {
+      throw new IllegalStateError(`${operation}() needs an open transaction; call begin() first.`)
+    }
+    return this.#transaction
+  }
+
+  /** A client call bounded by the operation deadline (plus any wait the call itself asks for). */
+  #call<T>(operation: string, call: () => Promise<T>, extraMs = 0): Promise<T> {
+    return callKafka(operation, call, this.#deadlineMs + extraMs)
+  }
+}

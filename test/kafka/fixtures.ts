@@ -1,0 +1,60 @@
+import { EmbeddedKafka } from '../../src/broker/index.js'
+import { createKafkaClients, type KafkaClients, type KafkaConnectionConfig, type KafkaReader, type RawRecord } from '../../src/kafka/index.js'
+
+/** A broker and client factories for one test; `close()` closes every client it made, then the broker. */
+export interface KafkaFixture {
+  readonly broker: EmbeddedKafka
+  readonly clients: KafkaClients
+  /** Registers `resource` to be closed (in reverse order) by `close()`. */
+  track<T extends { close(): Promise<unknown> }>(resource: T): T
+  close(): Promise<void>
+}
+
+export async function startKafka(
+  applicationId = 'app',
+  overrides: Partial<KafkaConnectionConfig> = {},
+): Promise<KafkaFixture> {
+  const broker = await EmbeddedKafka.start({ defaultPartitions: 3, autoCreateTopics: false })
+  const clients = createKafkaClients({
+    bootstrapServers: [broker.bootstrapServers],
+    clientId: `${applicationId}-client`,
+    applicationId,
+    retries: 2,
+    retryDelayMs: 50,
+    ...overrides,
+  })
+  const resources: { close(): Promise<unknown> }[] = []
+  return {
+    broker,
+    clients,
+    track(resource) {
+      resources.push(resource)
+      return resource
+    },
+    async close() {
+      for (const resource of resources.splice(0).reverse()) await resource.close().catch(() => undefined)
+      await broker.close()
+    },
+  }
+}
+
+export const buf = (s: string): Buffer => Buffer.from(s, 'utf8')
+export const str = (b: Buffer | null): string | null => (b === null ? null : b.toString('utf8'))
+
+/** Everything in `[0, end)` of the partition as a reader at `isolationLevel` sees it. */
+export async function readAll(reader: KafkaReader, topic: string, partition: number): Promise<RawRecord[]> {
+  const end = await reader.endOffset({ topic, partition })
+  const records: RawRecord[] = []
+  await reader.readRange({ topic, partition }, 0n, end, (batch) => {
+    records.push(...batch)
+  })
+  return records
+}
+
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
