@@ -22,3 +22,7 @@ export type {
   KeyValueStore, WindowStore, SessionStore, ReadOnlyKeyValueStore, ReadOnlyWindowStore, ReadOnlySessionStore,
   WindowEntry, StateStore,
 } from './state/types.js'
+export { KafkaStreams } from './runtime/index.js'
+export type {
+  KafkaStreamsConfig, KafkaStreamsOptions, KafkaStreamsState, KafkaStreamsEvents, ProcessingGuarantee, DeserializationExceptionHandler,
+} from './runtime/index.js'

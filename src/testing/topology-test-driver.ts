@@ -12,7 +12,7 @@ import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, 
 import type { TaskSource } from '../topology/processor-graph.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes, StoreSpec } from '../topology/types.js'
-import { keyValueStoreView, sessionStoreView, windowStoreView } from './store-views.js'
+import { keyValueStoreView, sessionStoreView, windowStoreView } from '../topology/store-views.js'
 import { TestInputTopic, type InputTopicOptions } from './test-input-topic.js'
 import { TestOutputTopic, type ProducedRecord } from './test-output-topic.js'
 import { TestTask } from './test-task.js'

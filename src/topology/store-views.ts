@@ -11,13 +11,15 @@ import type {
   WindowEntry,
   WindowStore,
 } from '../state/types.js'
-import type { StoreSpec } from '../topology/types.js'
+import type { StoreSpec } from './types.js'
 
 /**
- * Read-only views for tests over one store name across every task (partition) that holds it.
- * Aggregate and table stores keep `{ value, timestamp }`; the views hand out the value alone.
+ * Read-only views over one store name across every task (partition) of this process that holds
+ * it: interactive queries of the runtime and the test driver's store getters. The tasks are
+ * looked up on every call, so a view follows rebalances. Aggregate and table stores keep
+ * `{ value, timestamp }`; the views hand out the value alone.
  */
-type Stores = () => Promise<StateStore[]>
+type Stores = () => StateStore[] | Promise<StateStore[]>
 
 function unwrapper(spec: StoreSpec): (stored: unknown) => unknown {
   return spec.valueFormat === 'timestamped' ? (stored) => (stored as ValueAndTimestamp<unknown>).value : (stored) => stored

@@ -1,0 +1,112 @@
+import { ConfigError } from '../core/errors.js'
+import type { Serde } from '../serde/serde.js'
+import type { StoreSupplierKind } from '../state/types.js'
+import type { DeserializationExceptionHandler } from './types.js'
+
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2'
+
+/** What `new KafkaStreams(topology, config)` accepts. Durations are milliseconds. */
+export interface KafkaStreamsConfig {
+  /** Names the consumer group and prefixes internal topics; letters, digits, `.`, `_`, `-`. */
+  readonly applicationId: string
+  readonly bootstrapServers: readonly string[]
+  /** Default `<applicationId>-client`. */
+  readonly clientId?: string
+  /** Default `.tributary/state`; task stores live under `<stateDir>/<applicationId>/<taskId>/`. */
+  readonly stateDir?: string
+  /** Only 'at_least_once' (the default) is supported for now. */
+  readonly processingGuarantee?: ProcessingGuarantee
+  /** Default 30000. */
+  readonly commitIntervalMs?: number
+  /** Default 'fail'. */
+  readonly deserializationExceptionHandler?: DeserializationExceptionHandler
+  /** How long a task with an empty input waits for it before processing the others. Default 0. */
+  readonly maxTaskIdleMs?: number
+  /** Default 'rocksdb'; 'memory' keeps state in the process only (restored in full on start). */
+  readonly storeSupplier?: StoreSupplierKind
+  /** Serdes for keys and values the topology leaves unspecified. Default JSON. */
+  readonly defaultKeySerde?: Serde<unknown>
+  readonly defaultValueSerde?: Serde<unknown>
+  /** Records taken from the consumer per poll. Default 500. */
+  readonly maxPollRecords?: number
+  /** Connection retries (see docs/running.md). */
+  readonly retries?: number
+  readonly retryDelayMs?: number
+}
+
+/** The config with every default filled in. */
+export interface ResolvedStreamsConfig {
+  readonly applicationId: string
+  readonly bootstrapServers: readonly string[]
+  readonly clientId: string
+  readonly stateDir: string
+  readonly processingGuarantee: 'at_least_once'
+  readonly commitIntervalMs: number
+  readonly deserializationExceptionHandler: DeserializationExceptionHandler
+  readonly maxTaskIdleMs: number
+  readonly storeSupplier: StoreSupplierKind
+  readonly defaultKeySerde: Serde<unknown> | undefined
+  readonly defaultValueSerde: Serde<unknown> | undefined
+  readonly maxPollRecords: number
+  readonly retries: number | undefined
+  readonly retryDelayMs: number | undefined
+}
+
+const APPLICATION_ID = /^[A-Za-z0-9._-]+$/
+
+function nonNegative(name: string, value: number | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new ConfigError(`${name} must be a number >= ${min} (milliseconds or a count), got ${String(value)}.`)
+  }
+  return value
+}
+
+/** Validates the config and fills in defaults; every problem is a ConfigError saying what to change. */
+export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStreamsConfig {
+  if (config === null || typeof config !== 'object') throw new ConfigError('KafkaStreams needs a config object: { applicationId, bootstrapServers }.')
+  const { applicationId, bootstrapServers } = config
+  if (typeof applicationId !== 'string' || !APPLICATION_ID.test(applicationId)) {
+    throw new ConfigError(`applicationId must be a non-empty string of letters, digits, ".", "_" or "-", got ${JSON.stringify(applicationId)}.`)
+  }
+  if (!Array.isArray(bootstrapServers) || bootstrapServers.length === 0 || bootstrapServers.some((s) => typeof s !== 'string' || !/^[^:\s]+:\d+$/.test(s))) {
+    throw new ConfigError(`bootstrapServers must be a non-empty list of "host:port" strings, e.g. ['127.0.0.1:9092'], got ${JSON.stringify(bootstrapServers)}.`)
+  }
+  const guarantee = config.processingGuarantee ?? 'at_least_once'
+  if (guarantee === 'exactly_once_v2') {
+    throw new ConfigError(`processingGuarantee 'exactly_once_v2' is not supported yet by KafkaStreams; use 'at_least_once'.`)
+  }
+  if (guarantee !== 'at_least_once') throw new ConfigError(`processingGuarantee must be 'at_least_once', got ${JSON.stringify(guarantee)}.`)
+  const handler = config.deserializationExceptionHandler ?? 'fail'
+  const handlerOk =
+    handler === 'fail' ||
+    handler === 'continue' ||
+    (typeof handler === 'object' && handler !== null && typeof handler.deadLetterTopic === 'string' && handler.deadLetterTopic.length > 0)
+  if (!handlerOk) {
+    throw new ConfigError(`deserializationExceptionHandler must be 'fail', 'continue' or { deadLetterTopic: 'name' }, got ${JSON.stringify(handler)}.`)
+  }
+  const storeSupplier = config.storeSupplier ?? 'rocksdb'
+  if (storeSupplier !== 'rocksdb' && storeSupplier !== 'memory') {
+    throw new ConfigError(`storeSupplier must be 'rocksdb' or 'memory', got ${JSON.stringify(storeSupplier)}.`)
+  }
+  const stateDir = config.stateDir ?? '.tributary/state'
+  if (typeof stateDir !== 'string' || stateDir.length === 0) throw new ConfigError('stateDir must be a non-empty path.')
+  const clientId = config.clientId ?? `${applicationId}-client`
+  if (typeof clientId !== 'string' || clientId.length === 0) throw new ConfigError('clientId must be a non-empty string.')
+  return {
+    applicationId,
+    bootstrapServers: [...bootstrapServers],
+    clientId,
+    stateDir,
+    processingGuarantee: 'at_least_once',
+    commitIntervalMs: nonNegative('commitIntervalMs', config.commitIntervalMs, 30_000),
+    deserializationExceptionHandler: handler,
+    maxTaskIdleMs: nonNegative('maxTaskIdleMs', config.maxTaskIdleMs, 0),
+    storeSupplier,
+    defaultKeySerde: config.defaultKeySerde,
+    defaultValueSerde: config.defaultValueSerde,
+    maxPollRecords: nonNegative('maxPollRecords', config.maxPollRecords, 500, 1),
+    retries: config.retries,
+    retryDelayMs: config.retryDelayMs,
+  }
+}

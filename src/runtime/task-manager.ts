@@ -1,0 +1,177 @@
+import { isPromiseLike } from '../core/maybe-promise.js'
+import type { KafkaAdmin, KafkaConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js'
+import type { Topology } from '../topology/topology.js'
+import type { DefaultSerdes } from '../topology/types.js'
+import type { ResolvedStreamsConfig } from './config.js'
+import type { KafkaChangelogReader, KafkaRecordCollector } from './kafka-services.js'
+import type { StateDirectory } from './state-directory.js'
+import { StreamTask } from './stream-task.js'
+import { formatTaskId, type TaskSpec } from './task-id.js'
+import type { RawRecord } from './types.js'
+
+const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`
+
+export interface TaskManagerDeps {
+  readonly topology: Topology
+  readonly config: ResolvedStreamsConfig
+  readonly specs: readonly TaskSpec[]
+  readonly stateDirectory: StateDirectory
+  readonly collector: KafkaRecordCollector
+  readonly changelogs: KafkaChangelogReader
+  readonly consumer: KafkaConsumer
+  readonly admin: KafkaAdmin
+  readonly defaultSerdes: DefaultSerdes
+  readonly repartitionTopics: ReadonlySet<string>
+}
+
+/**
+ * The tasks this instance owns: created and restored when their partitions are assigned, closed
+ * when they are revoked, fed with polled records, processed, punctuated and committed together.
+ */
+export class TaskManager {
+  private readonly tasks = new Map<string, StreamTask>()
+  private readonly byPartition = new Map<string, StreamTask>()
+  private readonly paused = new Set<string>()
+
+  constructor(private readonly deps: TaskManagerDeps) {}
+
+  all(): StreamTask[] {
+    return [...this.tasks.values()]
+  }
+
+  /** Creates the tasks reading any of the partitions and restores their stores before they run. */
+  async assign(partitions: readonly TopicPartition[]): Promise<void> {
+    const added = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)))
+    for (const spec of this.deps.specs) {
+      const taskId = formatTaskId(spec.id)
+      if (this.tasks.has(taskId) || !spec.inputs.some((p) => added.has(partitionKey(p.topic, p.partition)))) continue
+      const { config } = this.deps
+      const task = new StreamTask(this.deps.topology, spec, {
+        applicationId: config.applicationId,
+        stateDirectory: this.deps.stateDirectory,
+        collector: this.deps.collector,
+        storeSupplier: config.storeSupplier,
+        defaultSerdes: this.deps.defaultSerdes,
+        deserializationExceptionHandler: config.deserializationExceptionHandler,
+        maxTaskIdleMs: config.maxTaskIdleMs,
+      })
+      await task.initializeStores()
+      try {
+        await task.restoreChangelogs(this.deps.changelogs)
+        await task.completeRestoration()
+      } catch (error) {
+        await task.close({ clean: false }).catch(() => undefined)
+        throw error
+      }
+      this.tasks.set(taskId, task)
+      for (const p of spec.inputs) this.byPartition.set(partitionKey(p.topic, p.partition), task)
+    }
+  }
+
+  /**
+   * Closes the tasks of revoked partitions without committing: another member may already own them
+   * (see `AssignmentListener`), so their progress since the last commit is reprocessed there.
+   */
+  async revoke(partitions: readonly TopicPartition[]): Promise<void> {
+    const closing = new Set<StreamTask>()
+    for (const p of partitions) {
+      const task = this.byPartition.get(partitionKey(p.topic, p.partition))
+      if (task !== undefined) closing.add(task)
+    }
+    for (const task of closing) {
+      for (const p of task.inputPartitions()) {
+        this.byPartition.delete(partitionKey(p.topic, p.partition))
+        this.paused.delete(partitionKey(p.topic, p.partition))
+      }
+      this.tasks.delete(task.taskId)
+      await task.close({ clean: false })
+    }
+  }
+
+  /** Hands polled records to their tasks, then pauses partitions whose buffers are full. */
+  async addRecords(records: readonly RawRecord[]): Promise<void> {
+    const batches = new Map<StreamTask, RawRecord[]>()
+    for (const record of records) {
+      const task = this.byPartition.get(partitionKey(record.topic, record.partition))
+      if (task === undefined) continue // its partition was revoked while the batch was in flight
+      let batch = batches.get(task)
+      if (batch === undefined) batches.set(task, (batch = []))
+      batch.push(record)
+    }
+    for (const [task, batch] of batches) {
+      const added = task.addRecords(batch)
+      if (isPromiseLike(added)) await added
+    }
+  }
+
+  /** Processes every ready record of every task; synchronous while operators answer synchronously. */
+  async process(wallClockMs: number): Promise<number> {
+    let processed = 0
+    for (const task of this.tasks.values()) {
+      for (;;) {
+        let done = task.process(wallClockMs)
+        if (isPromiseLike(done)) done = await done
+        if (!done) break
+        processed++
+      }
+    }
+    return processed
+  }
+
+  async punctuate(wallClockMs: number): Promise<void> {
+    for (const task of this.tasks.values()) await task.maybePunctuateSystemTime(wallClockMs)
+  }
+
+  /** Pauses full partitions and resumes drained ones (backpressure on the consumer). */
+  updatePauses(): void {
+    const pause: TopicPartition[] = []
+    const resume: TopicPartition[] = []
+    for (const task of this.tasks.values()) {
+      for (const p of task.inputPartitions()) {
+        const key = partitionKey(p.topic, p.partition)
+        const full = task.needsPause(p.topic, p.partition)
+        if (full && !this.paused.has(key)) {
+          this.paused.add(key)
+          pause.push(p)
+        } else if (!full && this.paused.has(key)) {
+          this.paused.delete(key)
+          resume.push(p)
+        }
+      }
+    }
+    if (pause.length > 0) this.deps.consumer.pause(pause)
+    if (resume.length > 0) this.deps.consumer.resume(resume)
+  }
+
+  /**
+   * At-least-once commit: flush the stores, send and await everything collected, commit the
+   * input offsets, then checkpoint. Records of repartition topics below the commit are purged.
+   */
+  async commit(): Promise<void> {
+    const committing = this.all().filter((task) => task.needsCommit())
+    const offsets: TopicPartitionOffset[] = []
+    for (const task of committing) offsets.push(...(await task.prepareCommit()))
+    await this.deps.collector.flush()
+    if (offsets.length > 0) await this.deps.consumer.commit(offsets)
+    for (const task of committing) task.postCommit()
+    for (const o of offsets) {
+      if (this.deps.repartitionTopics.has(o.topic)) await this.deps.admin.deleteRecords(o.topic, o.partition, o.offset)
+    }
+  }
+
+  async closeAll(clean: boolean): Promise<void> {
+    const tasks = this.all()
+    this.tasks.clear()
+    this.byPartition.clear()
+    this.paused.clear()
+    let failure: unknown
+    for (const task of tasks) {
+      try {
+        await task.close({ clean })
+      } catch (error) {
+        failure ??= error
+      }
+    }
+    if (failure !== undefined) throw failure
+  }
+}
