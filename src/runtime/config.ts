@@ -14,7 +14,11 @@ export interface KafkaStreamsConfig {
   readonly clientId?: string
   /** Default `.tributary/state`; task stores live under `<stateDir>/<applicationId>/<taskId>/`. */
   readonly stateDir?: string
-  /** Only 'at_least_once' (the default) is supported for now. */
+  /**
+   * Default 'at_least_once'. 'exactly_once_v2' commits outputs, changelog writes and input offsets
+   * in one transaction of a transactional producer named `<applicationId>-<processId>` (the process
+   * id is kept in the state directory, so a restart fences its previous incarnation).
+   */
   readonly processingGuarantee?: ProcessingGuarantee
   /** Default 30000. */
   readonly commitIntervalMs?: number
@@ -40,7 +44,7 @@ export interface ResolvedStreamsConfig {
   readonly bootstrapServers: readonly string[]
   readonly clientId: string
   readonly stateDir: string
-  readonly processingGuarantee: 'at_least_once'
+  readonly processingGuarantee: ProcessingGuarantee
   readonly commitIntervalMs: number
   readonly deserializationExceptionHandler: DeserializationExceptionHandler
   readonly maxTaskIdleMs: number
@@ -73,10 +77,9 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
     throw new ConfigError(`bootstrapServers must be a non-empty list of "host:port" strings, e.g. ['127.0.0.1:9092'], got ${JSON.stringify(bootstrapServers)}.`)
   }
   const guarantee = config.processingGuarantee ?? 'at_least_once'
-  if (guarantee === 'exactly_once_v2') {
-    throw new ConfigError(`processingGuarantee 'exactly_once_v2' is not supported yet by KafkaStreams; use 'at_least_once'.`)
+  if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
+    throw new ConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once_v2', got ${JSON.stringify(guarantee)}.`)
   }
-  if (guarantee !== 'at_least_once') throw new ConfigError(`processingGuarantee must be 'at_least_once', got ${JSON.stringify(guarantee)}.`)
   const handler = config.deserializationExceptionHandler ?? 'fail'
   const handlerOk =
     handler === 'fail' ||
@@ -98,7 +101,7 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
     bootstrapServers: [...bootstrapServers],
     clientId,
     stateDir,
-    processingGuarantee: 'at_least_once',
+    processingGuarantee: guarantee,
     commitIntervalMs: nonNegative('commitIntervalMs', config.commitIntervalMs, 30_000),
     deserializationExceptionHandler: handler,
     maxTaskIdleMs: nonNegative('maxTaskIdleMs', config.maxTaskIdleMs, 0),

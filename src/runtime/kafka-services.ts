@@ -1,5 +1,11 @@
-import type { KafkaProducer, KafkaReader, OutgoingRecord } from '../kafka/types.js'
+import type { KafkaReader, OutgoingRecord, RecordAck } from '../kafka/types.js'
 import type { ChangelogEntry, ChangelogReader, CollectedRecord, RecordCollector } from './types.js'
+
+/** Where the collector sends: the idempotent producer, or the open transaction under exactly-once. */
+export interface RecordSink {
+  send(records: readonly OutgoingRecord[]): Promise<RecordAck[]>
+  flush(): Promise<void>
+}
 
 /**
  * The collector of every task of an instance: records wait in memory until `flush()` sends them
@@ -9,7 +15,7 @@ export class KafkaRecordCollector implements RecordCollector {
   private pending: OutgoingRecord[] = []
   private readonly acked = new Map<string, bigint>()
 
-  constructor(private readonly producer: KafkaProducer) {}
+  constructor(private readonly producer: RecordSink) {}
 
   send(record: CollectedRecord): void {
     const headers = Object.entries(record.headers)

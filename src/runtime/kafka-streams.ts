@@ -1,6 +1,6 @@
-import { ConfigError, IllegalStateError, TimeoutError } from '../core/errors.js'
+import { ConfigError, IllegalStateError, TaskMigratedError, TimeoutError } from '../core/errors.js'
 import { createKafkaClients, type KafkaClients } from '../kafka/index.js'
-import type { KafkaAdmin, KafkaConsumer, KafkaProducer, KafkaReader } from '../kafka/types.js'
+import type { KafkaAdmin, KafkaConsumer, KafkaProducer, KafkaReader, KafkaTransactionalProducer } from '../kafka/types.js'
 import { jsonSerde } from '../serde/primitive.js'
 import type { ReadOnlyKeyValueStore, StateStore } from '../state/types.js'
 import type { Topology } from '../topology/topology.js'
@@ -12,6 +12,7 @@ import { StateDirectory } from './state-directory.js'
 import { canTransition, StreamsEmitter, type KafkaStreamsState } from './streams-events.js'
 import { tasksForTopology } from './task-id.js'
 import { TaskManager } from './task-manager.js'
+import { TransactionSink } from './transaction-sink.js'
 
 export interface KafkaStreamsOptions {
   /** Client factories; default: `createKafkaClients` over the config's connection settings. Tests inject their own. */
@@ -21,18 +22,21 @@ export interface KafkaStreamsOptions {
 interface Running {
   readonly admin: KafkaAdmin
   readonly consumer: KafkaConsumer
-  readonly producer: KafkaProducer
+  readonly producer: KafkaProducer | KafkaTransactionalProducer
   readonly reader: KafkaReader
   readonly collector: KafkaRecordCollector
   readonly tasks: TaskManager
+  /** Under exactly_once_v2 only. */
+  readonly transaction: TransactionSink | undefined
 }
 
 /** How long one poll waits for records when none is buffered: bounds how late a commit or close is noticed. */
 const POLL_TIMEOUT_MS = 100
 
 /**
- * Runs a topology against Kafka, at-least-once: poll -> process in timestamp order -> punctuate ->
- * every `commitIntervalMs` flush stores and outputs, then commit offsets and checkpoint.
+ * Runs a topology against Kafka: poll -> process in timestamp order -> punctuate -> every
+ * `commitIntervalMs` flush stores and outputs, then commit offsets and checkpoint. Under
+ * exactly_once_v2 the outputs, changelog writes and offsets of one commit form one transaction.
  *
  * @example
  * const app = new KafkaStreams(builder.build(), { applicationId: 'fleet-map', bootstrapServers: ['127.0.0.1:9092'] })
@@ -90,30 +94,57 @@ export class KafkaStreams extends StreamsEmitter {
       })
     const admin = clients.admin()
     let consumer: KafkaConsumer | undefined
-    let producer: KafkaProducer | undefined
+    let producer: KafkaProducer | KafkaTransactionalProducer | undefined
     let reader: KafkaReader | undefined
     try {
       const layout = await prepareTopics(this.topology, config.applicationId, admin)
       const specs = tasksForTopology(this.topology, config.applicationId, layout.partitionCounts)
-      consumer = clients.consumer({ isolationLevel: 'read_uncommitted', coPartitionGroups: layout.copartitionGroups })
-      producer = clients.producer()
-      reader = clients.reader({ isolationLevel: 'read_uncommitted' })
-      const collector = new KafkaRecordCollector(producer)
+      const exactlyOnce = config.processingGuarantee === 'exactly_once_v2'
+      // Under exactly-once, records of aborted transactions (inputs, repartition topics, changelogs) are never read.
+      const isolationLevel = exactlyOnce ? 'read_committed' : 'read_uncommitted'
+      consumer = clients.consumer({ isolationLevel, coPartitionGroups: layout.copartitionGroups })
+      reader = clients.reader({ isolationLevel })
+      const stateDirectory = new StateDirectory(config.stateDir, config.applicationId)
+      let transaction: TransactionSink | undefined
+      let collector: KafkaRecordCollector
+      if (exactlyOnce) {
+        // Named after the state directory's process id: a restart on the same state directory
+        // fences its previous incarnation (and aborts its open transaction) at once.
+        const transactional = clients.transactionalProducer(stateDirectory.processId())
+        producer = transactional
+        transaction = new TransactionSink(transactional)
+        collector = new KafkaRecordCollector(transaction)
+      } else {
+        const plain = clients.producer()
+        producer = plain
+        collector = new KafkaRecordCollector(plain)
+      }
       const tasks = new TaskManager({
         topology: this.topology,
         config,
         specs,
-        stateDirectory: new StateDirectory(config.stateDir, config.applicationId),
+        stateDirectory,
         collector,
         changelogs: new KafkaChangelogReader(reader),
         consumer,
         admin,
         defaultSerdes: { keySerde: config.defaultKeySerde ?? jsonSerde(), valueSerde: config.defaultValueSerde ?? jsonSerde() },
         repartitionTopics: layout.repartitionTopics,
+        ...(transaction === undefined ? {} : { transaction }),
       })
-      this.running = { admin, consumer, producer, reader, collector, tasks }
+      this.running = { admin, consumer, producer, reader, collector, tasks, transaction }
       await consumer.subscribe(layout.sourceTopics, {
         onRevoked: async (partitions) => {
+          if (exactlyOnce && partitions.length > 0) {
+            // The partitions may already belong to another member, and what this instance processed
+            // since its last commit is mixed with the other tasks' in the collector: the only safe
+            // move in this release is to stop without committing (the loop aborts the transaction).
+            throw new TaskMigratedError(
+              `Partitions ${partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')} were revoked from this instance; under exactly_once_v2 ` +
+                'Tributary does not rebalance a running instance yet, so it stops (ERROR) without committing and its tasks resume from the last ' +
+                'committed transaction. Restart the instance to rejoin the group.',
+            )
+          }
           this.transitionIfRunning('REBALANCING')
           await tasks.revoke(partitions)
         },
@@ -188,10 +219,12 @@ export class KafkaStreams extends StreamsEmitter {
         }
       }
     } catch (error) {
-      // Nothing is committed past the failure: outputs already sent may be repeated on restart.
+      // Nothing is committed past the failure: at-least-once may repeat outputs already sent on
+      // restart; exactly-once aborts the open transaction, so none of them is ever visible.
       running.collector.discard()
+      await this.abortTransaction(running)
       await this.shutDownClients(false)
-      this.fail(error)
+      this.fail(this.describeFailure(error))
     }
   }
 
@@ -210,9 +243,14 @@ export class KafkaStreams extends StreamsEmitter {
       await this.running?.tasks.commit()
       await this.shutDownClients(true)
     } catch (error) {
+      if (this.running !== undefined) {
+        this.running.collector.discard()
+        await this.abortTransaction(this.running)
+      }
       await this.shutDownClients(false)
-      this.fail(error)
-      throw error
+      const failure = this.describeFailure(error)
+      this.fail(failure)
+      throw failure
     }
     this.transition('NOT_RUNNING')
   }
@@ -225,7 +263,11 @@ export class KafkaStreams extends StreamsEmitter {
     try {
       await running.tasks.closeAll(clean)
       // A clean close may still flush a store; its records go out before the producer closes.
-      if (clean) await running.collector.flush()
+      if (clean) {
+        await running.collector.flush()
+        // Under exactly-once such records are in a transaction of their own, committed here.
+        await running.transaction?.commit(running.consumer.groupMetadata(), [])
+      }
     } catch (error) {
       failure = error
     }
@@ -235,6 +277,21 @@ export class KafkaStreams extends StreamsEmitter {
       })
     }
     if (failure !== undefined && clean) throw failure
+  }
+
+  /** Aborts the open transaction, if any; a fenced or broken producer cannot, and the broker aborts it instead. */
+  private async abortTransaction(running: Running): Promise<void> {
+    await running.transaction?.abort().catch(() => undefined)
+  }
+
+  /** A fenced producer or a lost generation (errors from the adapter carry the client's cause): say what to do about it. */
+  private describeFailure(error: unknown): unknown {
+    if (!(error instanceof TaskMigratedError) || this.config.processingGuarantee !== 'exactly_once_v2' || error.cause === undefined) return error
+    return new TaskMigratedError(
+      `${error.message} Under exactly_once_v2 this instance does not rejoin by itself yet: it aborted its transaction, closed its tasks ` +
+        'without committing and stopped (ERROR). Restart it to rejoin; instances sharing one state directory fence each other, so give each its own.',
+      { cause: error },
+    )
   }
 
   private fail(error: unknown): void {

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { StateStoreError } from '../core/errors.js'
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js'
@@ -30,6 +31,25 @@ export class StateDirectory {
     readonly applicationId: string,
   ) {
     this.appDir = join(stateDir, applicationId)
+  }
+
+  /**
+   * The id of the instance that owns this state directory, kept in `<appDir>/process-id` so that it
+   * survives restarts (as Kafka Streams keeps its process id): exactly-once names its transactional
+   * producer after it, so a restarted instance fences its previous incarnation at once.
+   */
+  processId(): string {
+    const file = join(this.appDir, 'process-id')
+    try {
+      const id = readFileSync(file, 'utf8').trim()
+      if (/^[0-9a-f-]{36}$/.test(id)) return id
+    } catch {
+      // none yet
+    }
+    mkdirSync(this.appDir, { recursive: true })
+    const id = randomUUID()
+    writeFileSync(file, id)
+    return id
   }
 
   /** `<stateDir>/<applicationId>/<taskId>`, created when missing. */

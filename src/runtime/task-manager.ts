@@ -5,6 +5,7 @@ import type { DefaultSerdes } from '../topology/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
 import type { KafkaChangelogReader, KafkaRecordCollector } from './kafka-services.js'
 import type { StateDirectory } from './state-directory.js'
+import type { TransactionSink } from './transaction-sink.js'
 import { StreamTask } from './stream-task.js'
 import { formatTaskId, type TaskSpec } from './task-id.js'
 import type { RawRecord } from './types.js'
@@ -22,6 +23,8 @@ export interface TaskManagerDeps {
   readonly admin: KafkaAdmin
   readonly defaultSerdes: DefaultSerdes
   readonly repartitionTopics: ReadonlySet<string>
+  /** Under exactly_once_v2: the collector's sink, which commits offsets within the transaction. */
+  readonly transaction?: TransactionSink
 }
 
 /**
@@ -54,6 +57,7 @@ export class TaskManager {
         defaultSerdes: this.deps.defaultSerdes,
         deserializationExceptionHandler: config.deserializationExceptionHandler,
         maxTaskIdleMs: config.maxTaskIdleMs,
+        exactlyOnce: this.deps.transaction !== undefined,
       })
       await task.initializeStores()
       try {
@@ -144,15 +148,19 @@ export class TaskManager {
   }
 
   /**
-   * At-least-once commit: flush the stores, send and await everything collected, commit the
-   * input offsets, then checkpoint. Records of repartition topics below the commit are purged.
+   * Flush the stores, send and await everything collected, commit the input offsets, then
+   * checkpoint. At-least-once commits the offsets to the group after the sends; exactly-once adds
+   * them to the transaction holding those sends and commits it. Records of repartition topics
+   * below the commit are purged.
    */
   async commit(): Promise<void> {
     const committing = this.all().filter((task) => task.needsCommit())
     const offsets: TopicPartitionOffset[] = []
     for (const task of committing) offsets.push(...(await task.prepareCommit()))
     await this.deps.collector.flush()
-    if (offsets.length > 0) await this.deps.consumer.commit(offsets)
+    const { transaction, consumer } = this.deps
+    if (transaction !== undefined) await transaction.commit(consumer.groupMetadata(), offsets)
+    else if (offsets.length > 0) await consumer.commit(offsets)
     for (const task of committing) task.postCommit()
     for (const o of offsets) {
       if (this.deps.repartitionTopics.has(o.topic)) await this.deps.admin.deleteRecords(o.topic, o.partition, o.offset)

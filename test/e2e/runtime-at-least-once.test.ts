@@ -279,10 +279,4 @@ describe('KafkaStreams at-least-once against the embedded broker', () => {
     await app.close()
     expect(app.state()).toBe('ERROR')
   })
-
-  it('rejects exactly_once_v2 with a ConfigError until it is supported', () => {
-    expect(() => new KafkaStreams(shopTopology(), { applicationId: APP, bootstrapServers: ['127.0.0.1:9092'], processingGuarantee: 'exactly_once_v2' })).toThrow(
-      /exactly_once_v2' is not supported yet/,
-    )
-  })
 })

@@ -23,7 +23,7 @@ describe('KafkaStreams config', () => {
     ['an application id with spaces', { applicationId: 'fleet map' }, /applicationId/],
     ['no bootstrap servers', { bootstrapServers: [] }, /bootstrapServers/],
     ['a server without a port', { bootstrapServers: ['localhost'] }, /host:port/],
-    ['exactly-once', { processingGuarantee: 'exactly_once_v2' }, /exactly_once_v2' is not supported yet.*at_least_once/],
+    ['an unknown guarantee', { processingGuarantee: 'exactly_once' as 'exactly_once_v2' }, /'at_least_once' or 'exactly_once_v2'/],
     ['a negative commit interval', { commitIntervalMs: -1 }, /commitIntervalMs/],
     ['an unknown handler', { deserializationExceptionHandler: 'skip' as 'fail' }, /deserializationExceptionHandler/],
     ['a dead-letter handler without a topic', { deserializationExceptionHandler: { deadLetterTopic: '' } }, /deadLetterTopic/],
@@ -33,6 +33,10 @@ describe('KafkaStreams config', () => {
     const attempt = () => resolveStreamsConfig({ ...base, ...override } as KafkaStreamsConfig)
     expect(attempt).toThrow(ConfigError)
     expect(attempt).toThrow(message)
+  })
+
+  it('accepts exactly_once_v2', () => {
+    expect(resolveStreamsConfig({ ...base, processingGuarantee: 'exactly_once_v2' }).processingGuarantee).toBe('exactly_once_v2')
   })
 
   it('keeps a dead-letter handler', () => {

@@ -17,6 +17,15 @@ describe('StateDirectory', () => {
     return dir.path
   }
 
+  it('keeps one process id per state directory across restarts', () => {
+    const dir = stateDir()
+    const id = new StateDirectory(dir, 'fleet').processId()
+    expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    expect(new StateDirectory(dir, 'fleet').processId()).toBe(id)
+    expect(readFileSync(join(dir, 'fleet', 'process-id'), 'utf8')).toBe(id)
+    expect(new StateDirectory(stateDir(), 'fleet').processId()).not.toBe(id)
+  })
+
   it('writes and reads back the checkpoint file in the task directory', () => {
     const directory = new StateDirectory(stateDir(), 'fleet')
     expect(directory.readCheckpoint('0_1')).toEqual([])

@@ -1,0 +1,286 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { KafkaError, TaskMigratedError } from '../../src/core/errors.js'
+import { StreamsBuilder } from '../../src/dsl/index.js'
+import type { KafkaClients, KafkaTransactionalProducer } from '../../src/kafka/index.js'
+import { KafkaStreams, type KafkaStreamsState } from '../../src/runtime/index.js'
+import { Serdes } from '../../src/serde/index.js'
+import type { Topology } from '../../src/topology/topology.js'
+import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+
+const APP = 'shop-eos'
+const PARTITIONS = 3
+const TOPICS = ['orders', 'customers', 'order-counts-out', 'parity-counts-out', 'enriched']
+
+interface Order {
+  readonly amount: number
+}
+interface Customer {
+  readonly name: string
+}
+
+/**
+ * Orders counted per customer, counted by parity (through a repartition topic), and joined with
+ * the customer's name. `check` sees every order first and may throw (a failing processor).
+ */
+function shopTopology(check: (order: Order) => void = () => undefined): Topology {
+  const b = new StreamsBuilder()
+  const customers = b.table<string, Customer>('customers', { keySerde: Serdes.string(), valueSerde: Serdes.json<Customer>(), storeName: 'customers' })
+  const orders = b.stream<string, Order>('orders', { keySerde: Serdes.string(), valueSerde: Serdes.json<Order>() }).mapValues((order) => {
+    check(order)
+    return order
+  })
+  orders.groupByKey().count({ storeName: 'order-counts' }).toStream().to('order-counts-out', { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
+  orders
+    .groupBy((_customer, order) => (order.amount % 2 === 0 ? 'even' : 'odd'), { keySerde: Serdes.string() })
+    .count({ storeName: 'parity-counts' })
+    .toStream()
+    .to('parity-counts-out', { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
+  orders.join(customers, (order, customer) => `${customer.name}:${order.amount}`).to('enriched', { keySerde: Serdes.string(), valueSerde: Serdes.string() })
+  return b.build()
+}
+
+/** A transactional producer whose commits fail while `failing.armed` is set: a crash after the sends, before the commit. */
+function failingCommits(clients: KafkaClients, failing: { armed: boolean; failures: number }): KafkaClients {
+  return {
+    ...clients,
+    transactionalProducer: (suffix) => {
+      const real = clients.transactionalProducer(suffix)
+      const wrapped: KafkaTransactionalProducer = {
+        begin: () => real.begin(),
+        send: (records) => real.send(records),
+        sendOffsets: (group, offsets) => real.sendOffsets(group, offsets),
+        commit: async () => {
+          if (!failing.armed) return real.commit()
+          failing.failures++
+          throw new KafkaError('Committing the transaction failed: the broker went away (simulated).', { canRetry: true })
+        },
+        abort: () => real.abort(),
+        close: () => real.close(),
+      }
+      return wrapped
+    },
+  }
+}
+
+describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
+  let kafka: KafkaFixture
+  let stateDir: string
+  const apps: KafkaStreams[] = []
+
+  beforeEach(async () => {
+    kafka = await startKafka(APP)
+    stateDir = mkdtempSync(join(tmpdir(), 'tributary-eos-'))
+  })
+
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.close().catch(() => undefined)
+    await kafka.close()
+    rmSync(stateDir, { recursive: true, force: true })
+  })
+
+  const newApp = (clients: KafkaClients = kafka.clients, topology = shopTopology(), dir = stateDir) => {
+    const app = new KafkaStreams(
+      topology,
+      {
+        applicationId: APP,
+        bootstrapServers: [kafka.broker.bootstrapServers],
+        stateDir: dir,
+        processingGuarantee: 'exactly_once_v2',
+        commitIntervalMs: 100,
+        retries: 2,
+        retryDelayMs: 50,
+      },
+      { clients },
+    )
+    apps.push(app)
+    return app
+  }
+
+  async function readTopic(topic: string, isolationLevel: 'read_committed' | 'read_uncommitted'): Promise<{ key: string; value: string }[]> {
+    const reader = kafka.track(kafka.clients.reader({ isolationLevel }))
+    const out: { key: string; value: string }[] = []
+    for (let p = 0; p < PARTITIONS; p++) for (const r of await readAll(reader, topic, p)) out.push({ key: str(r.key) ?? '', value: str(r.value) ?? '' })
+    return out
+  }
+
+  /** Topics, an order producer and the independent computation of the expected outputs. */
+  async function shop() {
+    await kafka.track(kafka.clients.admin()).createTopics(TOPICS.map((name) => ({ name, partitions: PARTITIONS })))
+    const producer = kafka.track(kafka.clients.producer())
+    const group = kafka.track(kafka.clients.consumer({ isolationLevel: 'read_committed' }))
+    const orderPartitions = [0, 1, 2].map((partition) => ({ topic: 'orders', partition }))
+    const committedOrders = async () => (await group.committed(orderPartitions)).reduce((sum, o) => sum + o.offset, 0n)
+    const names = ['ann', 'bob', 'cyd', 'dee']
+    const orders: { customer: string; amount: number }[] = []
+    let clock = 1_000
+
+    // The independent computation.
+    const countBy = (key: (o: { customer: string; amount: number }) => string) => {
+      const counts = new Map<string, number>()
+      for (const o of orders) counts.set(key(o), (counts.get(key(o)) ?? 0) + 1)
+      return counts
+    }
+    const expectedCounts = () => countBy((o) => o.customer)
+    const expectedParity = () => countBy((o) => (o.amount % 2 === 0 ? 'even' : 'odd'))
+    const expectedEnriched = () => orders.map((o) => `${o.customer}|${o.customer.toUpperCase()}:${o.amount}`).sort()
+
+    async function addOrders(count: number) {
+      const batch = []
+      for (let i = 0; i < count; i++) {
+        const customer = names[(i * 7 + orders.length) % names.length] as string
+        const order = { customer, amount: orders.length + 1 }
+        orders.push(order)
+        batch.push({ topic: 'orders', key: buf(customer), value: buf(JSON.stringify({ amount: order.amount })), timestamp: clock++ })
+      }
+      await producer.send(batch)
+    }
+
+    /** Per key, the committed updates of a count: each value once, strictly increasing (a reprocessed record would repeat one). */
+    async function committedCountUpdates(topic: string) {
+      const updates = new Map<string, number[]>()
+      for (const r of await readTopic(topic, 'read_committed')) {
+        const list = updates.get(r.key) ?? []
+        list.push(JSON.parse(r.value) as number)
+        updates.set(r.key, list)
+      }
+      return updates
+    }
+    const lastOf = (updates: Map<string, number[]>) => new Map([...updates].map(([k, values]) => [k, values.at(-1)]))
+
+    async function expectExactlyOnceOutputs() {
+      await waitFor('committed outputs matching the inputs', async () => (await readTopic('enriched', 'read_committed')).length >= orders.length, 20_000)
+      await waitFor('committed counts matching the inputs', async () => {
+        const counts = lastOf(await committedCountUpdates('order-counts-out'))
+        const parity = lastOf(await committedCountUpdates('parity-counts-out'))
+        return [...expectedCounts()].every(([k, n]) => counts.get(k) === n) && [...expectedParity()].every(([k, n]) => parity.get(k) === n)
+      }, 20_000)
+      const enriched = (await readTopic('enriched', 'read_committed')).map((r) => `${r.key}|${r.value}`).sort()
+      expect(enriched).toEqual(expectedEnriched())
+      for (const topic of ['order-counts-out', 'parity-counts-out']) {
+        for (const [key, values] of await committedCountUpdates(topic)) {
+          for (let i = 1; i < values.length; i++) expect(values[i], `${topic} ${key}: ${values.join(',')}`).toBeGreaterThan(values[i - 1] as number)
+        }
+      }
+      expect(lastOf(await committedCountUpdates('order-counts-out'))).toEqual(expectedCounts())
+      expect(lastOf(await committedCountUpdates('parity-counts-out'))).toEqual(expectedParity())
+    }
+
+    async function addCustomers(app: KafkaStreams) {
+      await producer.send(names.map((name) => ({ topic: 'customers', key: buf(name), value: buf(JSON.stringify({ name: name.toUpperCase() })), timestamp: clock++ })))
+      const customers = app.store<string, Customer>('customers')
+      await waitFor('customers in the table store', async () => {
+        for (const name of names) if ((await customers.get(name))?.name !== name.toUpperCase()) return false
+        return true
+      })
+    }
+    return { addOrders, addCustomers, expectExactlyOnceOutputs, committedOrders, expectedCounts }
+  }
+
+  it('commits outputs, state and offsets together: a failed transaction leaves nothing visible and a restart completes the work once', async () => {
+    const { addOrders, addCustomers, expectExactlyOnceOutputs, committedOrders, expectedCounts } = await shop()
+
+    // Run 1: a clean run.
+    const first = newApp()
+    await first.start()
+    await addCustomers(first)
+    await addOrders(200)
+    await expectExactlyOnceOutputs()
+    await first.close()
+    expect(await committedOrders()).toBe(200n)
+    const committedBefore = (await readTopic('enriched', 'read_committed')).length
+
+    // Run 2: every commit fails after its records were sent into the transaction.
+    const failing = { armed: true, failures: 0 }
+    const second = newApp(failingCommits(kafka.clients, failing))
+    const errors: unknown[] = []
+    const states: KafkaStreamsState[] = []
+    second.on('error', (error) => errors.push(error))
+    second.on('stateChange', (next) => states.push(next))
+    await second.start()
+    await addOrders(150)
+    await waitFor('the ERROR state', () => second.state() === 'ERROR', 20_000)
+    expect(failing.failures).toBe(1)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toBeInstanceOf(KafkaError)
+    expect(states.at(-1)).toBe('ERROR')
+    await second.close()
+    // The aborted transaction's records reached the log but no read_committed reader sees them,
+    // and the group's offsets are those of the last committed transaction.
+    expect((await readTopic('enriched', 'read_uncommitted')).length).toBeGreaterThan(committedBefore)
+    expect(await readTopic('enriched', 'read_committed')).toHaveLength(committedBefore)
+    expect(await committedOrders()).toBe(200n)
+
+    // Run 3: same applicationId and state directory. The dirty close left no checkpoint, so the
+    // stores are rebuilt from the committed changelogs, and the 150 orders are processed once.
+    const third = newApp()
+    await third.start()
+    await expectExactlyOnceOutputs()
+    expect(await third.store<string, number>('order-counts').get('ann')).toBe(expectedCounts().get('ann'))
+    await third.close()
+    expect(third.state()).toBe('NOT_RUNNING')
+    expect(await committedOrders()).toBe(350n)
+  }, 60_000)
+
+  it('stops in ERROR when a processor throws, with outputs and offsets committed only together, and a restart processes the rest once', async () => {
+    const { addOrders, addCustomers, expectExactlyOnceOutputs, committedOrders } = await shop()
+    const poison = { armed: true }
+    const failing = newApp(kafka.clients, shopTopology((order) => {
+      if (poison.armed && order.amount === 180) throw new Error(`order ${order.amount} cannot be processed`)
+    }))
+    const errors: unknown[] = []
+    failing.on('error', (error) => errors.push(error))
+    await failing.start()
+    await addCustomers(failing)
+    // Some transactions commit before the failing order arrives.
+    await addOrders(100)
+    await waitFor('the first 100 orders committed', async () => (await committedOrders()) === 100n)
+    await addOrders(100)
+    await waitFor('the ERROR state', () => failing.state() === 'ERROR', 20_000)
+    expect(errors).toHaveLength(1)
+    await failing.close()
+    // Every order yields one joined record: the committed outputs are exactly those of the committed offsets.
+    const committed = await committedOrders()
+    expect(committed).toBeGreaterThanOrEqual(100n)
+    expect(committed).toBeLessThan(200n)
+    expect(BigInt((await readTopic('enriched', 'read_committed')).length)).toBe(committed)
+
+    poison.armed = false
+    const restarted = newApp()
+    await restarted.start()
+    await expectExactlyOnceOutputs()
+    await restarted.close()
+    expect(await committedOrders()).toBe(200n)
+  }, 60_000)
+
+  it('stops an instance in ERROR, without committing, when a rebalance revokes its partitions; the other instance finishes the work once', async () => {
+    const { addOrders, addCustomers, expectExactlyOnceOutputs, committedOrders } = await shop()
+    const first = newApp()
+    const errors: unknown[] = []
+    first.on('error', (error) => errors.push(error))
+    await first.start()
+    await addCustomers(first)
+    await addOrders(100)
+    await waitFor('the first 100 orders committed', async () => (await committedOrders()) === 100n)
+
+    const otherDir = mkdtempSync(join(tmpdir(), 'tributary-eos-'))
+    try {
+      const second = newApp(kafka.clients, shopTopology(), otherDir)
+      const joining = second.start()
+      await waitFor('the first instance in ERROR', () => first.state() === 'ERROR', 20_000)
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toBeInstanceOf(TaskMigratedError)
+      expect((errors[0] as Error).message).toMatch(/revoked.*exactly_once_v2.*Restart the instance/)
+      await first.close()
+      await joining
+      await addOrders(100)
+      await expectExactlyOnceOutputs()
+      await second.close()
+      expect(await committedOrders()).toBe(200n)
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
