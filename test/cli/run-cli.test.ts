@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CliError } from '../../src/core/errors.js'
@@ -98,8 +98,10 @@ describe('runCli', () => {
 describe('the installed tributary binary', () => {
   const bin = resolve(repoRoot, 'dist/src/cli/main.js')
 
-  it('is built (npm install and npm test run the build)', () => {
+  it('is built (npm install and npm test run the build) and executable, so `npx tributary` runs it', () => {
     expect(existsSync(bin), `${bin} is missing: run "npm run build"`).toBe(true)
+    expect(statSync(bin).mode & 0o111).not.toBe(0)
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true)
   })
 
   it('prints usage and exits 0, rejects an unknown command with exit code 2', () => {
