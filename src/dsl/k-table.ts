@@ -1,3 +1,4 @@
+import { TopologyError } from '../core/errors.js'
 import type { KeyValue } from '../core/record.js'
 import type { ProcessorSupplier } from '../processors/api.js'
 import { tableFilterProcessor } from '../processors/table-filter.js'
@@ -14,8 +15,16 @@ import type { Suppressed } from './suppressed.js'
 export interface TableInfo {
   /** The store holding this table's rows, when it is materialized (sources and aggregations). */
   readonly storeName: string | undefined
-  /** Grace of the windowed aggregation that produced this table; undefined when not windowed. */
+  /**
+   * How long after a window's end its rows may still change: the grace of the windowed aggregation
+   * upstream (the largest of them, past a join of windowed tables); undefined when not windowed.
+   */
   readonly windowGraceMs: number | undefined
+  /**
+   * Set when the keys are `Windowed<K>`: the serde of the key inside (for stores that keep the rows),
+   * and whether the windows are sessions (which close only once stream time is past `end + gap + grace`).
+   */
+  readonly windowed?: { readonly keySerde: Serde<unknown> | undefined; readonly sessions: boolean }
 }
 
 /**
@@ -54,12 +63,18 @@ export class KTable<K, V> {
         name,
         parents: [this.nodeId],
         storeName,
-        keySerde: this.keySerde as Serde<unknown> | undefined,
+        ...this.rowStoreKeys(),
         valueSerde: this.valueSerde as Serde<unknown> | undefined,
       })
       this.materialization = { nodeId, storeName }
     }
     return this.materialization
+  }
+
+  /** How a key-value store of this table's rows serializes keys: windowed keys wrap the inner key's serde. */
+  private rowStoreKeys(): { keySerde: Serde<unknown> | undefined; windowedKeys: boolean } {
+    const { windowed } = this.info
+    return windowed === undefined ? { keySerde: this.keySerde as Serde<unknown> | undefined, windowedKeys: false } : { keySerde: windowed.keySerde, windowedKeys: true }
   }
 
   /** The name of the store holding this table, if it is materialized. */
@@ -70,7 +85,7 @@ export class KTable<K, V> {
   private derive<V2>(operator: string, prefix: string, supplier: ProcessorSupplier, options: NamedOptions | undefined, valueSerde: Serde<V2> | undefined): KTable<K, V2> {
     const name = this.builder.name(prefix, options?.name)
     const id = this.builder.add({ kind: 'table-stateless', name, parents: [this.nodeId], operator, supplier })
-    return new KTable(this.builder, id, this.keySerde, valueSerde, { storeName: undefined, windowGraceMs: this.info.windowGraceMs })
+    return new KTable(this.builder, id, this.keySerde, valueSerde, { ...this.info, storeName: undefined })
   }
 
   /** Rows the predicate rejects become absent (downstream sees a deletion). */
@@ -106,7 +121,8 @@ export class KTable<K, V> {
   /**
    * Joins rows with the same key: a row appears in the result while both tables have it. An update
    * on either side updates the result (with the larger of the two rows' timestamps); a deleted row
-   * deletes the joined row.
+   * deletes the joined row. Two windowed tables (from `windowedBy(...)` aggregations) join per key
+   * and window; the result is windowed too, so `suppress(Suppressed.untilWindowCloses())` applies.
    *
    * @example
    * drivers.join(vehicles, (driver, vehicle) => ({ ...driver, plate: vehicle.plate }))
@@ -140,6 +156,14 @@ export class KTable<K, V> {
   }
 
   private tableJoin<VO, VR>(type: TableJoinType, other: KTable<K, VO>, joiner: (v: V, o: VO | null) => VR, options: TableJoinedOptions<VR> = {}): KTable<K, VR> {
+    const thisGrace = this.info.windowGraceMs
+    const otherGrace = other.info.windowGraceMs
+    if ((thisGrace === undefined) !== (otherGrace === undefined)) {
+      throw new TopologyError(
+        `A table-table join needs two windowed tables or two plain ones: a Windowed<K> key never equals a plain key. ` +
+          `Aggregate both sides with windowedBy(...), or neither.`,
+      )
+    }
     const left = this.materializedForJoin()
     const right = other.materializedForJoin()
     // Kafka Streams' order: the merge node's name first, then the two join processors.
@@ -157,10 +181,13 @@ export class KTable<K, V> {
       leftStoreName: left.storeName,
       rightStoreName: right.storeName,
       storeName: options.storeName,
-      keySerde: this.keySerde as Serde<unknown> | undefined,
+      ...this.rowStoreKeys(),
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
     })
-    return new KTable<K, VR>(this.builder, id, this.keySerde, options.valueSerde, { storeName: options.storeName, windowGraceMs: undefined })
+    // Kafka Streams' findAndVerifyWindowGrace: a window of the result closes when it has closed on both sides.
+    const windowGraceMs = thisGrace === undefined || otherGrace === undefined ? undefined : Math.max(thisGrace, otherGrace)
+    const windowed = this.info.windowed === undefined ? {} : { windowed: this.info.windowed }
+    return new KTable<K, VR>(this.builder, id, this.keySerde, options.valueSerde, { storeName: options.storeName, windowGraceMs, ...windowed })
   }
 
   private foreignKeyJoin(
@@ -215,7 +242,8 @@ export class KTable<K, V> {
   /** Holds updates back: `Suppressed.untilWindowCloses()` for final window results, or `untilTimeLimit`. */
   suppress(suppressed: Suppressed): KTable<K, V> {
     const name = this.builder.name('KTABLE-SUPPRESS-', suppressed.name)
-    const id = this.builder.add({ kind: 'suppress', name, parents: [this.nodeId], spec: suppressed.spec, windowGraceMs: this.info.windowGraceMs })
-    return new KTable(this.builder, id, this.keySerde, this.valueSerde, { storeName: undefined, windowGraceMs: this.info.windowGraceMs })
+    const { windowGraceMs, windowed } = this.info
+    const id = this.builder.add({ kind: 'suppress', name, parents: [this.nodeId], spec: suppressed.spec, windowGraceMs, sessionWindows: windowed?.sessions === true })
+    return new KTable(this.builder, id, this.keySerde, this.valueSerde, { ...this.info, storeName: undefined })
   }
 }

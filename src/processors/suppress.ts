@@ -4,8 +4,11 @@ import type { Record as StreamRecord } from '../core/record.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from './api.js'
 
 export type SuppressSpec =
-  /** Final results of a windowed table: each window once, when stream time reaches `end + grace`. */
-  | { readonly kind: 'until-window-closes'; readonly graceMs: number }
+  /**
+   * Final results of a windowed table: each window once, when stream time reaches `end + grace`.
+   * For sessions `graceMs` includes the gap, and a session accepts updates until stream time passes it.
+   */
+  | { readonly kind: 'until-window-closes'; readonly graceMs: number; readonly sessionWindows?: boolean }
   /** The latest value of each key, `timeLimitMs` of stream time after its first buffered update. */
   | { readonly kind: 'until-time-limit'; readonly timeLimitMs: number; readonly maxRecords?: number }
 
@@ -39,6 +42,14 @@ class Suppress<K, V> implements Processor<K, Change<V>, K, Change<V>> {
 
   process(record: StreamRecord<K, Change<V>>): MaybePromise<void> {
     this.observedStreamTime = Math.max(this.observedStreamTime, record.timestamp)
+    if (this.windowClosed(record.key as Windowed<unknown>)) {
+      // The window's final result went out already (or the window closed before anything of it arrived):
+      // an update now would be a second "final" result. After a join of windowed tables each side
+      // judges lateness by its own stream time, so such updates do reach this point; drop them as late.
+      // A retraction (a session merged away) is not counted: final tombstones are never published.
+      if (record.value.newValue !== null) this.ctx.recordDropped('late')
+      return undefined
+    }
     const identity = keyIdentity(record.key)
     const existing = this.byKey.get(identity)
     if (existing === undefined) {
@@ -47,6 +58,13 @@ class Suppress<K, V> implements Processor<K, Change<V>, K, Change<V>> {
       existing.record = record
     }
     return this.emitDue()
+  }
+
+  /** As the aggregations judge it: a time window is closed at `end + grace`, a session only after it. */
+  private windowClosed(key: Windowed<unknown>): boolean {
+    if (this.spec.kind !== 'until-window-closes') return false
+    const closesAt = key.window.end + this.spec.graceMs
+    return this.spec.sessionWindows === true ? closesAt < this.observedStreamTime : closesAt <= this.observedStreamTime
   }
 
   private bufferTime(record: StreamRecord<K, Change<V>>): number {

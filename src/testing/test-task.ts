@@ -21,6 +21,8 @@ export interface TaskEnvironment {
   changelog(topic: string, key: Buffer, value: Buffer | null, timestamp: number): void
   /** A global table's store (one per driver, shared by every task), if `name` is one. */
   globalStore(name: string): StateStore | undefined
+  /** A punctuation threw: rethrows to stop, or returns to skip it (the processing exception handler). */
+  punctuationFailed?(error: unknown): void
   /** Output of a sink, to the full topic name. */
   produce(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void
 }
@@ -146,7 +148,9 @@ export class TestTask {
         const done = punctuator(now)
         if (isPromiseLike(done)) await done
       } catch (error) {
-        throw wrapProcessingError(error, `a ${type} punctuation at ${now}`)
+        const failure = wrapProcessingError(error, `a ${type} punctuation at ${now}`)
+        if (this.env.punctuationFailed === undefined) throw failure
+        this.env.punctuationFailed(failure)
       }
     }
   }

@@ -8,14 +8,16 @@ import type { Headers, Record as StreamRecord } from '../core/record.js'
 import type { DropReason } from '../processors/api.js'
 import { jsonSerde } from '../serde/primitive.js'
 import type { Serde } from '../serde/serde.js'
-import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StateStore, StoreSupplierKind, StoreType } from '../state/types.js'
+import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, StateStore, StoreSupplierKind, StoreType } from '../state/types.js'
 import type { TaskSource } from '../topology/processor-graph.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes, StoreSpec } from '../topology/types.js'
-import { keyValueStoreView, sessionStoreView, windowStoreView } from '../topology/store-views.js'
+import { keyValueStoreView, sessionStoreView, windowStoreView, type QueryableWindowStore } from '../topology/store-views.js'
 import { TestInputTopic, type InputTopicOptions } from './test-input-topic.js'
 import { TestOutputTopic, type ProducedRecord } from './test-output-topic.js'
 import { TestTask } from './test-task.js'
+import { partitionCountResolver } from '../topology/partition-counts.js'
+import { ProcessingFailures, validateProcessingHandler, type ProcessingExceptionHandler } from './processing-failures.js'
 
 export type DeserializationExceptionHandler = 'fail' | 'continue' | { readonly deadLetterTopic: string }
 
@@ -26,6 +28,14 @@ export interface TopologyTestDriverOptions {
   readonly startTimeMs?: number
   /** `fail` (default): a record that cannot be deserialized rejects `pipeInput` with a SerdeError. */
   readonly deserializationExceptionHandler?: DeserializationExceptionHandler
+  /**
+   * `fail` (default): a processor that throws rejects `pipeInput` with a ProcessingError. `continue`
+   * skips the record and counts it; `{ deadLetterTopic }` also writes the input record there, with
+   * the headers KafkaStreams puts on a dead letter (read it with `createOutputTopic`). The driver
+   * has no production exception handler: a sink that cannot serialize its record fails the record
+   * here, so this handler decides about it too.
+   */
+  readonly processingExceptionHandler?: ProcessingExceptionHandler
   /** `memory` (default) or `rocksdb`, to run the same test on the production store engine. */
   readonly stateStores?: StoreSupplierKind
   /** Where RocksDB stores live; default a fresh temporary directory, removed by `close()`. */
@@ -49,6 +59,8 @@ export interface DriverMetrics {
   readonly droppedRecords: number
   readonly droppedRecordsByReason: Readonly<Record<DropReason, number>>
   readonly droppedRecordsByNode: Readonly<Record<string, number>>
+  /** Records and punctuations the processing exception handler skipped. */
+  readonly processingErrors: number
 }
 
 interface PendingRecord {
@@ -91,6 +103,7 @@ export class TopologyTestDriver {
   private readonly dropped = { total: 0, byReason: { 'null-key': 0, 'null-value': 0, late: 0, deserialization: 0 } as Record<DropReason, number>, byNode: {} as Record<string, number> }
   private readonly defaultSerdes: DefaultSerdes
   private readonly handler: DeserializationExceptionHandler
+  private readonly failures: ProcessingFailures
   private readonly stateDir: string
   private readonly ownsStateDir: boolean
   private readonly storeSupplier: StoreSupplierKind
@@ -107,6 +120,7 @@ export class TopologyTestDriver {
     this.applicationId = options.applicationId ?? DEFAULT_APPLICATION_ID
     this.wallClock = options.startTimeMs ?? 0
     this.handler = options.deserializationExceptionHandler ?? 'fail'
+    this.failures = new ProcessingFailures(validateProcessingHandler(options.processingExceptionHandler), (t, k, v, ts, h) => this.record(t, k, v, ts, h))
     this.defaultSerdes = { keySerde: options.defaultKeySerde ?? jsonSerde(), valueSerde: options.defaultValueSerde ?? jsonSerde() }
     this.ownsStateDir = options.stateDir === undefined
     this.stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'tributary-test-driver-'))
@@ -152,7 +166,7 @@ export class TopologyTestDriver {
     return keyValueStoreView<K, V>(spec, () => this.storesNamed(name))
   }
 
-  getWindowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
+  getWindowStore<K, V>(name: string): QueryableWindowStore<K, V> {
     const spec = this.storeSpec(name, 'window')
     return windowStoreView<K, V>(spec, () => this.storesNamed(name))
   }
@@ -168,14 +182,20 @@ export class TopologyTestDriver {
   }
 
   metrics(): DriverMetrics {
-    return { droppedRecords: this.dropped.total, droppedRecordsByReason: { ...this.dropped.byReason }, droppedRecordsByNode: { ...this.dropped.byNode } }
+    return {
+      droppedRecords: this.dropped.total,
+      droppedRecordsByReason: { ...this.dropped.byReason },
+      droppedRecordsByNode: { ...this.dropped.byNode },
+      processingErrors: this.failures.count,
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     try {
-      const tasks = this.starting === undefined ? [] : await this.starting
+      // A start that failed (e.g. topics that cannot be co-partitioned) already reported its error: just clean up.
+      const tasks = this.starting === undefined ? [] : await this.starting.catch((): TestTask[] => [])
       for (const task of tasks) await task.close()
     } finally {
       if (this.ownsStateDir) rmSync(this.stateDir, { recursive: true, force: true })
@@ -226,8 +246,20 @@ export class TopologyTestDriver {
     const source = route.sources[partition]
     if (task === undefined || source === undefined) return undefined
     const record = this.deserialize(source, raw, partition, offset)
-    if (isPromiseLike(record)) return record.then((r) => (r === undefined ? undefined : task.process(source, r, raw.topic, partition, offset)))
-    return record === undefined ? undefined : task.process(source, record, raw.topic, partition, offset)
+    if (isPromiseLike(record)) return record.then((r) => (r === undefined ? undefined : this.process(task, source, r, raw, partition, offset)))
+    return record === undefined ? undefined : this.process(task, source, record, raw, partition, offset)
+  }
+
+  /** Processes one record; a processor's exception goes to the processing exception handler. */
+  private process(task: TestTask, source: TaskSource, record: StreamRecord<unknown, unknown>, raw: PendingRecord, partition: number, offset: number): MaybePromise<void> {
+    const failed = (error: unknown) => this.failures.handle(error, { ...raw, partition, offset })
+    let done: MaybePromise<void>
+    try {
+      done = task.process(source, record, raw.topic, partition, offset)
+    } catch (error) {
+      return failed(error)
+    }
+    return isPromiseLike(done) ? done.then(undefined, failed) : done
   }
 
   /** Where records of a topic go: computed once per topic, as the hot path of the driver. */
@@ -298,6 +330,7 @@ export class TopologyTestDriver {
       defaultSerdes: this.defaultSerdes,
       wallClockMs: () => this.wallClock,
       recordDropped: (node: string, reason: DropReason) => this.countDropped(node, reason),
+      punctuationFailed: (error: unknown) => this.failures.handlePunctuation(error),
       changelog: (topic: string, key: Buffer, value: Buffer | null, timestamp: number) => {
         if (this.captureChangelogs) this.record(topic, key, value, timestamp, {})
       },
@@ -309,8 +342,10 @@ export class TopologyTestDriver {
     // Global tables first: every task's processors may read their stores from `init` on. A global
     // sub-topology runs as one task that reads all partitions of its topic, as the global thread does.
     const ordered = [...this.topology.subtopologies.filter((s) => s.global === true), ...this.topology.subtopologies.filter((s) => s.global !== true)]
-    for (const subtopology of ordered) {
-      const partitions = subtopology.global === true ? 1 : Math.max(1, ...subtopology.sourceTopics.map((t) => this.partitionsOf(t)))
+    // Every count first: topics that cannot be co-partitioned fail the start before any store opens.
+    const partitionCounts = ordered.map((s) => (s.global === true ? 1 : Math.max(1, ...s.sourceTopics.map((t) => this.partitionsOf(t)))))
+    for (const [i, subtopology] of ordered.entries()) {
+      const partitions = partitionCounts[i] ?? 1
       for (let partition = 0; partition < partitions; partition++) {
         const task = new TestTask(this.topology, subtopology, partition, environment)
         await task.init()
@@ -322,21 +357,13 @@ export class TopologyTestDriver {
     return tasks
   }
 
-  /** Declared, else the repartition's own count, else as many as the sub-topology writing it reads. */
-  private partitionsOf(relativeTopic: string, seen = new Set<string>()): number {
-    const declared = this.declaredPartitions.get(relativeTopic)
-    if (declared !== undefined) return declared
-    const internal = this.topology.internalTopics.get(relativeTopic)
-    if (internal === undefined || seen.has(relativeTopic)) return 1
-    if (internal.numPartitions !== undefined) return internal.numPartitions
-    seen.add(relativeTopic)
-    const writer = this.topology.subtopologies.find((s) =>
-      s.nodes.some((n) => {
-        const node = this.topology.node(n)
-        return node.type === 'sink' && node.topic === relativeTopic
-      }),
-    )
-    return writer === undefined ? 1 : Math.max(1, ...writer.sourceTopics.map((t) => this.partitionsOf(t, seen)))
+  /**
+   * Declared, else as the runtime sizes it: a user topic has one partition, a join's repartition
+   * topic follows the join's other inputs, another internal topic the sub-topology writing it.
+   */
+  private partitionsOf(relativeTopic: string): number {
+    const known = (topic: string) => this.declaredPartitions.get(topic) ?? (this.topology.internalTopics.has(topic) ? undefined : 1)
+    return partitionCountResolver(this.topology, { known })(relativeTopic)
   }
 
   private relativeTopic(topic: string): string {

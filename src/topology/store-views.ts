@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../core/maybe-promise.js'
 import type { KeyValue } from '../core/record.js'
 import type { Windowed } from '../core/windowed.js'
 import type { ValueAndTimestamp } from '../processors/value-and-timestamp.js'
@@ -52,7 +53,17 @@ export function keyValueStoreView<K, V>(spec: StoreSpec, stores: Stores): ReadOn
   }
 }
 
-export function windowStoreView<K, V>(spec: StoreSpec, stores: Stores): ReadOnlyWindowStore<K, V> {
+/**
+ * A window store view for interactive queries: besides the store contract, `fetch(key, timeFrom,
+ * timeTo)` is `fetchRange` under the name Kafka Streams users know.
+ */
+export interface QueryableWindowStore<K, V> extends ReadOnlyWindowStore<K, V> {
+  fetch(key: K, windowStart: number): MaybePromise<V | undefined>
+  /** Windows of `key` with `timeFrom <= windowStart <= timeTo`, oldest first. */
+  fetch(key: K, timeFrom: number, timeTo: number): Promise<WindowEntry<V>[]>
+}
+
+export function windowStoreView<K, V>(spec: StoreSpec, stores: Stores): QueryableWindowStore<K, V> {
   const unwrap = unwrapper(spec) as (stored: unknown) => V
   const typed = async () => (await stores()) as unknown as WindowStore<K, unknown>[]
   async function* scan(range: { from: number; to: number } | undefined): AsyncIterableIterator<KeyValue<Windowed<K>, V>> {
@@ -61,21 +72,28 @@ export function windowStoreView<K, V>(spec: StoreSpec, stores: Stores): ReadOnly
       for await (const [key, stored] of entries) yield [key, unwrap(stored)]
     }
   }
+  async function fetchOne(key: K, windowStart: number): Promise<V | undefined> {
+    for (const store of await typed()) {
+      const stored = await store.fetch(key, windowStart)
+      if (stored !== undefined) return unwrap(stored)
+    }
+    return undefined
+  }
+  async function fetchRange(key: K, timeFrom: number, timeTo: number): Promise<WindowEntry<V>[]> {
+    const found: WindowEntry<V>[] = []
+    for (const store of await typed()) {
+      for (const entry of await store.fetchRange(key, timeFrom, timeTo)) found.push({ windowStart: entry.windowStart, value: unwrap(entry.value) })
+    }
+    return found.sort((a, b) => a.windowStart - b.windowStart)
+  }
+  function fetch(key: K, windowStart: number): Promise<V | undefined>
+  function fetch(key: K, timeFrom: number, timeTo: number): Promise<WindowEntry<V>[]>
+  function fetch(key: K, from: number, to?: number): Promise<V | undefined | WindowEntry<V>[]> {
+    return to === undefined ? fetchOne(key, from) : fetchRange(key, from, to)
+  }
   return {
-    async fetch(key, windowStart) {
-      for (const store of await typed()) {
-        const stored = await store.fetch(key, windowStart)
-        if (stored !== undefined) return unwrap(stored)
-      }
-      return undefined
-    },
-    async fetchRange(key, timeFrom, timeTo) {
-      const found: WindowEntry<V>[] = []
-      for (const store of await typed()) {
-        for (const entry of await store.fetchRange(key, timeFrom, timeTo)) found.push({ windowStart: entry.windowStart, value: unwrap(entry.value) })
-      }
-      return found.sort((a, b) => a.windowStart - b.windowStart)
-    },
+    fetch,
+    fetchRange,
     fetchAll: (timeFrom, timeTo) => scan({ from: timeFrom, to: timeTo }),
     all: () => scan(undefined),
   }

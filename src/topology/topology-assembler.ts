@@ -1,5 +1,6 @@
 import { TopologyError } from '../core/errors.js'
 import type { ProcessorSupplier } from '../processors/api.js'
+import type { StoreType } from '../state/types.js'
 import { Topology } from './topology.js'
 import type {
   InternalTopicSpec,
@@ -84,6 +85,11 @@ export class TopologyAssembler {
 
   hasStore(name: string): boolean {
     return this.stores.has(name)
+  }
+
+  /** The kind of a store added so far (joins read a windowed table through its window or session store). */
+  storeType(name: string): StoreType | undefined {
+    return this.stores.get(name)?.definition.type
   }
 
   addInternalTopic(spec: InternalTopicSpec): void {

@@ -44,7 +44,10 @@ class StreamTableJoin implements Processor {
     const tableKey = keyless || keyMapper === undefined ? record.key : keyMapper(record.key, record.value)
     // A null value never joins (null means "missing" to a joiner); a null table key cannot be looked up.
     if (!hasValue) return this.ctx.recordDropped('null-value')
-    if (tableKey === null || tableKey === undefined) return this.ctx.recordDropped('null-key')
+    if (tableKey === null || tableKey === undefined) {
+      // KIP-962 again: a left global-table join whose key mapper finds no key joins with null.
+      return left ? this.emit(record, undefined) : this.ctx.recordDropped('null-key')
+    }
     const row = this.table.get(tableKey)
     if (isPromiseLike(row)) return row.then((r) => this.emit(record, r))
     return this.emit(record, row)

@@ -1,9 +1,10 @@
 import type { Change } from '../../core/windowed.js'
 import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
 import type { Record as StreamRecord } from '../../core/record.js'
-import type { KeyValueStore } from '../../state/types.js'
+import type { StoreType } from '../../state/types.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../api.js'
 import type { ValueAndTimestamp } from '../value-and-timestamp.js'
+import { tableValueGetter, type TableValueGetter } from './table-value-getter.js'
 
 export type TableJoinType = 'inner' | 'left' | 'outer'
 
@@ -12,6 +13,11 @@ export interface TableTableJoinParams {
   readonly type: TableJoinType
   /** The other table's store: its current row is this update's partner. */
   readonly otherStoreName: string
+  /**
+   * How the other table is kept: a key-value store, or, for a windowed table, the window or session
+   * store of its aggregation (then keys are `Windowed<K>`). Default `keyValue`.
+   */
+  readonly otherStoreType?: StoreType
   readonly joiner: (left: unknown, right: unknown) => unknown
 }
 
@@ -20,6 +26,7 @@ export interface TableTableJoinParams {
  * OuterJoin): an update of this table is joined with the other table's current row. The old value is
  * joined too, so that downstream aggregations subtract the right thing and a deleted row becomes a
  * tombstone of the joined row. The result carries the larger of the two rows' timestamps.
+ * Windowed tables join per key and window: the partner is the other table's row of the same window.
  */
 export function tableTableJoinProcessor(params: TableTableJoinParams): ProcessorSupplier {
   return () => new TableTableJoin(params)
@@ -27,7 +34,7 @@ export function tableTableJoinProcessor(params: TableTableJoinParams): Processor
 
 class TableTableJoin implements Processor<unknown, Change<unknown>, unknown, Change<unknown>> {
   private ctx!: ProcessorContext<unknown, Change<unknown>>
-  private other!: KeyValueStore<unknown, ValueAndTimestamp<unknown>>
+  private other!: TableValueGetter
   /** May this side be absent from a result (the right side of a left join, both sides of an outer join)? */
   private readonly thisOptional: boolean
   private readonly otherOptional: boolean
@@ -40,7 +47,7 @@ class TableTableJoin implements Processor<unknown, Change<unknown>, unknown, Cha
 
   init(context: ProcessorContext<unknown, Change<unknown>>): void {
     this.ctx = context
-    this.other = context.getStateStore(this.params.otherStoreName)
+    this.other = tableValueGetter(context as ProcessorContext<unknown, unknown>, this.params.otherStoreName, this.params.otherStoreType ?? 'keyValue')
   }
 
   process(record: StreamRecord<unknown, Change<unknown>>): MaybePromise<void> {

@@ -1,6 +1,7 @@
 import { changeSerde } from '../../processors/change-serde.js'
 import { valueAndTimestampSerde } from '../../processors/value-and-timestamp.js'
 import type { Serde } from '../../serde/serde.js'
+import { sessionWindowedSerde } from '../../serde/windowed.js'
 import type { StoreType } from '../../state/types.js'
 import type { TopologyAssembler } from '../topology-assembler.js'
 import type { SerdeRef, StoreValueFormat } from '../types.js'
@@ -33,6 +34,8 @@ export interface DslStore {
   readonly retentionMs?: number
   readonly windowSizeMs?: number
   readonly retainDuplicates?: boolean
+  /** Wraps the key serde: a store keyed by `Windowed<K>` (a materialized windowed table) wraps the inner key's. */
+  readonly keyWrap?: (inner: Serde<unknown>) => Serde<unknown>
 }
 
 /** A store an operator owns, backed up to `<applicationId>-<store>-changelog` unless logging is off. */
@@ -49,7 +52,7 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
       loggingEnabled: store.loggingEnabled,
       cachingEnabled: true,
     },
-    keySerde: keyRef(store.keySerde),
+    keySerde: store.keyWrap === undefined ? keyRef(store.keySerde) : { role: 'key', serde: store.keySerde, wrap: store.keyWrap },
     valueSerde: valueRef(store.valueSerde, store.valueFormat === 'timestamped' ? timestamped : undefined),
     valueFormat: store.valueFormat,
     changelogTopic: store.loggingEnabled ? changelog : undefined,
@@ -66,6 +69,12 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
     })
   }
 }
+
+/**
+ * The key bytes of a key-value store that keeps a windowed table's rows: the inner key, the window's
+ * end and start (the session-window layout, which keeps both bounds of any window exactly).
+ */
+export const windowedStoreKey = (inner: Serde<unknown>): Serde<unknown> => sessionWindowedSerde(inner) as Serde<unknown>
 
 /** Table updates (old and new value) through a topic. */
 export const changes = (inner: Serde<unknown>): Serde<unknown> => changeSerde(inner) as Serde<unknown>

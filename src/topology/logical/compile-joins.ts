@@ -7,7 +7,7 @@ import { tableMaterializeProcessor } from '../../processors/joins/table-material
 import { tableTableJoinProcessor } from '../../processors/joins/table-table-join.js'
 import { tableSourceProcessor } from '../../processors/table-source.js'
 import type { Serde } from '../../serde/serde.js'
-import { addOperatorStore, type CompileContext, keyRef, type NodeCompiler, sourceTableStore, valueRef } from './compile-context.js'
+import { addOperatorStore, type CompileContext, keyRef, type NodeCompiler, sourceTableStore, valueRef, windowedStoreKey } from './compile-context.js'
 import { compileForeignKeyJoin } from './compile-foreign-key-join.js'
 import type { LogicalNode } from './nodes.js'
 
@@ -26,6 +26,18 @@ function addCopartitionGroup(ctx: CompileContext, node: LogicalNode): void {
   if (topics.length > 1) ctx.assembler.addCopartitionGroup(topics)
 }
 
+/** A key-value store of a derived table's rows; a windowed table's rows are keyed by key and window. */
+function tableRowStore(node: { keySerde: Serde<unknown> | undefined; valueSerde: Serde<unknown> | undefined; windowedKeys: boolean }) {
+  return {
+    type: 'keyValue' as const,
+    keySerde: node.keySerde,
+    valueSerde: node.valueSerde,
+    valueFormat: 'timestamped' as const,
+    loggingEnabled: true,
+    ...(node.windowedKeys ? { keyWrap: windowedStoreKey } : {}),
+  }
+}
+
 /** Compilers of global tables and joins; `compile.ts` merges them into its exhaustive table. */
 export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } = {
   'global-table-source': (node, ctx) => {
@@ -35,7 +47,7 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
     ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.storeName) as never, [node.sourceName], [node.storeName])
   },
   'table-materialize': (node, ctx) => {
-    addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: true })
+    addOperatorStore(ctx, { ...tableRowStore(node), name: node.storeName })
     ctx.assembler.addProcessor(node.name, tableMaterializeProcessor(node.storeName) as never, ctx.parentsOf(node), [node.storeName])
     ctx.setOutput(node, node.name)
   },
@@ -106,12 +118,26 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
   'table-table-join': (node, ctx) => {
     const [leftParent, rightParent] = ctx.parentsOf(node) as [string, string]
     const { joinType: type, joiner } = node
-    ctx.assembler.addProcessor(node.thisName, tableTableJoinProcessor({ side: 'left', type, joiner, otherStoreName: node.rightStoreName }), [leftParent], [node.rightStoreName])
-    ctx.assembler.addProcessor(node.otherName, tableTableJoinProcessor({ side: 'right', type, joiner, otherStoreName: node.leftStoreName }), [rightParent], [node.leftStoreName])
+    // Each side reads the other's current row from the store that keeps it: a windowed aggregation's
+    // window or session store, or a key-value store (Kafka Streams' value getters).
+    const leftStoreType = ctx.assembler.storeType(node.leftStoreName) ?? 'keyValue'
+    const rightStoreType = ctx.assembler.storeType(node.rightStoreName) ?? 'keyValue'
+    ctx.assembler.addProcessor(
+      node.thisName,
+      tableTableJoinProcessor({ side: 'left', type, joiner, otherStoreName: node.rightStoreName, otherStoreType: rightStoreType }),
+      [leftParent],
+      [node.rightStoreName],
+    )
+    ctx.assembler.addProcessor(
+      node.otherName,
+      tableTableJoinProcessor({ side: 'right', type, joiner, otherStoreName: node.leftStoreName, otherStoreType: leftStoreType }),
+      [rightParent],
+      [node.leftStoreName],
+    )
     if (node.storeName === undefined) {
       ctx.assembler.addProcessor(node.name, passThroughProcessor() as never, [node.thisName, node.otherName])
     } else {
-      addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: true })
+      addOperatorStore(ctx, { ...tableRowStore(node), name: node.storeName })
       ctx.assembler.addProcessor(node.name, tableMaterializeProcessor(node.storeName) as never, [node.thisName, node.otherName], [node.storeName])
     }
     addCopartitionGroup(ctx, node)

@@ -144,7 +144,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
             `aggregation). For other tables use Suppressed.untilTimeLimit(ms).`,
         )
       }
-      spec = { kind: 'until-window-closes', graceMs: node.windowGraceMs }
+      spec = { kind: 'until-window-closes', graceMs: node.windowGraceMs, sessionWindows: node.sessionWindows }
     } else {
       spec = node.spec
     }

@@ -161,6 +161,8 @@ export interface SuppressNode extends NodeBase<'suppress'> {
   readonly spec: { readonly kind: 'until-window-closes' } | Extract<SuppressSpec, { kind: 'until-time-limit' }>
   /** The grace period of the windowed aggregate upstream; undefined when the table is not windowed. */
   readonly windowGraceMs: number | undefined
+  /** The windows upstream are sessions (their grace above includes the inactivity gap). */
+  readonly sessionWindows: boolean
 }
 
 /** A global table: read in full by every instance, outside the consumer group; its store is shared by all tasks. */
@@ -176,7 +178,9 @@ export interface GlobalTableSourceNode extends NodeBase<'global-table-source'> {
 /** Keeps a derived table's rows in a store so that a join can look them up. */
 export interface TableMaterializeNode extends NodeBase<'table-materialize'> {
   readonly storeName: string
+  /** The key serde; for a windowed table (`windowedKeys`), the serde of the key inside `Windowed<K>`. */
   readonly keySerde: AnySerde
+  readonly windowedKeys: boolean
   readonly valueSerde: AnySerde
 }
 
@@ -239,7 +243,9 @@ export interface TableTableJoinNode extends NodeBase<'table-table-join'> {
   readonly rightStoreName: string
   /** Set when the result is materialized (queryable); the merge node then keeps it. */
   readonly storeName: string | undefined
+  /** The key serde; for joined windowed tables (`windowedKeys`), the serde of the key inside `Windowed<K>`. */
   readonly keySerde: AnySerde
+  readonly windowedKeys: boolean
   readonly valueSerde: AnySerde
 }
 
