@@ -13,7 +13,8 @@ export {
   TimeWindows, SlidingWindows, SessionWindows, Suppressed, JoinWindows, GlobalKTable,
 } from './dsl/index.js'
 export type * from './dsl/options.js'
-export { Topology } from './topology/index.js'
+export { Topology, QueryableStoreTypes } from './topology/index.js'
+export type { QueryableStoreType, QueryableWindowStore } from './topology/index.js'
 export type { TimestampExtractor, TopicNameExtractor, RecordContext } from './topology/types.js'
 export type {
   Processor, ProcessorContext, ProcessorSupplier, PunctuationType, Punctuator, Cancellable, DropReason,
@@ -22,7 +23,8 @@ export type {
   KeyValueStore, WindowStore, SessionStore, ReadOnlyKeyValueStore, ReadOnlyWindowStore, ReadOnlySessionStore,
   WindowEntry, StateStore,
 } from './state/types.js'
-export { KafkaStreams } from './runtime/index.js'
+export { KafkaStreams, InvalidStateStoreError } from './runtime/index.js'
 export type {
   KafkaStreamsConfig, KafkaStreamsOptions, KafkaStreamsState, KafkaStreamsEvents, ProcessingGuarantee, DeserializationExceptionHandler,
+  ProcessingExceptionHandler, ProductionExceptionHandler, KeyQueryMetadata, StreamsMetadata, StreamsMetricsSnapshot,
 } from './runtime/index.js'

@@ -1,7 +1,7 @@
 import { Admin, ListOffsetTimestamps } from '@platformatic/kafka'
 import { brokerErrorNames, callKafka } from './errors.js'
 import type { KafkaSettings } from './connection.js'
-import type { KafkaAdmin, OffsetSpec, TopicSpec } from './types.js'
+import type { GroupMemberDescription, KafkaAdmin, OffsetSpec, TopicPartition, TopicSpec } from './types.js'
 
 /** `KafkaAdmin` over the client's `Admin`. */
 export class PlatformaticAdmin implements KafkaAdmin {
@@ -65,6 +65,24 @@ export class PlatformaticAdmin implements KafkaAdmin {
     const offsets = new Map<number, bigint>()
     for (const t of listed) for (const p of t.partitions) offsets.set(p.partitionIndex, p.offset)
     return offsets
+  }
+
+  async describeGroupMembers(groupId: string): Promise<GroupMemberDescription[] | undefined> {
+    const groups = await this.#call(`Describing group "${groupId}"`, () => this.#admin.describeGroups({ groups: [groupId] }))
+    const group = groups.get(groupId)
+    // Members' subscriptions and assignments are only described once the group is Stable.
+    if (group === undefined || group.state !== 'STABLE') return undefined
+    return [...group.members.values()].map((member) => {
+      const assignment: TopicPartition[] = []
+      for (const { topic, partitions } of member.assignments?.values() ?? []) for (const partition of partitions) assignment.push({ topic, partition })
+      const userData = member.metadata?.metadata
+      return {
+        memberId: member.id,
+        clientId: member.clientId,
+        userData: userData === undefined || userData === null ? undefined : Buffer.from(userData),
+        assignment,
+      }
+    })
   }
 
   async close(): Promise<void> {

@@ -47,8 +47,10 @@ function clientSaysRetriable(error: unknown): boolean {
 
 function describe(error: unknown): string {
   if (error instanceof Error) {
+    // The client's messages end with a full stop of their own; ours follows.
+    const message = error.message.replace(/\.+$/, '')
     const names = brokerErrorNames(error)
-    return names.length > 0 ? `${error.message} (${[...new Set(names)].join(', ')})` : error.message
+    return names.length > 0 ? `${message} (${[...new Set(names)].join(', ')})` : message
   }
   return String(error)
 }

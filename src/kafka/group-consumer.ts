@@ -20,6 +20,11 @@ export interface GroupConsumerOptions {
   readonly sessionTimeoutMs?: number
   readonly heartbeatIntervalMs?: number
   readonly rebalanceTimeoutMs?: number
+  /**
+   * Opaque bytes this member advertises in its group subscription (the user data of Kafka's
+   * ConsumerProtocolSubscription); other members read them with `KafkaAdmin.describeGroupMembers`.
+   */
+  readonly userData?: Buffer
 }
 
 interface GroupAssignment {
@@ -64,6 +69,8 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
       rebalanceTimeout: this.#rebalanceTimeoutMs,
+      // The protocol keeps the client's default name; only the subscription's user data is ours.
+      ...(options.userData === undefined ? {} : { protocols: [{ name: 'roundrobin', version: 1, metadata: options.userData }] }),
       partitionAssigner: (_current, members, topics, metadata) => {
         const plan = assignCoPartitioned(
           [...members.keys()],

@@ -62,7 +62,22 @@ export interface KafkaAdmin {
   deleteRecords(topic: string, partition: number, beforeOffset: bigint): Promise<void>
   /** The earliest or latest (next to be written) offset of each partition. */
   listOffsets(topic: string, partitions: readonly number[], spec: OffsetSpec): Promise<Map<number, bigint>>
+  /**
+   * The members of a consumer group with the user data of their subscriptions and the partitions
+   * the group's leader assigned them; `undefined` while the group is rebalancing (not Stable) or
+   * does not exist.
+   */
+  describeGroupMembers(groupId: string): Promise<GroupMemberDescription[] | undefined>
   close(): Promise<void>
+}
+
+/** One member of a Stable consumer group, as the group coordinator describes it. */
+export interface GroupMemberDescription {
+  readonly memberId: string
+  readonly clientId: string
+  /** What the member advertised in its subscription (see `GroupConsumerOptions.userData`). */
+  readonly userData: Buffer | undefined
+  readonly assignment: readonly TopicPartition[]
 }
 
 /**

@@ -2,11 +2,13 @@ import { ConfigError } from '../core/errors.js'
 import type { Serde } from '../serde/serde.js'
 import type { StoreSupplierKind } from '../state/types.js'
 import type { DeserializationExceptionHandler } from './types.js'
+import { resolveGroupTimeouts, type GroupTimeoutsConfig, type ResolvedGroupTimeouts } from './group-timeouts.js'
+import { resolveExceptionHandlers, type ProcessingExceptionHandler, type ProductionExceptionHandler } from './exception-handlers.js'
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2'
 
 /** What `new KafkaStreams(topology, config)` accepts. Durations are milliseconds. */
-export interface KafkaStreamsConfig {
+export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
   /** Names the consumer group and prefixes internal topics; letters, digits, `.`, `_`, `-`. */
   readonly applicationId: string
   readonly bootstrapServers: readonly string[]
@@ -24,6 +26,10 @@ export interface KafkaStreamsConfig {
   readonly commitIntervalMs?: number
   /** Default 'fail'. */
   readonly deserializationExceptionHandler?: DeserializationExceptionHandler
+  /** An exception a processor throws while processing a record. Default 'fail'. */
+  readonly processingExceptionHandler?: ProcessingExceptionHandler
+  /** A record the producer refuses (sink serialization, a send rejected for good). Default 'fail'. */
+  readonly productionExceptionHandler?: ProductionExceptionHandler
   /** How long a task with an empty input waits for it before processing the others. Default 0. */
   readonly maxTaskIdleMs?: number
   /** Default 'rocksdb'; 'memory' keeps state in the process only (restored in full on start). */
@@ -36,10 +42,16 @@ export interface KafkaStreamsConfig {
   /** Connection retries (see docs/running.md). */
   readonly retries?: number
   readonly retryDelayMs?: number
+  /**
+   * `host:port` where this instance serves interactive queries (Kafka Streams'
+   * `application.server`). Advertised to the group so that `metadataForKey` can say which
+   * instance holds a key. Default: none (the instance is not listed by `allMetadata`).
+   */
+  readonly applicationServer?: string
 }
 
 /** The config with every default filled in. */
-export interface ResolvedStreamsConfig {
+export interface ResolvedStreamsConfig extends ResolvedGroupTimeouts {
   readonly applicationId: string
   readonly bootstrapServers: readonly string[]
   readonly clientId: string
@@ -47,6 +59,8 @@ export interface ResolvedStreamsConfig {
   readonly processingGuarantee: ProcessingGuarantee
   readonly commitIntervalMs: number
   readonly deserializationExceptionHandler: DeserializationExceptionHandler
+  readonly processingExceptionHandler: ProcessingExceptionHandler
+  readonly productionExceptionHandler: ProductionExceptionHandler
   readonly maxTaskIdleMs: number
   readonly storeSupplier: StoreSupplierKind
   readonly defaultKeySerde: Serde<unknown> | undefined
@@ -54,6 +68,7 @@ export interface ResolvedStreamsConfig {
   readonly maxPollRecords: number
   readonly retries: number | undefined
   readonly retryDelayMs: number | undefined
+  readonly applicationServer: string | undefined
 }
 
 const APPLICATION_ID = /^[A-Za-z0-9._-]+$/
@@ -80,20 +95,17 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
   if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
     throw new ConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once_v2', got ${JSON.stringify(guarantee)}.`)
   }
-  const handler = config.deserializationExceptionHandler ?? 'fail'
-  const handlerOk =
-    handler === 'fail' ||
-    handler === 'continue' ||
-    (typeof handler === 'object' && handler !== null && typeof handler.deadLetterTopic === 'string' && handler.deadLetterTopic.length > 0)
-  if (!handlerOk) {
-    throw new ConfigError(`deserializationExceptionHandler must be 'fail', 'continue' or { deadLetterTopic: 'name' }, got ${JSON.stringify(handler)}.`)
-  }
+  const handlers = resolveExceptionHandlers(config)
   const storeSupplier = config.storeSupplier ?? 'rocksdb'
   if (storeSupplier !== 'rocksdb' && storeSupplier !== 'memory') {
     throw new ConfigError(`storeSupplier must be 'rocksdb' or 'memory', got ${JSON.stringify(storeSupplier)}.`)
   }
   const stateDir = config.stateDir ?? '.tributary/state'
   if (typeof stateDir !== 'string' || stateDir.length === 0) throw new ConfigError('stateDir must be a non-empty path.')
+  const applicationServer = config.applicationServer
+  if (applicationServer !== undefined && (typeof applicationServer !== 'string' || parseHostPort(applicationServer) === undefined)) {
+    throw new ConfigError(`applicationServer must be "host:port" with a port from 1 to 65535, e.g. 'localhost:8080', got ${JSON.stringify(applicationServer)}.`)
+  }
   const clientId = config.clientId ?? `${applicationId}-client`
   if (typeof clientId !== 'string' || clientId.length === 0) throw new ConfigError('clientId must be a non-empty string.')
   return {
@@ -103,13 +115,23 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
     stateDir,
     processingGuarantee: guarantee,
     commitIntervalMs: nonNegative('commitIntervalMs', config.commitIntervalMs, 30_000),
-    deserializationExceptionHandler: handler,
+    ...handlers,
     maxTaskIdleMs: nonNegative('maxTaskIdleMs', config.maxTaskIdleMs, 0),
     storeSupplier,
     defaultKeySerde: config.defaultKeySerde,
     defaultValueSerde: config.defaultValueSerde,
     maxPollRecords: nonNegative('maxPollRecords', config.maxPollRecords, 500, 1),
+    ...resolveGroupTimeouts(config),
     retries: config.retries,
     retryDelayMs: config.retryDelayMs,
+    applicationServer,
   }
+}
+
+/** `host:port` split, or undefined when it is not one (an IPv6 host goes in brackets: `[::1]:8080`). */
+export function parseHostPort(hostPort: string): { host: string; port: number } | undefined {
+  const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(hostPort)
+  if (match === null) return undefined
+  const port = Number(match[2])
+  return port >= 1 && port <= 65_535 ? { host: match[1] as string, port } : undefined
 }

@@ -1,7 +1,7 @@
 import { ConfigError } from '../core/errors.js'
 import type { KafkaAdmin, TopicSpec } from '../kafka/types.js'
 import type { Topology } from '../topology/topology.js'
-import type { Subtopology } from '../topology/types.js'
+import { partitionCountResolver } from '../topology/partition-counts.js'
 
 /** What the application reads and owns on the cluster, with full topic names. */
 export interface TopicLayout {
@@ -16,7 +16,8 @@ export interface TopicLayout {
 }
 
 /**
- * Works out the partition counts of the internal topics from the user topics (which must exist),
+ * Works out the partition counts of the internal topics from the user topics (which must exist; see
+ * `partitionCountResolver`: a join's repartition topics take the count of its other inputs),
  * creates the internal topics (changelogs compacted, repartition topics with their configs) and
  * checks that every co-partition group really has one partition count on the cluster.
  */
@@ -31,23 +32,11 @@ export async function prepareTopics(topology: Topology, applicationId: string, a
   const counts = new Map<string, number>()
   for (const topic of external) counts.set(topic, described.get(topic) as number)
 
-  const resolving = new Set<string>()
-  const subtopologyCount = (subtopology: Subtopology): number => Math.max(...subtopology.sourceTopics.map((t) => topicCount(t)))
+  // Repartition topics of a join follow the join's other inputs; the rest follow their writers.
+  const countOf = partitionCountResolver(topology, { known: (relative) => (topology.internalTopics.has(relative) ? undefined : counts.get(relative)), display: full })
   const topicCount = (relative: string): number => {
-    const name = full(relative)
-    const known = counts.get(name)
-    if (known !== undefined) return known
-    const spec = topology.internalTopics.get(relative)
-    if (spec === undefined) throw new ConfigError(`No partition count for topic "${name}".`)
-    let count = spec.numPartitions
-    if (count === undefined) {
-      if (resolving.has(relative)) throw new ConfigError(`The partition count of "${name}" depends on itself; give the repartition an explicit numPartitions.`)
-      resolving.add(relative)
-      const upstream = spec.purpose === 'changelog' ? ownerOfChangelog(topology, relative) : writerOf(topology, relative)
-      count = subtopologyCount(upstream)
-      resolving.delete(relative)
-    }
-    counts.set(name, count)
+    const count = countOf(relative)
+    counts.set(full(relative), count)
     return count
   }
 
@@ -83,24 +72,4 @@ export async function prepareTopics(topology: Topology, applicationId: string, a
   }
   const sourceTopics = [...new Set(topology.subtopologies.filter((s) => s.global !== true).flatMap((s) => s.sourceTopics.map(full)))]
   return { partitionCounts: counts, sourceTopics, copartitionGroups, repartitionTopics }
-}
-
-function writerOf(topology: Topology, relative: string): Subtopology {
-  const writer = topology.subtopologies.find((s) =>
-    s.nodes.some((name) => {
-      const node = topology.nodes.get(name)
-      return node?.type === 'sink' && node.topic === relative
-    }),
-  )
-  if (writer === undefined) throw new ConfigError(`No sub-topology writes the repartition topic "${relative}"; give it an explicit numPartitions.`)
-  return writer
-}
-
-function ownerOfChangelog(topology: Topology, relative: string): Subtopology {
-  for (const [storeName, store] of topology.stores) {
-    if (store.changelogTopic !== relative) continue
-    const owner = topology.subtopologies.find((s) => s.stores.includes(storeName))
-    if (owner !== undefined) return owner
-  }
-  throw new ConfigError(`No sub-topology owns the store backed up by "${relative}".`)
 }

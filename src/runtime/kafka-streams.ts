@@ -1,18 +1,27 @@
-import { ConfigError, IllegalStateError, TaskMigratedError, TimeoutError } from '../core/errors.js'
+import { IllegalStateError, isTributaryError, TaskMigratedError, TimeoutError } from '../core/errors.js'
 import { createKafkaClients, type KafkaClients } from '../kafka/index.js'
 import type { KafkaAdmin, KafkaConsumer, KafkaProducer, KafkaReader, KafkaTransactionalProducer } from '../kafka/types.js'
 import { jsonSerde } from '../serde/primitive.js'
-import type { ReadOnlyKeyValueStore, StateStore } from '../state/types.js'
+import type { ReadOnlyKeyValueStore } from '../state/types.js'
 import type { Topology } from '../topology/topology.js'
 import { resolveStreamsConfig, type KafkaStreamsConfig, type ResolvedStreamsConfig } from './config.js'
 import { prepareTopics } from './internal-topics.js'
 import { KafkaChangelogReader, KafkaRecordCollector } from './kafka-services.js'
-import { keyValueStoreView } from '../topology/store-views.js'
 import { StateDirectory } from './state-directory.js'
 import { canTransition, StreamsEmitter, type KafkaStreamsState } from './streams-events.js'
 import { tasksForTopology } from './task-id.js'
 import { TaskManager } from './task-manager.js'
 import { TransactionSink } from './transaction-sink.js'
+import { QueryableStoreTypes, type QueryableStoreType } from '../topology/queryable-store-types.js'
+import type { Serde } from '../serde/serde.js'
+import { encodeSubscriptionUserData, type KeyQueryMetadata, type StreamsMetadata } from './instance-directory.js'
+import { StreamsIntrospection } from './streams-introspection.js'
+import type { StreamsMetricsSnapshot } from './streams-metrics.js'
+import type { GlobalStateManager } from './global-state-manager.js'
+import { openGlobalTables } from './global-tables.js'
+import { ProductionErrorSink } from './production-error-sink.js'
+import { isRetriable, RetryBackoff } from './retry-backoff.js'
+import { AssignedGeneration, TaskRecovery } from './task-recovery.js'
 
 export interface KafkaStreamsOptions {
   /** Client factories; default: `createKafkaClients` over the config's connection settings. Tests inject their own. */
@@ -22,13 +31,19 @@ export interface KafkaStreamsOptions {
 interface Running {
   readonly admin: KafkaAdmin
   readonly consumer: KafkaConsumer
-  readonly producer: KafkaProducer | KafkaTransactionalProducer
+  /** Replaced when a fenced transactional producer is renewed. */
+  producer: KafkaProducer | KafkaTransactionalProducer
   readonly reader: KafkaReader
   readonly collector: KafkaRecordCollector
   readonly tasks: TaskManager
   /** Under exactly_once_v2 only. */
   readonly transaction: TransactionSink | undefined
+  readonly generation: AssignedGeneration
+  readonly recovery: TaskRecovery
 }
+
+/** What the loop must do before it polls again, after a failure it retries. */
+type PendingRecovery = 'none' | 'resume' | 'reset'
 
 /** How long one poll waits for records when none is buffered: bounds how late a commit or close is noticed. */
 const POLL_TIMEOUT_MS = 100
@@ -53,6 +68,10 @@ export class KafkaStreams extends StreamsEmitter {
   private starting: Promise<void> | undefined
   private closing: Promise<void> | undefined
   private stopRequested = false
+  /** Interactive queries and metrics; fed by the loop, read by `store`, `metadataForKey`, `metrics`. */
+  private readonly introspection: StreamsIntrospection
+  /** The global tables, bootstrapped before the group is joined; undefined without any. */
+  private globalState: GlobalStateManager | undefined
 
   constructor(
     private readonly topology: Topology,
@@ -60,10 +79,15 @@ export class KafkaStreams extends StreamsEmitter {
     private readonly options: KafkaStreamsOptions = {},
   ) {
     super()
+    this.introspection = new StreamsIntrospection({
+      topology,
+      applicationId: config.applicationId,
+      state: () => this.current,
+      tasks: () => this.running?.tasks.all() ?? [],
+      globalStore: (name) => this.globalState?.store(name),
+      globalMetrics: () => this.globalState?.metrics(),
+    })
     this.config = resolveStreamsConfig(config)
-    if (topology.subtopologies.some((s) => s.global === true)) {
-      throw new ConfigError('Global tables are not supported by KafkaStreams yet; use a table (builder.table) joined on a co-partitioned topic.')
-    }
   }
 
   state(): KafkaStreamsState {
@@ -102,7 +126,15 @@ export class KafkaStreams extends StreamsEmitter {
       const exactlyOnce = config.processingGuarantee === 'exactly_once_v2'
       // Under exactly-once, records of aborted transactions (inputs, repartition topics, changelogs) are never read.
       const isolationLevel = exactlyOnce ? 'read_committed' : 'read_uncommitted'
-      consumer = clients.consumer({ isolationLevel, coPartitionGroups: layout.copartitionGroups })
+      consumer = clients.consumer({
+        isolationLevel,
+        coPartitionGroups: layout.copartitionGroups,
+        sessionTimeoutMs: config.sessionTimeoutMs,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        rebalanceTimeoutMs: config.rebalanceTimeoutMs,
+        // Members advertise their applicationServer so that every instance can answer metadataForKey.
+        userData: encodeSubscriptionUserData(config.applicationServer),
+      })
       reader = clients.reader({ isolationLevel })
       const stateDirectory = new StateDirectory(config.stateDir, config.applicationId)
       let transaction: TransactionSink | undefined
@@ -113,12 +145,16 @@ export class KafkaStreams extends StreamsEmitter {
         const transactional = clients.transactionalProducer(stateDirectory.processId())
         producer = transactional
         transaction = new TransactionSink(transactional)
-        collector = new KafkaRecordCollector(transaction)
+        collector = new KafkaRecordCollector(this.introspection.countProduced(transaction))
       } else {
         const plain = clients.producer()
         producer = plain
-        collector = new KafkaRecordCollector(plain)
+        // 'continue' drops records the cluster rejects for good; under exactly-once a rejected send dooms the transaction.
+        collector = new KafkaRecordCollector(
+          this.introspection.countProduced(config.productionExceptionHandler === 'continue' ? new ProductionErrorSink(plain) : plain),
+        )
       }
+      const generation = new AssignedGeneration(consumer)
       const tasks = new TaskManager({
         topology: this.topology,
         config,
@@ -131,29 +167,44 @@ export class KafkaStreams extends StreamsEmitter {
         defaultSerdes: { keySerde: config.defaultKeySerde ?? jsonSerde(), valueSerde: config.defaultValueSerde ?? jsonSerde() },
         repartitionTopics: layout.repartitionTopics,
         ...(transaction === undefined ? {} : { transaction }),
+        groupMetadata: () => generation.metadata(),
+        globalStore: (name) => this.globalState?.store(name),
+        observer: this.introspection.recorder,
       })
-      this.running = { admin, consumer, producer, reader, collector, tasks, transaction }
-      await consumer.subscribe(layout.sourceTopics, {
-        onRevoked: async (partitions) => {
-          if (exactlyOnce && partitions.length > 0) {
-            // The partitions may already belong to another member, and what this instance processed
-            // since its last commit is mixed with the other tasks' in the collector: the only safe
-            // move in this release is to stop without committing (the loop aborts the transaction).
-            throw new TaskMigratedError(
-              `Partitions ${partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')} were revoked from this instance; under exactly_once_v2 ` +
-                'Tributary does not rebalance a running instance yet, so it stops (ERROR) without committing and its tasks resume from the last ' +
-                'committed transaction. Restart the instance to rejoin the group.',
-            )
-          }
-          this.transitionIfRunning('REBALANCING')
-          await tasks.revoke(partitions)
-        },
-        onAssigned: async (partitions) => {
-          this.transitionIfRunning('REBALANCING')
-          await tasks.assign(partitions)
-        },
+      this.introspection.attach({
+        specs,
+        stateDirectory,
+        admin,
+        consumer,
+        defaultSerdes: { keySerde: config.defaultKeySerde ?? jsonSerde(), valueSerde: config.defaultValueSerde ?? jsonSerde() },
       })
+      const recovery = new TaskRecovery({
+        tasks,
+        consumer,
+        admin,
+        collector,
+        transaction,
+        generation,
+        stateDirectory,
+        renewProducer: async () => {
+          const running = this.running
+          if (running === undefined || transaction === undefined) return
+          await running.producer.close().catch(() => undefined)
+          const renewed = clients.transactionalProducer(stateDirectory.processId())
+          running.producer = renewed
+          transaction.replaceProducer(renewed)
+        },
+        onRebalance: () => this.transitionIfRunning('REBALANCING'),
+      })
+      this.running = { admin, consumer, producer, reader, collector, tasks, transaction, generation, recovery }
+      const defaultSerdes = { keySerde: config.defaultKeySerde ?? jsonSerde(), valueSerde: config.defaultValueSerde ?? jsonSerde() }
+      this.globalState = await openGlobalTables({
+        topology: this.topology, config, clients, admin, isolationLevel, partitionCounts: layout.partitionCounts, stateDirectory, collector, defaultSerdes,
+      })
+      await consumer.subscribe(layout.sourceTopics, recovery.listener())
+      generation.adopt()
     } catch (error) {
+      await this.closeGlobalState(false).catch(() => undefined)
       if (this.running !== undefined) await this.shutDownClients(false)
       else await Promise.all([consumer?.close(), producer?.close(), reader?.close(), admin.close()].map((p) => p?.catch(() => undefined)))
       this.fail(error)
@@ -184,47 +235,129 @@ export class KafkaStreams extends StreamsEmitter {
     }
   }
 
-  /** A read-only view of the local key-value store `name`, across every task of this instance. */
-  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
-    const spec = this.topology.stores.get(name)
-    if (spec === undefined) throw new ConfigError(`No state store named "${name}". Stores of this topology: ${[...this.topology.stores.keys()].join(', ') || 'none'}.`)
-    if (spec.definition.type !== 'keyValue') throw new ConfigError(`State store "${name}" is a ${spec.definition.type} store; only key-value stores can be queried yet.`)
-    return keyValueStoreView<K, V>(spec, () => {
-      const stores: StateStore[] = []
-      for (const task of this.running?.tasks.all() ?? []) {
-        if (task.spec.subtopology.stores.includes(name)) stores.push(task.stateStore(name))
-      }
-      return stores
-    })
+  /**
+   * A read-only view of the local store `name` across every task of this instance (interactive
+   * queries). Without a type it is a key-value store; pass `QueryableStoreTypes.windowStore()` or
+   * `.sessionStore()` for the others. An unknown name or a store of another kind throws a
+   * ConfigError; reads fail with a retriable InvalidStateStoreError while the instance is starting
+   * or rebalancing (its stores are being restored), and a non-retriable one once it is closing.
+   *
+   * @example
+   * const counts = app.store<string, number>('order-counts')
+   * await counts.get('ann')
+   * const perMinute = app.store('rides-per-minute', QueryableStoreTypes.windowStore<string, number>())
+   * await perMinute.fetch('zone-1', 0, Date.now())
+   */
+  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V>
+  store<T>(name: string, type: QueryableStoreType<T>): T
+  store<T>(name: string, type?: QueryableStoreType<T>): T | ReadOnlyKeyValueStore<unknown, unknown> {
+    return type === undefined ? this.introspection.store(name, QueryableStoreTypes.keyValueStore()) : this.introspection.store(name, type)
+  }
+
+  /**
+   * Which instance holds the active copy of `key` in store `storeName`: the `applicationServer`
+   * it advertises and the key's partition (Kafka's default partitioner over the key serialized
+   * with `keySerde`, default the store's key serde). Every instance answers the same from the
+   * group's current assignment. Fails with a retriable InvalidStateStoreError while the group
+   * is rebalancing, and a ConfigError for an unknown or global store.
+   *
+   * @example
+   * const { host, port } = await app.metadataForKey('order-counts', 'ann')
+   */
+  metadataForKey<K>(storeName: string, key: K, keySerde?: Serde<K>): Promise<KeyQueryMetadata> {
+    return this.introspection.metadataForKey(storeName, key, keySerde)
+  }
+
+  /** Every instance of the application that advertises an `applicationServer`, with its stores and partitions. */
+  allMetadata(): Promise<StreamsMetadata[]> {
+    return this.introspection.allMetadata()
+  }
+
+  /** A snapshot of this instance's metrics; see `StreamsMetricsSnapshot` for what it holds. */
+  metrics(): Promise<StreamsMetricsSnapshot> {
+    return this.introspection.metrics()
   }
 
   // Internals.
 
+  /**
+   * Polls, processes, punctuates and commits until close(). A failure the Kafka adapter marks
+   * retriable (a broker restarting, a lost generation, a fenced producer) is retried with
+   * exponential backoff: a failed commit first abandons the uncommitted work (see
+   * `TaskRecovery.resetTasks`). The instance goes to ERROR only when retriable failures last
+   * `taskTimeoutMs` without a success in between, or at once on any other failure.
+   */
   private async runLoop(running: Running): Promise<void> {
-    const { consumer, tasks } = running
+    const { consumer, tasks, recovery } = running
+    const backoff = new RetryBackoff({ taskTimeoutMs: this.config.taskTimeoutMs })
     let lastCommit = Date.now()
-    try {
-      while (!this.stopRequested) {
+    let pending: PendingRecovery = 'none'
+    let lastFailure: unknown
+    // Set while commits fail: polls that succeed meanwhile do not count as recovering.
+    let commitFailing = false
+    while (!this.stopRequested) {
+      let committing = false
+      try {
+        if (pending !== 'none') {
+          if (pending === 'reset') await recovery.resetTasks(lastFailure)
+          else await recovery.resumeAssigned()
+          pending = 'none'
+        }
         const records = await consumer.poll(this.config.maxPollRecords, POLL_TIMEOUT_MS)
+        this.introspection.recorder.consumed(records.length)
         if (this.stopRequested) break
         if (this.current === 'REBALANCING') this.transition('RUNNING')
         await tasks.addRecords(records)
+        await this.globalState?.update()
         const now = Date.now()
         await tasks.process(now)
         await tasks.punctuate(now)
         tasks.updatePauses()
-        if (Date.now() - lastCommit >= this.config.commitIntervalMs) {
+        if (commitFailing || Date.now() - lastCommit >= this.config.commitIntervalMs) {
+          committing = true
           await tasks.commit()
+          await this.globalState?.commit()
           lastCommit = Date.now()
+          commitFailing = false
         }
+        if (!commitFailing) backoff.succeeded()
+      } catch (error) {
+        const migrated = isTributaryError(error, 'TRIBUTARY_TASK_MIGRATED')
+        if (isRetriable(error) && this.stopRequested) {
+          // close() was called meanwhile: it commits what can still be committed.
+          if (committing || migrated) pending = 'reset'
+          break
+        }
+        const pause = isRetriable(error) ? backoff.failed() : undefined
+        if (pause === undefined) {
+          // Nothing is committed past the failure: at-least-once may repeat outputs already sent on
+          // restart; exactly-once aborts the open transaction, so none of them is ever visible.
+          running.collector.discard()
+          await this.abortTransaction(running)
+          await this.shutDownClients(false)
+          this.fail(this.describeFailure(error))
+          return
+        }
+        lastFailure = error
+        if (committing) commitFailing = true
+        // What a failed commit sent cannot be committed any more (and the collector forgot it).
+        if (committing || migrated || pending === 'reset') pending = 'reset'
+        else pending = 'resume'
+        await this.sleepUnlessClosing(pause)
       }
-    } catch (error) {
-      // Nothing is committed past the failure: at-least-once may repeat outputs already sent on
-      // restart; exactly-once aborts the open transaction, so none of them is ever visible.
+    }
+    if (pending === 'reset') {
+      // Closing with work that can no longer be committed: leave it for the next owner.
       running.collector.discard()
       await this.abortTransaction(running)
-      await this.shutDownClients(false)
-      this.fail(this.describeFailure(error))
+      await tasks.closeAll(false).catch(() => undefined)
+    }
+  }
+
+  private async sleepUnlessClosing(ms: number): Promise<void> {
+    const until = Date.now() + ms
+    while (!this.stopRequested && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, until - Date.now())))
     }
   }
 
@@ -248,6 +381,11 @@ export class KafkaStreams extends StreamsEmitter {
         await this.abortTransaction(this.running)
       }
       await this.shutDownClients(false)
+      // The group moved on while closing: the new owners redo what was not committed, as after a crash.
+      if (isTributaryError(error, 'TRIBUTARY_TASK_MIGRATED')) {
+        this.transition('NOT_RUNNING')
+        return
+      }
       const failure = this.describeFailure(error)
       this.fail(failure)
       throw failure
@@ -266,17 +404,27 @@ export class KafkaStreams extends StreamsEmitter {
       if (clean) {
         await running.collector.flush()
         // Under exactly-once such records are in a transaction of their own, committed here.
-        await running.transaction?.commit(running.consumer.groupMetadata(), [])
+        await running.transaction?.commit(running.generation.metadata(), [])
       }
     } catch (error) {
       failure = error
     }
+    await this.closeGlobalState(clean).catch((error: unknown) => {
+      failure ??= error
+    })
     for (const client of [running.consumer, running.producer, running.reader, running.admin]) {
       await client.close().catch((error: unknown) => {
         failure ??= error
       })
     }
     if (failure !== undefined && clean) throw failure
+  }
+
+  /** Closes the global tables (a clean close writes their checkpoint) and their reader. */
+  private async closeGlobalState(clean: boolean): Promise<void> {
+    const global = this.globalState
+    this.globalState = undefined
+    await global?.close(clean)
   }
 
   /** Aborts the open transaction, if any; a fenced or broken producer cannot, and the broker aborts it instead. */
@@ -288,8 +436,8 @@ export class KafkaStreams extends StreamsEmitter {
   private describeFailure(error: unknown): unknown {
     if (!(error instanceof TaskMigratedError) || this.config.processingGuarantee !== 'exactly_once_v2' || error.cause === undefined) return error
     return new TaskMigratedError(
-      `${error.message} Under exactly_once_v2 this instance does not rejoin by itself yet: it aborted its transaction, closed its tasks ` +
-        'without committing and stopped (ERROR). Restart it to rejoin; instances sharing one state directory fence each other, so give each its own.',
+      `${error.message} This instance kept losing its tasks for taskTimeoutMs (${this.config.taskTimeoutMs} ms) and stopped (ERROR). ` +
+        'Instances sharing one state directory fence each other: give each its own stateDir.',
       { cause: error },
     )
   }

@@ -1,4 +1,4 @@
-import { IllegalStateError, isTributaryError, ProcessingError } from '../core/errors.js'
+import { IllegalStateError, ProcessingError } from '../core/errors.js'
 import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { Headers, RecordMetadata } from '../core/record.js'
 import type { Cancellable, DropReason, PunctuationType, Punctuator } from '../processors/api.js'
@@ -15,6 +15,15 @@ import { formatTaskId, type TaskId, type TaskSpec } from './task-id.js'
 import { TaskMetricsCounter, type TaskMetrics } from './task-metrics.js'
 import { TaskStores } from './task-stores.js'
 import type { ChangelogReader, DeserializationExceptionHandler, RawRecord, RecordCollector, TopicPartition, TopicPartitionOffset } from './types.js'
+import { deadLetterRecord } from './dead-letter.js'
+import {
+  isRecordProcessingFailure,
+  processingFailure,
+  serializationFailure,
+  type ProcessingExceptionHandler,
+  type ProductionExceptionHandler,
+} from './exception-handlers.js'
+import { serializationFailureOf, withGuardedSinks } from './sink-serialization-guard.js'
 
 export interface StreamTaskConfig {
   readonly applicationId: string
@@ -25,6 +34,10 @@ export interface StreamTaskConfig {
   readonly defaultSerdes: DefaultSerdes
   /** Default 'fail'. */
   readonly deserializationExceptionHandler?: DeserializationExceptionHandler
+  /** An exception thrown while processing a record or punctuating. Default 'fail'. */
+  readonly processingExceptionHandler?: ProcessingExceptionHandler
+  /** A sink that cannot serialize its record. Default 'fail'. */
+  readonly productionExceptionHandler?: ProductionExceptionHandler
   /** See `PartitionGroupOptions.maxTaskIdleMs`. Default 0. */
   readonly maxTaskIdleMs?: number
   /** See `PartitionGroupOptions.maxBufferedPerPartition`. Default 1000. */
@@ -85,7 +98,7 @@ export class StreamTask implements TaskHost {
     this.applicationId = config.applicationId
     this.defaultSerdes = config.defaultSerdes
     this.wallClockMs = config.wallClockMs ?? Date.now
-    this.graph = new ProcessorGraph(topology, spec.subtopology, this)
+    this.graph = new ProcessorGraph(withGuardedSinks(topology), spec.subtopology, this)
     const sources = new Map<string, TaskSource>()
     for (const relative of spec.subtopology.sourceTopics) {
       const source = this.graph.source(relative)
@@ -215,15 +228,15 @@ export class StreamTask implements TaskHost {
     try {
       done = item.source.process(item.record)
     } catch (error) {
-      this.current = undefined
-      throw wrapProcessingError(error, item.raw)
+      this.processingFailed(item, error)
+      return this.afterRecord(item)
     }
     if (isPromiseLike(done)) {
       return done.then(
         () => this.afterRecord(item),
         (error: unknown) => {
-          this.current = undefined
-          throw wrapProcessingError(error, item.raw)
+          this.processingFailed(item, error)
+          return this.afterRecord(item)
         },
       )
     }
@@ -319,6 +332,13 @@ export class StreamTask implements TaskHost {
   }
 
   send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+    const failure = serializationFailureOf(key) ?? serializationFailureOf(value)
+    if (failure !== undefined) {
+      const where = `task ${this.taskId}, ${serializationFailureOf(key) === undefined ? 'value' : 'key'}`
+      if ((this.config.productionExceptionHandler ?? 'fail') === 'fail') throw serializationFailure(failure, topic, where)
+      this.counts.productionErrors++
+      return
+    }
     this.config.collector.send({ topic, key, value, timestamp, headers })
   }
 
@@ -362,11 +382,27 @@ export class StreamTask implements TaskHost {
         const done = punctuator(now)
         if (isPromiseLike(done)) await done
       } catch (error) {
-        if (isTributaryError(error)) throw error
-        const message = error instanceof Error ? error.message : String(error)
-        throw new ProcessingError(`A ${type} punctuation of task ${this.taskId} at ${now} failed: ${message}`, { cause: error })
+        // A punctuation has no input record: 'continue' and a dead letter both skip it and count it.
+        if ((this.config.processingExceptionHandler ?? 'fail') === 'fail' || !isRecordProcessingFailure(error)) {
+          throw processingFailure(error, `A ${type} punctuation of task ${this.taskId} at ${now}`)
+        }
+        this.counts.processingErrors++
       }
     }
+  }
+
+  /**
+   * A processor threw while processing `item`: under 'fail' (or for an error about the instance
+   * rather than the record) the task stops; otherwise the record is counted, possibly sent to the
+   * dead-letter topic as it was read, and its offset is committed in turn. What the record's
+   * processing had already forwarded or stored before the exception stays, as in Kafka Streams.
+   */
+  private processingFailed(item: QueuedRecord, error: unknown): void {
+    this.current = undefined
+    const handler = this.config.processingExceptionHandler ?? 'fail'
+    if (handler === 'fail' || !isRecordProcessingFailure(error)) throw processingFailure(error, `Processing the record at ${item.raw.topic}-${item.raw.partition}@${item.raw.offset}`)
+    this.counts.processingErrors++
+    if (typeof handler === 'object') this.config.collector.send(deadLetterRecord(handler.deadLetterTopic, item.raw, error))
   }
 
   private committableOffsets(): TopicPartitionOffset[] {
@@ -396,10 +432,4 @@ export class StreamTask implements TaskHost {
   private expectState(expected: TaskState, operation: string): void {
     if (this.state !== expected) throw new IllegalStateError(`Task ${this.taskId}: ${operation}() needs the task ${expected}, but it is ${this.state}.`)
   }
-}
-
-function wrapProcessingError(error: unknown, raw: RawRecord): unknown {
-  if (isTributaryError(error)) return error
-  const message = error instanceof Error ? error.message : String(error)
-  return new ProcessingError(`Processing the record at ${raw.topic}-${raw.partition}@${raw.offset} failed: ${message}`, { cause: error })
 }

@@ -1,10 +1,12 @@
 import { isPromiseLike } from '../core/maybe-promise.js'
-import type { KafkaAdmin, KafkaConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js'
+import type { GroupMetadata, KafkaAdmin, KafkaConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js'
+import type { StateStore } from '../state/types.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
 import type { KafkaChangelogReader, KafkaRecordCollector } from './kafka-services.js'
 import type { StateDirectory } from './state-directory.js'
+import type { TaskObserver } from './streams-metrics.js'
 import type { TransactionSink } from './transaction-sink.js'
 import { StreamTask } from './stream-task.js'
 import { formatTaskId, type TaskSpec } from './task-id.js'
@@ -25,6 +27,16 @@ export interface TaskManagerDeps {
   readonly repartitionTopics: ReadonlySet<string>
   /** Under exactly_once_v2: the collector's sink, which commits offsets within the transaction. */
   readonly transaction?: TransactionSink
+  /** The instance's global stores (global tables), shared read-only by every task. */
+  readonly globalStore?: (name: string) => StateStore | undefined
+  /**
+   * The group generation the tasks work in, for offsets committed in a transaction; default the
+   * consumer's. A stale one makes the commit fail (TaskMigratedError) instead of committing
+   * offsets of partitions another member may already own.
+   */
+  readonly groupMetadata?: () => GroupMetadata
+  /** Told of every processed record, restoration batch, commit and closing task (metrics). */
+  readonly observer?: TaskObserver
 }
 
 /**
@@ -56,12 +68,16 @@ export class TaskManager {
         storeSupplier: config.storeSupplier,
         defaultSerdes: this.deps.defaultSerdes,
         deserializationExceptionHandler: config.deserializationExceptionHandler,
+        processingExceptionHandler: config.processingExceptionHandler,
+        productionExceptionHandler: config.productionExceptionHandler,
+        ...(this.deps.globalStore === undefined ? {} : { globalStore: this.deps.globalStore }),
         maxTaskIdleMs: config.maxTaskIdleMs,
         exactlyOnce: this.deps.transaction !== undefined,
       })
       await task.initializeStores()
       try {
-        await task.restoreChangelogs(this.deps.changelogs)
+        const observer = this.deps.observer
+        await task.restoreChangelogs(this.deps.changelogs, observer === undefined ? {} : { onProgress: (progress) => observer.restoreProgress(progress) })
         await task.completeRestoration()
       } catch (error) {
         await task.close({ clean: false }).catch(() => undefined)
@@ -72,11 +88,17 @@ export class TaskManager {
     }
   }
 
+  /** True when a task of this instance reads the partition. */
+  owns(partition: TopicPartition): boolean {
+    return this.byPartition.has(partitionKey(partition.topic, partition.partition))
+  }
+
   /**
-   * Closes the tasks of revoked partitions without committing: another member may already own them
-   * (see `AssignmentListener`), so their progress since the last commit is reprocessed there.
+   * Closes the tasks of revoked partitions. Clean (right after a commit): stores are flushed and
+   * checkpointed. Dirty: nothing is written, and their progress since the last commit is
+   * reprocessed by the next owner.
    */
-  async revoke(partitions: readonly TopicPartition[]): Promise<void> {
+  async revoke(partitions: readonly TopicPartition[], clean = false): Promise<void> {
     const closing = new Set<StreamTask>()
     for (const p of partitions) {
       const task = this.byPartition.get(partitionKey(p.topic, p.partition))
@@ -88,7 +110,8 @@ export class TaskManager {
         this.paused.delete(partitionKey(p.topic, p.partition))
       }
       this.tasks.delete(task.taskId)
-      await task.close({ clean: false })
+      this.deps.observer?.taskClosed(task.metrics())
+      await task.close({ clean })
     }
   }
 
@@ -111,12 +134,15 @@ export class TaskManager {
   /** Processes every ready record of every task; synchronous while operators answer synchronously. */
   async process(wallClockMs: number): Promise<number> {
     let processed = 0
+    const observer = this.deps.observer
     for (const task of this.tasks.values()) {
       for (;;) {
+        const started = observer === undefined ? 0 : performance.now()
         let done = task.process(wallClockMs)
         if (isPromiseLike(done)) done = await done
         if (!done) break
         processed++
+        observer?.recordProcessed(performance.now() - started)
       }
     }
     return processed
@@ -154,14 +180,17 @@ export class TaskManager {
    * below the commit are purged.
    */
   async commit(): Promise<void> {
+    const started = performance.now()
     const committing = this.all().filter((task) => task.needsCommit())
     const offsets: TopicPartitionOffset[] = []
     for (const task of committing) offsets.push(...(await task.prepareCommit()))
     await this.deps.collector.flush()
     const { transaction, consumer } = this.deps
-    if (transaction !== undefined) await transaction.commit(consumer.groupMetadata(), offsets)
+    if (transaction !== undefined) await transaction.commit(this.deps.groupMetadata?.() ?? consumer.groupMetadata(), offsets)
     else if (offsets.length > 0) await consumer.commit(offsets)
     for (const task of committing) task.postCommit()
+    // Only commits that had something to commit count (the loop calls this every interval).
+    if (committing.length > 0) this.deps.observer?.committed(performance.now() - started)
     for (const o of offsets) {
       if (this.deps.repartitionTopics.has(o.topic)) await this.deps.admin.deleteRecords(o.topic, o.partition, o.offset)
     }
@@ -174,6 +203,7 @@ export class TaskManager {
     this.paused.clear()
     let failure: unknown
     for (const task of tasks) {
+      this.deps.observer?.taskClosed(task.metrics())
       try {
         await task.close({ clean })
       } catch (error) {

@@ -5,6 +5,10 @@ export interface TaskMetrics {
   readonly processed: number
   /** Records the deserialization handler skipped ('continue' or dead letter). */
   readonly skipped: number
+  /** Records the processing exception handler skipped ('continue' or dead letter), punctuation failures included. */
+  readonly processingErrors: number
+  /** Output records the production exception handler dropped ('continue'). */
+  readonly productionErrors: number
   /** Records operators dropped (late, null key...) plus the skipped ones. */
   readonly droppedRecords: number
   readonly droppedRecordsByReason: Readonly<Record<DropReason, number>>
@@ -19,6 +23,8 @@ export class TaskMetricsCounter {
   processed = 0
   skipped = 0
   punctuations = 0
+  processingErrors = 0
+  productionErrors = 0
   private dropped = 0
   private readonly byReason: Record<DropReason, number> = { 'null-key': 0, 'null-value': 0, late: 0, deserialization: 0 }
   private readonly byNode: Record<string, number> = {}
@@ -33,6 +39,8 @@ export class TaskMetricsCounter {
     return {
       processed: this.processed,
       skipped: this.skipped,
+      processingErrors: this.processingErrors,
+      productionErrors: this.productionErrors,
       droppedRecords: this.dropped,
       droppedRecordsByReason: { ...this.byReason },
       droppedRecordsByNode: { ...this.byNode },

@@ -9,7 +9,16 @@ import type { RecordSink } from './kafka-services.js'
 export class TransactionSink implements RecordSink {
   private open = false
 
-  constructor(private readonly producer: KafkaTransactionalProducer) {}
+  constructor(private producer: KafkaTransactionalProducer) {}
+
+  /**
+   * Sends the next transactions through `producer`: the one in use was fenced and cannot be
+   * used again. Whatever transaction was open is forgotten (the broker aborts it).
+   */
+  replaceProducer(producer: KafkaTransactionalProducer): void {
+    this.producer = producer
+    this.open = false
+  }
 
   async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
     if (records.length === 0) return []

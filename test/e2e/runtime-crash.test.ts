@@ -35,7 +35,7 @@ describe('KafkaStreams killed with SIGKILL mid-stream and restarted', () => {
   /** Starts the application in a child process; resolves once it is RUNNING with every customer loaded. */
   async function startChild(processingGuarantee: Guarantee): Promise<ChildProcess> {
     const settings = { applicationId: APP, bootstrapServers: [kafka.broker.bootstrapServers], stateDir, processingGuarantee, commitIntervalMs: 200, customers: NAMES }
-    const child = spawn(process.execPath, [CHILD], { env: { PATH: process.env.PATH ?? '', TRIBUTARY_DIST: DIST, TRIBUTARY_DIST_KAFKA: resolve(HERE, '../../dist/src/kafka/index.js'), TRIBUTARY_APP: JSON.stringify(settings) }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CHILD], { env: { PATH: process.env.PATH ?? '', TRIBUTARY_DIST: DIST, TRIBUTARY_APP: JSON.stringify(settings) }, stdio: ['ignore', 'pipe', 'pipe'] })
     children.push(child)
     let stdout = ''
     let stderr = ''

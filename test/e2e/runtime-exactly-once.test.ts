@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KafkaError, TaskMigratedError } from '../../src/core/errors.js'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import type { KafkaClients, KafkaTransactionalProducer } from '../../src/kafka/index.js'
-import { KafkaStreams, type KafkaStreamsState } from '../../src/runtime/index.js'
+import { KafkaStreams, type KafkaStreamsConfig, type KafkaStreamsState } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
 import type { Topology } from '../../src/topology/topology.js'
 import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
@@ -81,7 +81,7 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
     rmSync(stateDir, { recursive: true, force: true })
   })
 
-  const newApp = (clients: KafkaClients = kafka.clients, topology = shopTopology(), dir = stateDir) => {
+  const newApp = (clients: KafkaClients = kafka.clients, topology = shopTopology(), dir = stateDir, overrides: Partial<KafkaStreamsConfig> = {}) => {
     const app = new KafkaStreams(
       topology,
       {
@@ -90,8 +90,11 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
         stateDir: dir,
         processingGuarantee: 'exactly_once_v2',
         commitIntervalMs: 100,
+        // Members notice a rebalance within half a second.
+        heartbeatIntervalMs: 500,
         retries: 2,
         retryDelayMs: 50,
+        ...overrides,
       },
       { clients },
     )
@@ -108,7 +111,7 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
 
   /** Topics, an order producer and the independent computation of the expected outputs. */
   async function shop() {
-    await kafka.track(kafka.clients.admin()).createTopics(TOPICS.map((name) => ({ name, partitions: PARTITIONS })))
+    await kafka.track(kafka.clients.admin()).createTopics([...TOPICS, 'orders-zombie'].map((name) => ({ name, partitions: PARTITIONS })))
     const producer = kafka.track(kafka.clients.producer())
     const group = kafka.track(kafka.clients.consumer({ isolationLevel: 'read_committed' }))
     const orderPartitions = [0, 1, 2].map((partition) => ({ topic: 'orders', partition }))
@@ -192,9 +195,10 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
     expect(await committedOrders()).toBe(200n)
     const committedBefore = (await readTopic('enriched', 'read_committed')).length
 
-    // Run 2: every commit fails after its records were sent into the transaction.
+    // Run 2: every commit fails after its records were sent into the transaction, and the
+    // instance may not retry (taskTimeoutMs 0).
     const failing = { armed: true, failures: 0 }
-    const second = newApp(failingCommits(kafka.clients, failing))
+    const second = newApp(failingCommits(kafka.clients, failing), shopTopology(), stateDir, { taskTimeoutMs: 0 })
     const errors: unknown[] = []
     const states: KafkaStreamsState[] = []
     second.on('error', (error) => errors.push(error))
@@ -255,11 +259,13 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
     expect(await committedOrders()).toBe(200n)
   }, 60_000)
 
-  it('stops an instance in ERROR, without committing, when a rebalance revokes its partitions; the other instance finishes the work once', async () => {
-    const { addOrders, addCustomers, expectExactlyOnceOutputs, committedOrders } = await shop()
+  it('commits and hands over the revoked tasks when a second instance joins; both keep running and every result is committed once', async () => {
+    const { addOrders, addCustomers, expectExactlyOnceOutputs, committedOrders, expectedCounts } = await shop()
     const first = newApp()
     const errors: unknown[] = []
+    const states: KafkaStreamsState[] = []
     first.on('error', (error) => errors.push(error))
+    first.on('stateChange', (next) => states.push(next))
     await first.start()
     await addCustomers(first)
     await addOrders(100)
@@ -268,19 +274,97 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
     const otherDir = mkdtempSync(join(tmpdir(), 'tributary-eos-'))
     try {
       const second = newApp(kafka.clients, shopTopology(), otherDir)
-      const joining = second.start()
-      await waitFor('the first instance in ERROR', () => first.state() === 'ERROR', 20_000)
-      expect(errors).toHaveLength(1)
-      expect(errors[0]).toBeInstanceOf(TaskMigratedError)
-      expect((errors[0] as Error).message).toMatch(/revoked.*exactly_once_v2.*Restart the instance/)
-      await first.close()
-      await joining
+      second.on('error', (error) => errors.push(error))
+      // Orders keep arriving while the group rebalances: the first instance has an open
+      // transaction when its partitions are revoked.
+      const producing = (async () => {
+        for (let i = 0; i < 10; i++) {
+          await addOrders(10)
+          await new Promise((done) => setTimeout(done, 30))
+        }
+      })()
+      await second.start()
+      await producing
+      await waitFor('the first instance to rebalance and run again', () => states.includes('REBALANCING') && first.state() === 'RUNNING', 20_000)
+      const owned = (app: KafkaStreams) => app.store<string, number>('order-counts')
       await addOrders(100)
       await expectExactlyOnceOutputs()
+      expect(errors).toEqual([])
+      expect(first.state()).toBe('RUNNING')
+      // Each counted customer lives in exactly one instance's tasks, with its exact count.
+      for (const [name, count] of expectedCounts()) {
+        const held = [await owned(first).get(name), await owned(second).get(name)].filter((n) => n !== undefined)
+        expect(held, name).toEqual([count])
+      }
       await second.close()
-      expect(await committedOrders()).toBe(200n)
+      await first.close()
+      expect(await committedOrders()).toBe(300n)
     } finally {
       rmSync(otherDir, { recursive: true, force: true })
     }
+  }, 60_000)
+
+  it('aborts the open transaction when the group moved on before the revoked tasks could commit, rebuilds the kept tasks and keeps running', async () => {
+    const { addOrders, addCustomers, expectExactlyOnceOutputs, committedOrders, expectedCounts } = await shop()
+    // No commit before close(): when the second instance joins, the first still has every order
+    // in its open transaction, whose offsets carry the generation the group has just left.
+    const first = newApp(kafka.clients, shopTopology(), stateDir, { commitIntervalMs: 600_000 })
+    const errors: unknown[] = []
+    const states: KafkaStreamsState[] = []
+    first.on('error', (error) => errors.push(error))
+    first.on('stateChange', (next) => states.push(next))
+    await first.start()
+    await addCustomers(first)
+    await addOrders(120)
+    const counts = first.store<string, number>('order-counts')
+    await waitFor('every order processed', async () => (await counts.get('ann')) === expectedCounts().get('ann'))
+    expect(await committedOrders()).toBe(0n)
+
+    const otherDir = mkdtempSync(join(tmpdir(), 'tributary-eos-'))
+    try {
+      const second = newApp(kafka.clients, shopTopology(), otherDir)
+      second.on('error', (error) => errors.push(error))
+      await second.start()
+      await waitFor('the first instance to rebalance and run again', () => states.includes('REBALANCING') && first.state() === 'RUNNING', 20_000)
+      // Nothing of the aborted transaction became visible.
+      expect(await readTopic('enriched', 'read_committed')).toEqual([])
+      await addOrders(60)
+      // Closing commits what the first instance processed since; the second commits its own share.
+      await first.close()
+      await expectExactlyOnceOutputs()
+      expect(errors).toEqual([])
+      expect(first.state()).toBe('NOT_RUNNING')
+      await second.close()
+      expect(await committedOrders()).toBe(180n)
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true })
+    }
+  }, 60_000)
+
+  it('replaces its transactional producer when another one with its transactional id fences it, and keeps every result once', async () => {
+    const { addOrders, addCustomers, expectExactlyOnceOutputs, committedOrders } = await shop()
+    const app = newApp()
+    const errors: unknown[] = []
+    app.on('error', (error) => errors.push(error))
+    await app.start()
+    await addCustomers(app)
+    await addOrders(60)
+    await waitFor('the first orders committed', async () => (await committedOrders()) === 60n)
+
+    // A zombie with the instance's transactional id (as if an older copy of it came back) bumps
+    // the producer epoch: the instance's next transaction fails as fenced.
+    const processId = readFileSync(join(stateDir, APP, 'process-id'), 'utf8').trim()
+    const zombie = kafka.track(kafka.clients.transactionalProducer(processId))
+    await zombie.begin()
+    await zombie.send([{ topic: 'orders-zombie', key: buf('z'), value: buf('z') }])
+    await zombie.commit()
+    await addOrders(60)
+    await expectExactlyOnceOutputs()
+    expect(errors).toEqual([])
+    expect(app.state()).toBe('RUNNING')
+    // The renewed producer fenced the zombie in turn.
+    await expect(zombie.begin().then(() => zombie.send([{ topic: 'orders-zombie', key: buf('z'), value: buf('z') }]))).rejects.toThrow(TaskMigratedError)
+    await app.close()
+    expect(await committedOrders()).toBe(120n)
   }, 60_000)
 })

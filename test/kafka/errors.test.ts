@@ -27,7 +27,7 @@ describe('toKafkaError', () => {
     const retriable = toKafkaError('Producing 1 record(s)', network)
     expect(retriable).toBeInstanceOf(KafkaError)
     expect(retriable.canRetry).toBe(true)
-    expect(retriable.message).toMatch(/^Producing 1 record\(s\) failed: Cannot connect to any broker\./)
+    expect(retriable.message).toMatch(/^Producing 1 record\(s\) failed: Cannot connect to any broker\. Check/)
 
     const denied = toKafkaError('Creating topic "x"', clientError('Bad config', { errors: [{ apiId: 'INVALID_CONFIG', canRetry: false }] }))
     expect(denied.canRetry).toBe(false)

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { StreamsMetricsRecorder } from '../../src/runtime/streams-metrics.js'
+import type { TaskMetrics } from '../../src/runtime/task-metrics.js'
+
+const task = (late: number, nullKey: number, processingErrors = 0): TaskMetrics => ({
+  processed: 0,
+  skipped: 0,
+  processingErrors,
+  productionErrors: 0,
+  droppedRecords: late + nullKey,
+  droppedRecordsByReason: { late, 'null-key': nullKey, 'null-value': 0, deserialization: 0 },
+  droppedRecordsByNode: {},
+  punctuations: 0,
+  enforcedProcessing: 0,
+})
+
+describe('StreamsMetricsRecorder', () => {
+  it('adds the counters of closed tasks to those of the live ones', () => {
+    let now = 0
+    const recorder = new StreamsMetricsRecorder(() => now, 10_000)
+    recorder.taskClosed(task(2, 1, 1))
+    recorder.taskClosed(task(1, 0))
+    now = 2_000
+    const snapshot = recorder.snapshot('RUNNING', [task(4, 0), task(0, 3)])
+    expect(snapshot.activeTasks).toBe(2)
+    expect(snapshot.dropped).toEqual({
+      total: 11,
+      byReason: { late: 7, 'null-key': 4, 'null-value': 0, deserialization: 0 },
+      late: 7,
+      processingErrors: 1,
+      productionErrors: 0,
+    })
+  })
+
+  it('rates records over the window, times records and commits, and keeps the latest restore report per store partition', () => {
+    let now = 1_000
+    const recorder = new StreamsMetricsRecorder(() => now, 10_000)
+    now = 2_000
+    recorder.consumed(300)
+    recorder.consumed(0)
+    for (let i = 0; i < 100; i++) recorder.recordProcessed(0.5)
+    recorder.produced(40)
+    recorder.committed(12)
+    recorder.restoreProgress({ storeName: 'counts', topic: 'app-counts-changelog', partition: 1, restored: 10, total: 50, done: false })
+    recorder.restoreProgress({ storeName: 'counts', topic: 'app-counts-changelog', partition: 1, restored: 50, total: 50, done: true })
+    recorder.restoreProgress({ storeName: 'counts', topic: 'app-counts-changelog', partition: 0, restored: 0, total: 0, done: true })
+    now = 3_000
+    const s = recorder.snapshot('RUNNING', [])
+    expect(s.records).toEqual({
+      consumedTotal: 300,
+      consumedPerSecond: 150, // 300 records in the 2 s since the recorder was made
+      processedTotal: 100,
+      processedPerSecond: 50,
+      producedTotal: 40,
+      producedPerSecond: 20,
+    })
+    expect(s.processLatency).toMatchObject({ count: 100, avgMs: 0.5, maxMs: 0.5 })
+    expect(s.commit).toEqual({ count: 1, latency: { count: 1, avgMs: 12, maxMs: 12, p99Ms: 12 } })
+    expect(s.restoration).toEqual([
+      { storeName: 'counts', topic: 'app-counts-changelog', partition: 0, restored: 0, total: 0, done: true },
+      { storeName: 'counts', topic: 'app-counts-changelog', partition: 1, restored: 50, total: 50, done: true },
+    ])
+  })
+})
