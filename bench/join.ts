@@ -6,6 +6,8 @@
  * Reports records/s (input records of both sides) and peak RSS.
  *
  * Run: npm run build && node dist/bench/join.js [--records 1000000] [--stores rocksdb|memory]
+ *      [--join stream-stream|stream-table|both]   (one join alone, e.g. under `node --cpu-prof`)
+ *      [--type inner|left|outer]   (the kind of stream-stream join; default inner)
  * (or compile with tsc to a temporary directory, as bench/aggregate.ts explains).
  */
 import { loadavg } from 'node:os'
@@ -23,6 +25,8 @@ function flag(name: string, fallback: string): string {
 
 const RECORDS = Number(flag('records', process.env.RECORDS ?? '1000000'))
 const STORES = flag('stores', process.env.STORES ?? 'rocksdb') as StoreSupplierKind
+const JOIN = flag('join', process.env.JOIN ?? 'both')
+const TYPE = flag('type', process.env.TYPE ?? 'inner') as 'inner' | 'left' | 'outer'
 const TABLE_ROWS = 100_000
 const ZONES = 50_000
 const BATCH = 10_000
@@ -56,9 +60,10 @@ async function streamStream(): Promise<void> {
   let outputs = 0
   const requests = builder.stream<string, { n: number }>('requests', { keySerde: str, valueSerde: json })
   const offers = builder.stream<string, { n: number }>('offers', { keySerde: str, valueSerde: json })
-  requests
-    .join(offers, (r, o) => r.n + o.n, JoinWindows.ofTimeDifferenceAndGrace(60_000, 5_000))
-    .foreach(() => {
+  const window = JoinWindows.ofTimeDifferenceAndGrace(60_000, 5_000)
+  const sum = (r: { n: number } | null, o: { n: number } | null): number => (r?.n ?? 0) + (o?.n ?? 0)
+  const joined = TYPE === 'left' ? requests.leftJoin(offers, sum, window) : TYPE === 'outer' ? requests.outerJoin(offers, sum, window) : requests.join(offers, sum, window)
+  joined.foreach(() => {
       outputs++
     })
   const driver = new TopologyTestDriver(builder.build(), { stateStores: STORES, captureChangelogs: false })
@@ -77,7 +82,7 @@ async function streamStream(): Promise<void> {
     m.sample()
   }
   await driver.close()
-  m.report('stream-stream join, 60 s window', 2 * RECORDS, outputs)
+  m.report(`stream-stream ${TYPE} join, 60 s window`, 2 * RECORDS, outputs)
 }
 
 async function streamTable(): Promise<void> {
@@ -108,5 +113,5 @@ async function streamTable(): Promise<void> {
 }
 
 console.log(`join bench: ${STORES} stores, ${RECORDS} records per input, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
-await streamStream()
-await streamTable()
+if (JOIN !== 'stream-table') await streamStream()
+if (JOIN !== 'stream-stream') await streamTable()

@@ -15,6 +15,8 @@ import type { Serde } from '../serde/serde.js'
 import type { BytesStore } from './bytes-store.js'
 import { CachingBytesStore, DEFAULT_CACHE_MAX_BYTES } from './layers/caching.js'
 import { ChangeloggingBytesStore } from './layers/changelogging.js'
+import { DEFAULT_JOIN_CACHE_MAX_BYTES, LiveWindowCache } from './layers/live-window-cache.js'
+import { ResidentKeyValueStore } from './layers/resident-key-value.js'
 import { SessionKeySchema } from './key-schema/session-key-schema.js'
 import { WindowKeySchema } from './key-schema/window-key-schema.js'
 import { MeteredKeyValueStore } from './layers/metered-key-value.js'
@@ -46,6 +48,13 @@ export interface StoreOptions<K, V> {
   valueSerde: Serde<V>
   /** Bound of the store's cache when `def.cachingEnabled`; default 10 MiB. */
   cacheMaxBytes?: number
+  /**
+   * Bound of the in-memory copy of each RocksDB store of a stream-stream join: the live windows of
+   * a join buffer (window stores with `retainDuplicates`) and the whole shared store of a left or
+   * outer join; default 64 MiB. Beyond it reads go to RocksDB (a buffer's oldest segments, or the
+   * whole shared store). `0` switches the copies off.
+   */
+  joinCacheMaxBytes?: number
 }
 
 /** What every builder returns: the typed store, restorable from its changelog, with metrics. */
@@ -61,7 +70,12 @@ export function createKeyValueStore<K, V>(
   options: StoreOptions<K, V>,
 ): BuiltStore<KeyValueStore<K, V>> {
   checkType(def, 'keyValue')
-  const bytes = wrapBytes(def, options, byteStoreFor(def.name, options.supplier))
+  let below = byteStoreFor(def.name, options.supplier)
+  // The shared store of a left or outer stream-stream join is looked up on every unmatched record,
+  // by a key that is new: only a copy of the whole store answers that without RocksDB.
+  const residentMax = isOuterJoinSharedStore(def.name) ? joinCacheBound(def, options) : 0
+  if (def.cachingEnabled && options.supplier === 'rocksdb' && residentMax > 0) below = new ResidentKeyValueStore(below, residentMax)
+  const bytes = wrapBytes(def, options, below)
   return new MeteredKeyValueStore(def.name, bytes, options.keySerde, options.valueSerde)
 }
 
@@ -76,8 +90,15 @@ export function createWindowStore<K, V>(def: StoreDefinition, options: StoreOpti
   const schema = new WindowKeySchema(def.retainDuplicates === true)
   const clock = new RetentionClock(retentionMs)
   const segments = new SegmentedBytesStore(def.name, schema, clock, segmentsFor(def.name, options.supplier, clock))
-  // Join buffers hold each record once and read it back by time range: a cache would only add copies.
-  const bytes = wrapBytes(def.retainDuplicates === true ? { ...def, cachingEnabled: false } : def, options, segments)
+  if (def.retainDuplicates === true) {
+    // Join buffers hold each record once and read it back by time range: an LRU cache would only add
+    // copies. On RocksDB they keep their live windows in memory instead, below the changelog.
+    const liveMax = joinCacheBound(def, options)
+    const below = def.cachingEnabled && options.supplier === 'rocksdb' && liveMax > 0 ? new LiveWindowCache(segments, schema, clock, liveMax) : segments
+    const bytes = wrapBytes({ ...def, cachingEnabled: false }, options, below)
+    return new MeteredWindowStore(def.name, bytes, options.keySerde, options.valueSerde, { schema, clock, windowSizeMs, segments })
+  }
+  const bytes = wrapBytes(def, options, segments)
   return new MeteredWindowStore(def.name, bytes, options.keySerde, options.valueSerde, { schema, clock, windowSizeMs, segments })
 }
 
@@ -92,6 +113,24 @@ export function createSessionStore<K, V>(def: StoreDefinition, options: StoreOpt
   // just the evicted key's range. Window scans are bounded by time too, so they cannot.
   const bytes = wrapBytes(def, options, segments, schema.suffixLength)
   return new MeteredSessionStore(def.name, bytes, options.keySerde, options.valueSerde, { schema, clock, segments })
+}
+
+function joinCacheBound<K, V>(def: StoreDefinition, options: StoreOptions<K, V>): number {
+  const max = options.joinCacheMaxBytes ?? DEFAULT_JOIN_CACHE_MAX_BYTES
+  if (!Number.isFinite(max) || max < 0) {
+    throw new StateStoreError(
+      `joinCacheMaxBytes of store "${def.name}" must be a number of bytes (0 switches the cache off), got ${max}.`,
+    )
+  }
+  return max
+}
+
+/**
+ * The shared store of a left or outer stream-stream join, by the names the DSL gives it
+ * (`KSTREAM-OUTERSHARED-<n>-store`, or `<name>-outer-shared-join-store` for a named join).
+ */
+export function isOuterJoinSharedStore(name: string): boolean {
+  return name.endsWith('-outer-shared-join-store') || (name.startsWith('KSTREAM-OUTERSHARED-') && name.endsWith('-store'))
 }
 
 function segmentsFor(name: string, supplier: StoreSupplierKind, clock: RetentionClock): SegmentProvider {

@@ -89,57 +89,103 @@ class StreamStreamJoin implements Processor {
 
   private forwardMatches(record: StreamRecord<unknown, unknown>, matches: readonly WindowEntry<unknown>[], from: number): MaybePromise<void> {
     for (let i = from; i < matches.length; i++) {
-      const match = matches[i] as WindowEntry<unknown>
-      const sent = this.ctx.forward({
-        key: record.key,
-        value: this.join(record.key, record.value, match.value),
-        timestamp: Math.max(record.timestamp, match.windowStart),
-        headers: record.headers,
-      })
+      const sent = this.forwardMatch(record, matches[i] as WindowEntry<unknown>)
       if (isPromiseLike(sent)) return sent.then(() => this.forwardMatches(record, matches, i + 1))
     }
     return undefined
   }
 
-  private async processWithOuterStore(
+  /**
+   * Left and outer joins. Synchronous while the stores answer synchronously (in memory, or on
+   * RocksDB through the join store cache) and no closed window needs a scan of the shared store.
+   */
+  private processWithOuterStore(
     record: StreamRecord<unknown, unknown>,
     outerStore: KeyValueStore<TimestampedKeyAndJoinSide<unknown>, UnjoinedValues>,
-  ): Promise<void> {
-    const { timestamp } = record
-    if (timestamp === this.time.streamTime) await this.emitClosedUnjoined(outerStore, record)
+  ): MaybePromise<void> {
+    if (record.timestamp === this.time.streamTime && this.mayHaveClosedUnjoined()) {
+      return this.emitClosedUnjoined(outerStore, record).then(() => this.joinWithOuterStore(record, outerStore))
+    }
+    return this.joinWithOuterStore(record, outerStore)
+  }
 
-    const timeFrom = Math.max(0, timestamp - this.lookBackMs)
-    const timeTo = Math.max(0, timestamp + this.lookAheadMs)
-    const matches: WindowEntry<unknown>[] = await this.other.fetchRange(record.key, timeFrom, timeTo)
-    for (const match of matches) {
+  private joinWithOuterStore(
+    record: StreamRecord<unknown, unknown>,
+    outerStore: KeyValueStore<TimestampedKeyAndJoinSide<unknown>, UnjoinedValues>,
+  ): MaybePromise<void> {
+    const timeFrom = Math.max(0, record.timestamp - this.lookBackMs)
+    const timeTo = Math.max(0, record.timestamp + this.lookAheadMs)
+    const matches = this.other.fetchRange(record.key, timeFrom, timeTo)
+    if (isPromiseLike(matches)) return matches.then((m) => this.forwardOuterMatches(record, m, 0, outerStore, timeTo))
+    return this.forwardOuterMatches(record, matches, 0, outerStore, timeTo)
+  }
+
+  private forwardOuterMatches(
+    record: StreamRecord<unknown, unknown>,
+    matches: readonly WindowEntry<unknown>[],
+    from: number,
+    outerStore: KeyValueStore<TimestampedKeyAndJoinSide<unknown>, UnjoinedValues>,
+    timeTo: number,
+  ): MaybePromise<void> {
+    for (let i = from; i < matches.length; i++) {
+      const match = matches[i] as WindowEntry<unknown>
       // The partner found its match: it must not be emitted later as unmatched.
-      await outerStore.put(this.key(this.otherSide(), record.key, match.windowStart), null)
-      await this.ctx.forward({
-        key: record.key,
-        value: this.join(record.key, record.value, match.value),
-        timestamp: Math.max(timestamp, match.windowStart),
-        headers: record.headers,
-      })
+      const removed = outerStore.put(this.key(this.otherSide(), record.key, match.windowStart), null)
+      if (isPromiseLike(removed)) {
+        return removed
+          .then(() => this.forwardMatch(record, match))
+          .then(() => this.forwardOuterMatches(record, matches, i + 1, outerStore, timeTo))
+      }
+      const sent = this.forwardMatch(record, match)
+      if (isPromiseLike(sent)) return sent.then(() => this.forwardOuterMatches(record, matches, i + 1, outerStore, timeTo))
     }
-    if (!this.params.outer || matches.length > 0) return
+    if (!this.params.outer || matches.length > 0) return undefined
+    return this.bufferUnjoined(record, outerStore, timeTo)
+  }
+
+  private bufferUnjoined(
+    record: StreamRecord<unknown, unknown>,
+    outerStore: KeyValueStore<TimestampedKeyAndJoinSide<unknown>, UnjoinedValues>,
+    timeTo: number,
+  ): MaybePromise<void> {
     // Out of order by more than the window: nothing later can join it, emit now (as Kafka Streams does).
-    if (timeTo < this.time.streamTime) {
-      await this.ctx.forward({ ...record, value: this.join(record.key, record.value, null) })
-      return
-    }
+    if (timeTo < this.time.streamTime) return this.ctx.forward({ ...record, value: this.join(record.key, record.value, null) })
     // An unknown minimum (-Infinity, after a restart) stays unknown: the next check scans the store.
-    if (timestamp < this.time.minTime) this.time.minTime = timestamp
-    const key = this.key(this.params.side, record.key, timestamp)
-    const buffered = await outerStore.get(key)
-    await outerStore.put(key, { side: this.params.side, values: buffered === undefined ? [record.value] : [...buffered.values, record.value] })
+    if (record.timestamp < this.time.minTime) this.time.minTime = record.timestamp
+    const key = this.key(this.params.side, record.key, record.timestamp)
+    const buffered = outerStore.get(key)
+    if (isPromiseLike(buffered)) return buffered.then((b) => this.appendUnjoined(outerStore, key, record.value, b))
+    return this.appendUnjoined(outerStore, key, record.value, buffered)
+  }
+
+  private appendUnjoined(
+    outerStore: KeyValueStore<TimestampedKeyAndJoinSide<unknown>, UnjoinedValues>,
+    key: TimestampedKeyAndJoinSide<unknown>,
+    value: unknown,
+    buffered: UnjoinedValues | undefined,
+  ): MaybePromise<void> {
+    return outerStore.put(key, { side: this.params.side, values: buffered === undefined ? [value] : [...buffered.values, value] })
+  }
+
+  private forwardMatch(record: StreamRecord<unknown, unknown>, match: WindowEntry<unknown>): MaybePromise<void> {
+    return this.ctx.forward({
+      key: record.key,
+      value: this.join(record.key, record.value, match.value),
+      timestamp: Math.max(record.timestamp, match.windowStart),
+      headers: record.headers,
+    })
+  }
+
+  /** Cheap check first: a scan of the shared store is only worth it if the oldest entry may have closed. */
+  private mayHaveClosedUnjoined(): boolean {
+    const minTime = this.time.minTime
+    return minTime === Number.NEGATIVE_INFINITY || minTime + this.lookAheadMs + this.params.windows.graceMs < this.time.streamTime
   }
 
   /** Emits (with a null partner) and removes every buffered record whose window has closed. */
   private async emitClosedUnjoined(store: KeyValueStore<TimestampedKeyAndJoinSide<unknown>, UnjoinedValues>, record: StreamRecord<unknown, unknown>): Promise<void> {
     const { graceMs } = this.params.windows
     const streamTime = this.time.streamTime
-    // Cheap check first: a scan of the store is only worth it if the oldest entry may have closed.
-    if (this.time.minTime !== Number.NEGATIVE_INFINITY && this.time.minTime + this.lookAheadMs + graceMs >= streamTime) return
     this.time.minTime = Number.POSITIVE_INFINITY
     const emitted: TimestampedKeyAndJoinSide<unknown>[] = []
     let leftOpen = false
