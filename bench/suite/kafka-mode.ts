@@ -1,0 +1,317 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createKafkaClients, type KafkaClients, type KafkaConsumer, type KafkaProducer, type RawRecord } from '../../src/kafka/index.js'
+import { KafkaStreams } from '../../src/runtime/kafka-streams.js'
+import type { ProcessingGuarantee } from '../../src/runtime/config.js'
+import type { Topology } from '../../src/topology/topology.js'
+import { startBrokerProcess, type BrokerProcess } from './broker-process.js'
+import { produceAll, producePaced, ResultReader, waitForCommitted, wallClockMs } from './kafka-harness.js'
+import type { Measured } from './runner.js'
+import type { RunResult } from './results.js'
+import { bytesOnDisk, PeakRssSampler } from './resources.js'
+import type { InputRecord, Scenario, ScenarioVariant } from './scenarios/scenario.js'
+
+/** Partitions of every topic: one task per partition, all in the one measured instance. */
+const PARTITIONS = 2
+/** Kafka Streams' default under exactly-once; used for both guarantees so their latencies compare. */
+export const COMMIT_INTERVAL_MS = 100
+/** Input records per second in the latency phase: well below saturation, so latency is not queueing. */
+export const LATENCY_RATE = 1_000
+const PIPE_OUTPUT = 'bench_pipe_out'
+
+/** A run's inputs by phase. */
+export interface KafkaInputs {
+  /** Records of the global tables' topics, produced before the instance starts so that its bootstrap reads them. */
+  readonly bootstrap: readonly InputRecord[]
+  /** Produced as fast as the producer goes: the throughput. */
+  readonly bulk: readonly InputRecord[]
+  /** Produced at LATENCY_RATE after the bulk: the latency. */
+  readonly tail: readonly InputRecord[]
+  /** The input topics the consumer group reads (all but the global tables'). */
+  readonly streamTopics: readonly string[]
+}
+
+/**
+ * Splits a scenario's inputs into the run's phases: the global tables' records first (not timed:
+ * KafkaStreams reads them while it starts), then of the rest the bulk and the tail, the last 10%
+ * (at most 3 000).
+ */
+export function splitForKafka(scenario: Pick<Scenario, 'inputTopics' | 'globalTopics'>, inputs: readonly InputRecord[]): KafkaInputs {
+  const global = new Set(scenario.globalTopics ?? [])
+  const events = inputs.filter((r) => !global.has(r.topic))
+  const tail = Math.min(3_000, Math.max(1, Math.floor(events.length / 10)))
+  return {
+    bootstrap: inputs.filter((r) => global.has(r.topic)),
+    bulk: events.slice(0, events.length - tail),
+    tail: events.slice(events.length - tail),
+    streamTopics: scenario.inputTopics.filter((t) => !global.has(t)),
+  }
+}
+
+interface Cluster {
+  readonly broker: BrokerProcess
+  readonly bootstrap: string
+  clients(applicationId: string): KafkaClients
+}
+
+async function withCluster<T>(topics: readonly string[], use: (cluster: Cluster) => Promise<T>): Promise<T> {
+  const broker = await startBrokerProcess(PARTITIONS)
+  try {
+    const bootstrap = broker.bootstrapServers
+    const clients = (applicationId: string): KafkaClients =>
+      createKafkaClients({ bootstrapServers: [bootstrap], clientId: `${applicationId}-client`, applicationId })
+    const admin = clients('bench-admin').admin()
+    await admin.createTopics(topics.map((name) => ({ name, partitions: PARTITIONS })))
+    await admin.close()
+    return await use({ broker, bootstrap, clients })
+  } finally {
+    await broker.stop()
+  }
+}
+
+/**
+ * Feeds the bulk as fast as the producer goes; once `group` has committed all of it, the results
+ * are in: returns the seconds from the first produce to the last result. Then feeds the tail at
+ * LATENCY_RATE, whose results' latencies `reader` records.
+ */
+async function drive(
+  cluster: Cluster,
+  group: string,
+  checkHealthy: () => void,
+  producer: KafkaProducer,
+  reader: ResultReader,
+  { bulk, tail, streamTopics }: KafkaInputs,
+): Promise<number> {
+  const admin = cluster.clients('bench-admin')
+  const groupClients = cluster.clients(group)
+  const started = wallClockMs()
+  await produceAll(producer, bulk)
+  await waitForCommitted(admin, groupClients, streamTopics, checkHealthy)
+  const committedAt = wallClockMs()
+  await reader.settle()
+  // Done when the last result is readable, or when all was committed if no result came (windows still open).
+  const seconds = (Math.max(reader.lastArrival, committedAt) - started) / 1000
+  reader.measureLatencyFromNow()
+  await producePaced(producer, tail, LATENCY_RATE)
+  await waitForCommitted(admin, groupClients, streamTopics, checkHealthy)
+  await reader.settle()
+  return seconds
+}
+
+/**
+ * Tributary's KafkaStreams running the variant against the embedded broker (RocksDB stores).
+ * The global tables' records are produced before it starts, so that it bootstraps them before
+ * it processes the first event, as an application reading reference data would be deployed.
+ */
+export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs: readonly InputRecord[], guarantee: ProcessingGuarantee): Measured {
+  return {
+    scenario: scenario.name,
+    variant: variant.name,
+    mode: 'kafka',
+    target: guarantee,
+    run: async () => {
+      const { topology, outputTopics } = variant.build()
+      const phases = splitForKafka(scenario, inputs)
+      return withCluster([...scenario.inputTopics, ...outputTopics], async (cluster) => {
+        const stateDir = await mkdtemp(join(tmpdir(), 'tributary-bench-kafka-'))
+        const config = { applicationId: 'bench-app', bootstrapServers: [cluster.bootstrap], stateDir, processingGuarantee: guarantee, commitIntervalMs: COMMIT_INTERVAL_MS }
+        const load = cluster.clients('bench-load')
+        const producer = load.producer()
+        const reader = new ResultReader(cluster.clients('bench-results').consumer({ isolationLevel: 'read_committed' }))
+        const app = new KafkaStreams(topology, config)
+        let failure: unknown
+        app.on('error', (error) => {
+          failure ??= error
+        })
+        const checkHealthy = (): void => {
+          if (failure !== undefined) throw failure
+        }
+        try {
+          await reader.start(outputTopics)
+          await produceAll(producer, phases.bootstrap)
+          const joinStarted = wallClockMs()
+          await app.start()
+          const joinMs = wallClockMs() - joinStarted
+          await checkBootstrapped(app, phases.bootstrap.length)
+          const rss = new PeakRssSampler().start()
+          const seconds = await drive(cluster, config.applicationId, checkHealthy, producer, reader, phases)
+          await app.close()
+          // After close: RocksDB has flushed its memtables, so the files hold everything the stores kept.
+          const rocksdbBytes = await bytesOnDisk(stateDir)
+          const peakRssBytes = rss.stop()
+          const restoreRecordsPerSec = await measureRestore(cluster, { ...config, stateDir: `${stateDir}-restored` }, joinMs, topology)
+          return {
+            records: phases.bulk.length,
+            seconds,
+            outputs: reader.count,
+            latenciesMs: [...reader.latencies],
+            rocksdbBytes,
+            peakRssBytes,
+            ...(restoreRecordsPerSec === undefined ? {} : { restoreRecordsPerSec }),
+          } satisfies RunResult
+        } finally {
+          await app.close().catch(() => undefined)
+          await reader.close().catch(() => undefined)
+          await producer.close().catch(() => undefined)
+          await rm(stateDir, { recursive: true, force: true })
+          await rm(`${stateDir}-restored`, { recursive: true, force: true })
+        }
+      })
+    },
+  }
+}
+
+/**
+ * Fails the run unless the instance read every global-table record while it started: otherwise
+ * the first events would be joined with a partial table, and the run would measure something else.
+ */
+async function checkBootstrapped(app: KafkaStreams, records: number): Promise<void> {
+  if (records === 0) return
+  const global = (await app.metrics()).globalTables
+  const read = (global?.processed ?? 0) + (global?.skipped ?? 0)
+  if (read < records) {
+    throw new Error(`KafkaStreams started having read ${read} of the ${records} records of its global tables: the bootstrap must read them all before processing starts.`)
+  }
+}
+
+/**
+ * A second instance with an empty state directory restores every store from its changelog
+ * before it runs. Its start time minus the first instance's (group join and topic checks, with
+ * nothing to restore) is the restoration; divided into the changelog records, the restore rate.
+ * Global tables are bootstrapped by both starts alike, so they cancel out and are not counted.
+ */
+async function measureRestore(
+  cluster: Cluster,
+  config: ConstructorParameters<typeof KafkaStreams>[1],
+  emptyStartMs: number,
+  topology: Topology,
+): Promise<number | undefined> {
+  const admin = cluster.clients('bench-admin').admin()
+  let changelogRecords = 0n
+  try {
+    const partitions = await admin.describeTopics(changelogTopics(topology, config.applicationId))
+    for (const [topic, count] of partitions) {
+      const ids = Array.from({ length: count }, (_, i) => i)
+      const [start, end] = await Promise.all([admin.listOffsets(topic, ids, 'earliest'), admin.listOffsets(topic, ids, 'latest')])
+      for (const id of ids) changelogRecords += (end.get(id) ?? 0n) - (start.get(id) ?? 0n)
+    }
+  } finally {
+    await admin.close()
+  }
+  if (changelogRecords === 0n) return undefined
+  const app = new KafkaStreams(topology, config)
+  try {
+    const started = wallClockMs()
+    await app.start()
+    const restoreMs = wallClockMs() - started - emptyStartMs
+    // Below a tenth of a second the difference of two start-up times is noise, not a rate.
+    return restoreMs < 100 ? undefined : Number(changelogRecords) / (restoreMs / 1000)
+  } finally {
+    await app.close()
+  }
+}
+
+/**
+ * The topics a fresh instance restores its task stores from, full names: the internal
+ * `-changelog` topics, and the source topic a table reuses as its changelog (whose records reached
+ * the first instance only after it started). Global stores are left out.
+ */
+export function changelogTopics(topology: Topology, applicationId: string): string[] {
+  const topics = new Set<string>()
+  for (const spec of topology.stores.values()) {
+    if (spec.global === true || spec.changelogTopic === undefined) continue
+    topics.add(spec.changelogIsInternal ? `${applicationId}-${spec.changelogTopic}` : spec.changelogTopic)
+  }
+  return [...topics]
+}
+
+/**
+ * The I/O limit: the same records consumed and produced unchanged to one topic through the same
+ * broker and client, committing offsets as often as Tributary does, with no processing at all.
+ * The global tables' records are not piped: Tributary reads them before the timed phases too.
+ */
+export function rawPipeTarget(scenario: Scenario, variantName: string, inputs: readonly InputRecord[]): Measured {
+  return {
+    scenario: scenario.name,
+    variant: variantName,
+    mode: 'baseline',
+    target: 'io-limit',
+    run: async () => {
+      const phases = splitForKafka(scenario, inputs)
+      return withCluster([...phases.streamTopics, PIPE_OUTPUT], async (cluster) => {
+        const load = cluster.clients('bench-load')
+        const producer = load.producer()
+        const reader = new ResultReader(cluster.clients('bench-results').consumer({ isolationLevel: 'read_committed' }))
+        const pipeClients = cluster.clients('bench-pipe')
+        const pipe = new RawPipe(pipeClients.consumer({ isolationLevel: 'read_uncommitted' }), pipeClients.producer())
+        try {
+          await reader.start([PIPE_OUTPUT])
+          await pipe.start(phases.streamTopics)
+          const rss = new PeakRssSampler().start()
+          const seconds = await drive(cluster, 'bench-pipe', () => pipe.checkHealthy(), producer, reader, phases)
+          const peakRssBytes = rss.stop()
+          return { records: phases.bulk.length, seconds, outputs: reader.count, latenciesMs: [...reader.latencies], peakRssBytes } satisfies RunResult
+        } finally {
+          await pipe.close().catch(() => undefined)
+          await reader.close().catch(() => undefined)
+          await producer.close().catch(() => undefined)
+        }
+      })
+    },
+  }
+}
+
+/** consume -> produce, records unchanged but for the topic; offsets committed every COMMIT_INTERVAL_MS. */
+class RawPipe {
+  #stopped = false
+  #failure: unknown
+  #loop: Promise<void> | undefined
+
+  constructor(
+    private readonly consumer: KafkaConsumer,
+    private readonly producer: KafkaProducer,
+  ) {}
+
+  async start(topics: readonly string[]): Promise<void> {
+    await this.consumer.subscribe(topics, { onAssigned: () => undefined, onRevoked: () => undefined })
+    this.#loop = this.#run()
+  }
+
+  /** Throws what stopped the pipe, if anything did. */
+  checkHealthy(): void {
+    if (this.#failure !== undefined) throw this.#failure
+  }
+
+  async #run(): Promise<void> {
+    try {
+      await this.#pipe()
+    } catch (error) {
+      this.#failure = error
+    }
+  }
+
+  async #pipe(): Promise<void> {
+    const offsets = new Map<string, { topic: string; partition: number; offset: bigint }>()
+    let lastCommit = Date.now()
+    while (!this.#stopped) {
+      const records: RawRecord[] = await this.consumer.poll(500, 100)
+      if (records.length > 0) {
+        await this.producer.send(records.map((r) => ({ topic: PIPE_OUTPUT, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers })))
+        for (const r of records) offsets.set(`${r.topic}-${r.partition}`, { topic: r.topic, partition: r.partition, offset: r.offset + 1n })
+      }
+      if (Date.now() - lastCommit >= COMMIT_INTERVAL_MS && offsets.size > 0) {
+        await this.consumer.commit([...offsets.values()])
+        offsets.clear()
+        lastCommit = Date.now()
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#stopped = true
+    await this.#loop
+    await this.consumer.close()
+    await this.producer.close()
+  }
+}

@@ -1,0 +1,64 @@
+import type { ResultRow, SuiteReport } from './results.js'
+import type { Summary } from './stats.js'
+import { checkTargets } from './targets.js'
+
+const COLUMNS = ['scenario', 'variant', 'mode', 'target', 'records/s', 'spread', 'p50 ms', 'p99 ms', 'restore rec/s', 'peak RSS MiB', 'RocksDB MiB', 'x compute', 'x I/O'] as const
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US')
+const ratio = (n: number | undefined): string => (n === undefined ? '' : `${(n * 100).toFixed(0)}%`)
+const ms = (s: Summary | undefined): string => (s === undefined ? '' : s.median < 10 ? s.median.toFixed(1) : int(s.median))
+
+/** The cells of one row, in the order of COLUMNS. */
+function cells(row: ResultRow): string[] {
+  return [
+    row.scenario,
+    row.variant,
+    row.mode,
+    row.target,
+    int(row.recordsPerSec.median),
+    `±${(row.recordsPerSec.spreadPct / 2).toFixed(0)}%`,
+    ms(row.p50Ms),
+    ms(row.p99Ms),
+    row.restoreRecordsPerSec === undefined ? '' : int(row.restoreRecordsPerSec.median),
+    String(row.peakRssMiB),
+    row.rocksdbBytes === undefined ? '' : (row.rocksdbBytes / 1_048_576).toFixed(1),
+    ratio(row.ratioToComputeLimit),
+    ratio(row.ratioToIoLimit),
+  ]
+}
+
+/** The rows as an aligned plain-text table for the terminal. */
+export function terminalTable(rows: readonly ResultRow[]): string {
+  const table = [[...COLUMNS], ...rows.map(cells)]
+  const widths = COLUMNS.map((_, c) => Math.max(...table.map((r) => (r[c] as string).length)))
+  const numeric = (c: number): boolean => c >= 4
+  return table
+    .map((r) => r.map((cell, c) => (numeric(c) ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  '))
+    .join('\n')
+}
+
+/** The report as Markdown: the machine, the options, the table, notes and what was skipped. */
+export function markdownReport(report: SuiteReport): string {
+  const { machine, options } = report
+  const lines = [
+    '# Tributary benchmark results',
+    '',
+    `Run ${report.startedAt} to ${report.finishedAt} on ${machine.cores} × ${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.platform}, Node ${machine.node} (load average at start ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}).`,
+    '',
+    `Options: ${options.quick ? 'quick, ' : ''}${options.records.toLocaleString('en-US')} input records per run, ${options.warmups} warm-up and ${options.repeats} measured runs per row (kafka mode: ${options.kafkaWarmups} and ${options.kafkaRepeats}; median shown, spread = ±half the min-max range), seed ${options.seed}; scenarios ${options.scenarios.join(', ')}; modes ${options.modes.join(', ')}.`,
+    '',
+    `| ${COLUMNS.join(' | ')} |`,
+    `| ${COLUMNS.map((_, c) => (c >= 4 ? '---:' : '---')).join(' | ')} |`,
+    ...report.rows.map((row) => `| ${cells(row).join(' | ')} |`),
+    '',
+    'x compute = Tributary records/s over the hand-written compute limit of the same scenario; x I/O = over the raw consume -> produce pipe through the same broker and client.',
+  ]
+  const checks = checkTargets(report.rows)
+  if (checks.length > 0) {
+    lines.push('', '## Targets', '', '| target | measured | met |', '| --- | ---: | --- |', ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.met ? 'yes' : 'no'} |`))
+  }
+  const notes = report.rows.flatMap((row) => (row.notes ?? []).map((n) => `- ${row.scenario}/${row.variant} ${row.mode}:${row.target}: ${n}`))
+  if (notes.length > 0) lines.push('', '## Notes', '', ...notes)
+  if (report.skipped.length > 0) lines.push('', '## Not measured', '', ...report.skipped.map((s) => `- ${s}`))
+  return `${lines.join('\n')}\n`
+}

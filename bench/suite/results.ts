@@ -1,0 +1,79 @@
+import type { Summary } from './stats.js'
+
+/** Where a row's numbers come from. */
+export type Mode = 'baseline' | 'driver' | 'kafka'
+
+/**
+ * What a row measured: a Tributary configuration, or one of the two baselines measured in the
+ * same run (the compute limit: hand-written Maps; the I/O limit: a raw consume -> produce pipe).
+ */
+export type Target = 'compute-limit' | 'io-limit' | 'memory' | 'rocksdb' | 'at_least_once' | 'exactly_once_v2'
+
+/** One measured run. */
+export interface RunResult {
+  /** Input records processed (both sides of a join). */
+  readonly records: number
+  readonly seconds: number
+  /** Result records emitted (a check that the run did the work, not a speed). */
+  readonly outputs: number
+  /** End-to-end latencies (record produced -> result readable), kafka mode only. */
+  readonly latenciesMs?: readonly number[]
+  /** Bytes under the state directory at the end of the run. */
+  readonly rocksdbBytes?: number
+  /** Changelog records restored per second by a fresh instance without local state. */
+  readonly restoreRecordsPerSec?: number
+  /** Resident set size of every process involved, at its peak, in bytes. */
+  readonly peakRssBytes: number
+}
+
+/** The median and spread of a configuration's runs, and how it compares to the baselines. */
+export interface ResultRow {
+  readonly scenario: string
+  readonly variant: string
+  readonly mode: Mode
+  readonly target: Target
+  readonly recordsPerRun: number
+  readonly recordsPerSec: Summary
+  readonly outputs: number
+  readonly p50Ms?: Summary
+  readonly p99Ms?: Summary
+  readonly restoreRecordsPerSec?: Summary
+  readonly peakRssMiB: number
+  readonly rocksdbBytes?: number
+  /** Median records/s over the compute limit's of the same variant. */
+  readonly ratioToComputeLimit?: number
+  /** Median records/s over the I/O limit's of the same variant. */
+  readonly ratioToIoLimit?: number
+  readonly notes?: readonly string[]
+}
+
+export interface MachineInfo {
+  readonly node: string
+  readonly platform: string
+  readonly cpus: string
+  readonly cores: number
+  readonly memoryGiB: number
+  readonly loadAverage: readonly number[]
+}
+
+export interface SuiteReport {
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly machine: MachineInfo
+  readonly options: {
+    readonly quick: boolean
+    readonly records: number
+    readonly warmups: number
+    readonly repeats: number
+    readonly kafkaWarmups: number
+    readonly kafkaRepeats: number
+    readonly seed: number
+    readonly scenarios: readonly string[]
+    /** Empty: every variant. */
+    readonly variants: readonly string[]
+    readonly modes: readonly string[]
+  }
+  readonly rows: readonly ResultRow[]
+  /** Scenarios or modes that did not run, and why. */
+  readonly skipped: readonly string[]
+}

@@ -1,0 +1,78 @@
+import type { Topology } from '../../../src/topology/topology.js'
+
+/** One input record, already serialized, so every mode and baseline reads the very same bytes. */
+export interface InputRecord {
+  readonly topic: string
+  readonly key: Buffer
+  /** Null for a tombstone (a deleted row of a CDC topic). */
+  readonly value: Buffer | null
+  readonly timestamp: number
+}
+
+/** A topology to measure and the topics it writes the results to. */
+export interface BuiltScenario {
+  readonly topology: Topology
+  readonly outputTopics: readonly string[]
+}
+
+/**
+ * One computation of a scenario (e.g. the inner or the left join), as a Tributary topology and
+ * as the compute limit: the same computation written by hand with Maps, no library and no
+ * durability. The hand-written version parses and writes JSON like the topology does, so the
+ * ratio between the two is the library's cost and nothing else.
+ */
+export interface ScenarioVariant {
+  readonly name: string
+  build(): BuiltScenario
+  /** Processes the inputs in order and returns how many results it emitted. */
+  computeLimit(inputs: readonly InputRecord[]): number
+}
+
+export interface Scenario {
+  /** Used with `--scenario`. */
+  readonly name: string
+  readonly description: string
+  /** Topics the inputs are written to (created with the partitions of the run). */
+  readonly inputTopics: readonly string[]
+  readonly variants: readonly ScenarioVariant[]
+  /** Deterministic inputs in delivery order: about `records` of them, the same for the same seed. */
+  prepare(records: number, seed: number): readonly InputRecord[]
+  /** Where the data came from (the generator, or how the bench derived it). */
+  readonly dataSource: string
+  /**
+   * Input topics the topology reads as global tables (a subset of `inputTopics`). KafkaStreams
+   * bootstraps a global table before it processes anything and does not synchronize it with
+   * stream time afterwards, so `prepare` puts these records first (see `globalTablesFirst`):
+   * every mode and baseline then sees the reference data complete before the first event, and
+   * kafka mode produces these records before the instance starts.
+   */
+  readonly globalTopics?: readonly string[]
+}
+
+/** The topics a topology reads as global tables, from its global sub-topologies. */
+export function globalTopicsOf(topology: Topology): string[] {
+  return topology.subtopologies.filter((s) => s.global === true).flatMap((s) => s.sourceTopics)
+}
+
+/**
+ * Moves the records of `globalTopics` before all others, keeping the order within each part:
+ * the reference data a global table is bootstrapped from, then the events.
+ */
+export function globalTablesFirst(records: readonly InputRecord[], globalTopics: readonly string[]): InputRecord[] {
+  const global = new Set(globalTopics)
+  return [...records.filter((r) => global.has(r.topic)), ...records.filter((r) => !global.has(r.topic))]
+}
+
+/**
+ * Reorders records into blocks of `blockSize`: within a block, the records of each topic in
+ * turn. Drivers pipe a block's records of one topic as a single list; every mode and baseline
+ * then sees the same order. Event times within a block stay close, so windows are unaffected.
+ */
+export function inBlocks(records: readonly InputRecord[], topics: readonly string[], blockSize = 1_000): InputRecord[] {
+  const out: InputRecord[] = []
+  for (let start = 0; start < records.length; start += blockSize) {
+    const block = records.slice(start, start + blockSize)
+    for (const topic of topics) for (const r of block) if (r.topic === topic) out.push(r)
+  }
+  return out
+}
