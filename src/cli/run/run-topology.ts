@@ -1,0 +1,246 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ConfigError, isTributaryError } from '../../core/errors.js'
+import { createKafkaClients, type KafkaAdmin, type KafkaReader } from '../../kafka/index.js'
+import { KafkaStreams } from '../../runtime/index.js'
+import { REPAIR_SHOP_TOPICS, cityTopics, type CityOptions } from '../../../topologies/generator/index.js'
+import type { BuiltTopology, BundledTopology } from '../../../topologies/types.js'
+import type { CliIo } from '../io.js'
+import type { CityFeed } from './city-feed.js'
+import { describeTopics, ensureTopics, externalStack, startEmbeddedStack, type KafkaStack } from './kafka-stack.js'
+import { OutputTap } from './output-tap.js'
+import { RunMonitor, type AppFigures } from './run-monitor.js'
+import type { RunOptions } from './run-options.js'
+import type { StatusDisplay } from './status-line.js'
+import { formatSummary } from './summary.js'
+
+export interface RunEnvironment {
+  readonly io: CliIo
+  readonly display: StatusDisplay
+  readonly cityFeed: CityFeed
+  /** What the runtime reports about a running app (rates, lag, store sizes). */
+  readonly appFigures: (app: KafkaStreams, appStateDir: string) => Promise<AppFigures>
+}
+
+const PARTITIONS = 3
+/** Commit (and so publish outputs) every second: a person watching wants to see results now. */
+const COMMIT_INTERVAL_MS = 1_000
+/** The simulated city runs this long when no --duration is given: longer than anyone watches. */
+const OPEN_ENDED_CITY_S = 24 * 3600
+/** How long the generator may take to create its topics before the app starts without them. */
+const TOPICS_WAIT_MS = 15_000
+
+const repairShopTopics = new Set<string>(Object.values(REPAIR_SHOP_TOPICS))
+
+/** Resolves `stopped` once `stop()` is called; the first reason given wins. */
+class Stopper {
+  reason: string | undefined
+  failure: unknown
+  readonly stopped: Promise<void>
+  private resolve!: () => void
+  constructor() {
+    this.stopped = new Promise<void>((resolve) => (this.resolve = resolve))
+  }
+  stop(reason: string, failure?: unknown): void {
+    if (this.reason !== undefined) return
+    this.reason = reason
+    this.failure = failure
+    this.resolve()
+  }
+}
+
+const sleep = (ms: number, until: Promise<unknown>) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    void until.then(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+
+interface RunningGenerator {
+  /** Records sent so far, per topic. */
+  readonly sent: Map<string, number>
+  /** The topology's inputs the generator writes (and creates). */
+  readonly topics: readonly string[]
+  readonly abort: AbortController
+  /** Settles when the generator stops; a failure stops the run. */
+  readonly done: Promise<void>
+}
+
+function startGenerator(env: RunEnvironment, stack: KafkaStack, options: RunOptions, built: BuiltTopology, stopper: Stopper): RunningGenerator {
+  const city: CityOptions = {
+    seed: options.seed,
+    drivers: options.drivers,
+    riders: options.riders,
+    durationS: options.durationS === undefined ? OPEN_ENDED_CITY_S : Math.ceil(options.durationS) + 60,
+    repairShop: built.inputs.some((topic) => repairShopTopics.has(topic)),
+  }
+  const sent = new Map<string, number>()
+  const abort = new AbortController()
+  env.io.out(`Generating a city of ${options.drivers} drivers and ${options.riders} riders (seed ${options.seed}) ` +
+    `${options.rate === undefined ? 'in real time' : `in real time, at most ${options.rate} records/s`}.`)
+  const done = env.cityFeed({
+    bootstrapServers: stack.bootstrapServers,
+    schemaRegistryUrl: stack.schemaRegistryUrl,
+    options: city,
+    ratePerSecond: options.rate,
+    signal: abort.signal,
+    onProgress: (progress) => {
+      for (const [topic, n] of progress) sent.set(topic, n)
+    },
+  }).then(
+    (final) => {
+      for (const [topic, n] of final) sent.set(topic, n)
+    },
+    (error: unknown) => stopper.stop('the generator failed', error),
+  )
+  const written = new Set<string>(cityTopics(city))
+  return { sent, topics: built.inputs.filter((topic) => written.has(topic)), abort, done }
+}
+
+/** Waits (a bounded time) until every topic exists, or `until` settles. */
+async function waitForTopics(admin: KafkaAdmin, topics: readonly string[], until: Promise<unknown>): Promise<void> {
+  let settled = false
+  void until.then(() => (settled = true))
+  for (const deadline = Date.now() + TOPICS_WAIT_MS; !settled && Date.now() < deadline;) {
+    if ((await admin.describeTopics(topics)).size === topics.length) return
+    await sleep(100, until)
+  }
+}
+
+function buildTopology(bundled: BundledTopology, schemaRegistryUrl: string | undefined): BuiltTopology {
+  try {
+    return bundled.build(schemaRegistryUrl === undefined ? {} : { schemaRegistryUrl })
+  } catch (error) {
+    if (schemaRegistryUrl !== undefined || !isTributaryError(error, 'TRIBUTARY_CONFIG')) throw error
+    // Only an external cluster comes without a registry: say which flag gives it one.
+    throw new ConfigError(`${error.message} With --brokers, pass the cluster's registry as --registry <url>.`, { cause: error })
+  }
+}
+
+/**
+ * Runs one bundled topology until --duration passes, Ctrl-C, or a failure: starts the Kafka
+ * stack, the generator and the app, shows status and samples, then closes everything in reverse
+ * order and prints the summary. Resolves with the exit code; rejects with the failure (after the
+ * summary) when the app or the generator failed.
+ */
+export async function runTopology(bundled: BundledTopology, options: RunOptions, env: RunEnvironment, signal: AbortSignal): Promise<number> {
+  const { io, display } = env
+  const startedAt = Date.now()
+  const stack: KafkaStack = options.brokers === undefined
+    ? await startEmbeddedStack({ dataDir: options.dataDir, port: options.port, registryPort: options.registryPort })
+    : externalStack(options.brokers, options.registryUrl)
+  const cleanups: (() => unknown)[] = [() => stack.close()]
+  let temporaryStateDir: string | undefined
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve().then(cleanup).catch(() => undefined)
+    if (temporaryStateDir !== undefined) rmSync(temporaryStateDir, { recursive: true, force: true })
+  }
+  try {
+    if (stack.embedded) {
+      const data = stack.dataDir!
+      io.out(`Embedded Kafka broker on ${stack.bootstrapServers.join(',')} and schema registry on ${stack.schemaRegistryUrl} ` +
+        `(data in ${data.path}${data.temporary ? ', removed on exit' : ''}).`)
+    }
+    const built = buildTopology(bundled, stack.schemaRegistryUrl)
+    const outputTopics = built.outputs.map((o) => o.topic)
+    const clients = createKafkaClients({
+      bootstrapServers: stack.bootstrapServers,
+      clientId: `${bundled.name}-cli`,
+      applicationId: `${bundled.name}-cli`,
+      retries: stack.embedded ? 2 : 1,
+      retryDelayMs: 200,
+      connectTimeoutMs: 3_000,
+    })
+    const admin: KafkaAdmin = clients.admin()
+    cleanups.push(() => admin.close())
+    await describeTopics(admin, [...built.inputs, ...outputTopics], stack.bootstrapServers)
+
+    const stopper = new Stopper()
+    const onAbort = () => stopper.stop('interrupted')
+    if (signal.aborted) onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    cleanups.push(() => signal.removeEventListener('abort', onAbort))
+    if (options.durationS !== undefined) {
+      const timer = setTimeout(() => stopper.stop(`--duration ${options.durationS} reached`), options.durationS * 1000)
+      cleanups.push(() => clearTimeout(timer))
+    }
+
+    // The generator goes first: it creates its topics as the city's systems configure them
+    // (change-event topics compacted), and the app then starts with the profiles' snapshot there.
+    const generator = options.generate ? startGenerator(env, stack, options, built, stopper) : undefined
+    if (generator === undefined) io.out('No generator (--no-generate): the topology processes what its input topics hold or receive.')
+    cleanups.push(() => generator?.abort.abort())
+    if (generator !== undefined) await waitForTopics(admin, generator.topics, Promise.race([generator.done, stopper.stopped]))
+    const topics = await ensureTopics(admin, [...built.inputs, ...outputTopics], PARTITIONS, stack.bootstrapServers)
+    if (!stack.embedded && topics.created.length > 0) io.out(`Created topics ${topics.created.join(', ')} (${PARTITIONS} partitions each).`)
+
+    // State kept across runs would not match a temporary broker's offsets: it goes with the broker.
+    if (options.stateDir === undefined && stack.dataDir?.temporary === true) temporaryStateDir = mkdtempSync(join(tmpdir(), 'tributary-state-'))
+    const stateDir = options.stateDir ?? temporaryStateDir ?? '.tributary/state'
+    const appStateDir = join(stateDir, bundled.name)
+    const reader: KafkaReader = clients.reader({ isolationLevel: 'read_committed', maxWaitMs: 50 })
+    cleanups.push(() => reader.close())
+    const tap = new OutputTap(reader, built.outputs, topics.counts)
+    await tap.begin()
+
+    const app = new KafkaStreams(built.topology, {
+      applicationId: bundled.name,
+      bootstrapServers: stack.bootstrapServers,
+      stateDir,
+      processingGuarantee: options.guarantee,
+      commitIntervalMs: COMMIT_INTERVAL_MS,
+    })
+    app.on('error', (error) => stopper.stop('the application failed', error))
+    io.out(`Running ${bundled.name} (${options.guarantee}): reads ${built.inputs.join(', ')}; writes ${outputTopics.join(', ')}.`)
+    io.out(`State in ${appStateDir}${temporaryStateDir === undefined ? '' : ' (temporary, removed on exit)'}.`)
+    io.out(options.durationS === undefined ? 'Press Ctrl-C to stop.' : `Stopping after ${options.durationS} s (or Ctrl-C).`)
+
+    // start() resolves once the first assignment is restored; a stop request meanwhile ends the wait.
+    if (stopper.reason === undefined) {
+      const started = app.start().catch((error: unknown) => stopper.stop('the application failed', error))
+      await Promise.race([started, stopper.stopped])
+    }
+    const monitor = new RunMonitor({
+      tap,
+      display,
+      appState: () => app.state(),
+      appFigures: () => env.appFigures(app, appStateDir),
+      generated: () => (generator === undefined ? undefined : [...generator.sent.values()].reduce((a, b) => a + b, 0)),
+      startedAt,
+    })
+    while (stopper.reason === undefined) {
+      await sleep(1_000, stopper.stopped)
+      if (stopper.reason === undefined) await monitor.tick()
+    }
+
+    display.finish()
+    io.out(`Stopping (${stopper.reason})...`)
+    generator?.abort.abort()
+    await generator?.done
+    await app.close().catch((error: unknown) => {
+      stopper.failure ??= error
+    })
+    // What the last commit published is counted too.
+    await tap.poll().catch(() => undefined)
+    const figures = await env.appFigures(app, appStateDir)
+    await cleanUp()
+    io.out(formatSummary({
+      topology: bundled.name,
+      durationMs: Date.now() - startedAt,
+      guarantee: options.guarantee,
+      stoppedBecause: stopper.reason,
+      generated: generator?.sent,
+      processed: figures.processed,
+      produced: tap.produced(),
+      stateDir: appStateDir,
+      stateRemoved: temporaryStateDir !== undefined,
+    }))
+    if (stopper.failure !== undefined) throw stopper.failure
+    return 0
+  } finally {
+    await cleanUp()
+  }
+}
