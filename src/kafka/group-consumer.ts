@@ -55,6 +55,9 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
   #nextPartition = 0
   #closed = false
   #membershipError: unknown
+  /** The fetch `poll()` leaves running while the caller processes what it returned. */
+  #prefetch: Promise<void> | undefined
+  #prefetchFailure: { readonly error: unknown } | undefined
   readonly #deadlineMs: number
   readonly #rebalanceTimeoutMs: number
 
@@ -110,10 +113,17 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
       throw toKafkaError(`Rejoining group "${this.#consumer.groupId}"`, error)
     }
     await this.#applyPendingAssignment()
+    // What the last poll left fetching is in (or failed) before anything else is fetched.
+    if (this.#readyRecords() === 0 && this.#prefetch !== undefined) await this.#prefetch
+    if (this.#prefetchFailure !== undefined) {
+      const { error } = this.#prefetchFailure
+      this.#prefetchFailure = undefined
+      throw error
+    }
     const ready = this.#readyRecords()
-    if (ready < maxRecords && this.#buffered < this.#maxBuffered) {
+    if (ready === 0 && this.#buffered < this.#maxBuffered) {
       // Long-poll only when there is nothing to return yet.
-      await this.#fetchMore(ready === 0 ? timeoutMs : 0)
+      await this.#fetchMore(timeoutMs)
       // A rebalance may have completed while the fetch was in flight.
       await this.#applyPendingAssignment()
     } else if (ready === 0) {
@@ -121,7 +131,31 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
       // wait as an empty poll would, so the caller's loop does not spin.
       await sleep(timeoutMs)
     }
-    return this.#drain(maxRecords)
+    const records = this.#drain(maxRecords)
+    this.#prefetchIfRoom(maxRecords)
+    return records
+  }
+
+  /**
+   * While the consumer is behind (records are left after this poll, but fewer than the next one
+   * takes), starts fetching more while the caller processes these, so the next poll finds them
+   * buffered instead of waiting for a round trip. A consumer that has caught up fetches (long-
+   * polls) in the next poll as before: fetching ahead would mostly bring nothing. The fetch does
+   * not wait on the broker (max wait 0): a long poll in flight would hold back the group's
+   * commits behind it on the connection. Results for partitions sought or revoked meanwhile are
+   * dropped by `#fetchMore`.
+   */
+  #prefetchIfRoom(maxRecords: number): void {
+    if (this.#prefetch !== undefined || this.#closed || this.#buffered >= this.#maxBuffered) return
+    const ready = this.#readyRecords()
+    if (ready === 0 || ready >= maxRecords) return
+    this.#prefetch = this.#fetchMore(0)
+      .catch((error: unknown) => {
+        if (!this.#closed) this.#prefetchFailure ??= { error }
+      })
+      .finally(() => {
+        this.#prefetch = undefined
+      })
   }
 
   assignment(): TopicPartition[] {

@@ -32,10 +32,35 @@ function toAcks(offsets: readonly TopicPartitionOffset[] | undefined): RecordAck
 // bits, modulo the partition count. The client's default takes murmur2 as unsigned instead, which
 // sends about half the keys elsewhere and breaks co-partitioning with topics other clients write.
 
+/**
+ * Runs the sends of one producer one after the other. The client numbers an idempotent batch from
+ * the partition's sequence as it builds the request but advances that sequence only when the
+ * response arrives, so two sends in flight on one partition carry the same base sequence: the
+ * broker refuses the second (OUT_OF_ORDER_SEQUENCE_NUMBER) or, when both hold as many records,
+ * takes it for a retry of the first and drops it (DUPLICATE_SEQUENCE). One send at a time keeps
+ * every batch numbered after the one before it.
+ */
+export class SendQueue {
+  #tail: Promise<unknown> = Promise.resolve()
+
+  /** Runs `call` once every call queued before it has settled; resolves or rejects as it does. */
+  run<T>(call: () => Promise<T>): Promise<T> {
+    const turn = this.#tail.then(call)
+    this.#tail = turn.catch(() => undefined)
+    return turn
+  }
+
+  /** Resolves once every call queued so far has settled. */
+  async drain(): Promise<void> {
+    await this.#tail
+  }
+}
+
 /** An idempotent producer with acks=-1: a resolved `send` is on every in-sync replica. */
 export class PlatformaticProducer implements KafkaProducer {
   readonly #producer: Producer
   readonly #inFlight = new Set<Promise<unknown>>()
+  readonly #sends = new SendQueue()
   readonly #deadlineMs: number
 
   constructor(settings: KafkaSettings) {
@@ -43,9 +68,11 @@ export class PlatformaticProducer implements KafkaProducer {
     this.#deadlineMs = settings.deadlineMs
   }
 
+  /** Sends may be called concurrently: they go out one after the other, in call order. */
   async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
     if (records.length === 0) return []
-    const sending = this.#call(`Producing ${records.length} record(s)`, () => this.#producer.send({ messages: toMessages(records) }))
+    const messages = toMessages(records)
+    const sending = this.#sends.run(() => this.#call(`Producing ${records.length} record(s)`, () => this.#producer.send({ messages })))
     const tracked = sending.catch(() => undefined)
     this.#inFlight.add(tracked)
     try {
@@ -80,6 +107,7 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
   readonly #producer: Producer
   readonly #transactionalId: string
   #transaction: Transaction | undefined
+  readonly #sends = new SendQueue()
   readonly #deadlineMs: number
 
   constructor(settings: KafkaSettings, transactionalId: string) {
@@ -98,8 +126,10 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
   async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
     const transaction = this.#open('send')
     if (records.length === 0) return []
-    const result = await this.#call(`Producing ${records.length} record(s) in a transaction`, () =>
-      transaction.send({ messages: toMessages(records) }),
+    const messages = toMessages(records)
+    // Serialized for the sequence numbers, as in PlatformaticProducer.
+    const result = await this.#sends.run(() =>
+      this.#call(`Producing ${records.length} record(s) in a transaction`, () => transaction.send({ messages })),
     )
     return toAcks(result.offsets)
   }
@@ -132,6 +162,8 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
 
   async commit(): Promise<void> {
     const transaction = this.#open('commit')
+    // A transaction ends only after every send in it has been answered.
+    await this.#sends.drain()
     await this.#call(`Committing the transaction of "${this.#transactionalId}"`, () => transaction.commit())
     this.#transaction = undefined
   }
@@ -139,6 +171,7 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
   async abort(): Promise<void> {
     const transaction = this.#open('abort')
     try {
+      await this.#sends.drain()
       await this.#call(`Aborting the transaction of "${this.#transactionalId}"`, () => transaction.abort())
     } finally {
       // After a failed abort (e.g. fenced) the transaction is unusable either way.

@@ -1,4 +1,5 @@
 import { IllegalStateError, isTributaryError, TaskMigratedError, TimeoutError } from '../core/errors.js'
+import { isPromiseLike } from '../core/maybe-promise.js'
 import { createKafkaClients, type KafkaClients } from '../kafka/index.js'
 import type { KafkaAdmin, KafkaConsumer, KafkaProducer, KafkaReader, KafkaTransactionalProducer } from '../kafka/types.js'
 import { jsonSerde } from '../serde/primitive.js'
@@ -41,6 +42,8 @@ interface Running {
   readonly generation: AssignedGeneration
   readonly recovery: TaskRecovery
 }
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /** What the loop must do before it polls again, after a failure it retries. */
 type PendingRecovery = 'none' | 'resume' | 'reset'
@@ -307,10 +310,13 @@ export class KafkaStreams extends StreamsEmitter {
         this.introspection.recorder.consumed(records.length)
         if (this.stopRequested) break
         if (this.current === 'REBALANCING') this.transition('RUNNING')
-        await tasks.addRecords(records)
-        await this.globalState?.update()
+        // Synchronous serdes and operators (the usual case) make these plain calls, no promise.
+        const added = tasks.addRecords(records)
+        if (isPromiseLike(added)) await added
+        if (this.globalState !== undefined) await this.globalState.update()
         const now = Date.now()
-        await tasks.process(now)
+        const processed = tasks.process(now)
+        if (isPromiseLike(processed)) await processed
         await tasks.punctuate(now)
         tasks.updatePauses()
         if (commitFailing || Date.now() - lastCommit >= this.config.commitIntervalMs) {
@@ -321,6 +327,9 @@ export class KafkaStreams extends StreamsEmitter {
           commitFailing = false
         }
         if (!commitFailing) backoff.succeeded()
+        // A poll served from the prefetched buffer resolves without waiting on I/O: give the
+        // producer's acks, the next fetch and the collector's linger timer their turn.
+        await yieldToEventLoop()
       } catch (error) {
         const migrated = isTributaryError(error, 'TRIBUTARY_TASK_MIGRATED')
         if (isRetriable(error) && this.stopRequested) {

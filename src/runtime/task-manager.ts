@@ -1,4 +1,4 @@
-import { isPromiseLike } from '../core/maybe-promise.js'
+import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { GroupMetadata, KafkaAdmin, KafkaConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js'
 import type { StateStore } from '../state/types.js'
 import type { Topology } from '../topology/topology.js'
@@ -115,8 +115,12 @@ export class TaskManager {
     }
   }
 
-  /** Hands polled records to their tasks, then pauses partitions whose buffers are full. */
-  async addRecords(records: readonly RawRecord[]): Promise<void> {
+  /**
+   * Hands polled records to their tasks. Returns a promise only when a deserializer answered with
+   * one: the loop then awaits nothing for the usual synchronous serdes.
+   */
+  addRecords(records: readonly RawRecord[]): MaybePromise<void> {
+    if (records.length === 0) return undefined
     const batches = new Map<StreamTask, RawRecord[]>()
     for (const record of records) {
       const task = this.byPartition.get(partitionKey(record.topic, record.partition))
@@ -125,17 +129,59 @@ export class TaskManager {
       if (batch === undefined) batches.set(task, (batch = []))
       batch.push(record)
     }
-    for (const [task, batch] of batches) {
+    const pending = [...batches]
+    for (let i = 0; i < pending.length; i++) {
+      const [task, batch] = pending[i] as [StreamTask, RawRecord[]]
       const added = task.addRecords(batch)
-      if (isPromiseLike(added)) await added
+      if (isPromiseLike(added)) return this.addRemaining(added, pending.slice(i + 1))
     }
+    return undefined
   }
 
-  /** Processes every ready record of every task; synchronous while operators answer synchronously. */
-  async process(wallClockMs: number): Promise<number> {
+  private async addRemaining(added: Promise<void>, rest: readonly [StreamTask, RawRecord[]][]): Promise<void> {
+    await added
+    for (const [task, batch] of rest) await task.addRecords(batch)
+  }
+
+  /**
+   * Processes every ready record of every task. Synchronous, with no promise at all, while
+   * operators answer synchronously; from the first operator that returns a promise on, the rest
+   * is awaited.
+   */
+  process(wallClockMs: number): MaybePromise<number> {
     let processed = 0
     const observer = this.deps.observer
-    for (const task of this.tasks.values()) {
+    const tasks = [...this.tasks.values()]
+    for (let t = 0; t < tasks.length; t++) {
+      const task = tasks[t] as StreamTask
+      for (;;) {
+        const started = observer === undefined ? 0 : performance.now()
+        const done = task.process(wallClockMs)
+        if (isPromiseLike(done)) return this.processAsync(done, started, tasks.slice(t), wallClockMs, processed)
+        if (!done) break
+        processed++
+        observer?.recordProcessed(performance.now() - started)
+      }
+    }
+    return processed
+  }
+
+  /** `process` once a task answered with a promise: `tasks[0]` is that task, `first` its record. */
+  private async processAsync(
+    first: Promise<boolean>,
+    firstStarted: number,
+    tasks: readonly StreamTask[],
+    wallClockMs: number,
+    processedBefore: number,
+  ): Promise<number> {
+    let processed = processedBefore
+    const observer = this.deps.observer
+    const firstDone = await first
+    if (firstDone) {
+      processed++
+      observer?.recordProcessed(performance.now() - firstStarted)
+    }
+    for (const task of firstDone ? tasks : tasks.slice(1)) {
       for (;;) {
         const started = observer === undefined ? 0 : performance.now()
         let done = task.process(wallClockMs)

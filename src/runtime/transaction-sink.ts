@@ -8,6 +8,8 @@ import type { RecordSink } from './kafka-services.js'
  */
 export class TransactionSink implements RecordSink {
   private open = false
+  /** Settles once every send started so far has: commit and abort wait for it, so none is left in flight. */
+  private sending: Promise<unknown> = Promise.resolve()
 
   constructor(private producer: KafkaTransactionalProducer) {}
 
@@ -20,17 +22,28 @@ export class TransactionSink implements RecordSink {
     this.open = false
   }
 
-  async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
-    if (records.length === 0) return []
-    await this.ensureOpen()
-    return this.producer.send(records)
+  /**
+   * Sends within the open transaction, beginning one first if none is. Sends run one after the
+   * other, so concurrent calls never begin two transactions.
+   */
+  send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
+    if (records.length === 0) return Promise.resolve([])
+    const sent = this.sending.then(async () => {
+      await this.ensureOpen()
+      return this.producer.send(records)
+    })
+    this.sending = sent.catch(() => undefined)
+    return sent
   }
 
-  /** Sends are acknowledged when they resolve; nothing else is in flight. */
-  async flush(): Promise<void> {}
+  /** Resolves once every send started before it has settled. */
+  async flush(): Promise<void> {
+    await this.sending
+  }
 
   /** Adds the offsets to the open transaction (beginning one if needed) and commits it. */
   async commit(group: GroupMetadata, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.sending
     if (!this.open && offsets.length === 0) return
     await this.ensureOpen()
     if (offsets.length > 0) await this.producer.sendOffsets(group, offsets)
@@ -40,6 +53,8 @@ export class TransactionSink implements RecordSink {
 
   /** Aborts the open transaction, if any: none of its records or offsets ever becomes visible. */
   async abort(): Promise<void> {
+    // A send still beginning the transaction would otherwise leave it open after the abort.
+    await this.sending
     if (!this.open) return
     this.open = false
     await this.producer.abort()

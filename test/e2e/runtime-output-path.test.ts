@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { StreamsBuilder } from '../../src/dsl/index.js'
+import { KafkaStreams } from '../../src/runtime/index.js'
+import { Serdes } from '../../src/serde/index.js'
+import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+
+const APP = 'dispatch'
+
+describe('KafkaStreams output path', () => {
+  let kafka: KafkaFixture
+  let stateDir: string
+  const apps: KafkaStreams[] = []
+
+  beforeEach(async () => {
+    kafka = await startKafka(APP)
+    stateDir = mkdtempSync(join(tmpdir(), 'tributary-output-path-'))
+  })
+
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.close().catch(() => undefined)
+    await kafka.close()
+    rmSync(stateDir, { recursive: true, force: true })
+  })
+
+  it('at-least-once sends results as they are produced, long before the commit that acknowledges them', async () => {
+    await kafka.track(kafka.clients.admin()).createTopics([
+      { name: 'ride-requests', partitions: 1 },
+      { name: 'requests-per-zone', partitions: 1 },
+    ])
+    const b = new StreamsBuilder()
+    b.stream<string, string>('ride-requests', { keySerde: Serdes.string(), valueSerde: Serdes.string() })
+      .groupByKey()
+      .count({ storeName: 'requests-per-zone' })
+      .toStream()
+      .to('requests-per-zone', { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
+    // No commit happens during the test: results can only come from the background sends.
+    const app = new KafkaStreams(b.build(), {
+      applicationId: APP,
+      bootstrapServers: [kafka.broker.bootstrapServers],
+      stateDir,
+      commitIntervalMs: 600_000,
+      retries: 2,
+      retryDelayMs: 50,
+    })
+    apps.push(app)
+    await app.start()
+
+    const producer = kafka.track(kafka.clients.producer())
+    await producer.send(['zone-a', 'zone-b', 'zone-a'].map((zone) => ({ topic: 'ride-requests', key: buf(zone), value: buf('request') })))
+    const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
+    await waitFor('the counts in the output topic', async () => (await readAll(reader, 'requests-per-zone', 0)).length === 3)
+    const counts = (await readAll(reader, 'requests-per-zone', 0)).map((r) => [str(r.key), str(r.value)])
+    expect(counts).toEqual([
+      ['zone-a', '1'],
+      ['zone-b', '1'],
+      ['zone-a', '2'],
+    ])
+    // The input offsets are still uncommitted.
+    const probe = kafka.track(kafka.clients.consumer({ isolationLevel: 'read_uncommitted' }))
+    expect(await probe.committed([{ topic: 'ride-requests', partition: 0 }])).toEqual([])
+
+    // close() commits: the offsets now cover every input.
+    await app.close()
+    expect(await probe.committed([{ topic: 'ride-requests', partition: 0 }])).toEqual([{ topic: 'ride-requests', partition: 0, offset: 3n }])
+  })
+})
