@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { latLngToCell } from 'h3-js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KafkaStreams } from '../../src/index.js'
-import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import { bundled, FLEET_MAP_NAMES } from '../../topologies/fleet-map/index.js'
-import { citySerdes, simulateCity, type ChangeEvent, type CityRecord } from '../../topologies/generator/index.js'
+import { simulateCity, type ChangeEvent, type CityRecord } from '../../topologies/generator/index.js'
 import type { DriverProfile, EnrichedLocation, RiderProfile, VehicleLocation } from '../../topologies/velocity/domain.js'
+import { sendCityRecords } from './city-records.js'
 import { readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
 
 const APP = 'fleet-map-e2e'
@@ -79,17 +79,7 @@ describe('fleet-map end to end (embedded broker, generated city)', () => {
       [...built.inputs, ...built.outputs.map((o) => o.topic)].map((name) => ({ name, partitions: PARTITIONS })),
     )
     const producer = kafka.track(kafka.clients.producer())
-    const send = async (list: readonly CityRecord[]) => {
-      const batch = []
-      for (const record of list) {
-        const { keySerde, valueSerde } = citySerdes(record.topic)
-        const key = keySerde.serialize(record.key, { topic: record.topic, isKey: true })
-        // Debezium's tombstone after a delete has no value at all.
-        const value = record.value === null ? null : valueSerde.serialize(record.value, { topic: record.topic, isKey: false })
-        batch.push({ topic: record.topic, key: isPromiseLike(key) ? await key : key, value: isPromiseLike(value) ? await value : value, timestamp: record.timestamp })
-      }
-      for (let i = 0; i < batch.length; i += 2_000) await producer.send(batch.slice(i, i + 2_000))
-    }
+    const send = (list: readonly CityRecord[]) => sendCityRecords(producer, list)
 
     // The profiles first: a stream-table join uses the table as it is when the ping is processed,
     // so with the final profiles in place the expected record of each ping is known exactly.

@@ -4,10 +4,11 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KafkaStreams } from '../../src/index.js'
 import { EmbeddedSchemaRegistry } from '../../src/broker/index.js'
-import { isPromiseLike } from '../../src/core/maybe-promise.js'
-import { citySerdes, simulateCity } from '../../topologies/generator/index.js'
+import { simulateCity } from '../../topologies/generator/index.js'
 import { bundled, repairShopSerdes, type ClosedTicketSummary } from '../../topologies/repair-shop/index.js'
 import type { AppointmentBooked, PaymentRegistered, TicketClosed, TicketOpened } from '../../topologies/repair-shop/schemas.js'
+import { isPromiseLike } from '../../src/core/maybe-promise.js'
+import { sendCityRecords } from './city-records.js'
 import { readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
 
 const APP = 'repair-shop-e2e'
@@ -80,15 +81,7 @@ describe('repair-shop end to end (embedded broker and schema registry, generated
       [...built.inputs, ...built.outputs.map((o) => o.topic)].map((name) => ({ name, partitions: PARTITIONS })),
     )
     const producer = kafka.track(kafka.clients.producer())
-    const batch = []
-    const serdesByTopic = new Map(built.inputs.map((topic) => [topic, citySerdes(topic, { schemaRegistryUrl: registry.url })]))
-    for (const record of records) {
-      const { keySerde, valueSerde } = serdesByTopic.get(record.topic)!
-      const key = keySerde.serialize(record.key, { topic: record.topic, isKey: true })
-      const value = valueSerde.serialize(record.value, { topic: record.topic, isKey: false })
-      batch.push({ topic: record.topic, key: isPromiseLike(key) ? await key : key, value: isPromiseLike(value) ? await value : value, timestamp: record.timestamp })
-    }
-    await producer.send(batch)
+    await sendCityRecords(producer, records, { schemaRegistryUrl: registry.url })
 
     app = new KafkaStreams(built.topology, {
       applicationId: APP,

@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KafkaStreams, Serdes, type Serde } from '../../src/index.js'
 import { cellOf, fareCents, haversineKm } from '../../src/geo/index.js'
-import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import { bundled } from '../../topologies/ride-history/index.js'
-import { citySerdes, simulateCity, type CityRecord } from '../../topologies/generator/index.js'
+import { simulateCity, type CityRecord } from '../../topologies/generator/index.js'
 import type { Ride, SurgePrice, VehicleLocation } from '../../topologies/velocity/domain.js'
+import { sendCityRecords } from './city-records.js'
 import { readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
 
 const APP = 'ride-history-e2e'
@@ -117,16 +117,8 @@ describe('ride-history end to end (embedded broker, generated city)', () => {
       ...built.outputs.map((o) => ({ name: o.topic, partitions: 3 })),
     ])
     const producer = kafka.track(kafka.clients.producer())
-    const send = async (list: readonly CityRecord[]) => {
-      const batch = []
-      for (const record of list) {
-        const { keySerde, valueSerde } = record.topic === 'surge_pricing' ? SURGE_SERDES : citySerdes(record.topic)
-        const key = keySerde.serialize(record.key, { topic: record.topic, isKey: true })
-        const value = valueSerde.serialize(record.value, { topic: record.topic, isKey: false })
-        batch.push({ topic: record.topic, key: isPromiseLike(key) ? await key : key, value: isPromiseLike(value) ? await value : value, timestamp: record.timestamp })
-      }
-      for (let i = 0; i < batch.length; i += 2_000) await producer.send(batch.slice(i, i + 2_000))
-    }
+    const send = (list: readonly CityRecord[]) =>
+      sendCityRecords(producer, list, { serdesOf: (topic) => (topic === 'surge_pricing' ? SURGE_SERDES : undefined) })
 
     app = new KafkaStreams(built.topology, {
       applicationId: APP,

@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KafkaStreams } from '../../src/index.js'
 import { haversineKm, etaSeconds } from '../../src/geo/index.js'
-import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import { bundled, type UnmatchedRideRequest } from '../../topologies/ride-matching/index.js'
-import { citySerdes, simulateCity, type CityRecord } from '../../topologies/generator/index.js'
+import { simulateCity, type CityRecord } from '../../topologies/generator/index.js'
 import type { RideAssignment, RideRequest, VehicleLocation } from '../../topologies/velocity/domain.js'
+import { sendCityRecords } from './city-records.js'
 import { readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
 
 const APP = 'ride-matching-e2e'
@@ -110,21 +110,7 @@ describe('ride-matching end to end (embedded broker, generated city)', () => {
       ...built.outputs.map((o) => ({ name: o.topic, partitions: 3 })),
     ])
     const producer = kafka.track(kafka.clients.producer())
-    const batch = []
-    const serdesByTopic = new Map(built.inputs.map((topic) => [topic, citySerdes(topic)]))
-    for (const record of records) {
-      const { keySerde, valueSerde } = serdesByTopic.get(record.topic)!
-      const context = { topic: record.topic, isKey: false }
-      const key = keySerde.serialize(record.key, { ...context, isKey: true })
-      const value = valueSerde.serialize(record.value, context)
-      batch.push({
-        topic: record.topic,
-        key: isPromiseLike(key) ? await key : key,
-        value: isPromiseLike(value) ? await value : value,
-        timestamp: record.timestamp,
-      })
-    }
-    for (let i = 0; i < batch.length; i += 2_000) await producer.send(batch.slice(i, i + 2_000))
+    await sendCityRecords(producer, records)
 
     app = new KafkaStreams(built.topology, {
       applicationId: APP,

@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KafkaStreams } from '../../src/index.js'
 import { cellOf, MAX_SURGE } from '../../src/geo/index.js'
-import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import { bundled } from '../../topologies/surge-pricing/index.js'
-import { citySerdes, simulateCity, type CityRecord } from '../../topologies/generator/index.js'
+import { simulateCity, type CityRecord } from '../../topologies/generator/index.js'
 import type { RideRequest, SurgePrice, VehicleLocation } from '../../topologies/velocity/domain.js'
+import { sendCityRecords } from './city-records.js'
 import { readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
 
 const APP = 'surge-pricing-e2e'
@@ -86,14 +86,7 @@ describe('surge-pricing end to end (embedded broker, generated city)', () => {
       ...built.outputs.map((o) => ({ name: o.topic, partitions: 3 })),
     ])
     const producer = kafka.track(kafka.clients.producer())
-    const batch = []
-    for (const record of records) {
-      const { keySerde, valueSerde } = citySerdes(record.topic)
-      const key = keySerde.serialize(record.key, { topic: record.topic, isKey: true })
-      const value = valueSerde.serialize(record.value, { topic: record.topic, isKey: false })
-      batch.push({ topic: record.topic, key: isPromiseLike(key) ? await key : key, value: isPromiseLike(value) ? await value : value, timestamp: record.timestamp })
-    }
-    for (let i = 0; i < batch.length; i += 2_000) await producer.send(batch.slice(i, i + 2_000))
+    await sendCityRecords(producer, records)
 
     app = new KafkaStreams(built.topology, {
       applicationId: APP,
