@@ -7,7 +7,8 @@ import type { TestOutputTopic } from '../../src/testing/test-output-topic.js'
 import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js'
 import type { Measured } from './runner.js'
 import type { RunResult } from './results.js'
-import { bytesOnDisk, PeakRssSampler } from './resources.js'
+import { directoryBytes } from '../../src/runtime/directory-bytes.js'
+import { PeakRssSampler } from './resources.js'
 import type { InputRecord, Scenario, ScenarioVariant } from './scenarios/scenario.js'
 
 /**
@@ -53,7 +54,7 @@ async function runDriver(variant: ScenarioVariant, inputs: readonly InputRecord[
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   await driver.close()
   // After close: RocksDB has flushed its memtables, so the files hold everything the stores kept.
-  const rocksdbBytes = stores === 'rocksdb' ? await bytesOnDisk(stateDir) : undefined
+  const rocksdbBytes = stores === 'rocksdb' ? await directoryBytes(stateDir) : undefined
   await rm(stateDir, { recursive: true, force: true })
   return { records: inputs.length, seconds, outputs: emitted, peakRssBytes: rss.stop(), ...(rocksdbBytes === undefined ? {} : { rocksdbBytes }) }
 }

@@ -9,7 +9,8 @@ import { startBrokerProcess, type BrokerProcess } from './broker-process.js'
 import { produceAll, producePaced, ResultReader, waitForCommitted, wallClockMs } from './kafka-harness.js'
 import type { Measured } from './runner.js'
 import type { RunResult } from './results.js'
-import { bytesOnDisk, PeakRssSampler } from './resources.js'
+import { directoryBytes } from '../../src/runtime/directory-bytes.js'
+import { PeakRssSampler } from './resources.js'
 import type { InputRecord, Scenario, ScenarioVariant } from './scenarios/scenario.js'
 
 /** Partitions of every topic: one task per partition, all in the one measured instance. */
@@ -138,7 +139,7 @@ export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs
           const seconds = await drive(cluster, config.applicationId, checkHealthy, producer, reader, phases)
           await app.close()
           // After close: RocksDB has flushed its memtables, so the files hold everything the stores kept.
-          const rocksdbBytes = await bytesOnDisk(stateDir)
+          const rocksdbBytes = await directoryBytes(stateDir)
           const peakRssBytes = rss.stop()
           const restoreRecordsPerSec = await measureRestore(cluster, { ...config, stateDir: `${stateDir}-restored` }, joinMs, topology)
           return {

@@ -1,5 +1,5 @@
-import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { directoryBytes } from './directory-bytes.js'
 import type { KafkaAdmin, KafkaConsumer, TopicPartition } from '../kafka/types.js'
 import type { KeyValueStore } from '../state/types.js'
 import type { Topology } from '../topology/topology.js'
@@ -62,23 +62,4 @@ export async function measureStores(topology: Topology, tasks: readonly StreamTa
     }
   }
   return sizes.sort((a, b) => a.storeName.localeCompare(b.storeName) || a.taskId.localeCompare(b.taskId))
-}
-
-async function directoryBytes(path: string): Promise<number> {
-  let entries
-  try {
-    entries = await readdir(path, { withFileTypes: true, recursive: true })
-  } catch {
-    return 0 // not created yet
-  }
-  let total = 0
-  for (const entry of entries) {
-    if (!entry.isFile()) continue
-    try {
-      total += (await stat(join(entry.parentPath, entry.name))).size
-    } catch {
-      // RocksDB removed the file (compaction) between listing and stat.
-    }
-  }
-  return total
 }

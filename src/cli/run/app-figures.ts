@@ -1,6 +1,5 @@
-import type { KafkaStreams } from '../../runtime/index.js'
+import { directoryBytes, type KafkaStreams } from '../../runtime/index.js'
 import type { AppFigures } from './run-monitor.js'
-import { directorySize } from './state-size.js'
 
 /**
  * What the status line shows about the running application, from `app.metrics()`: records
@@ -12,12 +11,12 @@ export async function appFigures(app: KafkaStreams, appStateDir: string): Promis
   try {
     metrics = await app.metrics()
   } catch {
-    return { stateBytes: await directorySize(appStateDir) }
+    return { stateBytes: await directoryBytes(appStateDir) }
   }
   const storeBytes = metrics.stores.map((s) => s.bytesOnDisk).filter((b): b is number => b !== undefined)
   return {
     processed: metrics.records.processedTotal,
     ...(metrics.consumerLag === undefined ? {} : { lag: metrics.consumerLag.reduce((sum, p) => sum + p.lag, 0) }),
-    stateBytes: storeBytes.length > 0 ? storeBytes.reduce((a, b) => a + b, 0) : await directorySize(appStateDir),
+    stateBytes: storeBytes.length > 0 ? storeBytes.reduce((a, b) => a + b, 0) : await directoryBytes(appStateDir),
   }
 }
