@@ -15,12 +15,13 @@ export const layerDependencies = {
   topology: ['processors'],
   dsl: ['topology'],
   kafka: ['core'],
-  runtime: ['topology', 'state', 'kafka', 'serde', 'core'],
-  testing: ['topology', 'state', 'serde', 'core'],
+  engine: ['topology', 'state', 'serde', 'core'],
+  runtime: ['engine', 'kafka'],
+  testing: ['engine'],
   broker: [],
   geo: ['core'],
   cli: ['runtime', 'dsl', 'testing', 'broker', 'geo', 'topologies', 'index'],
-  index: ['dsl', 'runtime', 'serde', 'state', 'topology', 'processors', 'core', 'geo'],
+  index: ['dsl', 'runtime', 'engine', 'serde', 'state', 'topology', 'processors', 'core', 'geo'],
   topologies: ['public'],
 }
 

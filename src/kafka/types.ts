@@ -4,31 +4,9 @@
  * appears here.
  */
 
-/** One partition of one topic. */
-export interface TopicPartition {
-  readonly topic: string
-  readonly partition: number
-}
+import type { RawHeader, RawRecord, TopicPartition, TopicPartitionOffset } from '../core/topic-partition.js'
 
-/** An offset for a partition: by Kafka's convention, the offset of the next record to read. */
-export interface TopicPartitionOffset extends TopicPartition {
-  readonly offset: bigint
-}
-
-/** A record header as it travels on the wire. */
-export type RawHeader = readonly [key: string, value: Buffer | null]
-
-/** A record as fetched from Kafka, before any deserialization. */
-export interface RawRecord {
-  readonly topic: string
-  readonly partition: number
-  readonly offset: bigint
-  readonly key: Buffer | null
-  readonly value: Buffer | null
-  /** Milliseconds since the epoch. */
-  readonly timestamp: number
-  readonly headers: readonly RawHeader[]
-}
+export type { RawHeader, RawRecord, TopicPartition, TopicPartitionOffset }
 
 /** A record to produce. Without `partition`, the client's murmur2 partitioner picks one from the key. */
 export interface OutgoingRecord {

@@ -1,9 +1,9 @@
 import { ConfigError } from '../core/errors.js'
 import type { Serde } from '../serde/serde.js'
 import type { StoreSupplierKind } from '../state/types.js'
-import type { DeserializationExceptionHandler } from './types.js'
+import type { DeserializationExceptionHandler } from '../engine/types.js'
 import { resolveGroupTimeouts, type GroupTimeoutsConfig, type ResolvedGroupTimeouts } from './group-timeouts.js'
-import { resolveExceptionHandlers, type ProcessingExceptionHandler, type ProductionExceptionHandler } from './exception-handlers.js'
+import { resolveExceptionHandlers, type ProcessingExceptionHandler, type ProductionExceptionHandler } from '../engine/exception-handlers.js'
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2'
 

@@ -9,11 +9,11 @@ import { ProcessorGraph, type TaskHost, type TaskSource } from '../topology/proc
 import { buildStore } from '../topology/store-builder.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes, Subtopology } from '../topology/types.js'
-import { deadLetterRecord } from './dead-letter.js'
-import { isRecordProcessingFailure, processingFailure, type ProcessingExceptionHandler } from './exception-handlers.js'
-import { InputDeserializer, type QueuedRecord } from './input-deserializer.js'
-import type { StateDirectory, TaskDirectoryLock } from './state-directory.js'
-import type { DeserializationExceptionHandler, RawRecord, RecordCollector, TopicPartitionOffset } from './types.js'
+import { deadLetterRecord } from '../engine/dead-letter.js'
+import { isRecordProcessingFailure, processingFailure, type ProcessingExceptionHandler } from '../engine/exception-handlers.js'
+import { InputDeserializer, type QueuedRecord } from '../engine/input-deserializer.js'
+import type { StateDirectory, TaskDirectoryLock } from '../engine/state-directory.js'
+import type { DeserializationExceptionHandler, RawRecord, RecordCollector, TopicPartitionOffset } from '../engine/types.js'
 
 /** The directory (under `<stateDir>/<applicationId>/`) and the task id of the global stores. */
 export const GLOBAL_TASK_ID = 'global'

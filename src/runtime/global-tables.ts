@@ -4,8 +4,8 @@ import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
 import { GlobalStateManager } from './global-state-manager.js'
-import type { StateDirectory } from './state-directory.js'
-import type { RecordCollector } from './types.js'
+import type { StateDirectory } from '../engine/state-directory.js'
+import type { RecordCollector } from '../engine/types.js'
 
 export interface GlobalTablesDeps {
   readonly topology: Topology

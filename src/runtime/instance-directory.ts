@@ -7,8 +7,8 @@ import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import { parseHostPort } from './config.js'
 import { InvalidStateStoreError } from './interactive-queries.js'
-import type { TaskSpec } from './task-id.js'
-import type { TopicPartition } from './types.js'
+import type { TaskSpec } from '../engine/task-id.js'
+import type { TopicPartition } from '../engine/types.js'
 
 /** Where the active copy of a key lives (Kafka Streams' KeyQueryMetadata). */
 export interface KeyQueryMetadata {

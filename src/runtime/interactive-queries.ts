@@ -2,7 +2,7 @@ import { StateStoreError, type TributaryErrorOptions } from '../core/errors.js'
 import type { StateStore } from '../state/types.js'
 import { queryableStoreSpec, type QueryableStoreType } from '../topology/queryable-store-types.js'
 import type { Topology } from '../topology/topology.js'
-import type { StreamTask } from './stream-task.js'
+import type { StreamTask } from '../engine/stream-task.js'
 import type { KafkaStreamsState } from './streams-events.js'
 
 /**

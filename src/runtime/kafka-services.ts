@@ -1,5 +1,5 @@
 import type { KafkaReader, OutgoingRecord, RecordAck } from '../kafka/types.js'
-import type { ChangelogEntry, ChangelogReader, CollectedRecord, RecordCollector } from './types.js'
+import type { ChangelogEntry, ChangelogReader, CollectedRecord, RecordCollector } from '../engine/types.js'
 
 /** Where the collector sends: the idempotent producer, or the open transaction under exactly-once. */
 export interface RecordSink {

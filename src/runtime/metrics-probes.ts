@@ -3,8 +3,8 @@ import { directoryBytes } from './directory-bytes.js'
 import type { KafkaAdmin, KafkaConsumer, TopicPartition } from '../kafka/types.js'
 import type { KeyValueStore } from '../state/types.js'
 import type { Topology } from '../topology/topology.js'
-import type { StateDirectory } from './state-directory.js'
-import type { StreamTask } from './stream-task.js'
+import type { StateDirectory } from '../engine/state-directory.js'
+import type { StreamTask } from '../engine/stream-task.js'
 import type { PartitionLag, StoreSize } from './streams-metrics.js'
 
 /**

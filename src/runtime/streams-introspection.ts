@@ -10,11 +10,11 @@ import { InstanceDirectory, type KeyQueryMetadata, type StreamsMetadata } from '
 import { InvalidStateStoreError, localStoreView } from './interactive-queries.js'
 import type { RecordSink } from './kafka-services.js'
 import { measureStores, readConsumerLag } from './metrics-probes.js'
-import type { StateDirectory } from './state-directory.js'
-import type { StreamTask } from './stream-task.js'
+import type { StateDirectory } from '../engine/state-directory.js'
+import type { StreamTask } from '../engine/stream-task.js'
 import type { KafkaStreamsState } from './streams-events.js'
 import { StreamsMetricsRecorder, type StreamsMetricsSnapshot } from './streams-metrics.js'
-import { formatTaskId, type TaskSpec } from './task-id.js'
+import { formatTaskId, type TaskSpec } from '../engine/task-id.js'
 
 /** What the introspection reads of its instance, whatever state it is in. */
 export interface IntrospectedInstance {

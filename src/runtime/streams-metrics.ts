@@ -1,9 +1,9 @@
 import type { DropReason } from '../processors/api.js'
-import type { RestoreProgress } from './changelog-restorer.js'
+import type { RestoreProgress } from '../engine/changelog-restorer.js'
 import type { GlobalStateMetrics } from './global-state-manager.js'
 import { LatencyWindow, SlidingRate, type LatencySummary } from './metric-windows.js'
 import type { KafkaStreamsState } from './streams-events.js'
-import type { TaskMetrics } from './task-metrics.js'
+import type { TaskMetrics } from '../engine/task-metrics.js'
 
 /** Records per second over the metrics window, and totals since the instance started. */
 export interface RecordRates {

@@ -5,12 +5,12 @@ import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
 import type { KafkaChangelogReader, KafkaRecordCollector } from './kafka-services.js'
-import type { StateDirectory } from './state-directory.js'
+import type { StateDirectory } from '../engine/state-directory.js'
 import type { TaskObserver } from './streams-metrics.js'
 import type { TransactionSink } from './transaction-sink.js'
-import { StreamTask } from './stream-task.js'
-import { formatTaskId, type TaskSpec } from './task-id.js'
-import type { RawRecord } from './types.js'
+import { StreamTask } from '../engine/stream-task.js'
+import { formatTaskId, type TaskSpec } from '../engine/task-id.js'
+import type { RawRecord } from '../engine/types.js'
 
 const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`
 

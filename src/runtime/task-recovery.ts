@@ -1,7 +1,7 @@
 import { brokerErrorNames } from '../kafka/errors.js'
 import type { AssignmentListener, GroupMetadata, KafkaAdmin, KafkaConsumer, TopicPartition } from '../kafka/types.js'
 import type { KafkaRecordCollector } from './kafka-services.js'
-import type { StateDirectory } from './state-directory.js'
+import type { StateDirectory } from '../engine/state-directory.js'
 import { isRetriable } from './retry-backoff.js'
 import type { TaskManager } from './task-manager.js'
 import type { TransactionSink } from './transaction-sink.js'

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { jsonSerde } from '../../src/serde/primitive.js'
 import type { DefaultSerdes } from '../../src/topology/types.js'
-import type { ChangelogEntry, ChangelogReader, CollectedRecord, RawHeader, RawRecord, RecordCollector } from '../../src/runtime/index.js'
+import type { ChangelogEntry, ChangelogReader, CollectedRecord, RawHeader, RawRecord, RecordCollector } from '../../src/engine/index.js'
 
 export const STORE_SUPPLIERS = ['memory', 'rocksdb'] as const
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { OutgoingRecord, RecordAck } from '../../src/kafka/types.js'
 import { KafkaRecordCollector, type RecordSink } from '../../src/runtime/kafka-services.js'
-import type { CollectedRecord } from '../../src/runtime/types.js'
+import type { CollectedRecord } from '../../src/engine/types.js'
 
 /** A sink whose sends are answered when the test says so, assigning offsets per partition. */
 class ControlledSink implements RecordSink {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { StreamsMetricsRecorder } from '../../src/runtime/streams-metrics.js'
-import type { TaskMetrics } from '../../src/runtime/task-metrics.js'
+import type { TaskMetrics } from '../../src/engine/task-metrics.js'
 
 const task = (late: number, nullKey: number, processingErrors = 0): TaskMetrics => ({
   processed: 0,

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isTributaryError } from '../../src/core/errors.js'
 import { StreamsBuilder } from '../../src/dsl/index.js'
-import { ChangelogRestorer, StateDirectory, type RestoreProgress, type StreamTask } from '../../src/runtime/index.js'
+import { ChangelogRestorer, StateDirectory, type RestoreProgress, type StreamTask } from '../../src/engine/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import type { ChangelogRecord } from '../../src/state/types.js'
-import { FakeChangelogReader, FakeCollector, raw, STORE_SUPPLIERS, tempDir } from './fixtures.js'
+import { FakeChangelogReader, FakeCollector, raw, STORE_SUPPLIERS, tempDir } from '../runtime/fixtures.js'
 import { APP, commit, feed, openTask } from './task-harness.js'
 
 const str = Serdes.string()

@@ -4,11 +4,11 @@ import { partitionForKey } from '../../src/core/partitioner.js'
 import { StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
 import type { Processor, ProcessorContext } from '../../src/processors/api.js'
 import type { Serde } from '../../src/serde/serde.js'
-import { DEAD_LETTER_HEADERS, StateDirectory, type StreamTask } from '../../src/runtime/index.js'
+import { DEAD_LETTER_HEADERS, StateDirectory, type StreamTask } from '../../src/engine/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
 import type { Topology } from '../../src/topology/topology.js'
-import { raw, STORE_SUPPLIERS, tempDir } from './fixtures.js'
+import { raw, STORE_SUPPLIERS, tempDir } from '../runtime/fixtures.js'
 import { APP, commit, feed, openTask, type HarnessOptions } from './task-harness.js'
 
 const str = Serdes.string()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isTributaryError } from '../../src/core/errors.js'
 import { StreamsBuilder } from '../../src/dsl/index.js'
-import { formatTaskId, parseTaskId, tasksForTopology } from '../../src/runtime/index.js'
+import { formatTaskId, parseTaskId, tasksForTopology } from '../../src/engine/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 
 const str = Serdes.string()

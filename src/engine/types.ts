@@ -1,11 +1,11 @@
 /**
- * The runtime's view of Kafka records and of the services a task needs (where its output goes,
- * where its changelogs are read back from). The Kafka adapter implements these; tests use fakes.
+ * The task engine's view of Kafka records and of the services a task needs (where its output goes,
+ * where its changelogs are read back from). The runtime implements these over the Kafka adapter,
+ * the test driver in memory.
  */
 import type { Headers } from '../core/record.js'
-import type { RawHeader, RawRecord, TopicPartition, TopicPartitionOffset } from '../kafka/types.js'
+import type { RawHeader, RawRecord, TopicPartition, TopicPartitionOffset } from '../core/topic-partition.js'
 
-// The records and partitions of the Kafka adapter are the runtime's own.
 export type { RawHeader, RawRecord, TopicPartition, TopicPartitionOffset }
 
 /** A record a task hands to the collector: a sink's output, a changelog write or a dead letter. */

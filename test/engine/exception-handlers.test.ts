@@ -3,13 +3,13 @@ import { ConfigError, isTributaryError, ProcessingError, StateStoreError } from 
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import type { Processor } from '../../src/processors/api.js'
 import { resolveStreamsConfig } from '../../src/runtime/config.js'
-import { DEAD_LETTER_HEADERS } from '../../src/runtime/dead-letter.js'
-import { isRecordProcessingFailure, resolveExceptionHandlers } from '../../src/runtime/exception-handlers.js'
-import type { StreamTask } from '../../src/runtime/stream-task.js'
+import { DEAD_LETTER_HEADERS } from '../../src/engine/dead-letter.js'
+import { isRecordProcessingFailure, resolveExceptionHandlers } from '../../src/engine/exception-handlers.js'
+import type { StreamTask } from '../../src/engine/stream-task.js'
 import type { Serde } from '../../src/serde/serde.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import type { Topology } from '../../src/topology/topology.js'
-import { raw, tempDir } from './fixtures.js'
+import { raw, tempDir } from '../runtime/fixtures.js'
 import { feed, openTask, type HarnessOptions } from './task-harness.js'
 
 const str = Serdes.string()

@@ -1,9 +1,9 @@
 import { isPromiseLike } from '../../src/core/maybe-promise.js'
-import type { ChangelogReader, ChangelogRestorerOptions, RawRecord, StreamTaskConfig } from '../../src/runtime/index.js'
-import { formatTaskId, StateDirectory, StreamTask, tasksForTopology } from '../../src/runtime/index.js'
+import type { ChangelogReader, ChangelogRestorerOptions, RawRecord, StreamTaskConfig } from '../../src/engine/index.js'
+import { formatTaskId, StateDirectory, StreamTask, tasksForTopology } from '../../src/engine/index.js'
 import type { StoreSupplierKind } from '../../src/state/types.js'
 import type { Topology } from '../../src/topology/topology.js'
-import { defaultSerdes, FakeCollector } from './fixtures.js'
+import { defaultSerdes, FakeCollector } from '../runtime/fixtures.js'
 
 export const APP = 'app'
 

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isTributaryError } from '../../src/core/errors.js'
-import { readCheckpointFile, StateDirectory } from '../../src/runtime/index.js'
-import { tempDir } from './fixtures.js'
+import { readCheckpointFile, StateDirectory } from '../../src/engine/index.js'
+import { tempDir } from '../runtime/fixtures.js'
 
 describe('StateDirectory', () => {
   const dirs: { remove(): void }[] = []

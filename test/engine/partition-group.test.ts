@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isTributaryError } from '../../src/core/errors.js'
-import { PartitionGroup } from '../../src/runtime/index.js'
+import { PartitionGroup } from '../../src/engine/index.js'
 
 interface Item {
   readonly offset: bigint
