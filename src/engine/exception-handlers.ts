@@ -1,5 +1,10 @@
 import { ConfigError, isTributaryError, ProcessingError, ProductionError, type ErrorCode } from '../core/errors.js'
-import type { DeserializationExceptionHandler } from './types.js'
+/**
+ * What to do with a record whose key or value cannot be deserialized: stop the task ('fail'),
+ * skip and count it ('continue'), or skip it, count it and send its original bytes to a
+ * dead-letter topic with headers describing the failure.
+ */
+export type DeserializationExceptionHandler = 'fail' | 'continue' | { readonly deadLetterTopic: string }
 
 /**
  * What to do when a processor throws while processing a record (Kafka Streams' KIP-1033): stop the

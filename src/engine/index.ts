@@ -4,6 +4,10 @@
  * handlers' policy.
  */
 export { formatTaskId, parseTaskId, tasksForTopology } from './task-id.js'
+export { GlobalTask, GLOBAL_TASK_ID } from './global-task.js'
+export type { GlobalTaskConfig, GlobalTaskMetrics } from './global-task.js'
+export { TaskRecordCollector } from './record-collector.js'
+export type { RecordCollector } from './record-collector.js'
 export type { TaskId, TaskSpec } from './task-id.js'
 export { PartitionGroup } from './partition-group.js'
 export type { NextRecord, PartitionGroupOptions } from './partition-group.js'
@@ -20,5 +24,5 @@ export { ChangelogRestorer } from './changelog-restorer.js'
 export type { ChangelogRestorerOptions, RestoreProgress, RestoreTarget } from './changelog-restorer.js'
 export { DEAD_LETTER_HEADERS, deadLetterRecord, headersOf } from './dead-letter.js'
 export { resolveExceptionHandlers } from './exception-handlers.js'
-export type { ExceptionHandlers, ProcessingExceptionHandler, ProductionExceptionHandler } from './exception-handlers.js'
+export type { DeserializationExceptionHandler, ExceptionHandlers, ProcessingExceptionHandler, ProductionExceptionHandler } from './exception-handlers.js'
 export type * from './types.js'

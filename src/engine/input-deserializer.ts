@@ -3,7 +3,8 @@ import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { Headers, Record as StreamRecord } from '../core/record.js'
 import type { TaskSource } from '../topology/processor-graph.js'
 import { deadLetterRecord, headersOf } from './dead-letter.js'
-import type { DeserializationExceptionHandler, RawRecord, RecordCollector } from './types.js'
+import type { DeserializationExceptionHandler } from './exception-handlers.js'
+import type { RawRecord, RecordWriter } from './types.js'
 
 /** A buffered input record: deserialized, or `record` undefined when the handler skipped it. */
 export interface QueuedRecord {
@@ -25,7 +26,7 @@ export class InputDeserializer {
     /** Source of each input topic, by full topic name. */
     private readonly sources: ReadonlyMap<string, TaskSource>,
     private readonly handler: DeserializationExceptionHandler,
-    private readonly collector: RecordCollector,
+    private readonly writer: RecordWriter,
     private readonly onSkipped: (source: TaskSource) => void,
   ) {}
 
@@ -72,7 +73,7 @@ export class InputDeserializer {
       )
     }
     this.onSkipped(source)
-    if (typeof this.handler === 'object') this.collector.send(deadLetterRecord(this.handler.deadLetterTopic, raw, error))
+    if (typeof this.handler === 'object') this.writer.send(deadLetterRecord(this.handler.deadLetterTopic, raw, error))
     return { raw, offset: raw.offset, timestamp: raw.timestamp, source, record: undefined }
   }
 }

@@ -14,21 +14,23 @@ import type { StateDirectory, TaskDirectoryLock } from './state-directory.js'
 import { formatTaskId, type TaskId, type TaskSpec } from './task-id.js'
 import { TaskMetricsCounter, type TaskMetrics } from './task-metrics.js'
 import { TaskStores } from './task-stores.js'
-import type { ChangelogReader, DeserializationExceptionHandler, RawRecord, RecordCollector, TopicPartition, TopicPartitionOffset } from './types.js'
+import type { ChangelogReader, RawRecord, RecordWriter, TopicPartition, TopicPartitionOffset } from './types.js'
 import { deadLetterRecord } from './dead-letter.js'
 import {
   isRecordProcessingFailure,
   processingFailure,
-  serializationFailure,
+  type DeserializationExceptionHandler,
   type ProcessingExceptionHandler,
   type ProductionExceptionHandler,
 } from './exception-handlers.js'
-import { serializationFailureOf, withGuardedSinks } from './sink-serialization-guard.js'
+import { TaskRecordCollector } from './record-collector.js'
+import type { Serde } from '../serde/serde.js'
 
 export interface StreamTaskConfig {
   readonly applicationId: string
   readonly stateDirectory: StateDirectory
-  readonly collector: RecordCollector
+  /** Where the task's serialized records go: outputs, changelog writes and dead letters. */
+  readonly writer: RecordWriter
   /** `rocksdb` in production; `memory` keeps state in the process only (restored in full on restart). */
   readonly storeSupplier: StoreSupplierKind
   readonly defaultSerdes: DefaultSerdes
@@ -36,7 +38,7 @@ export interface StreamTaskConfig {
   readonly deserializationExceptionHandler?: DeserializationExceptionHandler
   /** An exception thrown while processing a record or punctuating. Default 'fail'. */
   readonly processingExceptionHandler?: ProcessingExceptionHandler
-  /** A sink that cannot serialize its record. Default 'fail'. */
+  /** A sink that cannot serialize its record (the task's record collector applies it). Default 'fail'. */
   readonly productionExceptionHandler?: ProductionExceptionHandler
   /** See `PartitionGroupOptions.maxTaskIdleMs`. Default 0. */
   readonly maxTaskIdleMs?: number
@@ -58,6 +60,9 @@ export interface StreamTaskConfig {
 
 type TaskState = 'created' | 'restoring' | 'running' | 'closed'
 
+/** Changelog records a task may write between two checkpoints it is not forced to write (Kafka Streams' threshold). */
+export const CHECKPOINT_OFFSET_DELTA = 10_000
+
 /**
  * One task: one sub-topology at one partition, with its input queues, processors, stores, stream
  * time and punctuation, as Kafka Streams' StreamTask. The Kafka loop feeds it records
@@ -77,6 +82,7 @@ export class StreamTask implements TaskHost {
   private readonly queues: PartitionGroup<QueuedRecord>
   private readonly schedules = new PunctuationSchedules()
   private readonly inputs: InputDeserializer
+  private readonly collector: TaskRecordCollector
   private readonly consumed = new Map<string, Map<number, bigint>>()
   private readonly wallClockMs: () => number
   private lock: TaskDirectoryLock | undefined
@@ -86,6 +92,8 @@ export class StreamTask implements TaskHost {
   private timestamp = 0
   private commitNeeded = false
   private checkpoint: TopicPartitionOffset[] = []
+  /** The checkpoint this task last wrote, undefined before the first. */
+  private lastCheckpoint: readonly TopicPartitionOffset[] | undefined
   private readonly counts = new TaskMetricsCounter()
 
   constructor(
@@ -98,13 +106,16 @@ export class StreamTask implements TaskHost {
     this.applicationId = config.applicationId
     this.defaultSerdes = config.defaultSerdes
     this.wallClockMs = config.wallClockMs ?? Date.now
-    this.graph = new ProcessorGraph(withGuardedSinks(topology), spec.subtopology, this)
+    this.collector = new TaskRecordCollector(this.taskId, config.writer, config.productionExceptionHandler ?? 'fail', () => {
+      this.counts.productionErrors++
+    })
+    this.graph = new ProcessorGraph(topology, spec.subtopology, this)
     const sources = new Map<string, TaskSource>()
     for (const relative of spec.subtopology.sourceTopics) {
       const source = this.graph.source(relative)
       if (source !== undefined) sources.set(topology.topicName(relative, config.applicationId), source)
     }
-    this.inputs = new InputDeserializer(this.taskId, sources, config.deserializationExceptionHandler ?? 'fail', config.collector, (source) =>
+    this.inputs = new InputDeserializer(this.taskId, sources, config.deserializationExceptionHandler ?? 'fail', config.writer, (source) =>
       this.recordDropped(source.node.name, 'deserialization'),
     )
     this.queues = new PartitionGroup<QueuedRecord>(spec.inputs, {
@@ -118,7 +129,7 @@ export class StreamTask implements TaskHost {
       taskDir: config.stateDirectory.taskDir(this.taskId),
       storeSupplier: config.storeSupplier,
       defaultSerdes: config.defaultSerdes,
-      collector: config.collector,
+      writer: config.writer,
       ...(config.cacheMaxBytes === undefined ? {} : { cacheMaxBytes: config.cacheMaxBytes }),
       currentStreamTimeMs: () => this.currentStreamTimeMs(),
       currentRecordTimestamp: () => this.timestamp,
@@ -269,11 +280,14 @@ export class StreamTask implements TaskHost {
   /**
    * Last step of a commit, once outputs are acknowledged and offsets committed: writes the
    * checkpoint (under exactly-once only `close()` does, see `StreamTaskConfig.exactlyOnce`).
+   * Without `enforceCheckpoint` the file is written only once the changelog offsets moved by more
+   * than `CHECKPOINT_OFFSET_DELTA` since the last one, as Kafka Streams' tasks do: the test driver
+   * commits after every record and must not write a file each time.
    */
-  postCommit(): void {
+  postCommit(enforceCheckpoint = true): void {
     if (this.state === 'created' || this.state === 'closed') throw new IllegalStateError(`Task ${this.taskId} cannot checkpoint while ${this.state}.`)
-    if (this.config.exactlyOnce === true) this.stores.checkpoint((topic) => this.consumedOffset(topic))
-    else this.writeCheckpoint()
+    const offsets = this.stores.checkpoint((topic) => this.consumedOffset(topic))
+    if (this.config.exactlyOnce !== true && (enforceCheckpoint || this.checkpointDelta(offsets) > BigInt(CHECKPOINT_OFFSET_DELTA))) this.saveCheckpoint(offsets)
     this.commitNeeded = false
   }
 
@@ -331,15 +345,8 @@ export class StreamTask implements TaskHost {
     this.counts.recordDropped(nodeName, reason)
   }
 
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
-    const failure = serializationFailureOf(key) ?? serializationFailureOf(value)
-    if (failure !== undefined) {
-      const where = `task ${this.taskId}, ${serializationFailureOf(key) === undefined ? 'value' : 'key'}`
-      if ((this.config.productionExceptionHandler ?? 'fail') === 'fail') throw serializationFailure(failure, topic, where)
-      this.counts.productionErrors++
-      return
-    }
-    this.config.collector.send({ topic, key, value, timestamp, headers })
+  send(topic: string, key: unknown, value: unknown, timestamp: number, headers: Headers, keySerde: Serde<unknown>, valueSerde: Serde<unknown>): MaybePromise<void> {
+    return this.collector.send(topic, key, value, timestamp, headers, keySerde, valueSerde)
   }
 
   // Internals.
@@ -402,7 +409,7 @@ export class StreamTask implements TaskHost {
     const handler = this.config.processingExceptionHandler ?? 'fail'
     if (handler === 'fail' || !isRecordProcessingFailure(error)) throw processingFailure(error, `Processing the record at ${item.raw.topic}-${item.raw.partition}@${item.raw.offset}`)
     this.counts.processingErrors++
-    if (typeof handler === 'object') this.config.collector.send(deadLetterRecord(handler.deadLetterTopic, item.raw, error))
+    if (typeof handler === 'object') this.config.writer.send(deadLetterRecord(handler.deadLetterTopic, item.raw, error))
   }
 
   private committableOffsets(): TopicPartitionOffset[] {
@@ -412,7 +419,22 @@ export class StreamTask implements TaskHost {
   }
 
   private writeCheckpoint(): void {
-    this.config.stateDirectory.writeCheckpoint(this.taskId, this.stores.checkpoint((topic) => this.consumedOffset(topic)))
+    this.saveCheckpoint(this.stores.checkpoint((topic) => this.consumedOffset(topic)))
+  }
+
+  private saveCheckpoint(offsets: readonly TopicPartitionOffset[]): void {
+    this.config.stateDirectory.writeCheckpoint(this.taskId, offsets)
+    this.lastCheckpoint = offsets
+  }
+
+  /** How far the changelog offsets moved since the checkpoint last written (all of them before any). */
+  private checkpointDelta(offsets: readonly TopicPartitionOffset[]): bigint {
+    let delta = 0n
+    for (const o of offsets) {
+      const before = this.lastCheckpoint?.find((c) => c.topic === o.topic && c.partition === o.partition)?.offset ?? 0n
+      delta += o.offset - before
+    }
+    return this.lastCheckpoint === undefined ? BigInt(CHECKPOINT_OFFSET_DELTA) + 1n : delta
   }
 
   /** The next offset to read of the task's partition of `topic`, once a record of it was processed. */

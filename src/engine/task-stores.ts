@@ -5,7 +5,7 @@ import type { ChangelogRecord, StateStore, StoreSupplierKind } from '../state/ty
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import type { RestoreTarget } from './changelog-restorer.js'
-import type { ChangelogEntry, RecordCollector, TopicPartitionOffset } from './types.js'
+import type { ChangelogEntry, RecordWriter, TopicPartitionOffset } from './types.js'
 
 export interface TaskStoresConfig {
   readonly applicationId: string
@@ -15,7 +15,7 @@ export interface TaskStoresConfig {
   readonly storeSupplier: StoreSupplierKind
   readonly defaultSerdes: DefaultSerdes
   readonly cacheMaxBytes?: number
-  readonly collector: RecordCollector
+  readonly writer: RecordWriter
   currentStreamTimeMs(): number
   currentRecordTimestamp(): number
 }
@@ -29,7 +29,7 @@ interface OwnedStore {
 
 /**
  * The stores of one task: built from the topology's specs, opened under the task directory with a
- * changelog sink that appends to the record collector (at the task's partition), and the
+ * changelog sink that appends to the task's record writer (at the task's partition), and the
  * changelog offsets their contents correspond to (for the checkpoint).
  */
 export class TaskStores {
@@ -49,7 +49,7 @@ export class TaskStores {
     this.owned.length = 0
     this.byName.clear()
     this.offsets.clear()
-    const { applicationId, partition, collector } = this.config
+    const { applicationId, partition, writer } = this.config
     for (const name of this.storeNames) {
       const spec = this.topology.stores.get(name)
       if (spec === undefined) throw new StateStoreError(`The topology names store "${name}" in a sub-topology but has no definition of it.`)
@@ -65,7 +65,7 @@ export class TaskStores {
           : {
               changelog: {
                 topic: changelogTopic,
-                send: (key, value, timestamp) => collector.send({ topic: changelogTopic, partition, key, value, timestamp, headers: {} }),
+                send: (key, value, timestamp) => writer.send({ topic: changelogTopic, partition, key, value, timestamp, headers: {} }),
               },
             }),
         currentStreamTimeMs: () => this.config.currentStreamTimeMs(),
@@ -122,7 +122,7 @@ export class TaskStores {
     const result: TopicPartitionOffset[] = []
     for (const { store, changelog } of this.owned) {
       if (changelog === undefined) continue
-      const written = changelog.fromSource ? consumedOffset(changelog.topic) : nextAfter(this.config.collector.lastAckedOffset(changelog.topic, partition))
+      const written = changelog.fromSource ? consumedOffset(changelog.topic) : nextAfter(this.config.writer.lastAckedOffset(changelog.topic, partition))
       const known = this.offsets.get(changelog.topic)
       const offset = written !== undefined && (known === undefined || written > known) ? written : known
       if (offset === undefined) continue

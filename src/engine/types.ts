@@ -8,7 +8,7 @@ import type { RawHeader, RawRecord, TopicPartition, TopicPartitionOffset } from 
 
 export type { RawHeader, RawRecord, TopicPartition, TopicPartitionOffset }
 
-/** A record a task hands to the collector: a sink's output, a changelog write or a dead letter. */
+/** A record a task writes, as bytes: a sink's output, a changelog write or a dead letter. */
 export interface CollectedRecord {
   readonly topic: string
   /** Set for changelog records (the task's partition); sink outputs leave it to the partitioner. */
@@ -20,15 +20,16 @@ export interface CollectedRecord {
 }
 
 /**
- * Where a task's output goes (Kafka Streams' RecordCollector). `send` only appends: the caller
- * flushes before committing, so that everything a task produced is acknowledged before its input
- * offsets are committed.
+ * Where a task's serialized records go (Kafka Streams' StreamsProducer): the instance's producer in
+ * the runtime, the driver's in-memory topics in tests. `send` only appends: the runtime flushes
+ * before committing, so that everything a task produced is acknowledged before its input offsets
+ * are committed.
  */
-export interface RecordCollector {
+export interface RecordWriter {
   send(record: CollectedRecord): void
   /**
-   * The offset of the last acknowledged record the collector wrote to the partition, if any. Read
-   * after a flush to checkpoint changelog offsets.
+   * The offset of the last acknowledged record written to the partition, if any. Read after a
+   * flush to checkpoint changelog offsets.
    */
   lastAckedOffset(topic: string, partition: number): bigint | undefined
 }
@@ -52,10 +53,3 @@ export interface ChangelogReader {
    */
   read(topic: string, partition: number, fromOffset: bigint, maxRecords: number): Promise<readonly ChangelogEntry[]>
 }
-
-/**
- * What to do with a record whose key or value cannot be deserialized: stop the task ('fail'),
- * skip and count it ('continue'), or skip it, count it and send its original bytes to a
- * dead-letter topic with headers describing the failure.
- */
-export type DeserializationExceptionHandler = 'fail' | 'continue' | { readonly deadLetterTopic: string }

@@ -1,7 +1,7 @@
 import { ConfigError } from '../core/errors.js'
 import type { Serde } from '../serde/serde.js'
 import type { StoreSupplierKind } from '../state/types.js'
-import type { DeserializationExceptionHandler } from '../engine/types.js'
+import type { DeserializationExceptionHandler } from '../engine/exception-handlers.js'
 import { resolveGroupTimeouts, type GroupTimeoutsConfig, type ResolvedGroupTimeouts } from './group-timeouts.js'
 import { resolveExceptionHandlers, type ProcessingExceptionHandler, type ProductionExceptionHandler } from '../engine/exception-handlers.js'
 

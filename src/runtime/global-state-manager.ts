@@ -1,22 +1,15 @@
 import { IllegalStateError } from '../core/errors.js'
-import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
-import type { Headers, RecordMetadata } from '../core/record.js'
 import { OffsetOutOfRangeError } from '../kafka/errors.js'
 import type { KafkaReader } from '../kafka/types.js'
-import type { Cancellable, DropReason } from '../processors/api.js'
 import type { StateStore, StoreSupplierKind } from '../state/types.js'
-import { ProcessorGraph, type TaskHost, type TaskSource } from '../topology/processor-graph.js'
-import { buildStore } from '../topology/store-builder.js'
 import type { Topology } from '../topology/topology.js'
-import type { DefaultSerdes, Subtopology } from '../topology/types.js'
-import { deadLetterRecord } from '../engine/dead-letter.js'
-import { isRecordProcessingFailure, processingFailure, type ProcessingExceptionHandler } from '../engine/exception-handlers.js'
-import { InputDeserializer, type QueuedRecord } from '../engine/input-deserializer.js'
+import type { DefaultSerdes } from '../topology/types.js'
+import type { DeserializationExceptionHandler, ProcessingExceptionHandler } from '../engine/exception-handlers.js'
+import { GLOBAL_TASK_ID, GlobalTask, type GlobalTaskMetrics } from '../engine/global-task.js'
 import type { StateDirectory, TaskDirectoryLock } from '../engine/state-directory.js'
-import type { DeserializationExceptionHandler, RawRecord, RecordCollector, TopicPartitionOffset } from '../engine/types.js'
+import type { RawRecord, RecordWriter, TopicPartitionOffset } from '../engine/types.js'
 
-/** The directory (under `<stateDir>/<applicationId>/`) and the task id of the global stores. */
-export const GLOBAL_TASK_ID = 'global'
+export { GLOBAL_TASK_ID }
 
 export interface GlobalStateManagerConfig {
   readonly topology: Topology
@@ -27,7 +20,7 @@ export interface GlobalStateManagerConfig {
   /** Partition count of each global topic. */
   readonly partitionCounts: ReadonlyMap<string, number>
   /** Where dead letters of global records go. */
-  readonly collector: RecordCollector
+  readonly collector: RecordWriter
   readonly storeSupplier: StoreSupplierKind
   readonly defaultSerdes: DefaultSerdes
   readonly deserializationExceptionHandler: DeserializationExceptionHandler
@@ -42,11 +35,7 @@ export interface GlobalStateManagerConfig {
 }
 
 /** Counters of the global stores since the instance started. */
-export interface GlobalStateMetrics {
-  readonly processed: number
-  readonly skipped: number
-  readonly processingErrors: number
-}
+export type GlobalStateMetrics = GlobalTaskMetrics
 
 interface GlobalPartition {
   readonly topic: string
@@ -65,51 +54,39 @@ interface GlobalPartition {
  *
  * `start()` opens the stores and reads each partition from its checkpoint (or its beginning) to the
  * end offset before any task runs; `update()` then reads what arrived since, from the main loop.
- * Records go through the global sub-topology's processors (a global table's source updates its
- * store), deserialized with the source's serdes and the deserialization exception handler.
+ * Records go through the engine's global task (a global table's source updates its store).
  */
-export class GlobalStateManager implements TaskHost {
-  readonly applicationId: string
-  readonly taskId = GLOBAL_TASK_ID
-  readonly defaultSerdes: DefaultSerdes
-  private readonly stores = new Map<string, StateStore>()
-  private readonly graphs: ProcessorGraph[] = []
+export class GlobalStateManager {
+  private readonly task: GlobalTask
   private readonly partitions: GlobalPartition[] = []
-  private readonly inputs: InputDeserializer
   private readonly wallClockMs: () => number
   private lock: TaskDirectoryLock | undefined
-  private current: RawRecord | undefined
-  private timestamp = 0
-  private streamTime = -1
-  private counts = { processed: 0, skipped: 0, processingErrors: 0 }
   private open = false
   private lastUpdate = Number.NEGATIVE_INFINITY
 
   constructor(private readonly config: GlobalStateManagerConfig) {
-    this.applicationId = config.applicationId
-    this.defaultSerdes = config.defaultSerdes
     this.wallClockMs = config.wallClockMs ?? Date.now
-    const sources = new Map<string, TaskSource>()
-    for (const subtopology of globalSubtopologies(config.topology)) {
-      const graph = new ProcessorGraph(config.topology, subtopology, this)
-      this.graphs.push(graph)
-      for (const relative of subtopology.sourceTopics) {
-        const source = graph.source(relative)
-        const topic = config.topology.topicName(relative, config.applicationId)
-        if (source !== undefined) sources.set(topic, source)
-        const count = config.partitionCounts.get(topic)
-        if (count === undefined) throw new IllegalStateError(`No partition count for the global topic "${topic}".`)
-        for (let partition = 0; partition < count; partition++) this.partitions.push({ topic, partition, position: 0n, stores: subtopology.stores })
-      }
-    }
-    this.inputs = new InputDeserializer(GLOBAL_TASK_ID, sources, config.deserializationExceptionHandler, config.collector, () => {
-      this.counts.skipped++
+    this.task = new GlobalTask({
+      topology: config.topology,
+      applicationId: config.applicationId,
+      taskDir: config.stateDirectory.taskDir(GLOBAL_TASK_ID),
+      storeSupplier: config.storeSupplier,
+      defaultSerdes: config.defaultSerdes,
+      deserializationExceptionHandler: config.deserializationExceptionHandler,
+      processingExceptionHandler: config.processingExceptionHandler,
+      writer: config.collector,
+      wallClockMs: this.wallClockMs,
     })
+    for (const topic of this.task.topics()) {
+      const count = config.partitionCounts.get(topic)
+      if (count === undefined) throw new IllegalStateError(`No partition count for the global topic "${topic}".`)
+      for (let partition = 0; partition < count; partition++) this.partitions.push({ topic, partition, position: 0n, stores: this.task.storesOf(topic) })
+    }
   }
 
   /** True when the topology has global tables: without them the instance needs no global state. */
   static needed(topology: Topology): boolean {
-    return globalSubtopologies(topology).length > 0
+    return GlobalTask.needed(topology)
   }
 
   /**
@@ -123,7 +100,7 @@ export class GlobalStateManager implements TaskHost {
     this.lock = directory.lock(GLOBAL_TASK_ID)
     try {
       const checkpoint = directory.readCheckpoint(GLOBAL_TASK_ID)
-      await this.openStores()
+      await this.task.openStores()
       const ends = await this.endOffsets()
       let wipe = false
       this.partitions.forEach((p, i) => {
@@ -132,12 +109,12 @@ export class GlobalStateManager implements TaskHost {
         if (p.position > (ends[i] as bigint)) wipe = true
       })
       if (wipe) {
-        await this.closeStores()
+        await this.task.closeStores()
         directory.wipeTask(GLOBAL_TASK_ID)
         for (const p of this.partitions) p.position = 0n
-        await this.openStores()
+        await this.task.openStores()
       }
-      for (const graph of this.graphs) await graph.init()
+      await this.task.initProcessors()
       this.open = true
       for (let i = 0; i < this.partitions.length; i++) await this.readUpTo(this.partitions[i] as GlobalPartition, ends[i] as bigint)
       await this.commit()
@@ -164,7 +141,7 @@ export class GlobalStateManager implements TaskHost {
   /** Flushes the stores and writes the checkpoint of the positions their contents correspond to. */
   async commit(): Promise<void> {
     if (!this.open) return
-    for (const store of this.stores.values()) await store.flush()
+    await this.task.flush()
     this.config.stateDirectory.writeCheckpoint(GLOBAL_TASK_ID, this.checkpoint())
   }
 
@@ -174,11 +151,11 @@ export class GlobalStateManager implements TaskHost {
     this.open = false
     try {
       if (wasOpen && clean) {
-        for (const store of this.stores.values()) await store.flush()
+        await this.task.flush()
         this.config.stateDirectory.writeCheckpoint(GLOBAL_TASK_ID, this.checkpoint())
       }
-      if (wasOpen) for (const graph of this.graphs) await graph.close()
-      await this.closeStores()
+      if (wasOpen) await this.task.closeProcessors()
+      await this.task.closeStores()
     } finally {
       this.lock?.release()
       this.lock = undefined
@@ -188,11 +165,11 @@ export class GlobalStateManager implements TaskHost {
 
   /** A global store, if `name` is one (tasks look their stores up here after their own). */
   store(name: string): StateStore | undefined {
-    return this.open ? this.stores.get(name) : undefined
+    return this.open ? this.task.store(name) : undefined
   }
 
   metrics(): GlobalStateMetrics {
-    return { ...this.counts }
+    return this.task.metrics()
   }
 
   /** The next offset to read of every global partition. */
@@ -200,68 +177,10 @@ export class GlobalStateManager implements TaskHost {
     return this.partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.position }))
   }
 
-  // TaskHost: what the global processors see.
-
-  stateStore(name: string): StateStore {
-    const store = this.stores.get(name)
-    if (store === undefined) throw new IllegalStateError(`A global processor asked for store "${name}", which is not a global store.`)
-    return store
-  }
-
-  currentStreamTimeMs(): number {
-    return this.streamTime
-  }
-
-  currentSystemTimeMs(): number {
-    return this.wallClockMs()
-  }
-
-  recordMetadata(): RecordMetadata | undefined {
-    const raw = this.current
-    return raw === undefined ? undefined : { topic: raw.topic, partition: raw.partition, offset: raw.offset }
-  }
-
-  schedule(): Cancellable {
-    throw new IllegalStateError('Global processors cannot schedule punctuations (as in Kafka Streams): they only keep global stores up to date.')
-  }
-
-  recordDropped(_nodeName: string, _reason: DropReason): void {
-    this.counts.skipped++
-  }
-
-  send(topic: string, _key: Buffer | null, _value: Buffer | null, _timestamp: number, _headers: Headers): MaybePromise<void> {
-    throw new IllegalStateError(`A global sub-topology cannot write to topic "${topic}": it only fills global stores.`)
-  }
-
   // Internals.
 
-  private async closeStores(): Promise<void> {
-    for (const store of this.stores.values()) if (store.isOpen) await store.close()
-    this.stores.clear()
-  }
-
   private persistent(p: GlobalPartition): boolean {
-    return p.stores.every((name) => this.stores.get(name)?.persistent === true)
-  }
-
-  private async openStores(): Promise<void> {
-    const taskDir = this.config.stateDirectory.taskDir(GLOBAL_TASK_ID)
-    for (const subtopology of globalSubtopologies(this.config.topology)) {
-      for (const name of subtopology.stores) {
-        const spec = this.config.topology.stores.get(name)
-        if (spec === undefined) throw new IllegalStateError(`The topology names global store "${name}" but has no definition of it.`)
-        const store = buildStore(spec, { storeSupplier: this.config.storeSupplier, defaultSerdes: this.defaultSerdes })
-        // No changelog sink: the global topic itself is the changelog.
-        await store.init({
-          applicationId: this.applicationId,
-          taskId: GLOBAL_TASK_ID,
-          taskDir,
-          currentStreamTimeMs: () => this.streamTime,
-          currentRecordTimestamp: () => this.timestamp,
-        })
-        this.stores.set(name, store)
-      }
-    }
+    return p.stores.every((name) => this.task.store(name)?.persistent === true)
   }
 
   private endOffsets(): Promise<bigint[]> {
@@ -287,51 +206,13 @@ export class GlobalStateManager implements TaskHost {
   private async processBatch(p: GlobalPartition, records: readonly RawRecord[]): Promise<void> {
     for (const raw of records) {
       if (raw.offset < p.position) continue
-      let queued = this.inputs.deserialize(raw, this.streamTime)
-      if (isPromiseLike(queued)) queued = await queued
-      if (queued.record !== undefined) {
-        const done = this.process(queued)
-        if (isPromiseLike(done)) await done
-      }
+      const done = this.task.process(raw)
+      if (done !== undefined) await done
       p.position = raw.offset + 1n
     }
-  }
-
-  private process(item: QueuedRecord): MaybePromise<void> {
-    const record = item.record as NonNullable<QueuedRecord['record']>
-    if (item.timestamp > this.streamTime) this.streamTime = item.timestamp
-    this.current = item.raw
-    this.timestamp = item.timestamp
-    let done: MaybePromise<void>
-    try {
-      done = item.source.process(record)
-    } catch (error) {
-      return this.failed(item, error)
-    }
-    if (isPromiseLike(done)) return done.then(() => this.processed(), (error: unknown) => this.failed(item, error))
-    return this.processed()
-  }
-
-  private processed(): void {
-    this.current = undefined
-    this.counts.processed++
-  }
-
-  private failed(item: QueuedRecord, error: unknown): void {
-    this.current = undefined
-    const handler = this.config.processingExceptionHandler
-    if (handler === 'fail' || !isRecordProcessingFailure(error)) {
-      throw processingFailure(error, `Updating a global store with the record at ${item.raw.topic}-${item.raw.partition}@${item.raw.offset}`)
-    }
-    this.counts.processingErrors++
-    if (typeof handler === 'object') this.config.collector.send(deadLetterRecord(handler.deadLetterTopic, item.raw, error))
   }
 
   private checkpoint(): TopicPartitionOffset[] {
     return this.partitions.filter((p) => this.persistent(p)).map((p) => ({ topic: p.topic, partition: p.partition, offset: p.position }))
   }
-}
-
-function globalSubtopologies(topology: Topology): Subtopology[] {
-  return topology.subtopologies.filter((s) => s.global === true)
 }

@@ -5,7 +5,7 @@ import type { DefaultSerdes } from '../topology/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
 import { GlobalStateManager } from './global-state-manager.js'
 import type { StateDirectory } from '../engine/state-directory.js'
-import type { RecordCollector } from '../engine/types.js'
+import type { RecordWriter } from '../engine/types.js'
 
 export interface GlobalTablesDeps {
   readonly topology: Topology
@@ -16,7 +16,7 @@ export interface GlobalTablesDeps {
   readonly isolationLevel: IsolationLevel
   readonly partitionCounts: ReadonlyMap<string, number>
   readonly stateDirectory: StateDirectory
-  readonly collector: RecordCollector
+  readonly collector: RecordWriter
   readonly defaultSerdes: DefaultSerdes
 }
 

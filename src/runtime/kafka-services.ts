@@ -1,5 +1,5 @@
 import type { KafkaReader, OutgoingRecord, RecordAck } from '../kafka/types.js'
-import type { ChangelogEntry, ChangelogReader, CollectedRecord, RecordCollector } from '../engine/types.js'
+import type { ChangelogEntry, ChangelogReader, CollectedRecord, RecordWriter } from '../engine/types.js'
 
 /** Where the collector sends: the idempotent producer, or the open transaction under exactly-once. */
 export interface RecordSink {
@@ -23,7 +23,7 @@ export interface RecordCollectorOptions {
  * durable. Under exactly-once the sink is the open transaction. A failed send is kept and thrown
  * by the next `flush()` (and every one after it until `discard()`); nothing is sent after it.
  */
-export class KafkaRecordCollector implements RecordCollector {
+export class KafkaRecordCollector implements RecordWriter {
   private pending: OutgoingRecord[] = []
   private readonly acked = new Map<string, bigint>()
   private readonly batchRecords: number

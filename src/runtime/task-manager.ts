@@ -64,7 +64,7 @@ export class TaskManager {
       const task = new StreamTask(this.deps.topology, spec, {
         applicationId: config.applicationId,
         stateDirectory: this.deps.stateDirectory,
-        collector: this.deps.collector,
+        writer: this.deps.collector,
         storeSupplier: config.storeSupplier,
         defaultSerdes: this.deps.defaultSerdes,
         deserializationExceptionHandler: config.deserializationExceptionHandler,

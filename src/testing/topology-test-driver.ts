@@ -1,41 +1,56 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError, IllegalStateError, SerdeError } from '../core/errors.js'
+import { ConfigError, IllegalStateError } from '../core/errors.js'
 import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
-import { partitionForKey } from '../core/partitioner.js'
-import type { Headers, Record as StreamRecord } from '../core/record.js'
+import type { Headers } from '../core/record.js'
 import type { DropReason } from '../processors/api.js'
 import { jsonSerde } from '../serde/primitive.js'
 import type { Serde } from '../serde/serde.js'
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, StateStore, StoreSupplierKind, StoreType } from '../state/types.js'
-import type { TaskSource } from '../topology/processor-graph.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes, StoreSpec } from '../topology/types.js'
 import { keyValueStoreView, sessionStoreView, windowStoreView, type QueryableWindowStore } from '../topology/store-views.js'
-import { TestInputTopic, type InputTopicOptions } from './test-input-topic.js'
-import { TestOutputTopic, type ProducedRecord } from './test-output-topic.js'
-import { TestTask } from './test-task.js'
 import { partitionCountResolver } from '../topology/partition-counts.js'
-import { ProcessingFailures, validateProcessingHandler, type ProcessingExceptionHandler } from './processing-failures.js'
-
-export type DeserializationExceptionHandler = 'fail' | 'continue' | { readonly deadLetterTopic: string }
+import {
+  GlobalTask,
+  GLOBAL_TASK_ID,
+  resolveExceptionHandlers,
+  StateDirectory,
+  StreamTask,
+  tasksForTopology,
+  type DeserializationExceptionHandler,
+  type ExceptionHandlers,
+  type ProcessingExceptionHandler,
+  type ProductionExceptionHandler,
+  type RawRecord,
+} from '../engine/index.js'
+import { InMemoryTopics, type TopicLayout } from './in-memory-topics.js'
+import { TestInputTopic, type InputTopicOptions } from './test-input-topic.js'
+import { TestOutputTopic } from './test-output-topic.js'
 
 export interface TopologyTestDriverOptions {
   /** Prefix of internal topics (`<applicationId>-<store>-changelog`). Default `topology-test-driver`. */
   readonly applicationId?: string
   /** The mock wall clock's start, in ms. Default 0. */
   readonly startTimeMs?: number
-  /** `fail` (default): a record that cannot be deserialized rejects `pipeInput` with a SerdeError. */
+  /**
+   * As KafkaStreams' option: `fail` (default) rejects `pipeInput` with a SerdeError; `continue` skips
+   * and counts the record; `{ deadLetterTopic }` also writes it there as it was read, with the
+   * `__tributary.errors.*` headers KafkaStreams writes (`DEAD_LETTER_HEADERS`).
+   */
   readonly deserializationExceptionHandler?: DeserializationExceptionHandler
   /**
-   * `fail` (default): a processor that throws rejects `pipeInput` with a ProcessingError. `continue`
-   * skips the record and counts it; `{ deadLetterTopic }` also writes the input record there, with
-   * the headers KafkaStreams puts on a dead letter (read it with `createOutputTopic`). The driver
-   * has no production exception handler: a sink that cannot serialize its record fails the record
-   * here, so this handler decides about it too.
+   * As KafkaStreams' option: `fail` (default) rejects `pipeInput` with a ProcessingError when a
+   * processor throws; `continue` skips the record and counts it; `{ deadLetterTopic }` also writes
+   * the input record there, with the headers KafkaStreams writes.
    */
   readonly processingExceptionHandler?: ProcessingExceptionHandler
+  /**
+   * As KafkaStreams' option, for a sink that cannot serialize its record: `fail` (default) rejects
+   * `pipeInput` with a ProductionError; `continue` drops that one output and counts it.
+   */
+  readonly productionExceptionHandler?: ProductionExceptionHandler
   /** `memory` (default) or `rocksdb`, to run the same test on the production store engine. */
   readonly stateStores?: StoreSupplierKind
   /** Where RocksDB stores live; default a fresh temporary directory, removed by `close()`. */
@@ -61,29 +76,26 @@ export interface DriverMetrics {
   readonly droppedRecordsByNode: Readonly<Record<string, number>>
   /** Records and punctuations the processing exception handler skipped. */
   readonly processingErrors: number
+  /** Output records the production exception handler dropped. */
+  readonly productionErrors: number
 }
 
-interface PendingRecord {
-  readonly topic: string
-  readonly key: Buffer | null
-  readonly value: Buffer | null
-  readonly timestamp: number
-  readonly headers: Headers
-}
-
-/** The tasks reading a topic, indexed by partition, and the next offset of each partition. */
-interface TopicRoute {
-  /** Per partition: the source node of that partition's task. */
-  readonly sources: TaskSource[]
-  readonly tasks: TestTask[]
-  readonly offsets: number[]
+/** The engine tasks of a started driver, and where each topic's records go. */
+interface Tasks {
+  readonly all: StreamTask[]
+  readonly global: GlobalTask | undefined
+  /** Per full topic name: the task reading each partition. */
+  readonly byTopic: Map<string, StreamTask[]>
 }
 
 const DEFAULT_APPLICATION_ID = 'topology-test-driver'
 
 /**
- * Runs a topology without a broker, deterministically: each piped record is processed to completion
- * (including records it sends through repartition topics) before `pipeInput` resolves.
+ * Runs a topology without a broker, deterministically, on the same task engine as KafkaStreams: one
+ * engine task per sub-topology and partition (with its own stores, stream time and punctuation)
+ * and a record writer that keeps topics in memory. Each piped record is processed to completion
+ * (including records it sends through repartition topics) and committed before `pipeInput`
+ * resolves.
  *
  * @example
  * const driver = new TopologyTestDriver(builder.build())
@@ -96,21 +108,16 @@ const DEFAULT_APPLICATION_ID = 'topology-test-driver'
 export class TopologyTestDriver {
   readonly applicationId: string
   private readonly declaredPartitions = new Map<string, number>()
-  private readonly outputs = new Map<string, ProducedRecord[]>()
-  private readonly pending: PendingRecord[] = []
-  private readonly routes = new Map<string, TopicRoute>()
-  private readonly written = new Set<string>()
-  private readonly dropped = { total: 0, byReason: { 'null-key': 0, 'null-value': 0, late: 0, deserialization: 0 } as Record<DropReason, number>, byNode: {} as Record<string, number> }
+  private readonly pending: RawRecord[] = []
+  private readonly topics: InMemoryTopics
   private readonly defaultSerdes: DefaultSerdes
-  private readonly handler: DeserializationExceptionHandler
-  private readonly failures: ProcessingFailures
+  private readonly handlers: ExceptionHandlers
   private readonly stateDir: string
   private readonly ownsStateDir: boolean
   private readonly storeSupplier: StoreSupplierKind
-  private readonly captureChangelogs: boolean
   private wallClock: number
-  private tasks: TestTask[] | undefined
-  private starting: Promise<TestTask[]> | undefined
+  private tasks: Tasks | undefined
+  private starting: Promise<Tasks> | undefined
   private closed = false
 
   constructor(
@@ -119,13 +126,16 @@ export class TopologyTestDriver {
   ) {
     this.applicationId = options.applicationId ?? DEFAULT_APPLICATION_ID
     this.wallClock = options.startTimeMs ?? 0
-    this.handler = options.deserializationExceptionHandler ?? 'fail'
-    this.failures = new ProcessingFailures(validateProcessingHandler(options.processingExceptionHandler), (t, k, v, ts, h) => this.record(t, k, v, ts, h))
+    this.handlers = resolveExceptionHandlers(options)
     this.defaultSerdes = { keySerde: options.defaultKeySerde ?? jsonSerde(), valueSerde: options.defaultValueSerde ?? jsonSerde() }
+    this.storeSupplier = options.stateStores ?? 'memory'
+    this.topics = new InMemoryTopics({
+      layoutOf: (topic) => this.layoutOf(topic),
+      captureChangelogs: options.captureChangelogs ?? true,
+      deliver: (record) => this.pending.push(record),
+    })
     this.ownsStateDir = options.stateDir === undefined
     this.stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'tributary-test-driver-'))
-    this.storeSupplier = options.stateStores ?? 'memory'
-    this.captureChangelogs = options.captureChangelogs ?? true
   }
 
   /**
@@ -148,17 +158,18 @@ export class TopologyTestDriver {
     return new TestInputTopic(topic, keySerde, valueSerde, options, (t, k, v, ts, h, flush) => this.pipe(t, k, v, ts, h, flush), () => this.wallClock)
   }
 
-  /** Reads what sinks (and changelogs, `<applicationId>-<store>-changelog`) wrote to `topic`. */
+  /** Reads what sinks (and changelogs, `<applicationId>-<store>-changelog`, and dead letters) wrote to `topic`. */
   createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
-    return new TestOutputTopic(topic, keySerde, valueSerde, () => this.queueOf(topic))
+    return new TestOutputTopic(topic, keySerde, valueSerde, () => this.topics.outputOf(topic))
   }
 
+  /** Moves the mock wall clock forward and runs the wall-clock punctuations due by then. */
   async advanceWallClockTime(ms: number): Promise<void> {
     const tasks = await this.start()
     this.wallClock += ms
-    for (const task of tasks) await task.punctuate('wall-clock', this.wallClock)
+    for (const task of tasks.all) await task.maybePunctuateSystemTime(this.wallClock)
     await this.drain()
-    await this.flush()
+    await this.commit()
   }
 
   getKeyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
@@ -178,25 +189,44 @@ export class TopologyTestDriver {
 
   /** Every topic something was written to (sinks, repartition topics, changelogs, dead letters). */
   producedTopicNames(): Set<string> {
-    return new Set([...this.written])
+    return this.topics.writtenTopics()
   }
 
   metrics(): DriverMetrics {
-    return {
-      droppedRecords: this.dropped.total,
-      droppedRecordsByReason: { ...this.dropped.byReason },
-      droppedRecordsByNode: { ...this.dropped.byNode },
-      processingErrors: this.failures.count,
+    const byReason: Record<DropReason, number> = { 'null-key': 0, 'null-value': 0, late: 0, deserialization: 0 }
+    const byNode: Record<string, number> = {}
+    let dropped = 0
+    let processingErrors = 0
+    let productionErrors = 0
+    for (const task of this.tasks?.all ?? []) {
+      const m = task.metrics()
+      dropped += m.droppedRecords
+      processingErrors += m.processingErrors
+      productionErrors += m.productionErrors
+      for (const [reason, count] of Object.entries(m.droppedRecordsByReason)) byReason[reason as DropReason] += count
+      for (const [node, count] of Object.entries(m.droppedRecordsByNode)) byNode[node] = (byNode[node] ?? 0) + count
     }
+    const global = this.tasks?.global?.metrics()
+    if (global !== undefined) {
+      dropped += global.skipped
+      processingErrors += global.processingErrors
+    }
+    return { droppedRecords: dropped, droppedRecordsByReason: byReason, droppedRecordsByNode: byNode, processingErrors, productionErrors }
   }
 
+  /** Closes every task cleanly (stores flushed and checkpointed) and removes the temporary state directory. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     try {
       // A start that failed (e.g. topics that cannot be co-partitioned) already reported its error: just clean up.
-      const tasks = this.starting === undefined ? [] : await this.starting.catch((): TestTask[] => [])
-      for (const task of tasks) await task.close()
+      const tasks = this.starting === undefined ? undefined : await this.starting.catch(() => undefined)
+      for (const task of tasks?.all ?? []) await task.close({ clean: true })
+      if (tasks?.global !== undefined) {
+        await tasks.global.closeProcessors()
+        await tasks.global.flush()
+        await tasks.global.closeStores()
+      }
     } finally {
       if (this.ownsStateDir) rmSync(this.stateDir, { recursive: true, force: true })
     }
@@ -206,11 +236,11 @@ export class TopologyTestDriver {
    * Input from a test input topic: routed to the task of its partition, then everything it caused.
    * Synchronous when the tasks exist and every operator answers synchronously.
    */
-  private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, flush: boolean): MaybePromise<void> {
+  private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, commit: boolean): MaybePromise<void> {
     if (this.tasks === undefined || this.closed) {
-      return this.start().then(() => this.pipe(topic, key, value, timestamp, headers, flush))
+      return this.start().then(() => this.pipe(topic, key, value, timestamp, headers, commit))
     }
-    this.pending.push({ topic, key, value, timestamp, headers })
+    this.topics.pipe(topic, key, value, timestamp, headers)
     let drained: MaybePromise<void>
     try {
       drained = this.drain()
@@ -225,10 +255,11 @@ export class TopologyTestDriver {
         throw error
       })
     }
-    if (!flush) return drained
-    return isPromiseLike(drained) ? drained.then(() => this.flush()) : this.flush()
+    if (!commit) return drained
+    return isPromiseLike(drained) ? drained.then(() => this.commit()) : this.commit()
   }
 
+  /** Processes every pending record, in the order they were written, with what each one causes. */
   private drain(): MaybePromise<void> {
     for (let next = this.pending.shift(); next !== undefined; next = this.pending.shift()) {
       const delivered = this.deliver(next)
@@ -237,124 +268,103 @@ export class TopologyTestDriver {
     return undefined
   }
 
-  private deliver(raw: PendingRecord): MaybePromise<void> {
-    const route = this.routeOf(raw.topic)
-    const partition = raw.key === null || route.tasks.length === 1 ? 0 : partitionForKey(raw.key, route.tasks.length)
-    const offset = route.offsets[partition] ?? 0
-    route.offsets[partition] = offset + 1
-    const task = route.tasks[partition]
-    const source = route.sources[partition]
-    if (task === undefined || source === undefined) return undefined
-    const record = this.deserialize(source, raw, partition, offset)
-    if (isPromiseLike(record)) return record.then((r) => (r === undefined ? undefined : this.process(task, source, r, raw, partition, offset)))
-    return record === undefined ? undefined : this.process(task, source, record, raw, partition, offset)
+  private deliver(record: RawRecord): MaybePromise<void> {
+    const tasks = this.tasks as Tasks
+    const task = tasks.byTopic.get(record.topic)?.[record.partition]
+    if (task === undefined) return tasks.global?.process(record)
+    const added = task.addRecords([record])
+    if (isPromiseLike(added)) return added.then(() => this.processAll(task))
+    return this.processAll(task)
   }
 
-  /** Processes one record; a processor's exception goes to the processing exception handler. */
-  private process(task: TestTask, source: TaskSource, record: StreamRecord<unknown, unknown>, raw: PendingRecord, partition: number, offset: number): MaybePromise<void> {
-    const failed = (error: unknown) => this.failures.handle(error, { ...raw, partition, offset })
-    let done: MaybePromise<void>
-    try {
-      done = task.process(source, record, raw.topic, partition, offset)
-    } catch (error) {
-      return failed(error)
-    }
-    return isPromiseLike(done) ? done.then(undefined, failed) : done
-  }
-
-  /** Where records of a topic go: computed once per topic, as the hot path of the driver. */
-  private routeOf(topic: string): TopicRoute {
-    let route = this.routes.get(topic)
-    if (route === undefined) {
-      const relative = this.relativeTopic(topic)
-      const tasks = (this.tasks ?? []).filter((t) => t.source(relative) !== undefined)
-      // A topic no task reads (an output topic) still counts offsets, over its declared partitions.
-      const partitions = tasks.length > 0 ? tasks.length : this.partitionsOf(relative)
-      route = { sources: tasks.map((t) => t.source(relative) as TaskSource), tasks, offsets: new Array<number>(partitions).fill(0) }
-      // Routes are only known once the tasks exist; before that nothing is routed anyway.
-      if (this.tasks !== undefined) this.routes.set(topic, route)
-    }
-    return route
-  }
-
-  private deserialize(source: TaskSource, raw: PendingRecord, partition: number, offset: number): MaybePromise<StreamRecord<unknown, unknown> | undefined> {
-    try {
-      const key = raw.key === null ? null : source.keySerde.deserialize(raw.key, { topic: raw.topic, isKey: true, headers: raw.headers })
-      const value = raw.value === null ? null : source.valueSerde.deserialize(raw.value, { topic: raw.topic, isKey: false, headers: raw.headers })
-      if (isPromiseLike(key) || isPromiseLike(value)) {
-        return Promise.all([key, value]).then(
-          ([k, v]) => this.withTimestamp(source, k, v, raw),
-          (cause: unknown) => this.undeserializable(source, raw, partition, offset, cause),
-        )
-      }
-      return this.withTimestamp(source, key, value, raw)
-    } catch (cause) {
-      return this.undeserializable(source, raw, partition, offset, cause)
+  /** Runs the task until it has nothing processable. */
+  private processAll(task: StreamTask): MaybePromise<void> {
+    for (;;) {
+      const done = task.process(this.wallClock)
+      if (isPromiseLike(done)) return done.then((more) => (more ? this.processAll(task) : undefined))
+      if (!done) return undefined
     }
   }
 
-  private withTimestamp(source: TaskSource, key: unknown, value: unknown, raw: PendingRecord): StreamRecord<unknown, unknown> {
-    const record = { key, value, timestamp: raw.timestamp, headers: raw.headers }
-    const extractor = source.node.timestampExtractor
-    return extractor === undefined ? record : { key, value, timestamp: extractor(record, raw.timestamp), headers: raw.headers }
-  }
-
-  private undeserializable(source: TaskSource, raw: PendingRecord, partition: number, offset: number, cause: unknown): undefined {
-    if (this.handler === 'fail') {
-      const reason = cause instanceof Error ? cause.message : String(cause)
-      throw new SerdeError(
-        `Could not deserialize the record at ${raw.topic}-${partition}@${offset}: ${reason} Fix the producer or the serde, ` +
-          `or set deserializationExceptionHandler to 'continue' (skip and count) or { deadLetterTopic }.`,
-        { cause },
-      )
+  /**
+   * Kafka Streams' test driver commits after every input; so does this one: stores flush (their
+   * changelogs become readable) and tasks checkpoint now and then, as the runtime's tasks do.
+   */
+  private async commit(): Promise<void> {
+    for (const task of this.tasks?.all ?? []) {
+      if (!task.needsCommit()) continue
+      await task.prepareCommit()
+      task.postCommit(false)
     }
-    this.countDropped(source.node.name, 'deserialization')
-    if (typeof this.handler === 'object') this.record(this.handler.deadLetterTopic, raw.key, raw.value, raw.timestamp, raw.headers)
-    return undefined
+    await this.tasks?.global?.flush()
   }
 
-  private start(): Promise<TestTask[]> {
+  private start(): Promise<Tasks> {
     if (this.closed) return Promise.reject(new IllegalStateError('The TopologyTestDriver is closed; create a new one.'))
     this.starting ??= this.createTasks()
     return this.starting
   }
 
-  private async createTasks(): Promise<TestTask[]> {
-    const tasks: TestTask[] = []
-    const globalStores = new Map<string, StateStore>()
-    const environment = {
-      globalStore: (name: string) => globalStores.get(name),
-      applicationId: this.applicationId,
-      stateDir: this.stateDir,
-      storeSupplier: this.storeSupplier,
-      defaultSerdes: this.defaultSerdes,
-      wallClockMs: () => this.wallClock,
-      recordDropped: (node: string, reason: DropReason) => this.countDropped(node, reason),
-      punctuationFailed: (error: unknown) => this.failures.handlePunctuation(error),
-      changelog: (topic: string, key: Buffer, value: Buffer | null, timestamp: number) => {
-        if (this.captureChangelogs) this.record(topic, key, value, timestamp, {})
-      },
-      produce: (topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers) => {
-        this.record(topic, key, value, timestamp, headers)
-        if (this.routeOf(topic).tasks.length > 0) this.pending.push({ topic, key, value, timestamp, headers })
-      },
-    }
-    // Global tables first: every task's processors may read their stores from `init` on. A global
-    // sub-topology runs as one task that reads all partitions of its topic, as the global thread does.
-    const ordered = [...this.topology.subtopologies.filter((s) => s.global === true), ...this.topology.subtopologies.filter((s) => s.global !== true)]
+  private async createTasks(): Promise<Tasks> {
     // Every count first: topics that cannot be co-partitioned fail the start before any store opens.
-    const partitionCounts = ordered.map((s) => (s.global === true ? 1 : Math.max(1, ...s.sourceTopics.map((t) => this.partitionsOf(t)))))
-    for (const [i, subtopology] of ordered.entries()) {
-      const partitions = partitionCounts[i] ?? 1
-      for (let partition = 0; partition < partitions; partition++) {
-        const task = new TestTask(this.topology, subtopology, partition, environment)
-        await task.init()
-        tasks.push(task)
-        if (subtopology.global === true) for (const name of subtopology.stores) globalStores.set(name, task.store(name))
+    const counts = new Map<string, number>()
+    for (const subtopology of this.topology.subtopologies) {
+      if (subtopology.global === true) continue
+      for (const relative of subtopology.sourceTopics) counts.set(this.topology.topicName(relative, this.applicationId), this.partitionsOf(relative))
+    }
+    const specs = tasksForTopology(this.topology, this.applicationId, counts)
+    const stateDirectory = new StateDirectory(this.stateDir, this.applicationId)
+    const { deserializationExceptionHandler, processingExceptionHandler, productionExceptionHandler } = this.handlers
+    // Global tables first: every task's processors may read their stores from `init` on.
+    let global: GlobalTask | undefined
+    if (GlobalTask.needed(this.topology)) {
+      global = new GlobalTask({
+        topology: this.topology,
+        applicationId: this.applicationId,
+        taskDir: stateDirectory.taskDir(GLOBAL_TASK_ID),
+        storeSupplier: this.storeSupplier,
+        defaultSerdes: this.defaultSerdes,
+        deserializationExceptionHandler,
+        processingExceptionHandler,
+        writer: this.topics,
+        wallClockMs: () => this.wallClock,
+      })
+      await global.openStores()
+      await global.initProcessors()
+    }
+    const all: StreamTask[] = []
+    const byTopic = new Map<string, StreamTask[]>()
+    for (const spec of specs) {
+      const task = new StreamTask(this.topology, spec, {
+        applicationId: this.applicationId,
+        stateDirectory,
+        writer: this.topics,
+        storeSupplier: this.storeSupplier,
+        defaultSerdes: this.defaultSerdes,
+        deserializationExceptionHandler,
+        processingExceptionHandler,
+        productionExceptionHandler,
+        wallClockMs: () => this.wallClock,
+        globalStore: (name) => global?.store(name),
+      })
+      await task.initializeStores()
+      await task.completeRestoration()
+      all.push(task)
+      for (const input of spec.inputs) {
+        let tasks = byTopic.get(input.topic)
+        if (tasks === undefined) byTopic.set(input.topic, (tasks = []))
+        tasks[input.partition] = task
       }
     }
-    this.tasks = tasks
-    return tasks
+    this.tasks = { all, global, byTopic }
+    return this.tasks
+  }
+
+  /** A topic's partitions, and whether a task reads it (its records are then processed). */
+  private layoutOf(topic: string): TopicLayout {
+    const relative = this.relativeTopic(topic)
+    const consumed = this.topology.subtopologyOf(relative) !== undefined
+    return { partitions: this.partitionsOf(relative), consumed }
   }
 
   /**
@@ -372,31 +382,6 @@ export class TopologyTestDriver {
     return topic
   }
 
-  private record(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
-    this.written.add(topic)
-    this.queueOf(topic).push({ key, value, timestamp, headers })
-  }
-
-  private queueOf(topic: string): ProducedRecord[] {
-    let queue = this.outputs.get(topic)
-    if (queue === undefined) {
-      queue = []
-      this.outputs.set(topic, queue)
-    }
-    return queue
-  }
-
-  private countDropped(node: string, reason: DropReason): void {
-    this.dropped.total++
-    this.dropped.byReason[reason]++
-    this.dropped.byNode[node] = (this.dropped.byNode[node] ?? 0) + 1
-  }
-
-  /** Kafka Streams' test driver commits after every input; so does this one (stores flush to their changelogs). */
-  private async flush(): Promise<void> {
-    for (const task of this.tasks ?? []) await task.flush()
-  }
-
   private storeSpec(name: string, type: StoreType): StoreSpec {
     const spec = this.topology.stores.get(name)
     if (spec === undefined) {
@@ -408,8 +393,10 @@ export class TopologyTestDriver {
     return spec
   }
 
-  private async storesNamed(name: string) {
+  private async storesNamed(name: string): Promise<StateStore[]> {
     const tasks = await this.start()
-    return tasks.filter((t) => t.hasStore(name)).map((t) => t.store(name))
+    const stores = tasks.all.filter((t) => t.spec.subtopology.stores.includes(name)).map((t) => t.stateStore(name))
+    const global = tasks.global?.store(name)
+    return global === undefined ? stores : [global, ...stores]
   }
 }

@@ -18,8 +18,12 @@ export interface TaskHost {
   recordMetadata(): RecordMetadata | undefined
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable
   recordDropped(nodeName: string, reason: DropReason): void
-  /** A sink's output, serialized, to the full topic name. */
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): MaybePromise<void>
+  /**
+   * A sink's output to the full topic name, with the sink's serdes: the task's record collector
+   * serializes it and applies the production exception handler (as Kafka's SinkNode hands records
+   * to RecordCollector.send).
+   */
+  send(topic: string, key: unknown, value: unknown, timestamp: number, headers: Headers, keySerde: Serde<unknown>, valueSerde: Serde<unknown>): MaybePromise<void>
 }
 
 type Entry = (record: StreamRecord<unknown, unknown>) => MaybePromise<void>
@@ -181,16 +185,6 @@ function sinkEntry(topology: Topology, node: SinkNode, host: TaskHost): Entry {
         headers: record.headers,
         metadata: host.recordMetadata(),
       })
-    const key = serializeNullable(keySerde, record.key, topic, true, record.headers)
-    const value = serializeNullable(valueSerde, record.value, topic, false, record.headers)
-    if (isPromiseLike(key) || isPromiseLike(value)) {
-      return Promise.all([key, value]).then(([k, v]) => host.send(topic, k, v, record.timestamp, record.headers))
-    }
-    return host.send(topic, key, value, record.timestamp, record.headers)
+    return host.send(topic, record.key, record.value, record.timestamp, record.headers, keySerde, valueSerde)
   }
-}
-
-function serializeNullable(serde: Serde<unknown>, value: unknown, topic: string, isKey: boolean, headers: Headers): MaybePromise<Buffer | null> {
-  if (value === null || value === undefined) return null
-  return serde.serialize(value, { topic, isKey, headers })
 }

@@ -7,7 +7,7 @@ import { defaultSerdes, FakeCollector } from '../runtime/fixtures.js'
 
 export const APP = 'app'
 
-export interface HarnessOptions extends Partial<Omit<StreamTaskConfig, 'collector' | 'stateDirectory' | 'storeSupplier'>> {
+export interface HarnessOptions extends Partial<Omit<StreamTaskConfig, 'writer' | 'stateDirectory' | 'storeSupplier'>> {
   readonly collector?: FakeCollector
   readonly reader?: ChangelogReader
   readonly restore?: ChangelogRestorerOptions
@@ -30,7 +30,7 @@ export async function openTask(
     applicationId: APP,
     defaultSerdes,
     ...config,
-    collector,
+    writer: collector,
     stateDirectory: new StateDirectory(stateDir, APP),
     storeSupplier: supplier,
   })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { jsonSerde } from '../../src/serde/primitive.js'
 import type { DefaultSerdes } from '../../src/topology/types.js'
-import type { ChangelogEntry, ChangelogReader, CollectedRecord, RawHeader, RawRecord, RecordCollector } from '../../src/engine/index.js'
+import type { ChangelogEntry, ChangelogReader, CollectedRecord, RawHeader, RawRecord, RecordWriter } from '../../src/engine/index.js'
 
 export const STORE_SUPPLIERS = ['memory', 'rocksdb'] as const
 
@@ -19,7 +19,7 @@ export interface WrittenRecord extends CollectedRecord {
  * A collector that keeps sends pending until `flush()`, like a producer whose acks arrive later:
  * only flushed records have offsets (and count for checkpoints).
  */
-export class FakeCollector implements RecordCollector {
+export class FakeCollector implements RecordWriter {
   readonly pending: CollectedRecord[] = []
   readonly written: WrittenRecord[] = []
   private readonly ends = new Map<string, bigint>()

@@ -3,7 +3,7 @@ import { ConfigError, isTributaryError } from '../../src/core/errors.js'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import type { Processor } from '../../src/processors/api.js'
 import { Serdes } from '../../src/serde/serdes.js'
-import { DRIVER_DEAD_LETTER_HEADERS } from '../../src/testing/processing-failures.js'
+import { DEAD_LETTER_HEADERS } from '../../src/testing/index.js'
 import { TopologyTestDriver, type TopologyTestDriverOptions } from '../../src/testing/index.js'
 
 const str = Serdes.string()
@@ -66,11 +66,11 @@ describe('TopologyTestDriver processingExceptionHandler', () => {
     const headers = Object.fromEntries(Object.entries(dead[0]?.headers ?? {}).map(([k, v]) => [k, v.toString()]))
     expect(headers).toEqual({
       trace: 't-1',
-      [DRIVER_DEAD_LETTER_HEADERS.topic]: 'orders',
-      [DRIVER_DEAD_LETTER_HEADERS.partition]: '0',
-      [DRIVER_DEAD_LETTER_HEADERS.offset]: '1',
-      [DRIVER_DEAD_LETTER_HEADERS.exception]: 'RangeError',
-      [DRIVER_DEAD_LETTER_HEADERS.message]: 'negative amount -7',
+      [DEAD_LETTER_HEADERS.topic]: 'orders',
+      [DEAD_LETTER_HEADERS.partition]: '0',
+      [DEAD_LETTER_HEADERS.offset]: '1',
+      [DEAD_LETTER_HEADERS.exception]: 'RangeError',
+      [DEAD_LETTER_HEADERS.message]: 'negative amount -7',
     })
   })
 

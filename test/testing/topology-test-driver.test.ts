@@ -7,7 +7,7 @@ import { partitionForKey } from '../../src/core/partitioner.js'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import type { ProcessorContext } from '../../src/processors/api.js'
 import { Serdes } from '../../src/serde/serdes.js'
-import { TopologyTestDriver } from '../../src/testing/index.js'
+import { DEAD_LETTER_HEADERS, TopologyTestDriver } from '../../src/testing/index.js'
 
 const str = Serdes.string()
 const json = Serdes.json<{ n: number }>()
@@ -49,8 +49,19 @@ describe('TopologyTestDriver', () => {
 
   it('sends undeserializable records to a dead-letter topic when configured', async () => {
     driver = new TopologyTestDriver(passThrough().build(), { deserializationExceptionHandler: { deadLetterTopic: 'dlq' } })
-    await driver.createInputTopic('in', str, str).pipeInput('b', '{oops', 2)
-    expect(driver.createOutputTopic('dlq', str, str).readRecord()).toEqual({ key: 'b', value: '{oops', timestamp: 2, headers: {} })
+    await driver.createInputTopic('in', str, str).pipeInput('b', '{oops', 2, { trace: Buffer.from('t-1') })
+    const dead = driver.createOutputTopic('dlq', str, str).readRecord()
+    expect(dead).toMatchObject({ key: 'b', value: '{oops', timestamp: 2 })
+    // The same dead letter KafkaStreams writes: the original headers plus where it came from and why.
+    const headers = Object.fromEntries(Object.entries(dead.headers).map(([k, v]) => [k, v.toString()]))
+    expect(headers).toEqual({
+      trace: 't-1',
+      [DEAD_LETTER_HEADERS.topic]: 'in',
+      [DEAD_LETTER_HEADERS.partition]: '0',
+      [DEAD_LETTER_HEADERS.offset]: '0',
+      [DEAD_LETTER_HEADERS.exception]: 'SerdeError',
+      [DEAD_LETTER_HEADERS.message]: expect.stringContaining('Could not parse JSON value of a record from topic "in"') as unknown as string,
+    })
   })
 
   it('wraps an exception thrown by user code in a ProcessingError that says where', async () => {
