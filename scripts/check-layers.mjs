@@ -13,7 +13,7 @@ export const layerDependencies = {
   state: ['serde'],
   processors: ['state'],
   topology: ['processors'],
-  dsl: ['topology'],
+  dsl: ['topology', 'processors'],
   kafka: ['core'],
   engine: ['topology', 'state', 'serde', 'core'],
   runtime: ['engine', 'kafka'],
@@ -23,6 +23,16 @@ export const layerDependencies = {
   cli: ['runtime', 'dsl', 'testing', 'broker', 'geo', 'topologies', 'index'],
   index: ['dsl', 'runtime', 'engine', 'serde', 'state', 'topology', 'processors', 'core', 'geo'],
   topologies: ['public'],
+}
+
+/**
+ * Dependencies narrowed to some files: `layer -> { lower layer -> the only files it may import }`.
+ * The topology runs any processor through the Processor API; which concrete operators exist is the
+ * DSL compiler's business, so the topology must not reach past that API. A narrowing binds the
+ * layer's own files; layers above it keep what their own dependencies allow.
+ */
+export const narrowedDependencies = {
+  topology: { processors: ['src/processors/api.ts'] },
 }
 
 /** The files a bundled topology may import: the package's public entry points. */
@@ -104,6 +114,11 @@ export function findViolations(root) {
           }
           if (!allowed.has(targetLayer)) {
             violations.push(`${rel}: layer "${layer}" may not import layer "${targetLayer}" (${specifier}); allowed: ${[...allowed].join(', ') || 'nothing of the library'}`)
+            continue
+          }
+          const only = narrowedDependencies[layer]?.[targetLayer]
+          if (only !== undefined && !only.includes(target)) {
+            violations.push(`${rel}: layer "${layer}" may import only ${only.join(', ')} of layer "${targetLayer}", not ${target}`)
           }
         } else if (!specifier.startsWith('node:')) {
           const owners = ownedPackages[packageName(specifier)]

@@ -1,5 +1,5 @@
-import { compileLogicalGraph } from '../topology/logical/compile.js'
-import { generatedName, kindTraits, type LogicalNode, type UserStoreSpec } from '../topology/logical/nodes.js'
+import { compileLogicalGraph } from './logical/compile.js'
+import { generatedName, kindTraits, type LogicalNode, type UserStoreSpec } from './logical/nodes.js'
 import type { Topology } from '../topology/topology.js'
 
 type WithoutId<N> = N extends LogicalNode ? Omit<N, 'id'> : never

@@ -4,7 +4,7 @@
  */
 import type { TableJoinType } from '../processors/joins/table-table-join.js'
 import type { Serde } from '../serde/serde.js'
-import type { JoinRepartitionSide } from '../topology/logical/nodes.js'
+import type { JoinRepartitionSide } from './logical/nodes.js'
 import type { InternalStreamsBuilder } from './internal-builder.js'
 import type { JoinWindows } from './join-windows.js'
 import type { JoinedOptions, StreamJoinedOptions } from './options.js'

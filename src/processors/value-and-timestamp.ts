@@ -1,15 +1,11 @@
 import type { MaybePromise } from '../core/maybe-promise.js'
 import { isPromiseLike } from '../core/maybe-promise.js'
 import type { Serde, SerdeContext } from '../serde/serde.js'
+import type { ValueAndTimestamp } from '../state/types.js'
 
-/**
- * What aggregate and table stores keep: the value and the largest input timestamp that produced it,
- * so that an update forwards the right output timestamp after a restart too.
- */
-export interface ValueAndTimestamp<V> {
-  readonly value: V
-  readonly timestamp: number
-}
+// The type belongs to the state contract (interactive queries unwrap it without knowing operators);
+// operators import it from here, next to its serde.
+export type { ValueAndTimestamp }
 
 /** Eight bytes of big-endian timestamp, then the inner serde's bytes (Kafka's timestamped store format). */
 export function valueAndTimestampSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>> {

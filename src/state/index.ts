@@ -49,10 +49,10 @@ export interface StoreOptions<K, V> {
   /** Bound of the store's cache when `def.cachingEnabled`; default 10 MiB. */
   cacheMaxBytes?: number
   /**
-   * Bound of the in-memory copy of each RocksDB store of a stream-stream join: the live windows of
-   * a join buffer (window stores with `retainDuplicates`) and the whole shared store of a left or
-   * outer join; default 64 MiB. Beyond it reads go to RocksDB (a buffer's oldest segments, or the
-   * whole shared store). `0` switches the copies off.
+   * Bound of the in-memory copy of each RocksDB store of a stream-stream join (`def.streamJoinStore`):
+   * the live windows of a join buffer and the whole shared store of a left or outer join; default
+   * 64 MiB. Beyond it reads go to RocksDB (a buffer's oldest segments, or the whole shared store).
+   * `0` switches the copies off.
    */
   joinCacheMaxBytes?: number
 }
@@ -73,7 +73,7 @@ export function createKeyValueStore<K, V>(
   let below = byteStoreFor(def.name, options.supplier)
   // The shared store of a left or outer stream-stream join is looked up on every unmatched record,
   // by a key that is new: only a copy of the whole store answers that without RocksDB.
-  const residentMax = isOuterJoinSharedStore(def.name) ? joinCacheBound(def, options) : 0
+  const residentMax = def.streamJoinStore === 'outer-shared' ? joinCacheBound(def, options) : 0
   if (def.cachingEnabled && options.supplier === 'rocksdb' && residentMax > 0) below = new ResidentKeyValueStore(below, residentMax)
   const bytes = wrapBytes(def, options, below)
   return new MeteredKeyValueStore(def.name, bytes, options.keySerde, options.valueSerde)
@@ -91,9 +91,10 @@ export function createWindowStore<K, V>(def: StoreDefinition, options: StoreOpti
   const clock = new RetentionClock(retentionMs)
   const segments = new SegmentedBytesStore(def.name, schema, clock, segmentsFor(def.name, options.supplier, clock))
   if (def.retainDuplicates === true) {
-    // Join buffers hold each record once and read it back by time range: an LRU cache would only add
-    // copies. On RocksDB they keep their live windows in memory instead, below the changelog.
-    const liveMax = joinCacheBound(def, options)
+    // Stores that keep every put hold each record once and read it back by time range: an LRU cache
+    // would only add copies. On RocksDB a join buffer keeps its live windows in memory instead, below
+    // the changelog.
+    const liveMax = def.streamJoinStore === 'window-buffer' ? joinCacheBound(def, options) : 0
     const below = def.cachingEnabled && options.supplier === 'rocksdb' && liveMax > 0 ? new LiveWindowCache(segments, schema, clock, liveMax) : segments
     const bytes = wrapBytes({ ...def, cachingEnabled: false }, options, below)
     return new MeteredWindowStore(def.name, bytes, options.keySerde, options.valueSerde, { schema, clock, windowSizeMs, segments })
@@ -123,14 +124,6 @@ function joinCacheBound<K, V>(def: StoreDefinition, options: StoreOptions<K, V>)
     )
   }
   return max
-}
-
-/**
- * The shared store of a left or outer stream-stream join, by the names the DSL gives it
- * (`KSTREAM-OUTERSHARED-<n>-store`, or `<name>-outer-shared-join-store` for a named join).
- */
-export function isOuterJoinSharedStore(name: string): boolean {
-  return name.endsWith('-outer-shared-join-store') || (name.startsWith('KSTREAM-OUTERSHARED-') && name.endsWith('-store'))
 }
 
 function segmentsFor(name: string, supplier: StoreSupplierKind, clock: RetentionClock): SegmentProvider {
@@ -189,6 +182,14 @@ function checkType(def: StoreDefinition, expected: StoreType): void {
       `Store "${def.name}" is defined as a ${def.type} store but was built as a ${expected} store. ` +
         `Build it with the builder that matches its definition.`,
     )
+  }
+  // A role the store cannot play would silently get no join cache: say so instead.
+  const role = def.streamJoinStore
+  if (role === undefined) return
+  const fits = role === 'outer-shared' ? def.type === 'keyValue' : def.type === 'window' && def.retainDuplicates === true
+  if (!fits) {
+    const needs = role === 'outer-shared' ? 'a keyValue store' : 'a window store with retainDuplicates'
+    throw new StateStoreError(`Store "${def.name}" plays the stream-join role "${role}", which needs ${needs}.`)
   }
 }
 

@@ -103,7 +103,29 @@ export interface SessionStore<K, V> extends StateStore, ReadOnlySessionStore<K, 
   remove(sessionKey: Windowed<K>): MaybePromise<void>
 }
 
+/**
+ * What aggregate and table stores keep: the value and the largest input timestamp that produced it,
+ * so that an update forwards the right output timestamp after a restart too. Its bytes (Kafka's
+ * timestamped store format) are written by the operators' serde, `valueAndTimestampSerde`.
+ */
+export interface ValueAndTimestamp<V> {
+  readonly value: V
+  readonly timestamp: number
+}
+
 export type StoreType = 'keyValue' | 'window' | 'session'
+
+/**
+ * The part a store plays in a stream-stream join, which reads it on every record. On RocksDB (with
+ * caching on) such a store keeps an in-memory copy below the changelog, bounded by the store option
+ * `joinCacheMaxBytes`, because a miss would cost a RocksDB read per record:
+ * - `window-buffer`: one side's buffer (a window store with `retainDuplicates`); the copy holds its
+ *   live windows, the ones still within retention.
+ * - `outer-shared`: the store of not-yet-joined records of a left or outer join (a key-value store);
+ *   the copy holds the whole store, since lookups are of keys that just arrived, which an LRU
+ *   cache cannot answer.
+ */
+export type StreamJoinStoreRole = 'window-buffer' | 'outer-shared'
 
 /** How a store is made: the compiler records one per store, the runtime or test driver builds it. */
 export interface StoreDefinition {
@@ -115,6 +137,11 @@ export interface StoreDefinition {
   readonly windowSizeMs?: number
   /** Window stores of stream-stream joins keep every record, not the latest per window. */
   readonly retainDuplicates?: boolean
+  /**
+   * Set by the DSL compiler on the stores of a stream-stream join: which in-memory copy they get (see
+   * `StreamJoinStoreRole`). Unset, a store gets neither copy, whatever its name.
+   */
+  readonly streamJoinStore?: StreamJoinStoreRole
   readonly loggingEnabled: boolean
   readonly cachingEnabled: boolean
   /** Changelog config overrides (e.g. `cleanup.policy`, `retention.ms`). */

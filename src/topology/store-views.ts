@@ -1,7 +1,6 @@
 import type { MaybePromise } from '../core/maybe-promise.js'
 import type { KeyValue } from '../core/record.js'
 import type { Windowed } from '../core/windowed.js'
-import type { ValueAndTimestamp } from '../processors/value-and-timestamp.js'
 import type {
   KeyValueStore,
   ReadOnlyKeyValueStore,
@@ -9,6 +8,7 @@ import type {
   ReadOnlyWindowStore,
   SessionStore,
   StateStore,
+  ValueAndTimestamp,
   WindowEntry,
   WindowStore,
 } from '../state/types.js'

@@ -59,6 +59,18 @@ describe('layer checker', () => {
     ])
   })
 
+  it('lets the topology use only the Processor API of the processors, and the DSL any processor', () => {
+    const root = tree({
+      'src/topology/topology-assembler.ts': "import type { ProcessorSupplier } from '../processors/api.js'",
+      'src/topology/compile.ts': "import { filterProcessor } from '../processors/filter.js'",
+      'src/topology/views.ts': "import type { ValueAndTimestamp } from '../state/types.js'",
+      'src/dsl/logical/compile.ts': "import { filterProcessor } from '../../processors/filter.js'\nimport { Topology } from '../../topology/topology.js'",
+    })
+    expect(findViolations(root)).toEqual([
+      'src/topology/compile.ts: layer "topology" may import only src/processors/api.ts of layer "processors", not src/processors/filter.ts',
+    ])
+  })
+
   it('keeps the runtime and the testing driver away from the DSL, and the broker self-contained', () => {
     const root = tree({
       'src/runtime/app.ts': "import { StreamsBuilder } from '../dsl/streams-builder.js'",

@@ -2,9 +2,9 @@ import { changeSerde } from '../../processors/change-serde.js'
 import { valueAndTimestampSerde } from '../../processors/value-and-timestamp.js'
 import type { Serde } from '../../serde/serde.js'
 import { sessionWindowedSerde } from '../../serde/windowed.js'
-import type { StoreType } from '../../state/types.js'
-import type { TopologyAssembler } from '../topology-assembler.js'
-import type { SerdeRef, StoreValueFormat } from '../types.js'
+import type { StoreType, StreamJoinStoreRole } from '../../state/types.js'
+import type { TopologyAssembler } from '../../topology/topology-assembler.js'
+import type { SerdeRef, StoreValueFormat } from '../../topology/types.js'
 import type { LogicalNode, NodeKind, NodeOfKind } from './nodes.js'
 
 export interface CompileContext {
@@ -34,6 +34,8 @@ export interface DslStore {
   readonly retentionMs?: number
   readonly windowSizeMs?: number
   readonly retainDuplicates?: boolean
+  /** The stores of a stream-stream join say which part they play, so the state layer can cache them. */
+  readonly streamJoinStore?: StreamJoinStoreRole
   /** Wraps the key serde: a store keyed by `Windowed<K>` (a materialized windowed table) wraps the inner key's. */
   readonly keyWrap?: (inner: Serde<unknown>) => Serde<unknown>
 }
@@ -49,6 +51,7 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
       ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
       ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
       ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+      ...(store.streamJoinStore === undefined ? {} : { streamJoinStore: store.streamJoinStore }),
       loggingEnabled: store.loggingEnabled,
       cachingEnabled: true,
     },

@@ -57,14 +57,23 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
     // Each record is its own window (keyed by its timestamp); it must outlive both look-aheads and the grace.
     const windowSizeMs = Math.max(1, beforeMs + afterMs)
     const retentionMs = Math.max(1, beforeMs + afterMs + graceMs)
-    const buffer = { type: 'window' as const, valueFormat: 'plain' as const, keySerde: node.keySerde, loggingEnabled: node.loggingEnabled, retentionMs, windowSizeMs, retainDuplicates: true }
+    const buffer = {
+      type: 'window' as const,
+      valueFormat: 'plain' as const,
+      keySerde: node.keySerde,
+      loggingEnabled: node.loggingEnabled,
+      retentionMs,
+      windowSizeMs,
+      retainDuplicates: true,
+      streamJoinStore: 'window-buffer' as const,
+    }
     addOperatorStore(ctx, { ...buffer, name: node.thisStoreName, valueSerde: node.leftValueSerde })
     addOperatorStore(ctx, { ...buffer, name: node.otherStoreName, valueSerde: node.rightValueSerde })
     const outer = node.outerStoreName
     if (outer !== undefined) {
       const { leftValueSerde, rightValueSerde } = node
       ctx.assembler.addStore({
-        definition: { name: outer, type: 'keyValue', loggingEnabled: node.loggingEnabled, cachingEnabled: true },
+        definition: { name: outer, type: 'keyValue', loggingEnabled: node.loggingEnabled, cachingEnabled: true, streamJoinStore: 'outer-shared' },
         keySerde: { role: 'key', serde: node.keySerde, wrap: (inner) => timestampedKeyAndJoinSideSerde(inner) as Serde<unknown> },
         valueSerde: {
           role: 'value',

@@ -14,7 +14,7 @@ import type { SuppressSpec } from '../../processors/suppress.js'
 import type { TimeWindowSpec } from '../../processors/time-window-aggregate.js'
 import type { Serde } from '../../serde/serde.js'
 import type { StoreType } from '../../state/types.js'
-import type { TimestampExtractor, TopicNameExtractor } from '../types.js'
+import type { TimestampExtractor, TopicNameExtractor } from '../../topology/types.js'
 
 export type NodeKind =
   | 'stream-source'

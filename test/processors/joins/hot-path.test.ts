@@ -31,7 +31,7 @@ describe('joins on in-memory state answer synchronously (no promise per record)'
 
   it.each(['memory', 'rocksdb'] as const)('inner stream-stream join on %s', async (supplier) => {
     const other = createWindowStore(
-      { name: 'w', type: 'window', retentionMs: 200, windowSizeMs: 200, retainDuplicates: true, loggingEnabled: false, cachingEnabled: true },
+      { name: 'w', type: 'window', retentionMs: 200, windowSizeMs: 200, retainDuplicates: true, streamJoinStore: 'window-buffer', loggingEnabled: false, cachingEnabled: true },
       { supplier, keySerde: Serdes.string(), valueSerde: Serdes.string() },
     )
     // RocksDB join buffers keep their live windows in memory: reads need no promise either.
@@ -59,11 +59,11 @@ describe('joins on in-memory state answer synchronously (no promise per record)'
     const taskDir = supplier === 'rocksdb' ? await mkdtemp(join(tmpdir(), 'tributary-hot-path-')) : storeContext.taskDir
     if (supplier === 'rocksdb') onTestFinished(() => rm(taskDir, { recursive: true, force: true }))
     const other = createWindowStore(
-      { name: 'w', type: 'window', retentionMs: 200, windowSizeMs: 200, retainDuplicates: true, loggingEnabled: false, cachingEnabled: true },
+      { name: 'w', type: 'window', retentionMs: 200, windowSizeMs: 200, retainDuplicates: true, streamJoinStore: 'window-buffer', loggingEnabled: false, cachingEnabled: true },
       { supplier, keySerde: Serdes.string(), valueSerde: Serdes.string() },
     )
     const shared = createKeyValueStore(
-      { name: 'KSTREAM-OUTERSHARED-0000000004-store', type: 'keyValue', loggingEnabled: false, cachingEnabled: true },
+      { name: 'KSTREAM-OUTERSHARED-0000000004-store', type: 'keyValue', streamJoinStore: 'outer-shared', loggingEnabled: false, cachingEnabled: true },
       { supplier, keySerde: timestampedKeyAndJoinSideSerde(Serdes.string()), valueSerde: unjoinedValuesSerde(Serdes.string(), Serdes.string()) },
     )
     await other.init({ ...storeContext, taskDir })

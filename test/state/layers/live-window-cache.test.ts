@@ -192,11 +192,12 @@ describe('live-window cache over RocksDB segments', () => {
 })
 
 describe('join buffers built on RocksDB', () => {
-  const definition = { name: 'buffer', type: 'window', retentionMs: RETENTION, windowSizeMs: MINUTE, retainDuplicates: true, loggingEnabled: true, cachingEnabled: true } as const
+  const plain = { name: 'buffer', type: 'window', retentionMs: RETENTION, windowSizeMs: MINUTE, retainDuplicates: true, loggingEnabled: true, cachingEnabled: true } as const
+  const definition = { ...plain, streamJoinStore: 'window-buffer' } as const
 
-  it('answer fetches synchronously unless the cache is switched off', async () => {
-    for (const [bound, sync] of [[undefined, true], [0, false]] as const) {
-      const store = createWindowStore<string, string>(definition, {
+  it('answer fetches synchronously unless the cache is switched off or the store is no join buffer', async () => {
+    for (const [def, bound, sync] of [[definition, undefined, true], [definition, 0, false], [plain, undefined, false]] as const) {
+      const store = createWindowStore<string, string>(def, {
         supplier: 'rocksdb',
         keySerde: Serdes.string(),
         valueSerde: Serdes.string(),
@@ -215,5 +216,12 @@ describe('join buffers built on RocksDB', () => {
     expect(() =>
       createWindowStore(definition, { supplier: 'rocksdb', keySerde: Serdes.string(), valueSerde: Serdes.string(), joinCacheMaxBytes: -1 }),
     ).toThrow(/joinCacheMaxBytes of store "buffer"/)
+  })
+
+  it('reject the role on a window store that does not keep every record', () => {
+    const latestOnly = { ...definition, retainDuplicates: false }
+    expect(() => createWindowStore(latestOnly, { supplier: 'rocksdb', keySerde: Serdes.string(), valueSerde: Serdes.string() })).toThrow(
+      /"buffer" plays the stream-join role "window-buffer", which needs a window store with retainDuplicates/,
+    )
   })
 })

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { isPromiseLike } from '../../../src/core/maybe-promise.js'
 import { Serdes } from '../../../src/serde/serdes.js'
-import { createKeyValueStore, isOuterJoinSharedStore } from '../../../src/state/index.js'
+import { createKeyValueStore } from '../../../src/state/index.js'
 import { ResidentKeyValueStore } from '../../../src/state/layers/resident-key-value.js'
 import { RocksDbBytesStore } from '../../../src/state/rocksdb/rocksdb-bytes-store.js'
 import type { StoreDefinition } from '../../../src/state/types.js'
@@ -12,13 +12,13 @@ afterEach(() => dirs.cleanup())
 
 const SHARED = 'KSTREAM-OUTERSHARED-0000000004-store'
 
-function definition(name: string): StoreDefinition {
-  return { name, type: 'keyValue', loggingEnabled: true, cachingEnabled: true }
+function definition(name: string, role?: 'outer-shared'): StoreDefinition {
+  return { name, type: 'keyValue', loggingEnabled: true, cachingEnabled: true, ...(role === undefined ? {} : { streamJoinStore: role }) }
 }
 
-async function openStore(taskDir: string, name = SHARED, joinCacheMaxBytes?: number) {
+async function openStore(taskDir: string, def = definition(SHARED, 'outer-shared'), joinCacheMaxBytes?: number) {
   const context = new TestStoreContext(taskDir)
-  const store = createKeyValueStore<string, string>(definition(name), {
+  const store = createKeyValueStore<string, string>(def, {
     supplier: 'rocksdb',
     keySerde: Serdes.string(),
     valueSerde: Serdes.string(),
@@ -85,24 +85,43 @@ describe('resident key-value store over RocksDB', () => {
 })
 
 describe('outer-join shared stores built on RocksDB', () => {
-  it('are recognized by the names the DSL gives them', () => {
-    expect(isOuterJoinSharedStore('KSTREAM-OUTERSHARED-0000000004-store')).toBe(true)
-    expect(isOuterJoinSharedStore('rides-outer-shared-join-store')).toBe(true)
-    expect(isOuterJoinSharedStore('counts')).toBe(false)
-  })
-
   it('answer a lookup of a new key synchronously; other stores and a switched-off copy ask RocksDB', async () => {
-    for (const [name, bound, sync] of [[SHARED, undefined, true], ['counts', undefined, false], [SHARED, 0, false]] as const) {
-      const { store } = await openStore(await dirs.make(), name, bound)
+    const cases = [
+      [definition(SHARED, 'outer-shared'), undefined, true],
+      [definition('counts'), undefined, false],
+      [definition(SHARED, 'outer-shared'), 0, false],
+    ] as const
+    for (const [def, bound, sync] of cases) {
+      const { store } = await openStore(await dirs.make(), def, bound)
       expect(isPromiseLike(store.get('new-key'))).toBe(!sync)
       await store.close()
     }
   })
 
+  it('are chosen by the streamJoinStore flag, not by the name', async () => {
+    // Named as the DSL names shared stores, but unflagged: no copy.
+    for (const name of [SHARED, 'rides-outer-shared-join-store']) {
+      const { store } = await openStore(await dirs.make(), definition(name))
+      expect(isPromiseLike(store.get('new-key'))).toBe(true)
+      await store.close()
+    }
+    // Flagged under any name: the copy.
+    const { store } = await openStore(await dirs.make(), definition('unmatched-rides', 'outer-shared'))
+    expect(isPromiseLike(store.get('new-key'))).toBe(false)
+    await store.close()
+  })
+
+  it('reject a join-buffer role on a key-value store', () => {
+    const def: StoreDefinition = { ...definition('counts'), streamJoinStore: 'window-buffer' }
+    expect(() => createKeyValueStore(def, { supplier: 'rocksdb', keySerde: Serdes.string(), valueSerde: Serdes.string() })).toThrow(
+      /"counts" plays the stream-join role "window-buffer", which needs a window store with retainDuplicates/,
+    )
+  })
+
   it('write the same changelog as a store without the copy', async () => {
     const logs = []
     for (const bound of [undefined, 0]) {
-      const { store, context } = await openStore(await dirs.make(), SHARED, bound)
+      const { store, context } = await openStore(await dirs.make(), undefined, bound)
       for (let i = 0; i < 20; i++) {
         context.recordTime = i
         await store.put(`k${i % 4}`, i % 5 === 0 ? null : `v${i}`)
