@@ -1,55 +1,25 @@
+import { SYSTEM_TIME, type Time } from '../core/clock.js'
 import { IllegalStateError, isTributaryError, TaskMigratedError, TimeoutError } from '../core/errors.js'
-import { isPromiseLike } from '../core/maybe-promise.js'
-import { createKafkaClients, type KafkaClients } from '../kafka/index.js'
-import type { KafkaAdmin, KafkaConsumer, KafkaProducer, KafkaReader, KafkaTransactionalProducer } from '../kafka/types.js'
-import { jsonSerde } from '../serde/primitive.js'
+import type { KafkaClients } from '../kafka/index.js'
 import type { ReadOnlyKeyValueStore } from '../state/types.js'
 import type { Topology } from '../topology/topology.js'
 import { resolveStreamsConfig, type KafkaStreamsConfig, type ResolvedStreamsConfig } from './config.js'
-import { prepareTopics } from './internal-topics.js'
-import { KafkaChangelogReader, KafkaRecordCollector } from './kafka-services.js'
-import { StateDirectory } from '../engine/state-directory.js'
 import { canTransition, StreamsEmitter, type KafkaStreamsState } from './streams-events.js'
-import { tasksForTopology } from '../engine/task-id.js'
-import { TaskManager } from './task-manager.js'
-import { TransactionSink } from './transaction-sink.js'
 import { QueryableStoreTypes, type QueryableStoreType } from '../topology/queryable-store-types.js'
 import type { Serde } from '../serde/serde.js'
-import { encodeSubscriptionUserData, type KeyQueryMetadata, type StreamsMetadata } from './instance-directory.js'
+import type { KeyQueryMetadata, StreamsMetadata } from './instance-directory.js'
+import { kafkaClientsFor, openInstance } from './instance-wiring.js'
+import type { RunningInstance } from './running-instance.js'
+import { StreamLoop } from './stream-loop.js'
 import { StreamsIntrospection } from './streams-introspection.js'
 import type { StreamsMetricsSnapshot } from './streams-metrics.js'
-import type { GlobalStateManager } from './global-state-manager.js'
-import { openGlobalTables } from './global-tables.js'
-import { ProductionErrorSink } from './production-error-sink.js'
-import { isRetriable, RetryBackoff } from './retry-backoff.js'
-import { AssignedGeneration, TaskRecovery } from './task-recovery.js'
 
 export interface KafkaStreamsOptions {
   /** Client factories; default: `createKafkaClients` over the config's connection settings. Tests inject their own. */
   readonly clients?: KafkaClients
+  /** The clock and sleeps of the processing loop (commit interval, retry backoff); default the system clock. For tests. */
+  readonly time?: Time
 }
-
-interface Running {
-  readonly admin: KafkaAdmin
-  readonly consumer: KafkaConsumer
-  /** Replaced when a fenced transactional producer is renewed. */
-  producer: KafkaProducer | KafkaTransactionalProducer
-  readonly reader: KafkaReader
-  readonly collector: KafkaRecordCollector
-  readonly tasks: TaskManager
-  /** Under exactly_once_v2 only. */
-  readonly transaction: TransactionSink | undefined
-  readonly generation: AssignedGeneration
-  readonly recovery: TaskRecovery
-}
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-
-/** What the loop must do before it polls again, after a failure it retries. */
-type PendingRecovery = 'none' | 'resume' | 'reset'
-
-/** How long one poll waits for records when none is buffered: bounds how late a commit or close is noticed. */
-const POLL_TIMEOUT_MS = 100
 
 /**
  * Runs a topology against Kafka: poll -> process in timestamp order -> punctuate -> every
@@ -66,15 +36,17 @@ const POLL_TIMEOUT_MS = 100
 export class KafkaStreams extends StreamsEmitter {
   private readonly config: ResolvedStreamsConfig
   private current: KafkaStreamsState = 'CREATED'
-  private running: Running | undefined
+  /** The instance's clients, tasks and global tables while they are open. */
+  private running: RunningInstance | undefined
+  /** The same instance until it is closed: its global tables stay queryable while its tasks close. */
+  private instance: RunningInstance | undefined
   private loop: Promise<void> | undefined
   private starting: Promise<void> | undefined
   private closing: Promise<void> | undefined
   private stopRequested = false
   /** Interactive queries and metrics; fed by the loop, read by `store`, `metadataForKey`, `metrics`. */
   private readonly introspection: StreamsIntrospection
-  /** The global tables, bootstrapped before the group is joined; undefined without any. */
-  private globalState: GlobalStateManager | undefined
+  private readonly time: Time
 
   constructor(
     private readonly topology: Topology,
@@ -87,10 +59,11 @@ export class KafkaStreams extends StreamsEmitter {
       applicationId: config.applicationId,
       state: () => this.current,
       tasks: () => this.running?.tasks.all() ?? [],
-      globalStore: (name) => this.globalState?.store(name),
-      globalMetrics: () => this.globalState?.metrics(),
+      globalStore: (name) => this.instance?.globalState()?.store(name),
+      globalMetrics: () => this.instance?.globalState()?.metrics(),
     })
     this.config = resolveStreamsConfig(config)
+    this.time = options.time ?? SYSTEM_TIME
   }
 
   state(): KafkaStreamsState {
@@ -109,114 +82,58 @@ export class KafkaStreams extends StreamsEmitter {
   }
 
   private async startUp(): Promise<void> {
-    const { config } = this
-    const clients =
-      this.options.clients ??
-      createKafkaClients({
-        bootstrapServers: config.bootstrapServers,
-        clientId: config.clientId,
-        applicationId: config.applicationId,
-        ...(config.retries === undefined ? {} : { retries: config.retries }),
-        ...(config.retryDelayMs === undefined ? {} : { retryDelayMs: config.retryDelayMs }),
-      })
-    const admin = clients.admin()
-    let consumer: KafkaConsumer | undefined
-    let producer: KafkaProducer | KafkaTransactionalProducer | undefined
-    let reader: KafkaReader | undefined
-    try {
-      const layout = await prepareTopics(this.topology, config.applicationId, admin)
-      const specs = tasksForTopology(this.topology, config.applicationId, layout.partitionCounts)
-      const exactlyOnce = config.processingGuarantee === 'exactly_once_v2'
-      // Under exactly-once, records of aborted transactions (inputs, repartition topics, changelogs) are never read.
-      const isolationLevel = exactlyOnce ? 'read_committed' : 'read_uncommitted'
-      consumer = clients.consumer({
-        isolationLevel,
-        coPartitionGroups: layout.copartitionGroups,
-        sessionTimeoutMs: config.sessionTimeoutMs,
-        heartbeatIntervalMs: config.heartbeatIntervalMs,
-        rebalanceTimeoutMs: config.rebalanceTimeoutMs,
-        // Members advertise their applicationServer so that every instance can answer metadataForKey.
-        userData: encodeSubscriptionUserData(config.applicationServer),
-      })
-      reader = clients.reader({ isolationLevel })
-      const stateDirectory = new StateDirectory(config.stateDir, config.applicationId)
-      let transaction: TransactionSink | undefined
-      let collector: KafkaRecordCollector
-      if (exactlyOnce) {
-        // Named after the state directory's process id: a restart on the same state directory
-        // fences its previous incarnation (and aborts its open transaction) at once.
-        const transactional = clients.transactionalProducer(stateDirectory.processId())
-        producer = transactional
-        transaction = new TransactionSink(transactional)
-        collector = new KafkaRecordCollector(this.introspection.countProduced(transaction))
-      } else {
-        const plain = clients.producer()
-        producer = plain
-        // 'continue' drops records the cluster rejects for good; under exactly-once a rejected send dooms the transaction.
-        collector = new KafkaRecordCollector(
-          this.introspection.countProduced(config.productionExceptionHandler === 'continue' ? new ProductionErrorSink(plain) : plain),
-        )
-      }
-      const generation = new AssignedGeneration(consumer)
-      const tasks = new TaskManager({
-        topology: this.topology,
-        config,
-        specs,
-        stateDirectory,
-        collector,
-        changelogs: new KafkaChangelogReader(reader),
-        consumer,
-        admin,
-        defaultSerdes: { keySerde: config.defaultKeySerde ?? jsonSerde(), valueSerde: config.defaultValueSerde ?? jsonSerde() },
-        repartitionTopics: layout.repartitionTopics,
-        ...(transaction === undefined ? {} : { transaction }),
-        groupMetadata: () => generation.metadata(),
-        globalStore: (name) => this.globalState?.store(name),
-        observer: this.introspection.recorder,
-      })
-      this.introspection.attach({
-        specs,
-        stateDirectory,
-        admin,
-        consumer,
-        defaultSerdes: { keySerde: config.defaultKeySerde ?? jsonSerde(), valueSerde: config.defaultValueSerde ?? jsonSerde() },
-      })
-      const recovery = new TaskRecovery({
-        tasks,
-        consumer,
-        admin,
-        collector,
-        transaction,
-        generation,
-        stateDirectory,
-        renewProducer: async () => {
-          const running = this.running
-          if (running === undefined || transaction === undefined) return
-          await running.producer.close().catch(() => undefined)
-          const renewed = clients.transactionalProducer(stateDirectory.processId())
-          running.producer = renewed
-          transaction.replaceProducer(renewed)
-        },
-        onRebalance: () => this.transitionIfRunning('REBALANCING'),
-      })
-      this.running = { admin, consumer, producer, reader, collector, tasks, transaction, generation, recovery }
-      const defaultSerdes = { keySerde: config.defaultKeySerde ?? jsonSerde(), valueSerde: config.defaultValueSerde ?? jsonSerde() }
-      this.globalState = await openGlobalTables({
-        topology: this.topology, config, clients, admin, isolationLevel, partitionCounts: layout.partitionCounts, stateDirectory, collector, defaultSerdes,
-      })
-      await consumer.subscribe(layout.sourceTopics, recovery.listener())
-      generation.adopt()
-    } catch (error) {
-      await this.closeGlobalState(false).catch(() => undefined)
-      if (this.running !== undefined) await this.shutDownClients(false)
-      else await Promise.all([consumer?.close(), producer?.close(), reader?.close(), admin.close()].map((p) => p?.catch(() => undefined)))
-      this.fail(error)
-      throw error
-    }
+    const running = await this.open()
     // close() was called while joining: it commits and closes once this returns.
     if (this.stopRequested) return
     this.transition('RUNNING')
-    this.loop = this.runLoop(this.running)
+    this.loop = this.streamLoop(running).run()
+  }
+
+  /** Builds the instance and joins the group; on failure closes what it opened and goes to ERROR. */
+  private async open(): Promise<RunningInstance> {
+    const clients = this.options.clients ?? kafkaClientsFor(this.config)
+    const admin = clients.admin()
+    try {
+      const running = await openInstance({
+        topology: this.topology,
+        config: this.config,
+        clients,
+        admin,
+        introspection: this.introspection,
+        onRebalance: () => this.transitionIfRunning('REBALANCING'),
+      })
+      this.running = running
+      this.instance = running
+      await running.join()
+      return running
+    } catch (error) {
+      await this.running?.closeGlobalState(false).catch(() => undefined)
+      await this.shutDownClients(false)
+      this.fail(error)
+      throw error
+    }
+  }
+
+  private streamLoop(running: RunningInstance): StreamLoop {
+    return new StreamLoop({
+      consumer: running.consumer,
+      tasks: running.tasks,
+      recovery: running.recovery,
+      collector: running.collector,
+      transaction: running.transaction,
+      globalState: () => running.globalState(),
+      recorder: this.introspection.recorder,
+      config: this.config,
+      time: this.time,
+      stopRequested: () => this.stopRequested,
+      onPolled: () => {
+        if (this.current === 'REBALANCING') this.transition('RUNNING')
+      },
+      onFailure: async (error) => {
+        await this.shutDownClients(false)
+        this.fail(this.describeFailure(error))
+      },
+    })
   }
 
   /**
@@ -283,93 +200,6 @@ export class KafkaStreams extends StreamsEmitter {
 
   // Internals.
 
-  /**
-   * Polls, processes, punctuates and commits until close(). A failure the Kafka adapter marks
-   * retriable (a broker restarting, a lost generation, a fenced producer) is retried with
-   * exponential backoff: a failed commit first abandons the uncommitted work (see
-   * `TaskRecovery.resetTasks`). The instance goes to ERROR only when retriable failures last
-   * `taskTimeoutMs` without a success in between, or at once on any other failure.
-   */
-  private async runLoop(running: Running): Promise<void> {
-    const { consumer, tasks, recovery } = running
-    const backoff = new RetryBackoff({ taskTimeoutMs: this.config.taskTimeoutMs })
-    let lastCommit = Date.now()
-    let pending: PendingRecovery = 'none'
-    let lastFailure: unknown
-    // Set while commits fail: polls that succeed meanwhile do not count as recovering.
-    let commitFailing = false
-    while (!this.stopRequested) {
-      let committing = false
-      try {
-        if (pending !== 'none') {
-          if (pending === 'reset') await recovery.resetTasks(lastFailure)
-          else await recovery.resumeAssigned()
-          pending = 'none'
-        }
-        const records = await consumer.poll(this.config.maxPollRecords, POLL_TIMEOUT_MS)
-        this.introspection.recorder.consumed(records.length)
-        if (this.stopRequested) break
-        if (this.current === 'REBALANCING') this.transition('RUNNING')
-        // Synchronous serdes and operators (the usual case) make these plain calls, no promise.
-        const added = tasks.addRecords(records)
-        if (isPromiseLike(added)) await added
-        if (this.globalState !== undefined) await this.globalState.update()
-        const now = Date.now()
-        const processed = tasks.process(now)
-        if (isPromiseLike(processed)) await processed
-        await tasks.punctuate(now)
-        tasks.updatePauses()
-        if (commitFailing || Date.now() - lastCommit >= this.config.commitIntervalMs) {
-          committing = true
-          await tasks.commit()
-          await this.globalState?.commit()
-          lastCommit = Date.now()
-          commitFailing = false
-        }
-        if (!commitFailing) backoff.succeeded()
-        // A poll served from the prefetched buffer resolves without waiting on I/O: give the
-        // producer's acks, the next fetch and the collector's linger timer their turn.
-        await yieldToEventLoop()
-      } catch (error) {
-        const migrated = isTributaryError(error, 'TRIBUTARY_TASK_MIGRATED')
-        if (isRetriable(error) && this.stopRequested) {
-          // close() was called meanwhile: it commits what can still be committed.
-          if (committing || migrated) pending = 'reset'
-          break
-        }
-        const pause = isRetriable(error) ? backoff.failed() : undefined
-        if (pause === undefined) {
-          // Nothing is committed past the failure: at-least-once may repeat outputs already sent on
-          // restart; exactly-once aborts the open transaction, so none of them is ever visible.
-          running.collector.discard()
-          await this.abortTransaction(running)
-          await this.shutDownClients(false)
-          this.fail(this.describeFailure(error))
-          return
-        }
-        lastFailure = error
-        if (committing) commitFailing = true
-        // What a failed commit sent cannot be committed any more (and the collector forgot it).
-        if (committing || migrated || pending === 'reset') pending = 'reset'
-        else pending = 'resume'
-        await this.sleepUnlessClosing(pause)
-      }
-    }
-    if (pending === 'reset') {
-      // Closing with work that can no longer be committed: leave it for the next owner.
-      running.collector.discard()
-      await this.abortTransaction(running)
-      await tasks.closeAll(false).catch(() => undefined)
-    }
-  }
-
-  private async sleepUnlessClosing(ms: number): Promise<void> {
-    const until = Date.now() + ms
-    while (!this.stopRequested && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(50, until - Date.now())))
-    }
-  }
-
   private async shutDown(): Promise<void> {
     if (this.current === 'CREATED') {
       this.transition('PENDING_SHUTDOWN')
@@ -387,7 +217,7 @@ export class KafkaStreams extends StreamsEmitter {
     } catch (error) {
       if (this.running !== undefined) {
         this.running.collector.discard()
-        await this.abortTransaction(this.running)
+        await this.running.abortTransaction()
       }
       await this.shutDownClients(false)
       // The group moved on while closing: the new owners redo what was not committed, as after a crash.
@@ -406,39 +236,11 @@ export class KafkaStreams extends StreamsEmitter {
     const running = this.running
     if (running === undefined) return
     this.running = undefined
-    let failure: unknown
     try {
-      await running.tasks.closeAll(clean)
-      // A clean close may still flush a store; its records go out before the producer closes.
-      if (clean) {
-        await running.collector.flush()
-        // Under exactly-once such records are in a transaction of their own, committed here.
-        await running.transaction?.commit(running.generation.metadata(), [])
-      }
-    } catch (error) {
-      failure = error
+      await running.close(clean)
+    } finally {
+      this.instance = undefined
     }
-    await this.closeGlobalState(clean).catch((error: unknown) => {
-      failure ??= error
-    })
-    for (const client of [running.consumer, running.producer, running.reader, running.admin]) {
-      await client.close().catch((error: unknown) => {
-        failure ??= error
-      })
-    }
-    if (failure !== undefined && clean) throw failure
-  }
-
-  /** Closes the global tables (a clean close writes their checkpoint) and their reader. */
-  private async closeGlobalState(clean: boolean): Promise<void> {
-    const global = this.globalState
-    this.globalState = undefined
-    await global?.close(clean)
-  }
-
-  /** Aborts the open transaction, if any; a fenced or broken producer cannot, and the broker aborts it instead. */
-  private async abortTransaction(running: Running): Promise<void> {
-    await running.transaction?.abort().catch(() => undefined)
   }
 
   /** A fenced producer or a lost generation (errors from the adapter carry the client's cause): say what to do about it. */

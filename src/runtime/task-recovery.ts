@@ -1,6 +1,7 @@
 import { brokerErrorNames } from '../kafka/errors.js'
 import type { AssignmentListener, GroupMetadata, KafkaAdmin, KafkaConsumer, TopicPartition } from '../kafka/types.js'
 import type { KafkaRecordCollector } from './kafka-services.js'
+import type { ProducerHolder } from './producer-holder.js'
 import type { StateDirectory } from '../engine/state-directory.js'
 import { isRetriable } from './retry-backoff.js'
 import type { TaskManager } from './task-manager.js'
@@ -43,8 +44,8 @@ export interface TaskRecoveryDeps {
   readonly transaction: TransactionSink | undefined
   readonly generation: AssignedGeneration
   readonly stateDirectory: StateDirectory
-  /** Replaces the fenced transactional producer by a new one with the same transactional id. */
-  readonly renewProducer: () => Promise<void>
+  /** Replaces a fenced transactional producer by a new one with the same transactional id. */
+  readonly producer: Pick<ProducerHolder, 'renew'>
   /** Called as a rebalance starts being handled (the instance goes to REBALANCING). */
   readonly onRebalance: () => void
 }
@@ -82,7 +83,7 @@ export class TaskRecovery {
     collector.discard()
     // A fenced producer or a lost coordinator cannot abort; the broker aborts the transaction then.
     await transaction?.abort().catch(() => undefined)
-    if (transaction !== undefined && isProducerFenced(cause)) await this.deps.renewProducer()
+    if (transaction !== undefined && isProducerFenced(cause)) await this.deps.producer.renew()
     const closing = tasks.all().map((task) => task.taskId)
     try {
       await tasks.closeAll(false)

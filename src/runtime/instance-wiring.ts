@@ -1,0 +1,151 @@
+import { createKafkaClients, type KafkaClients } from '../kafka/index.js'
+import type { KafkaAdmin } from '../kafka/types.js'
+import { StateDirectory } from '../engine/state-directory.js'
+import { tasksForTopology } from '../engine/task-id.js'
+import { jsonSerde } from '../serde/primitive.js'
+import type { Topology } from '../topology/topology.js'
+import type { DefaultSerdes } from '../topology/types.js'
+import type { ResolvedStreamsConfig } from './config.js'
+import { openGlobalTables } from './global-tables.js'
+import { encodeSubscriptionUserData } from './instance-directory.js'
+import { prepareTopics, type TopicLayout } from './internal-topics.js'
+import { KafkaChangelogReader, KafkaRecordCollector } from './kafka-services.js'
+import { ProducerHolder } from './producer-holder.js'
+import { ProductionErrorSink } from './production-error-sink.js'
+import type { StreamsIntrospection } from './streams-introspection.js'
+import { TaskManager } from './task-manager.js'
+import { AssignedGeneration, TaskRecovery } from './task-recovery.js'
+import { TransactionSink } from './transaction-sink.js'
+import { GlobalTables, RunningInstance } from './running-instance.js'
+
+/** The clients over the config's connection settings, when none are given. */
+export function kafkaClientsFor(config: ResolvedStreamsConfig): KafkaClients {
+  return createKafkaClients({
+    bootstrapServers: config.bootstrapServers,
+    clientId: config.clientId,
+    applicationId: config.applicationId,
+    ...(config.retries === undefined ? {} : { retries: config.retries }),
+    ...(config.retryDelayMs === undefined ? {} : { retryDelayMs: config.retryDelayMs }),
+  })
+}
+
+export interface InstanceWiringDeps {
+  readonly topology: Topology
+  readonly config: ResolvedStreamsConfig
+  readonly clients: KafkaClients
+  /** Made by the caller from `clients`; closed here if opening fails. */
+  readonly admin: KafkaAdmin
+  /** Counts what the instance produces and consumes; given the task layout and clients once they exist. */
+  readonly introspection: StreamsIntrospection
+  /** Called as a rebalance starts being handled. */
+  readonly onRebalance: () => void
+}
+
+interface Closable {
+  close(): Promise<void>
+}
+
+/**
+ * Creates the internal topics, checks co-partitioning, then builds the instance (clients,
+ * collector, transaction, tasks, their recovery) and bootstraps its global tables. It does not
+ * join the group yet (`RunningInstance.join`). On failure it closes whatever it opened.
+ */
+export async function openInstance(deps: InstanceWiringDeps): Promise<RunningInstance> {
+  const { admin } = deps
+  const opened: Closable[] = [admin]
+  let running: RunningInstance
+  try {
+    const layout = await prepareTopics(deps.topology, deps.config.applicationId, admin)
+    running = wire(deps, admin, layout, (client) => {
+      opened.push(client)
+      return client
+    })
+  } catch (error) {
+    await Promise.all(opened.map((client) => client.close().catch(() => undefined)))
+    throw error
+  }
+  try {
+    await running.bootstrapGlobalTables()
+  } catch (error) {
+    // A failed bootstrap closes the global tables itself; the rest is closed here.
+    await running.close(false)
+    throw error
+  }
+  return running
+}
+
+/** Builds the instance over the prepared topics; `track` records each client as it is created. */
+function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, track: <C extends Closable>(client: C) => C): RunningInstance {
+  const { topology, config, clients, introspection } = deps
+  const defaultSerdes: DefaultSerdes = { keySerde: config.defaultKeySerde ?? jsonSerde(), valueSerde: config.defaultValueSerde ?? jsonSerde() }
+  const specs = tasksForTopology(topology, config.applicationId, layout.partitionCounts)
+  const exactlyOnce = config.processingGuarantee === 'exactly_once_v2'
+  // Under exactly-once, records of aborted transactions (inputs, repartition topics, changelogs) are never read.
+  const isolationLevel = exactlyOnce ? 'read_committed' : 'read_uncommitted'
+  const consumer = track(
+    clients.consumer({
+      isolationLevel,
+      coPartitionGroups: layout.copartitionGroups,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      rebalanceTimeoutMs: config.rebalanceTimeoutMs,
+      // Members advertise their applicationServer so that every instance can answer metadataForKey.
+      userData: encodeSubscriptionUserData(config.applicationServer),
+    }),
+  )
+  const reader = track(clients.reader({ isolationLevel }))
+  const stateDirectory = new StateDirectory(config.stateDir, config.applicationId)
+  let transaction: TransactionSink | undefined
+  let collector: KafkaRecordCollector
+  let producer: ProducerHolder
+  if (exactlyOnce) {
+    // Named after the state directory's process id: a restart on the same state directory
+    // fences its previous incarnation (and aborts its open transaction) at once.
+    const transactional = track(clients.transactionalProducer(stateDirectory.processId()))
+    transaction = new TransactionSink(transactional)
+    collector = new KafkaRecordCollector(introspection.countProduced(transaction))
+    producer = new ProducerHolder(transactional, { transaction, create: () => clients.transactionalProducer(stateDirectory.processId()) })
+  } else {
+    const plain = track(clients.producer())
+    // 'continue' drops records the cluster rejects for good; under exactly-once a rejected send dooms the transaction.
+    collector = new KafkaRecordCollector(
+      introspection.countProduced(config.productionExceptionHandler === 'continue' ? new ProductionErrorSink(plain) : plain),
+    )
+    producer = new ProducerHolder(plain)
+  }
+  const globalTables = new GlobalTables(() =>
+    openGlobalTables({ topology, config, clients, admin, isolationLevel, partitionCounts: layout.partitionCounts, stateDirectory, collector, defaultSerdes }),
+  )
+  const generation = new AssignedGeneration(consumer)
+  const tasks = new TaskManager({
+    topology,
+    config,
+    specs,
+    stateDirectory,
+    collector,
+    changelogs: new KafkaChangelogReader(reader),
+    consumer,
+    admin,
+    defaultSerdes,
+    repartitionTopics: layout.repartitionTopics,
+    ...(transaction === undefined ? {} : { transaction }),
+    groupMetadata: () => generation.metadata(),
+    globalStore: (name) => globalTables.current()?.store(name),
+    observer: introspection.recorder,
+  })
+  introspection.attach({ specs, stateDirectory, admin, consumer, defaultSerdes })
+  const recovery = new TaskRecovery({
+    tasks,
+    consumer,
+    admin,
+    collector,
+    transaction,
+    generation,
+    stateDirectory,
+    producer,
+    onRebalance: deps.onRebalance,
+  })
+  return new RunningInstance({
+    admin, consumer, producer, reader, collector, tasks, transaction, generation, recovery, globalTables, sourceTopics: layout.sourceTopics,
+  })
+}
