@@ -9,7 +9,7 @@ import type { ResolvedStreamsConfig } from './config.js'
 import { openGlobalTables } from './global-tables.js'
 import { encodeSubscriptionUserData } from './instance-directory.js'
 import { prepareTopics, type TopicLayout } from './internal-topics.js'
-import { KafkaChangelogReader, KafkaRecordCollector } from './kafka-services.js'
+import { KafkaChangelogReader, KafkaRecordWriter } from './kafka-services.js'
 import { ProducerHolder } from './producer-holder.js'
 import { ProductionErrorSink } from './production-error-sink.js'
 import type { StreamsIntrospection } from './streams-introspection.js'
@@ -96,19 +96,19 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
   const reader = track(clients.reader({ isolationLevel }))
   const stateDirectory = new StateDirectory(config.stateDir, config.applicationId)
   let transaction: TransactionSink | undefined
-  let collector: KafkaRecordCollector
+  let collector: KafkaRecordWriter
   let producer: ProducerHolder
   if (exactlyOnce) {
     // Named after the state directory's process id: a restart on the same state directory
     // fences its previous incarnation (and aborts its open transaction) at once.
     const transactional = track(clients.transactionalProducer(stateDirectory.processId()))
     transaction = new TransactionSink(transactional)
-    collector = new KafkaRecordCollector(introspection.countProduced(transaction))
+    collector = new KafkaRecordWriter(introspection.countProduced(transaction))
     producer = new ProducerHolder(transactional, { transaction, create: () => clients.transactionalProducer(stateDirectory.processId()) })
   } else {
     const plain = track(clients.producer())
     // 'continue' drops records the cluster rejects for good; under exactly-once a rejected send dooms the transaction.
-    collector = new KafkaRecordCollector(
+    collector = new KafkaRecordWriter(
       introspection.countProduced(config.productionExceptionHandler === 'continue' ? new ProductionErrorSink(plain) : plain),
     )
     producer = new ProducerHolder(plain)

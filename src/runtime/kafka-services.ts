@@ -1,7 +1,7 @@
 import type { KafkaReader, OutgoingRecord, RecordAck } from '../kafka/types.js'
 import type { ChangelogEntry, ChangelogReader, CollectedRecord, RecordWriter } from '../engine/types.js'
 
-/** Where the collector sends: the idempotent producer, or the open transaction under exactly-once. */
+/** Where the record writer sends: the idempotent producer, or the open transaction under exactly-once. */
 export interface RecordSink {
   send(records: readonly OutgoingRecord[]): Promise<RecordAck[]>
   flush(): Promise<void>
@@ -15,15 +15,15 @@ export interface RecordCollectorOptions {
 }
 
 /**
- * The collector of every task of an instance. Records go out in the background as they are
- * collected, as Kafka Streams' producer sends them: a send starts once `batchRecords` are waiting
- * or `lingerMs` after the first, one send at a time (records collected meanwhile make the next
- * one). `flush()` is the commit's barrier: it sends what is left and resolves once the cluster
+ * The record writer of every task of an instance, behind each task's RecordCollector (Kafka
+ * Streams' StreamsProducer). Records go out in the background as they are written, as Kafka
+ * Streams' producer sends them: a send starts once `batchRecords` are waiting or `lingerMs` after
+ * the first, one send at a time (records written meanwhile make the next one). `flush()` is the commit's barrier: it sends what is left and resolves once the cluster
  * acknowledged everything collected, so offsets are committed only after what they produced is
  * durable. Under exactly-once the sink is the open transaction. A failed send is kept and thrown
  * by the next `flush()` (and every one after it until `discard()`); nothing is sent after it.
  */
-export class KafkaRecordCollector implements RecordWriter {
+export class KafkaRecordWriter implements RecordWriter {
   private pending: OutgoingRecord[] = []
   private readonly acked = new Map<string, bigint>()
   private readonly batchRecords: number

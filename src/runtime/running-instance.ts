@@ -1,6 +1,6 @@
 import type { KafkaAdmin, KafkaConsumer, KafkaReader } from '../kafka/types.js'
 import type { GlobalStateManager } from './global-state-manager.js'
-import type { KafkaRecordCollector } from './kafka-services.js'
+import type { KafkaRecordWriter } from './kafka-services.js'
 import type { ProducerHolder } from './producer-holder.js'
 import type { TaskManager } from './task-manager.js'
 import type { AssignedGeneration, TaskRecovery } from './task-recovery.js'
@@ -12,7 +12,7 @@ export interface RunningParts {
   readonly consumer: KafkaConsumer
   readonly producer: ProducerHolder
   readonly reader: KafkaReader
-  readonly collector: KafkaRecordCollector
+  readonly collector: KafkaRecordWriter
   readonly tasks: TaskManager
   readonly transaction: TransactionSink | undefined
   readonly generation: AssignedGeneration
@@ -52,7 +52,7 @@ export class RunningInstance {
   readonly consumer: KafkaConsumer
   readonly producer: ProducerHolder
   readonly reader: KafkaReader
-  readonly collector: KafkaRecordCollector
+  readonly collector: KafkaRecordWriter
   readonly tasks: TaskManager
   /** Under exactly_once_v2 only. */
   readonly transaction: TransactionSink | undefined

@@ -4,7 +4,7 @@ import { isPromiseLike } from '../core/maybe-promise.js'
 import type { KafkaConsumer } from '../kafka/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
 import type { GlobalStateManager } from './global-state-manager.js'
-import type { KafkaRecordCollector } from './kafka-services.js'
+import type { KafkaRecordWriter } from './kafka-services.js'
 import { isRetriable, RetryBackoff } from './retry-backoff.js'
 import type { StreamsMetricsRecorder } from './streams-metrics.js'
 import type { TaskManager } from './task-manager.js'
@@ -16,7 +16,7 @@ export interface StreamLoopDeps {
   readonly consumer: Pick<KafkaConsumer, 'poll'>
   readonly tasks: Pick<TaskManager, 'addRecords' | 'process' | 'punctuate' | 'updatePauses' | 'commit' | 'closeAll'>
   readonly recovery: Pick<TaskRecovery, 'resetTasks' | 'resumeAssigned'>
-  readonly collector: Pick<KafkaRecordCollector, 'discard'>
+  readonly collector: Pick<KafkaRecordWriter, 'discard'>
   /** Under exactly_once_v2 only. */
   readonly transaction: Pick<TransactionSink, 'abort'> | undefined
   /** The global tables while they are open; undefined without any. */

@@ -4,7 +4,7 @@ import type { StateStore } from '../state/types.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
-import type { KafkaChangelogReader, KafkaRecordCollector } from './kafka-services.js'
+import type { KafkaChangelogReader, KafkaRecordWriter } from './kafka-services.js'
 import type { StateDirectory } from '../engine/state-directory.js'
 import type { TaskObserver } from './streams-metrics.js'
 import type { TransactionSink } from './transaction-sink.js'
@@ -19,7 +19,7 @@ export interface TaskManagerDeps {
   readonly config: ResolvedStreamsConfig
   readonly specs: readonly TaskSpec[]
   readonly stateDirectory: StateDirectory
-  readonly collector: KafkaRecordCollector
+  readonly collector: KafkaRecordWriter
   readonly changelogs: KafkaChangelogReader
   readonly consumer: KafkaConsumer
   readonly admin: KafkaAdmin

@@ -1,6 +1,6 @@
 import { brokerErrorNames } from '../kafka/errors.js'
 import type { AssignmentListener, GroupMetadata, KafkaAdmin, KafkaConsumer, TopicPartition } from '../kafka/types.js'
-import type { KafkaRecordCollector } from './kafka-services.js'
+import type { KafkaRecordWriter } from './kafka-services.js'
 import type { ProducerHolder } from './producer-holder.js'
 import type { StateDirectory } from '../engine/state-directory.js'
 import { isRetriable } from './retry-backoff.js'
@@ -39,7 +39,7 @@ export interface TaskRecoveryDeps {
   readonly tasks: TaskManager
   readonly consumer: KafkaConsumer
   readonly admin: KafkaAdmin
-  readonly collector: KafkaRecordCollector
+  readonly collector: KafkaRecordWriter
   /** Under exactly_once_v2 only. */
   readonly transaction: TransactionSink | undefined
   readonly generation: AssignedGeneration

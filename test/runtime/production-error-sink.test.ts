@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { KafkaError } from '../../src/core/errors.js'
 import type { OutgoingRecord, RecordAck } from '../../src/kafka/types.js'
-import { KafkaRecordCollector, type RecordSink } from '../../src/runtime/kafka-services.js'
+import { KafkaRecordWriter, type RecordSink } from '../../src/runtime/kafka-services.js'
 import { ProductionErrorSink } from '../../src/runtime/production-error-sink.js'
 
 /** A client error as the adapter wraps it: the broker's error name sits on the cause. */
@@ -76,7 +76,7 @@ describe('ProductionErrorSink', () => {
 
   it('answers with acks from which the collector checkpoints the last changelog offset', async () => {
     const cluster = new FakeCluster(5)
-    const collector = new KafkaRecordCollector(new ProductionErrorSink(cluster))
+    const collector = new KafkaRecordWriter(new ProductionErrorSink(cluster))
     const changelog = (value: string) => ({ topic: 'app-store-changelog', partition: 2, key: Buffer.from('k'), value: Buffer.from(value), timestamp: 1, headers: {} })
     collector.send(changelog('x'))
     collector.send({ topic: 'out', key: null, value: Buffer.from('oversized!'), timestamp: 1, headers: {} })

@@ -1,5 +1,5 @@
 import { ProcessingError } from '../core/errors.js'
-import type { Cancellable, PunctuationType, Punctuator } from './api.js'
+import type { Cancellable, PunctuationType, Punctuator } from '../processors/api.js'
 
 interface Schedule {
   readonly type: PunctuationType

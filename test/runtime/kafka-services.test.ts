@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { OutgoingRecord, RecordAck } from '../../src/kafka/types.js'
-import { KafkaRecordCollector, type RecordSink } from '../../src/runtime/kafka-services.js'
+import { KafkaRecordWriter, type RecordSink } from '../../src/runtime/kafka-services.js'
 import type { CollectedRecord } from '../../src/engine/types.js'
 
 /** A sink whose sends are answered when the test says so, assigning offsets per partition. */
@@ -51,10 +51,10 @@ const record = (value: string, partition?: number): CollectedRecord => ({
 const values = (records: readonly OutgoingRecord[]): string[] => records.map((r) => r.value?.toString() ?? 'null')
 const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-describe('KafkaRecordCollector', () => {
+describe('KafkaRecordWriter', () => {
   it('starts a send as soon as a batch is full, without waiting for a flush', () => {
     const sink = new ControlledSink()
-    const collector = new KafkaRecordCollector(sink, { batchRecords: 2, lingerMs: 60_000 })
+    const collector = new KafkaRecordWriter(sink, { batchRecords: 2, lingerMs: 60_000 })
     collector.send(record('a'))
     expect(sink.sends).toHaveLength(0)
     collector.send(record('b'))
@@ -66,7 +66,7 @@ describe('KafkaRecordCollector', () => {
   it('sends a smaller batch once it has lingered', async () => {
     const sink = new ControlledSink()
     sink.autoAnswer = true
-    const collector = new KafkaRecordCollector(sink, { batchRecords: 1_000, lingerMs: 1 })
+    const collector = new KafkaRecordWriter(sink, { batchRecords: 1_000, lingerMs: 1 })
     collector.send(record('a'))
     collector.send(record('b'))
     for (let i = 0; i < 100 && sink.sends.length === 0; i++) await tick(5)
@@ -75,7 +75,7 @@ describe('KafkaRecordCollector', () => {
 
   it('keeps one send in flight and sends what was collected meanwhile when it is answered', async () => {
     const sink = new ControlledSink()
-    const collector = new KafkaRecordCollector(sink, { batchRecords: 1, lingerMs: 60_000 })
+    const collector = new KafkaRecordWriter(sink, { batchRecords: 1, lingerMs: 60_000 })
     collector.send(record('a'))
     collector.send(record('b'))
     collector.send(record('c'))
@@ -88,7 +88,7 @@ describe('KafkaRecordCollector', () => {
 
   it('flush sends what is left and resolves only once every send is acknowledged', async () => {
     const sink = new ControlledSink()
-    const collector = new KafkaRecordCollector(sink, { batchRecords: 2, lingerMs: 60_000 })
+    const collector = new KafkaRecordWriter(sink, { batchRecords: 2, lingerMs: 60_000 })
     collector.send(record('a', 0))
     collector.send(record('b', 0))
     collector.send(record('c', 0))
@@ -110,7 +110,7 @@ describe('KafkaRecordCollector', () => {
 
   it('fails every flush after a failed background send and sends nothing more until discarded', async () => {
     const sink = new ControlledSink()
-    const collector = new KafkaRecordCollector(sink, { batchRecords: 1, lingerMs: 60_000 })
+    const collector = new KafkaRecordWriter(sink, { batchRecords: 1, lingerMs: 60_000 })
     collector.send(record('a', 0))
     sink.fail(new Error('NOT_LEADER_OR_FOLLOWER'))
     await tick()
@@ -131,7 +131,7 @@ describe('KafkaRecordCollector', () => {
 
   it('does not let a send abandoned by discard fail or checkpoint the work after it', async () => {
     const sink = new ControlledSink()
-    const collector = new KafkaRecordCollector(sink, { batchRecords: 1, lingerMs: 60_000 })
+    const collector = new KafkaRecordWriter(sink, { batchRecords: 1, lingerMs: 60_000 })
     collector.send(record('old', 0))
     collector.discard()
     collector.send(record('new', 0))
