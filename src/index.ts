@@ -3,8 +3,13 @@
  * This is the package's public entry point; `tributary/testing`, `tributary/broker` and
  * `tributary/geo` are the others.
  */
+import type { Record as CoreRecord } from './core/record.js'
+
 export * from './core/errors.js'
-export type { Headers, KeyValue, Record, RecordMetadata } from './core/record.js'
+export type { Headers, KeyValue, RecordMetadata } from './core/record.js'
+export type { Record as StreamRecord } from './core/record.js'
+/** @deprecated Use {@link StreamRecord}: importing `Record` hides TypeScript's global `Record<K, V>`. */
+export type Record<K, V> = CoreRecord<K, V>
 export type { Change, Window, Windowed } from './core/windowed.js'
 export type { MaybePromise } from './core/maybe-promise.js'
 export * from './serde/index.js'

@@ -1,4 +1,4 @@
-import type { KeyValueStore, Processor, ProcessorContext, ProcessorSupplier, Record as StreamRecord } from '../../src/index.js'
+import type { KeyValueStore, Processor, ProcessorContext, ProcessorSupplier, StreamRecord } from '../../src/index.js'
 import { cellOf, etaSeconds } from '../../src/geo/index.js'
 import type { RideAssignment, RideRequest, VehicleLocation } from '../velocity/domain.js'
 import { findNearestDriver } from './nearest-driver.js'
