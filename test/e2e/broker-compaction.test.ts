@@ -1,7 +1,7 @@
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EmbeddedKafka } from '../../src/broker/index.js'
-import { waitFor } from './broker-helpers.js'
+import { waitFor } from './fixtures.js'
 
 describe('compacted topics', () => {
   let kafka: EmbeddedKafka
@@ -54,7 +54,7 @@ describe('compacted topics', () => {
       restored.set(m.key, m.value)
       offsets.push(m.offset)
     })
-    await waitFor('the last offset', () => offsets.includes(BigInt(produced - 1)))
+    await waitFor('the last offset', () => offsets.includes(BigInt(produced - 1)), 20_000)
     expect(restored).toEqual(latest)
     expect(offsets.length).toBe(produced - recordsCompacted)
     expect(offsets.length).toBeLessThan(produced)

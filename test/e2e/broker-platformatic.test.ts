@@ -1,7 +1,7 @@
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type MessagesStream } from '@platformatic/kafka'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EmbeddedKafka } from '../../src/broker/index.js'
-import { waitFor } from './broker-helpers.js'
+import { waitFor } from './fixtures.js'
 
 type StringConsumer = Consumer<string, string, string, string>
 
@@ -115,29 +115,29 @@ describe('embedded broker with @platformatic/kafka', () => {
     const a = consumer('fleet', 'a')
     const b = consumer('fleet', 'b')
     await Promise.all([start(a, 'a'), start(b, 'b')])
-    await waitFor('the first 5000 records', () => seen.size === 5000)
+    await waitFor('the first 5000 records', () => seen.size === 5000, 20_000)
 
     const c = consumer('fleet', 'c')
     await start(c, 'c')
-    await waitFor('a three-member assignment', () => [a, b, c].every((m) => (m.assignments ?? []).some((x) => x.partitions.length > 0)))
+    await waitFor('a three-member assignment', () => [a, b, c].every((m) => (m.assignments ?? []).some((x) => x.partitions.length > 0)), 20_000)
     await produceRange(p, topic, 5000, 10_000)
-    await waitFor('all 10000 records', () => seen.size === 10_000)
+    await waitFor('all 10000 records', () => seen.size === 10_000, 20_000)
     expect(perMember.get('c') ?? 0).toBeGreaterThan(0)
 
     await b.close(true)
     await waitFor('a and c sharing all four partitions', () => {
       const owned = [a, c].flatMap((m) => (m.assignments ?? []).flatMap((x) => x.partitions))
       return new Set(owned).size === 4
-    })
+    }, 20_000)
     await produceRange(p, topic, 10_000, 10_400)
-    await waitFor('records produced after b left', () => seen.size === 10_400)
+    await waitFor('records produced after b left', () => seen.size === 10_400, 20_000)
 
     // Committed offsets catch up with the log end; then a new member resumes from them.
     await waitFor('committed offsets at the log end', async () => {
       const committed = await a.listCommittedOffsets({ topics: [{ topic, partitions: [0, 1, 2, 3] }] })
       const end = await a.listOffsets({ topics: [topic] })
       return String(committed.get(topic)) === String(end.get(topic))
-    })
+    }, 20_000)
     for (const s of streams) await s.close()
     await Promise.all([a.close(true), c.close(true)])
 
@@ -146,7 +146,7 @@ describe('embedded broker with @platformatic/kafka', () => {
     const d = consumer('fleet', 'd')
     const stream = await d.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest' })
     stream.on('data', (m) => resumed.push(m.key))
-    await waitFor('the 10 records produced while the group was away', () => resumed.length >= 10)
+    await waitFor('the 10 records produced while the group was away', () => resumed.length >= 10, 20_000)
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(resumed.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `k${20_000 + i}`).sort())
     await stream.close()

@@ -7,7 +7,7 @@ import { brokerMainScript, compileBroker } from '../broker/fixtures/compile-brok
 import { startBrokerChild, stopBrokerChild } from '../broker/fixtures/broker-child.js'
 import { RawClient } from '../broker/fixtures/raw-client.js'
 import { TxnCalls } from '../broker/fixtures/txn-client.js'
-import { waitFor } from './broker-helpers.js'
+import { waitFor } from './fixtures.js'
 
 describe('transactions across a broker crash', () => {
   const cleanup: Array<() => unknown> = []
@@ -65,7 +65,7 @@ describe('transactions across a broker crash', () => {
     await consumer.subscribe({ topic: 'settlements', fromBeginning: true })
     const seen: string[] = []
     await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.key)) })
-    await waitFor('the committed records', () => seen.length >= committedKeys.length)
+    await waitFor('the committed records', () => seen.length >= committedKeys.length, 20_000)
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(seen.sort()).toEqual([...committedKeys].sort())
 
@@ -76,6 +76,6 @@ describe('transactions across a broker crash', () => {
     const txn = await again.transaction()
     await txn.send({ topic: 'settlements', messages: [{ key: 'after-restart', value: 'committed' }] })
     await txn.commit()
-    await waitFor('the record committed after the restart', () => seen.includes('after-restart'))
+    await waitFor('the record committed after the restart', () => seen.includes('after-restart'), 20_000)
   })
 })

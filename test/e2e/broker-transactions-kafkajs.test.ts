@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EmbeddedKafka } from '../../src/broker/index.js'
-import { waitFor } from './broker-helpers.js'
+import { waitFor } from './fixtures.js'
 
 describe('transactions with kafkajs', () => {
   let kafka: EmbeddedKafka
@@ -54,7 +54,7 @@ describe('transactions with kafkajs', () => {
     await consumer.subscribe({ topics: ['receipts'], fromBeginning: true })
     const seen: string[] = []
     await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) })
-    await waitFor('the three committed receipts', () => seen.length >= 3)
+    await waitFor('the three committed receipts', () => seen.length >= 3, 20_000)
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(seen.sort()).toEqual(['receipt-a', 'receipt-b', 'receipt-e'])
   })
@@ -80,7 +80,7 @@ describe('transactions with kafkajs', () => {
     await consumer.subscribe({ topics: ['receipts'], fromBeginning: true })
     const seen: string[] = []
     await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) })
-    await waitFor('the successor record', () => seen.length >= 1)
+    await waitFor('the successor record', () => seen.length >= 1, 20_000)
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(seen).toEqual(['successor'])
   })

@@ -1,7 +1,7 @@
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EmbeddedKafka } from '../../src/broker/index.js'
-import { waitFor } from './broker-helpers.js'
+import { waitFor } from './fixtures.js'
 
 type StringConsumer = Consumer<string, string, string, string>
 type StringProducer = Producer<string, string, string, string>
@@ -50,7 +50,7 @@ describe('transactions with @platformatic/kafka', () => {
     closers.push(() => stream.close())
     const values: string[] = []
     stream.on('data', (m) => values.push(m.value))
-    await waitFor(`${expected} committed records in ${topic}`, () => values.length >= expected)
+    await waitFor(`${expected} committed records in ${topic}`, () => values.length >= expected, 20_000)
     // Anything else (an aborted record leaking through) would arrive with the same fetches.
     await new Promise((resolve) => setTimeout(resolve, 300))
     return values.sort()

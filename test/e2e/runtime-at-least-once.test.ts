@@ -1,83 +1,32 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError, SerdeError } from '../../src/core/errors.js'
-import { StreamsBuilder } from '../../src/dsl/index.js'
 import { KafkaStreams, type KafkaStreamsState } from '../../src/runtime/index.js'
-import { Serdes } from '../../src/serde/index.js'
-import type { Topology } from '../../src/topology/topology.js'
 import type { KafkaClients } from '../../src/kafka/index.js'
-import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { buf, readText, shopTopology, SHOP_TOPICS, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'shop'
 const PARTITIONS = 3
 
-interface Order {
-  readonly amount: number
-}
 interface Customer {
   readonly name: string
 }
 
-/**
- * Orders counted per customer, orders counted by the parity of their amount (through a repartition
- * topic), and each order joined with its customer's name.
- */
-function shopTopology(): Topology {
-  const b = new StreamsBuilder()
-  const customers = b.table<string, Customer>('customers', { keySerde: Serdes.string(), valueSerde: Serdes.json<Customer>(), storeName: 'customers' })
-  const orders = b.stream<string, Order>('orders', { keySerde: Serdes.string(), valueSerde: Serdes.json<Order>() })
-  orders.groupByKey().count({ storeName: 'order-counts' }).toStream().to('order-counts-out', { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
-  orders
-    .groupBy((_customer, order) => (order.amount % 2 === 0 ? 'even' : 'odd'), { keySerde: Serdes.string() })
-    .count({ storeName: 'parity-counts' })
-    .toStream()
-    .to('parity-counts-out', { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
-  orders.join(customers, (order, customer) => `${customer.name}:${order.amount}`).to('enriched', { keySerde: Serdes.string(), valueSerde: Serdes.string() })
-  return b.build()
-}
-
 describe('KafkaStreams at-least-once against the embedded broker', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  let stateDir: string
-  const apps: KafkaStreams[] = []
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-runtime-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
   })
 
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close().catch(() => undefined)
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
-  const newApp = (topology: Topology) => {
-    const app = new KafkaStreams(topology, {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
-      commitIntervalMs: 100,
-      retries: 2,
-      retryDelayMs: 50,
-    })
-    apps.push(app)
-    return app
-  }
-
-  async function readTopic(topic: string): Promise<{ key: string; value: string }[]> {
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
-    const out: { key: string; value: string }[] = []
-    for (let p = 0; p < PARTITIONS; p++) for (const r of await readAll(reader, topic, p)) out.push({ key: str(r.key) ?? '', value: str(r.value) ?? '' })
-    return out
-  }
+  const readTopic = (topic: string) => readText(env.reader(), topic, PARTITIONS)
 
   it('counts and joins, then continues from its state after a restart and after losing its state directory', async () => {
-    await kafka.track(kafka.clients.admin()).createTopics(
-      ['orders', 'customers', 'order-counts-out', 'parity-counts-out', 'enriched'].map((name) => ({ name, partitions: PARTITIONS })),
-    )
+    await kafka.track(kafka.clients.admin()).createTopics(SHOP_TOPICS.map((name) => ({ name, partitions: PARTITIONS })))
     const producer = kafka.track(kafka.clients.producer())
     const customers = new Map<string, string>()
     const orders: { customer: string; amount: number }[] = []
@@ -146,7 +95,7 @@ describe('KafkaStreams at-least-once against the embedded broker', () => {
     }
 
     // Run 1: a fresh application.
-    const first = newApp(shopTopology())
+    const first = env.newApp(shopTopology())
     const states: KafkaStreamsState[] = []
     first.on('stateChange', (next) => states.push(next))
     await first.start()
@@ -159,7 +108,7 @@ describe('KafkaStreams at-least-once against the embedded broker', () => {
     expect(states).toEqual(['REBALANCING', 'RUNNING', 'PENDING_SHUTDOWN', 'NOT_RUNNING'])
 
     // Run 2: same state directory; counts continue from the checkpointed stores.
-    const second = newApp(shopTopology())
+    const second = env.newApp(shopTopology())
     await second.start()
     await addCustomers(second, ['eve'])
     await addOrders(150, ['ann', 'bob', 'cyd', 'dee', 'eve'])
@@ -167,8 +116,8 @@ describe('KafkaStreams at-least-once against the embedded broker', () => {
     await second.close()
 
     // Run 3: the state directory is gone; the stores are rebuilt from the changelogs and topics.
-    rmSync(stateDir, { recursive: true, force: true })
-    const third = newApp(shopTopology())
+    rmSync(env.stateDir, { recursive: true, force: true })
+    const third = env.newApp(shopTopology())
     await third.start()
     expect(await third.store<string, number>('order-counts').get('eve')).toBe(expectedCounts().get('eve'))
     await addOrders(100, ['ann', 'bob', 'cyd', 'dee', 'eve'])
@@ -184,9 +133,7 @@ describe('KafkaStreams at-least-once against the embedded broker', () => {
   }, 60_000)
 
   it('pauses a partition whose task buffer is full and resumes it once the task can process again', async () => {
-    await kafka.track(kafka.clients.admin()).createTopics(
-      ['orders', 'customers', 'order-counts-out', 'parity-counts-out', 'enriched'].map((name) => ({ name, partitions: PARTITIONS })),
-    )
+    await kafka.track(kafka.clients.admin()).createTopics(SHOP_TOPICS.map((name) => ({ name, partitions: PARTITIONS })))
     const paused: string[] = []
     const resumed: string[] = []
     const clients: KafkaClients = {
@@ -201,12 +148,14 @@ describe('KafkaStreams at-least-once against the embedded broker', () => {
       },
     }
     // The join task waits for its empty customers partition, so its orders pile up to the bound.
-    const app = new KafkaStreams(
-      shopTopology(),
-      { applicationId: APP, bootstrapServers: [kafka.broker.bootstrapServers], stateDir, commitIntervalMs: 100, maxTaskIdleMs: 600_000 },
-      { clients },
+    // The client's own retry settings, not the fixture's quick ones.
+    const app = env.track(
+      new KafkaStreams(
+        shopTopology(),
+        { applicationId: APP, bootstrapServers: [kafka.broker.bootstrapServers], stateDir: env.stateDir, commitIntervalMs: 100, maxTaskIdleMs: 600_000 },
+        { clients },
+      ),
     )
-    apps.push(app)
     const producer = kafka.track(kafka.clients.producer())
     const total = 2_500
     await producer.send(Array.from({ length: total }, (_, i) => ({ topic: 'orders', key: buf('ann'), value: buf(JSON.stringify({ amount: i })), timestamp: 1_000 + i })))
@@ -223,10 +172,8 @@ describe('KafkaStreams at-least-once against the embedded broker', () => {
   }, 40_000)
 
   it('closes cleanly when close() is called while start() is still joining', async () => {
-    await kafka.track(kafka.clients.admin()).createTopics(
-      ['orders', 'customers', 'order-counts-out', 'parity-counts-out', 'enriched'].map((name) => ({ name, partitions: PARTITIONS })),
-    )
-    const app = newApp(shopTopology())
+    await kafka.track(kafka.clients.admin()).createTopics(SHOP_TOPICS.map((name) => ({ name, partitions: PARTITIONS })))
+    const app = env.newApp(shopTopology())
     const states: KafkaStreamsState[] = []
     app.on('stateChange', (next) => states.push(next))
     const started = app.start()
@@ -240,7 +187,7 @@ describe('KafkaStreams at-least-once against the embedded broker', () => {
       { name: 'orders', partitions: 3 },
       { name: 'customers', partitions: 2 },
     ])
-    const app = newApp(shopTopology())
+    const app = env.newApp(shopTopology())
     const errors: unknown[] = []
     app.on('error', (error) => errors.push(error))
     const started = app.start()
@@ -251,16 +198,14 @@ describe('KafkaStreams at-least-once against the embedded broker', () => {
   })
 
   it("enters ERROR on an undeserializable record under 'fail' and commits nothing past it", async () => {
-    await kafka.track(kafka.clients.admin()).createTopics(
-      ['orders', 'customers', 'order-counts-out', 'parity-counts-out', 'enriched'].map((name) => ({ name, partitions: PARTITIONS })),
-    )
+    await kafka.track(kafka.clients.admin()).createTopics(SHOP_TOPICS.map((name) => ({ name, partitions: PARTITIONS })))
     const producer = kafka.track(kafka.clients.producer())
     const group = kafka.track(kafka.clients.consumer({ isolationLevel: 'read_uncommitted' }))
     const partitions = [0, 1, 2].map((partition) => ({ topic: 'orders', partition }))
     const committedTotal = async () => (await group.committed(partitions)).reduce((sum, o) => sum + o.offset, 0n)
     const order = (value: string, timestamp: number) => ({ topic: 'orders', key: buf('ann'), value: buf(value), timestamp })
 
-    const app = newApp(shopTopology())
+    const app = env.newApp(shopTopology())
     const errors: unknown[] = []
     const states: KafkaStreamsState[] = []
     app.on('error', (error) => errors.push(error))

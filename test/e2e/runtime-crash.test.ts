@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import type { IsolationLevel } from '../../src/kafka/index.js'
+import { buf, numbersByKey, readText, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const DIST = resolve(HERE, '../../dist/src/index.js')
@@ -16,25 +16,24 @@ const NAMES = ['ann', 'bob', 'cyd', 'dee']
 type Guarantee = 'at_least_once' | 'exactly_once_v2'
 
 describe('KafkaStreams killed with SIGKILL mid-stream and restarted', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  let stateDir: string
   const children: ChildProcess[] = []
 
   beforeEach(async () => {
     if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` first (the application runs in a child process, which loads the compiled package).`)
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-crash-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
   })
 
   afterEach(async () => {
     for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
+    await env.close()
   })
 
   /** Starts the application in a child process; resolves once it is RUNNING with every customer loaded. */
   async function startChild(processingGuarantee: Guarantee): Promise<ChildProcess> {
-    const settings = { applicationId: APP, bootstrapServers: [kafka.broker.bootstrapServers], stateDir, processingGuarantee, commitIntervalMs: 200, customers: NAMES }
+    const settings = { applicationId: APP, bootstrapServers: [kafka.broker.bootstrapServers], stateDir: env.stateDir, processingGuarantee, commitIntervalMs: 200, customers: NAMES }
     const child = spawn(process.execPath, [CHILD], { env: { PATH: process.env.PATH ?? '', TRIBUTARY_DIST: DIST, TRIBUTARY_APP: JSON.stringify(settings) }, stdio: ['ignore', 'pipe', 'pipe'] })
     children.push(child)
     let stdout = ''
@@ -58,15 +57,10 @@ describe('KafkaStreams killed with SIGKILL mid-stream and restarted', () => {
     await exited
   }
 
-  async function readTopic(topic: string, isolationLevel: 'read_committed' | 'read_uncommitted') {
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel }))
-    const out: { key: string; value: string }[] = []
-    for (let p = 0; p < PARTITIONS; p++) for (const r of await readAll(reader, topic, p)) out.push({ key: str(r.key) ?? '', value: str(r.value) ?? '' })
-    return out
-  }
+  const readTopic = (topic: string, isolationLevel: IsolationLevel) => readText(env.reader(isolationLevel), topic, PARTITIONS)
 
   /** Topics, customers, an order producer and the independent computation of the outputs. */
-  async function shop(isolationLevel: 'read_committed' | 'read_uncommitted') {
+  async function shop(isolationLevel: IsolationLevel) {
     await kafka.track(kafka.clients.admin()).createTopics(['orders', 'customers', 'order-counts-out', 'enriched'].map((name) => ({ name, partitions: PARTITIONS })))
     const producer = kafka.track(kafka.clients.producer())
     let group: ReturnType<typeof kafka.clients.consumer> | undefined
@@ -102,11 +96,7 @@ describe('KafkaStreams killed with SIGKILL mid-stream and restarted', () => {
     }
 
     /** Per customer, every count the output topic holds, in order. */
-    async function countUpdates() {
-      const updates = new Map<string, number[]>()
-      for (const r of await readTopic('order-counts-out', isolationLevel)) updates.set(r.key, [...(updates.get(r.key) ?? []), JSON.parse(r.value) as number])
-      return updates
-    }
+    const countUpdates = async () => numbersByKey(await readTopic('order-counts-out', isolationLevel))
     const lastCounts = async () => new Map([...(await countUpdates())].map(([k, values]) => [k, values.at(-1)]))
     const enriched = async () => (await readTopic('enriched', isolationLevel)).map((r) => `${r.key}|${r.value}`)
 

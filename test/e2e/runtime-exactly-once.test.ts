@@ -1,46 +1,20 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KafkaError, TaskMigratedError } from '../../src/core/errors.js'
-import { StreamsBuilder } from '../../src/dsl/index.js'
-import type { KafkaClients, KafkaTransactionalProducer } from '../../src/kafka/index.js'
-import { KafkaStreams, type KafkaStreamsConfig, type KafkaStreamsState } from '../../src/runtime/index.js'
-import { Serdes } from '../../src/serde/index.js'
-import type { Topology } from '../../src/topology/topology.js'
-import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import type { IsolationLevel, KafkaClients, KafkaTransactionalProducer } from '../../src/kafka/index.js'
+import type { KafkaStreams, KafkaStreamsConfig, KafkaStreamsState } from '../../src/runtime/index.js'
+import { buf, numbersByKey, readText, shopTopology as checkedShopTopology, SHOP_TOPICS, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'shop-eos'
 const PARTITIONS = 3
-const TOPICS = ['orders', 'customers', 'order-counts-out', 'parity-counts-out', 'enriched']
 
-interface Order {
-  readonly amount: number
-}
 interface Customer {
   readonly name: string
 }
 
-/**
- * Orders counted per customer, counted by parity (through a repartition topic), and joined with
- * the customer's name. `check` sees every order first and may throw (a failing processor).
- */
-function shopTopology(check: (order: Order) => void = () => undefined): Topology {
-  const b = new StreamsBuilder()
-  const customers = b.table<string, Customer>('customers', { keySerde: Serdes.string(), valueSerde: Serdes.json<Customer>(), storeName: 'customers' })
-  const orders = b.stream<string, Order>('orders', { keySerde: Serdes.string(), valueSerde: Serdes.json<Order>() }).mapValues((order) => {
-    check(order)
-    return order
-  })
-  orders.groupByKey().count({ storeName: 'order-counts' }).toStream().to('order-counts-out', { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
-  orders
-    .groupBy((_customer, order) => (order.amount % 2 === 0 ? 'even' : 'odd'), { keySerde: Serdes.string() })
-    .count({ storeName: 'parity-counts' })
-    .toStream()
-    .to('parity-counts-out', { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
-  orders.join(customers, (order, customer) => `${customer.name}:${order.amount}`).to('enriched', { keySerde: Serdes.string(), valueSerde: Serdes.string() })
-  return b.build()
-}
+/** The graph with a check (a pass-through one unless given): an app restarted after a failing one runs the same graph. */
+const shopTopology = (check: (order: { amount: number }) => void = () => undefined) => checkedShopTopology(check)
 
 /** A transactional producer whose commits fail while `failing.armed` is set: a crash after the sends, before the commit. */
 function failingCommits(clients: KafkaClients, failing: { armed: boolean; failures: number }): KafkaClients {
@@ -66,52 +40,29 @@ function failingCommits(clients: KafkaClients, failing: { armed: boolean; failur
 }
 
 describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  let stateDir: string
-  const apps: KafkaStreams[] = []
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-eos-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
   })
 
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close().catch(() => undefined)
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
-  const newApp = (clients: KafkaClients = kafka.clients, topology = shopTopology(), dir = stateDir, overrides: Partial<KafkaStreamsConfig> = {}) => {
-    const app = new KafkaStreams(
+  const newApp = (clients: KafkaClients = kafka.clients, topology = shopTopology(), dir = env.stateDir, overrides: Partial<KafkaStreamsConfig> = {}) =>
+    env.newApp(
       topology,
-      {
-        applicationId: APP,
-        bootstrapServers: [kafka.broker.bootstrapServers],
-        stateDir: dir,
-        processingGuarantee: 'exactly_once_v2',
-        commitIntervalMs: 100,
-        // Members notice a rebalance within half a second.
-        heartbeatIntervalMs: 500,
-        retries: 2,
-        retryDelayMs: 50,
-        ...overrides,
-      },
+      // Members notice a rebalance within half a second.
+      { stateDir: dir, processingGuarantee: 'exactly_once_v2', heartbeatIntervalMs: 500, ...overrides },
       { clients },
     )
-    apps.push(app)
-    return app
-  }
 
-  async function readTopic(topic: string, isolationLevel: 'read_committed' | 'read_uncommitted'): Promise<{ key: string; value: string }[]> {
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel }))
-    const out: { key: string; value: string }[] = []
-    for (let p = 0; p < PARTITIONS; p++) for (const r of await readAll(reader, topic, p)) out.push({ key: str(r.key) ?? '', value: str(r.value) ?? '' })
-    return out
-  }
+  const readTopic = (topic: string, isolationLevel: IsolationLevel) => readText(env.reader(isolationLevel), topic, PARTITIONS)
 
   /** Topics, an order producer and the independent computation of the expected outputs. */
   async function shop() {
-    await kafka.track(kafka.clients.admin()).createTopics([...TOPICS, 'orders-zombie'].map((name) => ({ name, partitions: PARTITIONS })))
+    await kafka.track(kafka.clients.admin()).createTopics([...SHOP_TOPICS, 'orders-zombie'].map((name) => ({ name, partitions: PARTITIONS })))
     const producer = kafka.track(kafka.clients.producer())
     const group = kafka.track(kafka.clients.consumer({ isolationLevel: 'read_committed' }))
     const orderPartitions = [0, 1, 2].map((partition) => ({ topic: 'orders', partition }))
@@ -142,15 +93,7 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
     }
 
     /** Per key, the committed updates of a count: each value once, strictly increasing (a reprocessed record would repeat one). */
-    async function committedCountUpdates(topic: string) {
-      const updates = new Map<string, number[]>()
-      for (const r of await readTopic(topic, 'read_committed')) {
-        const list = updates.get(r.key) ?? []
-        list.push(JSON.parse(r.value) as number)
-        updates.set(r.key, list)
-      }
-      return updates
-    }
+    const committedCountUpdates = async (topic: string) => numbersByKey(await readTopic(topic, 'read_committed'))
     const lastOf = (updates: Map<string, number[]>) => new Map([...updates].map(([k, values]) => [k, values.at(-1)]))
 
     async function expectExactlyOnceOutputs() {
@@ -198,7 +141,7 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
     // Run 2: every commit fails after its records were sent into the transaction, and the
     // instance may not retry (taskTimeoutMs 0).
     const failing = { armed: true, failures: 0 }
-    const second = newApp(failingCommits(kafka.clients, failing), shopTopology(), stateDir, { taskTimeoutMs: 0 })
+    const second = newApp(failingCommits(kafka.clients, failing), shopTopology(), env.stateDir, { taskTimeoutMs: 0 })
     const errors: unknown[] = []
     const states: KafkaStreamsState[] = []
     second.on('error', (error) => errors.push(error))
@@ -271,44 +214,39 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
     await addOrders(100)
     await waitFor('the first 100 orders committed', async () => (await committedOrders()) === 100n)
 
-    const otherDir = mkdtempSync(join(tmpdir(), 'tributary-eos-'))
-    try {
-      const second = newApp(kafka.clients, shopTopology(), otherDir)
-      second.on('error', (error) => errors.push(error))
-      // Orders keep arriving while the group rebalances: the first instance has an open
-      // transaction when its partitions are revoked.
-      const producing = (async () => {
-        for (let i = 0; i < 10; i++) {
-          await addOrders(10)
-          await new Promise((done) => setTimeout(done, 30))
-        }
-      })()
-      await second.start()
-      await producing
-      await waitFor('the first instance to rebalance and run again', () => states.includes('REBALANCING') && first.state() === 'RUNNING', 20_000)
-      const owned = (app: KafkaStreams) => app.store<string, number>('order-counts')
-      await addOrders(100)
-      await expectExactlyOnceOutputs()
-      expect(errors).toEqual([])
-      expect(first.state()).toBe('RUNNING')
-      // Each counted customer lives in exactly one instance's tasks, with its exact count.
-      for (const [name, count] of expectedCounts()) {
-        const held = [await owned(first).get(name), await owned(second).get(name)].filter((n) => n !== undefined)
-        expect(held, name).toEqual([count])
+    const second = newApp(kafka.clients, shopTopology(), env.newStateDir())
+    second.on('error', (error) => errors.push(error))
+    // Orders keep arriving while the group rebalances: the first instance has an open
+    // transaction when its partitions are revoked.
+    const producing = (async () => {
+      for (let i = 0; i < 10; i++) {
+        await addOrders(10)
+        await new Promise((done) => setTimeout(done, 30))
       }
-      await second.close()
-      await first.close()
-      expect(await committedOrders()).toBe(300n)
-    } finally {
-      rmSync(otherDir, { recursive: true, force: true })
+    })()
+    await second.start()
+    await producing
+    await waitFor('the first instance to rebalance and run again', () => states.includes('REBALANCING') && first.state() === 'RUNNING', 20_000)
+    const owned = (app: KafkaStreams) => app.store<string, number>('order-counts')
+    await addOrders(100)
+    await expectExactlyOnceOutputs()
+    expect(errors).toEqual([])
+    expect(first.state()).toBe('RUNNING')
+    // Each counted customer lives in exactly one instance's tasks, with its exact count.
+    for (const [name, count] of expectedCounts()) {
+      const held = [await owned(first).get(name), await owned(second).get(name)].filter((n) => n !== undefined)
+      expect(held, name).toEqual([count])
     }
+    await second.close()
+    await first.close()
+    expect(await committedOrders()).toBe(300n)
   }, 60_000)
 
   it('aborts the open transaction when the group moved on before the revoked tasks could commit, rebuilds the kept tasks and keeps running', async () => {
     const { addOrders, addCustomers, expectExactlyOnceOutputs, committedOrders, expectedCounts } = await shop()
     // No commit before close(): when the second instance joins, the first still has every order
     // in its open transaction, whose offsets carry the generation the group has just left.
-    const first = newApp(kafka.clients, shopTopology(), stateDir, { commitIntervalMs: 600_000 })
+    const first = newApp(kafka.clients, shopTopology(), env.stateDir, { commitIntervalMs: 600_000 })
     const errors: unknown[] = []
     const states: KafkaStreamsState[] = []
     first.on('error', (error) => errors.push(error))
@@ -320,27 +258,22 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
     await waitFor('every order processed', async () => (await counts.get('ann')) === expectedCounts().get('ann'))
     expect(await committedOrders()).toBe(0n)
 
-    const otherDir = mkdtempSync(join(tmpdir(), 'tributary-eos-'))
-    try {
-      const second = newApp(kafka.clients, shopTopology(), otherDir)
-      second.on('error', (error) => errors.push(error))
-      await second.start()
-      await waitFor('the first instance to rebalance and run again', () => states.includes('REBALANCING') && first.state() === 'RUNNING', 20_000)
-      // Nothing of the aborted transaction became visible: the second instance may already have
-      // committed its share again (every 100 ms), but no order shows up twice.
-      const visible = (await readTopic('enriched', 'read_committed')).map((r) => `${r.key}|${r.value}`)
-      expect(new Set(visible).size).toBe(visible.length)
-      await addOrders(60)
-      // Closing commits what the first instance processed since; the second commits its own share.
-      await first.close()
-      await expectExactlyOnceOutputs()
-      expect(errors).toEqual([])
-      expect(first.state()).toBe('NOT_RUNNING')
-      await second.close()
-      expect(await committedOrders()).toBe(180n)
-    } finally {
-      rmSync(otherDir, { recursive: true, force: true })
-    }
+    const second = newApp(kafka.clients, shopTopology(), env.newStateDir())
+    second.on('error', (error) => errors.push(error))
+    await second.start()
+    await waitFor('the first instance to rebalance and run again', () => states.includes('REBALANCING') && first.state() === 'RUNNING', 20_000)
+    // Nothing of the aborted transaction became visible: the second instance may already have
+    // committed its share again (every 100 ms), but no order shows up twice.
+    const visible = (await readTopic('enriched', 'read_committed')).map((r) => `${r.key}|${r.value}`)
+    expect(new Set(visible).size).toBe(visible.length)
+    await addOrders(60)
+    // Closing commits what the first instance processed since; the second commits its own share.
+    await first.close()
+    await expectExactlyOnceOutputs()
+    expect(errors).toEqual([])
+    expect(first.state()).toBe('NOT_RUNNING')
+    await second.close()
+    expect(await committedOrders()).toBe(180n)
   }, 60_000)
 
   it('replaces its transactional producer when another one with its transactional id fences it, and keeps every result once', async () => {
@@ -355,7 +288,7 @@ describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
 
     // A zombie with the instance's transactional id (as if an older copy of it came back) bumps
     // the producer epoch: the instance's next transaction fails as fenced.
-    const processId = readFileSync(join(stateDir, APP, 'process-id'), 'utf8').trim()
+    const processId = readFileSync(join(env.stateDir, APP, 'process-id'), 'utf8').trim()
     const zombie = kafka.track(kafka.clients.transactionalProducer(processId))
     await zombie.begin()
     await zombie.send([{ topic: 'orders-zombie', key: buf('z'), value: buf('z') }])

@@ -1,14 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import type { KafkaClients, KafkaReader } from '../../src/kafka/index.js'
 import { readCheckpointFile } from '../../src/engine/checkpoint-file.js'
-import { KafkaStreams } from '../../src/runtime/kafka-streams.js'
 import { Serdes } from '../../src/serde/index.js'
 import type { Topology } from '../../src/topology/topology.js'
-import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { buf, readText, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'dispatch'
 const RIDERS = 'riders'
@@ -54,50 +52,20 @@ function countingClients(kafka: KafkaFixture, counter: { riderRecords: number })
 }
 
 describe('KafkaStreams global tables against the embedded broker', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  const stateDirs: string[] = []
-  const apps: KafkaStreams[] = []
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
+    env = await startStreams(APP)
+    kafka = env.kafka
   })
 
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close().catch(() => undefined)
-    await kafka.close()
-    for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
-  const newStateDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tributary-global-'))
-    stateDirs.push(dir)
-    return dir
-  }
+  const newApp = (stateDir: string, clients?: KafkaClients, guarantee: 'at_least_once' | 'exactly_once_v2' = 'at_least_once') =>
+    env.newApp(dispatchTopology(), { stateDir, processingGuarantee: guarantee }, clients === undefined ? {} : { clients })
 
-  const newApp = (stateDir: string, clients?: KafkaClients, guarantee: 'at_least_once' | 'exactly_once_v2' = 'at_least_once') => {
-    const app = new KafkaStreams(
-      dispatchTopology(),
-      {
-        applicationId: APP,
-        bootstrapServers: [kafka.broker.bootstrapServers],
-        stateDir,
-        commitIntervalMs: 100,
-        retries: 2,
-        retryDelayMs: 50,
-        processingGuarantee: guarantee,
-      },
-      clients === undefined ? {} : { clients },
-    )
-    apps.push(app)
-    return app
-  }
-
-  async function enriched(): Promise<Map<string, string>> {
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
-    const out = new Map<string, string>()
-    for (let p = 0; p < 3; p++) for (const r of await readAll(reader, ENRICHED, p)) out.set(str(r.key) ?? '', str(r.value) ?? '')
-    return out
-  }
+  const enriched = async (): Promise<Map<string, string>> => new Map((await readText(env.reader(), ENRICHED, 3)).map((r) => [r.key, r.value]))
 
   it('serves the full table on every instance, follows updates, and restores from its checkpoint on restart', async () => {
     // The global topic has another partition count than the stream: a global join needs no co-partitioning.
@@ -114,8 +82,8 @@ describe('KafkaStreams global tables against the embedded broker', () => {
     }
     await setRiders(Array.from({ length: 10 }, (_, i) => [`rider-${i}`, `Rider ${i}`] as [string, string]))
 
-    const dirA = newStateDir()
-    const dirB = newStateDir()
+    const dirA = env.newStateDir()
+    const dirB = env.newStateDir()
     const a = newApp(dirA)
     const b = newApp(dirB)
     await a.start()
@@ -201,7 +169,7 @@ describe('KafkaStreams global tables against the embedded broker', () => {
     await writer.send([rider('r1', 'Aborted'), rider('r2', 'Aborted')])
     await writer.abort()
 
-    const app = newApp(newStateDir(), undefined, 'exactly_once_v2')
+    const app = newApp(env.newStateDir(), undefined, 'exactly_once_v2')
     await app.start()
     const store = app.store<string, Rider>('riders-store')
     expect((await store.get('r1'))?.name).toBe('Ann')

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError, isTributaryError } from '../../src/core/errors.js'
 import { murmur2 } from '../../src/core/partitioner.js'
@@ -9,7 +6,7 @@ import { InvalidStateStoreError } from '../../src/runtime/interactive-queries.js
 import { KafkaStreams } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
 import { QueryableStoreTypes } from '../../src/topology/queryable-store-types.js'
-import { buf, startKafka, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { buf, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'shop-queries'
 const PARTITIONS = 3
@@ -41,37 +38,19 @@ async function retrying<T>(read: () => Promise<T>): Promise<T | undefined> {
 const expectedPartition = (key: string) => (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % PARTITIONS
 
 describe('KafkaStreams interactive queries and metrics against the embedded broker', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  const dirs: string[] = []
-  const apps: KafkaStreams[] = []
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
+    env = await startStreams(APP)
+    kafka = env.kafka
     await kafka.track(kafka.clients.admin()).createTopics([{ name: 'orders', partitions: PARTITIONS }])
   })
 
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close().catch(() => undefined)
-    await kafka.close()
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
-  const newApp = (port: number, stateDir = mkdtempSync(join(tmpdir(), 'tributary-queries-'))) => {
-    dirs.push(stateDir)
-    const app = new KafkaStreams(ordersTopology(), {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
-      applicationServer: `localhost:${port}`,
-      commitIntervalMs: 100,
-      sessionTimeoutMs: 6_000,
-      heartbeatIntervalMs: 200,
-      retries: 2,
-      retryDelayMs: 50,
-    })
-    apps.push(app)
-    return app
-  }
+  const newApp = (port: number) =>
+    env.newApp(ordersTopology(), { stateDir: env.newStateDir(), applicationServer: `localhost:${port}`, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200 })
 
   it('two instances agree on the owner of every key, and the owner holds it in its key-value, window and session stores', async () => {
     const a = newApp(7001)

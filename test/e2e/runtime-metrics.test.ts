@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
-import { KafkaStreams } from '../../src/runtime/index.js'
 import type { StreamsMetricsSnapshot } from '../../src/runtime/streams-metrics.js'
 import { Serdes } from '../../src/serde/index.js'
-import { buf, startKafka, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { buf, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'shop-metrics'
 const PARTITIONS = 3
@@ -23,34 +20,18 @@ function ordersTopology() {
 }
 
 describe('KafkaStreams metrics against the embedded broker', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  let stateDir: string
-  const apps: KafkaStreams[] = []
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-metrics-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
     await kafka.track(kafka.clients.admin()).createTopics([{ name: 'orders', partitions: PARTITIONS }])
   })
 
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close().catch(() => undefined)
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
-  const newApp = () => {
-    const app = new KafkaStreams(ordersTopology(), {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
-      commitIntervalMs: 100,
-      retries: 2,
-      retryDelayMs: 50,
-    })
-    apps.push(app)
-    return app
-  }
+  const newApp = () => env.newApp(ordersTopology())
 
   it('counts consumed, processed and late records, commits, lag, store sizes and restoration', async () => {
     const app = newApp()
@@ -119,7 +100,7 @@ describe('KafkaStreams metrics against the embedded broker', () => {
     expect(closed.dropped.late).toBe(2)
 
     // Without its state directory a new instance restores every store from the changelogs.
-    rmSync(stateDir, { recursive: true, force: true })
+    rmSync(env.stateDir, { recursive: true, force: true })
     const restored = newApp()
     await restored.start()
     const r = await restored.metrics()

@@ -1,31 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StreamsBuilder } from '../../src/dsl/index.js'
-import { KafkaStreams } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
-import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { buf, readAll, startStreams, str, waitFor, type StreamsFixture } from './fixtures.js'
 
 const APP = 'dispatch'
 
 describe('KafkaStreams output path', () => {
-  let kafka: KafkaFixture
-  let stateDir: string
-  const apps: KafkaStreams[] = []
+  let env: StreamsFixture
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-output-path-'))
+    env = await startStreams(APP)
   })
 
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close().catch(() => undefined)
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
   it('at-least-once sends results as they are produced, long before the commit that acknowledges them', async () => {
+    const { kafka } = env
     await kafka.track(kafka.clients.admin()).createTopics([
       { name: 'ride-requests', partitions: 1 },
       { name: 'requests-per-zone', partitions: 1 },
@@ -37,15 +27,7 @@ describe('KafkaStreams output path', () => {
       .toStream()
       .to('requests-per-zone', { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
     // No commit happens during the test: results can only come from the background sends.
-    const app = new KafkaStreams(b.build(), {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
-      commitIntervalMs: 600_000,
-      retries: 2,
-      retryDelayMs: 50,
-    })
-    apps.push(app)
+    const app = env.newApp(b.build(), { commitIntervalMs: 600_000 })
     await app.start()
 
     const producer = kafka.track(kafka.clients.producer())

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import type { RawRecord } from '../../src/kafka/index.js'
@@ -8,7 +5,7 @@ import { DEAD_LETTER_HEADERS } from '../../src/engine/dead-letter.js'
 import { KafkaStreams } from '../../src/runtime/kafka-streams.js'
 import { Serdes } from '../../src/serde/index.js'
 import type { Topology } from '../../src/topology/topology.js'
-import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { buf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'billing'
 const PARTITIONS = 3
@@ -30,42 +27,32 @@ function billingTopology(): Topology {
 }
 
 describe('KafkaStreams dead-letter topics against the embedded broker', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  let stateDir: string
-  let app: KafkaStreams | undefined
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-poison-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
     await kafka.track(kafka.clients.admin()).createTopics(['orders', 'charges', 'orders-poison', 'orders-failed'].map((name) => ({ name, partitions: PARTITIONS })))
   })
 
-  afterEach(async () => {
-    await app?.close().catch(() => undefined)
-    app = undefined
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
-  async function readTopic(topic: string): Promise<RawRecord[]> {
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
-    const out: RawRecord[] = []
-    for (let p = 0; p < PARTITIONS; p++) out.push(...(await readAll(reader, topic, p)))
-    return out
-  }
+  const readTopic = (topic: string): Promise<RawRecord[]> => readPartitions(env.reader(), topic, PARTITIONS)
 
   const header = (record: RawRecord, name: string) => str(record.headers.find(([k]) => k === name)?.[1] ?? null)
 
   it('sends undeserializable and failing records to their dead-letter topics with their bytes and headers, and keeps running', async () => {
     const errors: unknown[] = []
-    app = new KafkaStreams(billingTopology(), {
+    // The client's own retry settings, not the fixture's quick ones.
+    const app = env.track(new KafkaStreams(billingTopology(), {
       applicationId: APP,
       bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
+      stateDir: env.stateDir,
       commitIntervalMs: 100,
       deserializationExceptionHandler: { deadLetterTopic: 'orders-poison' },
       processingExceptionHandler: { deadLetterTopic: 'orders-failed' },
-    })
+    }))
     app.on('error', (error) => errors.push(error))
     await app.start()
     const producer = kafka.track(kafka.clients.producer())

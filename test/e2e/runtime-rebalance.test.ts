@@ -1,58 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { StreamsBuilder } from '../../src/dsl/index.js'
-import { KafkaStreams, type KafkaStreamsState } from '../../src/runtime/index.js'
-import { Serdes } from '../../src/serde/index.js'
-import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import type { KafkaStreams, KafkaStreamsState } from '../../src/runtime/index.js'
+import { numbersByKey, orderCountsTopology, orderFeed, readText, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'shop-rebalance'
 const PARTITIONS = 3
 const NAMES = ['ann', 'bob', 'cyd', 'dee', 'eve', 'fay']
 
-function countTopology() {
-  const b = new StreamsBuilder()
-  b.stream<string, { amount: number }>('orders', { keySerde: Serdes.string(), valueSerde: Serdes.json<{ amount: number }>() })
-    .groupByKey()
-    .count({ storeName: 'order-counts' })
-    .toStream()
-    .to('order-counts-out', { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
-  return b.build()
-}
-
 describe('KafkaStreams at-least-once rebalancing', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  const dirs: string[] = []
-  const apps: KafkaStreams[] = []
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
+    env = await startStreams(APP)
+    kafka = env.kafka
   })
 
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close().catch(() => undefined)
-    await kafka.close()
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
   /** An instance with its own state directory that commits only on revocation and close. */
-  const newApp = () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'tributary-rebalance-'))
-    dirs.push(stateDir)
-    const app = new KafkaStreams(countTopology(), {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
-      commitIntervalMs: 600_000,
-      sessionTimeoutMs: 6_000,
-      heartbeatIntervalMs: 200,
-      retries: 2,
-      retryDelayMs: 50,
-    })
-    apps.push(app)
-    return app
-  }
+  const newApp = () =>
+    env.newApp(orderCountsTopology(), { stateDir: env.newStateDir(), commitIntervalMs: 600_000, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200 })
 
   const localCounts = async (app: KafkaStreams) => {
     const counts = new Map<string, number>()
@@ -62,27 +29,17 @@ describe('KafkaStreams at-least-once rebalancing', () => {
 
   it('commits every task and closes the revoked ones when a member joins; the new owner restores their state and goes on', async () => {
     await kafka.track(kafka.clients.admin()).createTopics(['orders', 'order-counts-out'].map((name) => ({ name, partitions: PARTITIONS })))
-    const producer = kafka.track(kafka.clients.producer())
+    const orders = orderFeed(kafka.track(kafka.clients.producer()), NAMES)
+    const expected = orders.expected
     const group = kafka.track(kafka.clients.consumer({ isolationLevel: 'read_uncommitted' }))
     const committedOrders = async () =>
       (await group.committed([0, 1, 2].map((partition) => ({ topic: 'orders', partition })))).reduce((sum, o) => sum + o.offset, 0n)
-    const expected = new Map<string, number>()
-    let sent = 0
-    const addOrders = async (count: number) => {
-      const batch = []
-      for (let i = 0; i < count; i++, sent++) {
-        const customer = NAMES[sent % NAMES.length] as string
-        expected.set(customer, (expected.get(customer) ?? 0) + 1)
-        batch.push({ topic: 'orders', key: buf(customer), value: buf(JSON.stringify({ amount: sent })), timestamp: 1_000 + sent })
-      }
-      await producer.send(batch)
-    }
 
     const first = newApp()
     const states: KafkaStreamsState[] = []
     first.on('stateChange', (next) => states.push(next))
     await first.start()
-    await addOrders(120)
+    await orders.add(120)
     await waitFor('the first instance to count every order', async () => [...(await localCounts(first)).values()].reduce((a, b) => a + b, 0) === 120)
     // Its commit interval has not elapsed: nothing is committed yet.
     expect(await committedOrders()).toBe(0n)
@@ -98,7 +55,7 @@ describe('KafkaStreams at-least-once rebalancing', () => {
     // Each customer's count lives in one instance only: the revoked tasks were closed.
     expect([...ownedByFirst.keys()].filter((k) => ownedBySecond.has(k))).toEqual([])
 
-    await addOrders(60)
+    await orders.add(60)
     await waitFor('both instances to count the new orders', async () => {
       const all = new Map([...(await localCounts(first)), ...(await localCounts(second))])
       return [...expected].every(([k, n]) => (all.get(k) ?? 0) >= n)
@@ -109,14 +66,7 @@ describe('KafkaStreams at-least-once rebalancing', () => {
     await first.close()
     await second.close()
     expect(await committedOrders()).toBe(180n)
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
-    const seen = new Map<string, Set<number>>()
-    for (let p = 0; p < PARTITIONS; p++) {
-      for (const r of await readAll(reader, 'order-counts-out', p)) {
-        const key = str(r.key) ?? ''
-        seen.set(key, (seen.get(key) ?? new Set()).add(JSON.parse(str(r.value) ?? '0') as number))
-      }
-    }
-    for (const [customer, n] of expected) expect(seen.get(customer)?.has(n), customer).toBe(true)
+    const seen = numbersByKey(await readText(env.reader(), 'order-counts-out', PARTITIONS))
+    for (const [customer, n] of expected) expect(seen.get(customer)?.includes(n), customer).toBe(true)
   }, 30_000)
 })

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StreamsBuilder } from '../../src/dsl/index.js'
-import { KafkaStreams } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
 import type { Topology } from '../../src/topology/topology.js'
-import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { buf, readAll, startStreams, str, waitFor, type StreamsFixture } from './fixtures.js'
 
 const APP = 'zone-supply'
 const s = Serdes.string()
@@ -25,45 +21,30 @@ function requestsWithDriversPerZone(): Topology {
 }
 
 describe('KafkaStreams sizes a join\'s repartition topics to the co-partition group', () => {
-  let kafka: KafkaFixture
-  let stateDir: string
-  let app: KafkaStreams | undefined
+  let env: StreamsFixture
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-repartition-count-'))
+    env = await startStreams(APP)
   })
 
-  afterEach(async () => {
-    await app?.close().catch(() => undefined)
-    app = undefined
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
   it('a table re-keyed from a 1-partition topic joins a 6-partition stream', async () => {
+    const { kafka } = env
     const admin = kafka.track(kafka.clients.admin())
     await admin.createTopics([
       { name: 'driver-zones', partitions: 1 },
       { name: 'zone-requests', partitions: 6 },
       { name: 'requests-with-supply', partitions: 1 },
     ])
-    app = new KafkaStreams(requestsWithDriversPerZone(), {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
-      commitIntervalMs: 100,
-      retries: 2,
-      retryDelayMs: 50,
-    })
+    const app = env.newApp(requestsWithDriversPerZone())
     await app.start()
     const internal = await admin.describeTopics([`${APP}-drivers-by-zone-repartition`, `${APP}-drivers-per-zone-changelog`])
     expect(Object.fromEntries(internal)).toEqual({ [`${APP}-drivers-by-zone-repartition`]: 6, [`${APP}-drivers-per-zone-changelog`]: 6 })
 
     const producer = kafka.track(kafka.clients.producer())
     await producer.send(Array.from({ length: 12 }, (_, i) => ({ topic: 'driver-zones', key: buf(`driver-${i}`), value: buf(`zone-${i % 4}`), timestamp: 1_000 + i })))
-    const running = app
-    await waitFor('the zone counts', async () => (await running.store<string, number>('drivers-per-zone').get('zone-3')) === 3, 20_000)
+    await waitFor('the zone counts', async () => (await app.store<string, number>('drivers-per-zone').get('zone-3')) === 3, 20_000)
     await producer.send(Array.from({ length: 8 }, (_, i) => ({ topic: 'zone-requests', key: buf(`zone-${i % 4}`), value: buf(`req-${i}`), timestamp: 2_000 + i })))
 
     const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))

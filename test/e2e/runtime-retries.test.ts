@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KafkaError } from '../../src/core/errors.js'
-import { StreamsBuilder } from '../../src/dsl/index.js'
-import type { KafkaClients, KafkaConsumer, KafkaProducer, KafkaTransactionalProducer } from '../../src/kafka/index.js'
-import { KafkaStreams, type KafkaStreamsConfig, type KafkaStreamsState } from '../../src/runtime/index.js'
-import { Serdes } from '../../src/serde/index.js'
-import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import type { IsolationLevel, KafkaClients, KafkaConsumer, KafkaProducer, KafkaTransactionalProducer } from '../../src/kafka/index.js'
+import type { KafkaStreamsConfig, KafkaStreamsState } from '../../src/runtime/index.js'
+import { numbersByKey, orderCountsTopology, orderFeed, readText, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'shop-retries'
 const PARTITIONS = 3
@@ -92,42 +87,24 @@ function flakyClients(clients: KafkaClients, faults: Faults): KafkaClients {
   }
 }
 
-function countTopology() {
-  const b = new StreamsBuilder()
-  b.stream<string, { amount: number }>('orders', { keySerde: Serdes.string(), valueSerde: Serdes.json<{ amount: number }>() })
-    .groupByKey()
-    .count({ storeName: 'order-counts' })
-    .toStream()
-    .to('order-counts-out', { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
-  return b.build()
-}
-
 describe('KafkaStreams retrying transient Kafka failures', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  let stateDir: string
-  const apps: KafkaStreams[] = []
   let faults: Faults
+  let orders: ReturnType<typeof orderFeed>
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-retries-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
     faults = { poll: 0, send: 0, commit: 0, pollForever: false, injected: 0 }
     await kafka.track(kafka.clients.admin()).createTopics(['orders', 'order-counts-out'].map((name) => ({ name, partitions: PARTITIONS })))
+    orders = orderFeed(kafka.track(kafka.clients.producer()), NAMES)
   })
 
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close().catch(() => undefined)
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
   function start(config: Partial<KafkaStreamsConfig>) {
-    const app = new KafkaStreams(
-      countTopology(),
-      { applicationId: APP, bootstrapServers: [kafka.broker.bootstrapServers], stateDir, commitIntervalMs: 100, retries: 2, retryDelayMs: 50, ...config },
-      { clients: flakyClients(kafka.clients, faults) },
-    )
-    apps.push(app)
+    const app = env.newApp(orderCountsTopology(), config, { clients: flakyClients(kafka.clients, faults) })
     const errors: unknown[] = []
     const states: KafkaStreamsState[] = []
     app.on('error', (error) => errors.push(error))
@@ -135,73 +112,46 @@ describe('KafkaStreams retrying transient Kafka failures', () => {
     return { app, errors, states }
   }
 
-  const expected = new Map<string, number>()
-  let sent = 0
-  async function addOrders(count: number) {
-    const producer = kafka.track(kafka.clients.producer())
-    const batch = []
-    for (let i = 0; i < count; i++, sent++) {
-      const customer = NAMES[sent % NAMES.length] as string
-      expected.set(customer, (expected.get(customer) ?? 0) + 1)
-      batch.push({ topic: 'orders', key: buf(customer), value: buf(JSON.stringify({ amount: sent })), timestamp: 1_000 + sent })
-    }
-    await producer.send(batch)
-  }
-  beforeEach(() => {
-    expected.clear()
-    sent = 0
-  })
-
   /** Every count update per customer, as a reader at `isolationLevel` sees them. */
-  async function countUpdates(isolationLevel: 'read_committed' | 'read_uncommitted') {
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel }))
-    const updates = new Map<string, number[]>()
-    for (let p = 0; p < PARTITIONS; p++) {
-      for (const r of await readAll(reader, 'order-counts-out', p)) {
-        const key = str(r.key) ?? ''
-        updates.set(key, [...(updates.get(key) ?? []), JSON.parse(str(r.value) ?? '0') as number])
-      }
-    }
-    return updates
-  }
+  const countUpdates = async (isolationLevel: IsolationLevel) => numbersByKey(await readText(env.reader(isolationLevel), 'order-counts-out', PARTITIONS))
 
   it('at_least_once: rides out failing polls and sends, and loses nothing', async () => {
     const { app, errors } = start({})
     await app.start()
-    await addOrders(50)
+    await orders.add(50)
     faults.poll = 3
     faults.send = 2
-    await addOrders(50)
+    await orders.add(50)
     await waitFor('every count reflected', async () => {
       const updates = await countUpdates('read_uncommitted')
-      return [...expected].every(([k, n]) => updates.get(k)?.includes(n) === true)
+      return [...orders.expected].every(([k, n]) => updates.get(k)?.includes(n) === true)
     }, 20_000)
     expect(faults.injected).toBe(5)
     expect(errors).toEqual([])
     expect(app.state()).toBe('RUNNING')
     for (const [customer, values] of await countUpdates('read_uncommitted')) {
-      for (let n = 1; n <= (expected.get(customer) ?? 0); n++) expect(values, `${customer} ${n}`).toContain(n)
+      for (let n = 1; n <= (orders.expected.get(customer) ?? 0); n++) expect(values, `${customer} ${n}`).toContain(n)
       // The failed commits' stores were rebuilt from the changelogs, so nothing was counted twice.
-      expect(values.at(-1), customer).toBe(expected.get(customer))
+      expect(values.at(-1), customer).toBe(orders.expected.get(customer))
     }
   }, 30_000)
 
   it('exactly_once_v2: retries failed transaction commits and still shows every count once', async () => {
     const { app, errors } = start({ processingGuarantee: 'exactly_once_v2' })
     await app.start()
-    await addOrders(40)
+    await orders.add(40)
     await waitFor('a first committed count', async () => (await countUpdates('read_committed')).size > 0)
     faults.commit = 2
-    await addOrders(40)
+    await orders.add(40)
     await waitFor('every count committed', async () => {
       const updates = await countUpdates('read_committed')
-      return [...expected].every(([k, n]) => updates.get(k)?.at(-1) === n)
+      return [...orders.expected].every(([k, n]) => updates.get(k)?.at(-1) === n)
     }, 20_000)
     expect(faults.injected).toBe(2)
     expect(errors).toEqual([])
     // The aborted transactions left nothing visible: each customer's counts are 1, 2, ..., n once.
     for (const [customer, values] of await countUpdates('read_committed')) {
-      expect(values, customer).toEqual(Array.from({ length: expected.get(customer) ?? 0 }, (_, i) => i + 1))
+      expect(values, customer).toEqual(Array.from({ length: orders.expected.get(customer) ?? 0 }, (_, i) => i + 1))
     }
   }, 30_000)
 

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EmbeddedKafka } from '../../src/broker/index.js'
-import { createKafkaClients, type KafkaClients } from '../../src/kafka/index.js'
-import { buf, readAll, str, waitFor } from '../kafka/fixtures.js'
+import { createKafkaClients, type IsolationLevel, type KafkaClients } from '../../src/kafka/index.js'
+import { buf, readText, TempDirs, waitFor } from './fixtures.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const DIST = resolve(HERE, '../../dist/src/index.js')
@@ -18,7 +17,6 @@ const DRIVERS = Array.from({ length: 12 }, (_, i) => `driver-${i}`)
 const TRIPS = 240
 
 type Guarantee = 'at_least_once' | 'exactly_once_v2'
-type IsolationLevel = 'read_committed' | 'read_uncommitted'
 
 interface Instance {
   readonly child: ChildProcess
@@ -31,7 +29,7 @@ describe('KafkaStreams scaled out over three processes, one of which is killed',
   let broker: EmbeddedKafka
   let clients: KafkaClients
   const closing: { close(): Promise<unknown> }[] = []
-  const dirs: string[] = []
+  const dirs = new TempDirs('tributary-scale-out-')
   const instances: Instance[] = []
 
   beforeEach(async () => {
@@ -45,7 +43,7 @@ describe('KafkaStreams scaled out over three processes, one of which is killed',
     for (const { child } of instances.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     for (const resource of closing.splice(0).reverse()) await resource.close().catch(() => undefined)
     await broker.close()
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+    dirs.removeAll()
   })
 
   const track = <T extends { close(): Promise<unknown> }>(resource: T): T => {
@@ -54,8 +52,7 @@ describe('KafkaStreams scaled out over three processes, one of which is killed',
   }
 
   function startInstance(processingGuarantee: Guarantee): Instance {
-    const stateDir = mkdtempSync(join(tmpdir(), 'tributary-scale-out-'))
-    dirs.push(stateDir)
+    const stateDir = dirs.make()
     const settings = { applicationId: APP, bootstrapServers: [broker.bootstrapServers], stateDir, processingGuarantee }
     const child = spawn(process.execPath, [CHILD], {
       env: { PATH: process.env.PATH ?? '', TRIBUTARY_DIST: DIST, TRIBUTARY_DIST_KAFKA: DIST_KAFKA, TRIBUTARY_APP: JSON.stringify(settings) },
@@ -79,12 +76,7 @@ describe('KafkaStreams scaled out over three processes, one of which is killed',
     await exited
   }
 
-  async function readTopic(topic: string, isolationLevel: IsolationLevel) {
-    const reader = track(clients.reader({ isolationLevel }))
-    const out: { key: string; value: string }[] = []
-    for (let p = 0; p < PARTITIONS; p++) for (const r of await readAll(reader, topic, p)) out.push({ key: str(r.key) ?? '', value: str(r.value) ?? '' })
-    return out
-  }
+  const readTopic = (topic: string, isolationLevel: IsolationLevel) => readText(track(clients.reader({ isolationLevel })), topic, PARTITIONS)
 
   /** Topics, drivers, a trip producer and the independent computation of the results. */
   async function fleet() {

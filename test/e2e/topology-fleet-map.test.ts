@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { latLngToCell } from 'h3-js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { KafkaStreams } from '../../src/index.js'
 import { bundled, FLEET_MAP_NAMES } from '../../topologies/fleet-map/index.js'
 import { simulateCity, type ChangeEvent, type CityRecord } from '../../topologies/generator/index.js'
 import type { DriverProfile, EnrichedLocation, RiderProfile, VehicleLocation } from '../../topologies/velocity/domain.js'
 import { sendCityRecords } from './city-records.js'
-import { readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { createTopicsOf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'fleet-map-e2e'
 const PARTITIONS = 3
@@ -45,21 +41,15 @@ function expectedLocation(ping: VehicleLocation, drivers: Map<string, DriverProf
 const canonical = (key: string, value: EnrichedLocation): string => `${key} ${value.ts} ${JSON.stringify(value)}`
 
 describe('fleet-map end to end (embedded broker, generated city)', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  let stateDir: string
-  let app: KafkaStreams | undefined
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-fleet-map-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
   })
 
-  afterEach(async () => {
-    await app?.close().catch(() => undefined)
-    app = undefined
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
   it('enriches every generated ping with its zone, driver (table) and rider (global table), and keeps each driver\'s newest position', async () => {
     const records = [...simulateCity(CITY)]
@@ -75,23 +65,14 @@ describe('fleet-map end to end (embedded broker, generated city)', () => {
     expect(profiles.some((r) => r.topic === 'rider_profiles' && r.value === null)).toBe(true)
 
     const built = bundled.build({})
-    await kafka.track(kafka.clients.admin()).createTopics(
-      [...built.inputs, ...built.outputs.map((o) => o.topic)].map((name) => ({ name, partitions: PARTITIONS })),
-    )
+    await createTopicsOf(kafka, built, { inputs: PARTITIONS, outputs: PARTITIONS })
     const producer = kafka.track(kafka.clients.producer())
     const send = (list: readonly CityRecord[]) => sendCityRecords(producer, list)
 
     // The profiles first: a stream-table join uses the table as it is when the ping is processed,
     // so with the final profiles in place the expected record of each ping is known exactly.
     await send(profiles)
-    app = new KafkaStreams(built.topology, {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
-      commitIntervalMs: 200,
-      retries: 2,
-      retryDelayMs: 50,
-    })
+    const app = env.newApp(built.topology, { commitIntervalMs: 200 })
     await app.start()
     const driverStore = app.store<string, unknown>(FLEET_MAP_NAMES.drivers)
     await waitFor('the re-keyed driver profiles', async () => {
@@ -103,16 +84,9 @@ describe('fleet-map end to end (embedded broker, generated city)', () => {
     }, 15_000)
     await send(pings)
 
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
-    const readOutput = async (): Promise<string[]> => {
-      const out: string[] = []
-      for (let partition = 0; partition < PARTITIONS; partition++) {
-        for (const r of await readAll(reader, 'driver_rider_vehicle_location', partition)) {
-          out.push(canonical(str(r.key)!, JSON.parse(str(r.value)!) as EnrichedLocation))
-        }
-      }
-      return out
-    }
+    const reader = env.reader()
+    const readOutput = async (): Promise<string[]> =>
+      (await readPartitions(reader, 'driver_rider_vehicle_location', PARTITIONS)).map((r) => canonical(str(r.key)!, JSON.parse(str(r.value)!) as EnrichedLocation))
     await waitFor('an enriched record per ping', async () => (await readOutput()).length >= expected.length, 20_000)
     expect((await readOutput()).sort()).toEqual(expected)
 

@@ -1,15 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { KafkaStreams } from '../../src/index.js'
 import { EmbeddedSchemaRegistry } from '../../src/broker/index.js'
 import { simulateCity } from '../../topologies/generator/index.js'
 import { bundled, repairShopSerdes, type ClosedTicketSummary } from '../../topologies/repair-shop/index.js'
 import type { AppointmentBooked, PaymentRegistered, TicketClosed, TicketOpened } from '../../topologies/repair-shop/schemas.js'
 import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import { sendCityRecords } from './city-records.js'
-import { readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { createTopicsOf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'repair-shop-e2e'
 const PARTITIONS = 3
@@ -22,24 +18,18 @@ interface ExpectedClose {
 }
 
 describe('repair-shop end to end (embedded broker and schema registry, generated shop)', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
   let registry: EmbeddedSchemaRegistry
-  let stateDir: string
-  let app: KafkaStreams | undefined
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    registry = await EmbeddedSchemaRegistry.start({ kafka: kafka.broker })
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-repair-shop-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
+    // Tracked before any app, so closed after the apps and before the broker.
+    registry = env.track(await EmbeddedSchemaRegistry.start({ kafka: kafka.broker }))
   })
 
-  afterEach(async () => {
-    await app?.close().catch(() => undefined)
-    app = undefined
-    await registry.close()
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
   it('closes exactly the tickets that got an appointment and a payment, once each', async () => {
     const records = [...simulateCity(CITY)].filter((r) => ['tickets', 'appointments', 'payments'].includes(r.topic))
@@ -77,28 +67,15 @@ describe('repair-shop end to end (embedded broker and schema registry, generated
     expect([...expected.values()].some((e) => e.requester.split(' ').length === 2)).toBe(true)
 
     const built = bundled.build({ schemaRegistryUrl: registry.url })
-    await kafka.track(kafka.clients.admin()).createTopics(
-      [...built.inputs, ...built.outputs.map((o) => o.topic)].map((name) => ({ name, partitions: PARTITIONS })),
-    )
+    await createTopicsOf(kafka, built, { inputs: PARTITIONS, outputs: PARTITIONS })
     const producer = kafka.track(kafka.clients.producer())
     await sendCityRecords(producer, records, { schemaRegistryUrl: registry.url })
 
-    app = new KafkaStreams(built.topology, {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
-      commitIntervalMs: 200,
-      retries: 2,
-      retryDelayMs: 50,
-    })
+    const app = env.newApp(built.topology, { commitIntervalMs: 200 })
     await app.start()
 
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
-    const readTopic = async (topic: string) => {
-      const out = []
-      for (let p = 0; p < PARTITIONS; p++) out.push(...(await readAll(reader, topic, p)))
-      return out
-    }
+    const reader = env.reader()
+    const readTopic = (topic: string) => readPartitions(reader, topic, PARTITIONS)
     await waitFor('every closable ticket closed', async () => (await readTopic('ticket_closed')).length >= expected.size, 20_000)
     // Each close writes its summary in the same step.
     await waitFor('the application to catch up', async () => (await readTopic('closed_ticket_summaries')).length >= expected.size, 10_000)

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { KafkaStreams, Serdes, type Serde } from '../../src/index.js'
+import { Serdes, type Serde } from '../../src/index.js'
 import { cellOf, fareCents, haversineKm } from '../../src/geo/index.js'
 import { bundled } from '../../topologies/ride-history/index.js'
 import { simulateCity, type CityRecord } from '../../topologies/generator/index.js'
 import type { Ride, SurgePrice, VehicleLocation } from '../../topologies/velocity/domain.js'
 import { sendCityRecords } from './city-records.js'
-import { readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { createTopicsOf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'ride-history-e2e'
 const START_MS = Date.UTC(2026, 0, 1, 8, 0, 0)
@@ -67,21 +64,15 @@ function expectedRides(pings: readonly VehicleLocation[], surge: ReadonlyMap<str
 }
 
 describe('ride-history end to end (embedded broker, generated city)', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  let stateDir: string
-  let app: KafkaStreams | undefined
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-ride-history-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
   })
 
-  afterEach(async () => {
-    await app?.close().catch(() => undefined)
-    app = undefined
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
   it('writes the rides a plain grouping of the generated pings gives, priced with the published surge', async () => {
     const records = [...simulateCity(CITY)].filter((r) => r.topic === 'vehicle_locations')
@@ -112,22 +103,12 @@ describe('ride-history end to end (embedded broker, generated city)', () => {
     // One partition per input: the rides' sessions then share one stream time, so the rides that
     // must have closed are known.
     const built = bundled.build({})
-    await kafka.track(kafka.clients.admin()).createTopics([
-      ...built.inputs.map((name) => ({ name, partitions: 1 })),
-      ...built.outputs.map((o) => ({ name: o.topic, partitions: 3 })),
-    ])
+    await createTopicsOf(kafka, built, { inputs: 1, outputs: 3 })
     const producer = kafka.track(kafka.clients.producer())
     const send = (list: readonly CityRecord[]) =>
       sendCityRecords(producer, list, { serdesOf: (topic) => (topic === 'surge_pricing' ? SURGE_SERDES : undefined) })
 
-    app = new KafkaStreams(built.topology, {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
-      commitIntervalMs: 200,
-      retries: 2,
-      retryDelayMs: 50,
-    })
+    const app = env.newApp(built.topology, { commitIntervalMs: 200 })
     await app.start()
     // The surge first, so that it is known when the rides are priced (as when surge-pricing runs
     // ahead of ride-history, whose rides close minutes after they start).
@@ -140,18 +121,13 @@ describe('ride-history end to end (embedded broker, generated city)', () => {
     }, 15_000)
     await send(records)
 
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
-    const readRides = async (): Promise<Ride[]> => {
-      const rides: Ride[] = []
-      for (let partition = 0; partition < 3; partition++) {
-        for (const r of await readAll(reader, 'rides', partition)) {
-          const ride = JSON.parse(str(r.value)!) as Ride
-          expect(str(r.key)).toBe(ride.rideId)
-          rides.push(ride)
-        }
-      }
-      return rides
-    }
+    const reader = env.reader()
+    const readRides = async (): Promise<Ride[]> =>
+      (await readPartitions(reader, 'rides', 3)).map((r) => {
+        const ride = JSON.parse(str(r.value)!) as Ride
+        expect(str(r.key)).toBe(ride.rideId)
+        return ride
+      })
     await waitFor('every closed ride', async () => {
       const ids = new Set((await readRides()).map((r) => r.rideId))
       return mustClose.every((r) => ids.has(r.rideId))

@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { KafkaStreams } from '../../src/index.js'
 import { haversineKm, etaSeconds } from '../../src/geo/index.js'
 import { bundled, type UnmatchedRideRequest } from '../../topologies/ride-matching/index.js'
 import { simulateCity, type CityRecord } from '../../topologies/generator/index.js'
 import type { RideAssignment, RideRequest, VehicleLocation } from '../../topologies/velocity/domain.js'
 import { sendCityRecords } from './city-records.js'
-import { readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { createTopicsOf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'ride-matching-e2e'
 const CITY = { seed: 11, drivers: 20, riders: 150, durationS: 420, outOfOrderFraction: 0.02, duplicateFraction: 0.02 } as const
@@ -77,21 +73,15 @@ function expectedMatching(records: readonly CityRecord[]): Expected {
 }
 
 describe('ride-matching end to end (embedded broker, generated city)', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  let stateDir: string
-  let app: KafkaStreams | undefined
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-ride-matching-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
   })
 
-  afterEach(async () => {
-    await app?.close().catch(() => undefined)
-    app = undefined
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
   it('answers every generated request as a scan of every driver would', async () => {
     const records = [...simulateCity(CITY)].filter((r) => r.topic === 'vehicle_locations' || r.topic === 'ride_requests')
@@ -105,35 +95,22 @@ describe('ride-matching end to end (embedded broker, generated city)', () => {
     // One partition per input: the dispatcher's order of pings and requests is then the timestamp
     // merge the expectation assumes (with several, upstream tasks interleave at will).
     const built = bundled.build({})
-    await kafka.track(kafka.clients.admin()).createTopics([
-      ...built.inputs.map((name) => ({ name, partitions: 1 })),
-      ...built.outputs.map((o) => ({ name: o.topic, partitions: 3 })),
-    ])
+    await createTopicsOf(kafka, built, { inputs: 1, outputs: 3 })
     const producer = kafka.track(kafka.clients.producer())
     await sendCityRecords(producer, records)
 
-    app = new KafkaStreams(built.topology, {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
+    const app = env.newApp(built.topology, {
       commitIntervalMs: 200,
       // Wait for both inputs to be buffered before taking the earlier record, so the merge is by timestamp.
       maxTaskIdleMs: 2_000,
-      retries: 2,
-      retryDelayMs: 50,
     })
     await app.start()
 
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
-    const readOutputs = async () => {
-      const assignments: RideAssignment[] = []
-      const unmatched: UnmatchedRideRequest[] = []
-      for (let partition = 0; partition < 3; partition++) {
-        for (const r of await readAll(reader, 'ride_assignments', partition)) assignments.push(JSON.parse(str(r.value)!) as RideAssignment)
-        for (const r of await readAll(reader, 'unmatched_ride_requests', partition)) unmatched.push(JSON.parse(str(r.value)!) as UnmatchedRideRequest)
-      }
-      return { assignments, unmatched }
-    }
+    const reader = env.reader()
+    const readOutputs = async () => ({
+      assignments: (await readPartitions(reader, 'ride_assignments', 3)).map((r) => JSON.parse(str(r.value)!) as RideAssignment),
+      unmatched: (await readPartitions(reader, 'unmatched_ride_requests', 3)).map((r) => JSON.parse(str(r.value)!) as UnmatchedRideRequest),
+    })
     await waitFor('an answer to every request', async () => {
       const { assignments, unmatched } = await readOutputs()
       return assignments.length + unmatched.length >= requestIds.size

@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { KafkaStreams } from '../../src/index.js'
 import { cellOf, MAX_SURGE } from '../../src/geo/index.js'
 import { bundled } from '../../topologies/surge-pricing/index.js'
 import { simulateCity, type CityRecord } from '../../topologies/generator/index.js'
 import type { RideRequest, SurgePrice, VehicleLocation } from '../../topologies/velocity/domain.js'
 import { sendCityRecords } from './city-records.js'
-import { readAll, startKafka, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+import { createTopicsOf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'surge-pricing-e2e'
 const START_MS = Date.UTC(2026, 0, 1, 8, 0, 0)
@@ -50,21 +46,15 @@ function expectedSurge(records: readonly CityRecord[]): Map<string, SurgePrice> 
 }
 
 describe('surge-pricing end to end (embedded broker, generated city)', () => {
+  let env: StreamsFixture
   let kafka: KafkaFixture
-  let stateDir: string
-  let app: KafkaStreams | undefined
 
   beforeEach(async () => {
-    kafka = await startKafka(APP)
-    stateDir = mkdtempSync(join(tmpdir(), 'tributary-surge-pricing-'))
+    env = await startStreams(APP)
+    kafka = env.kafka
   })
 
-  afterEach(async () => {
-    await app?.close().catch(() => undefined)
-    app = undefined
-    await kafka.close()
-    rmSync(stateDir, { recursive: true, force: true })
-  })
+  afterEach(() => env.close())
 
   it('publishes, once per zone and closed minute, the surge a plain count of the generated input gives', async () => {
     const records = [...simulateCity(CITY)].filter((r) => r.topic === 'vehicle_locations' || r.topic === 'ride_requests')
@@ -81,39 +71,26 @@ describe('surge-pricing end to end (embedded broker, generated city)', () => {
     // the join's co-partition group, one partition each) with one stream time, so the windows that
     // must have closed are known; the output has several.
     const built = bundled.build({})
-    await kafka.track(kafka.clients.admin()).createTopics([
-      ...built.inputs.map((name) => ({ name, partitions: 1 })),
-      ...built.outputs.map((o) => ({ name: o.topic, partitions: 3 })),
-    ])
+    await createTopicsOf(kafka, built, { inputs: 1, outputs: 3 })
     const producer = kafka.track(kafka.clients.producer())
     await sendCityRecords(producer, records)
 
-    app = new KafkaStreams(built.topology, {
-      applicationId: APP,
-      bootstrapServers: [kafka.broker.bootstrapServers],
-      stateDir,
+    const app = env.newApp(built.topology, {
       commitIntervalMs: 200,
       // The whole input is in Kafka before the start: wait for both topics to be buffered before
       // taking the earlier record, or a fetch of one topic could run minutes ahead of the other and
       // make the other's records late.
       maxTaskIdleMs: 1_000,
-      retries: 2,
-      retryDelayMs: 50,
     })
     await app.start()
 
-    const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
-    const readPrices = async (): Promise<SurgePrice[]> => {
-      const prices: SurgePrice[] = []
-      for (let partition = 0; partition < 3; partition++) {
-        for (const r of await readAll(reader, 'surge_pricing', partition)) {
-          const price = JSON.parse(str(r.value)!) as SurgePrice
-          expect(str(r.key)).toBe(price.cell)
-          prices.push(price)
-        }
-      }
-      return prices
-    }
+    const reader = env.reader()
+    const readPrices = async (): Promise<SurgePrice[]> =>
+      (await readPartitions(reader, 'surge_pricing', 3)).map((r) => {
+        const price = JSON.parse(str(r.value)!) as SurgePrice
+        expect(str(r.key)).toBe(price.cell)
+        return price
+      })
     await waitFor('the surge of every closed window', async () => {
       const published = new Set((await readPrices()).map((p) => `${p.cell}@${p.windowStart}`))
       return mustClose.every(([id]) => published.has(id))

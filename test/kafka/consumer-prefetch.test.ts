@@ -1,20 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { KafkaConsumer, RawRecord } from '../../src/kafka/index.js'
-import { buf, startKafka, waitFor, type KafkaFixture } from './fixtures.js'
+import { buf, pollUntil, startKafka, type KafkaFixture } from './fixtures.js'
 
 const options = { isolationLevel: 'read_uncommitted', heartbeatIntervalMs: 100, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000 } as const
 const trips = { topic: 'trips', partition: 0 }
 const listener = { onAssigned: () => undefined, onRevoked: () => undefined }
 
 /** Polls 4 at a time: a poll that leaves 1-3 records buffered fetches more in the background. */
-async function pollUntil(consumer: KafkaConsumer, count: number): Promise<RawRecord[]> {
-  const records: RawRecord[] = []
-  await waitFor(`${count} records`, async () => {
-    records.push(...(await consumer.poll(4, 50)))
-    return records.length >= count
-  })
-  return records
-}
+const pollFours = (consumer: KafkaConsumer, count: number): Promise<RawRecord[]> => pollUntil(consumer, count, [], 4)
 
 // poll() leaves a fetch running while its caller processes: what it brings must never be
 // returned twice, skipped, or win over a seek made meanwhile.
@@ -41,7 +34,7 @@ describe('KafkaConsumer fetching ahead', () => {
     // 4 returned, 1 left: the next records are fetched while the caller would process these.
     const first = await consumer.poll(4, 1_000)
     await produce(5, 12)
-    const rest = await pollUntil(consumer, 12 - first.length)
+    const rest = await pollFours(consumer, 12 - first.length)
     expect([...first, ...rest].map((r) => r.offset)).toEqual(Array.from({ length: 12 }, (_, i) => BigInt(i)))
     expect(consumer.position(trips)).toBe(12n)
   })
@@ -53,7 +46,7 @@ describe('KafkaConsumer fetching ahead', () => {
     expect(await consumer.poll(4, 1_000)).toHaveLength(4)
     await produce(5, 10)
     consumer.seek(trips, 2n)
-    const again = await pollUntil(consumer, 8)
+    const again = await pollFours(consumer, 8)
     expect(again.map((r) => r.offset)).toEqual(Array.from({ length: 8 }, (_, i) => BigInt(i + 2)))
   })
 })

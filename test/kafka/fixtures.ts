@@ -1,5 +1,5 @@
 import { EmbeddedKafka } from '../../src/broker/index.js'
-import { createKafkaClients, type KafkaClients, type KafkaConnectionConfig, type KafkaReader, type RawRecord } from '../../src/kafka/index.js'
+import { createKafkaClients, type KafkaClients, type KafkaConnectionConfig, type KafkaConsumer, type KafkaReader, type RawRecord } from '../../src/kafka/index.js'
 
 /** A broker and client factories for one test; `close()` closes every client it made, then the broker. */
 export interface KafkaFixture {
@@ -51,10 +51,20 @@ export async function readAll(reader: KafkaReader, topic: string, partition: num
   return records
 }
 
+/** Polls `condition` every 20 ms until it holds; fails naming `what` after `timeoutMs`. */
 export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+}
+
+/** Polls `consumer` (`maxRecords` at a time) into `into` until it holds `count` records. */
+export async function pollUntil(consumer: KafkaConsumer, count: number, into: RawRecord[] = [], maxRecords = 100): Promise<RawRecord[]> {
+  await waitFor(`${count} records`, async () => {
+    into.push(...(await consumer.poll(maxRecords, 50)))
+    return into.length >= count
+  })
+  return into
 }

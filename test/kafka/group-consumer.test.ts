@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AssignmentListener, KafkaConsumer, RawRecord, TopicPartition } from '../../src/kafka/index.js'
-import { buf, startKafka, str, waitFor, type KafkaFixture } from './fixtures.js'
+import type { AssignmentListener, TopicPartition } from '../../src/kafka/index.js'
+import { buf, pollUntil, startKafka, str, waitFor, type KafkaFixture } from './fixtures.js'
 
 const fast = { isolationLevel: 'read_committed', heartbeatIntervalMs: 100, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000 } as const
 const name = (tp: TopicPartition): string => `${tp.topic}-${tp.partition}`
@@ -19,14 +19,6 @@ function recorder(): AssignmentListener & { assigned: string[][]; revoked: strin
     },
     onRevoked: (partitions) => void revoked.push(partitions.map(name).sort()),
   }
-}
-
-async function pollUntil(consumer: KafkaConsumer, count: number, into: RawRecord[] = [], maxRecords = 100): Promise<RawRecord[]> {
-  await waitFor(`${count} records`, async () => {
-    into.push(...(await consumer.poll(maxRecords, 50)))
-    return into.length >= count
-  })
-  return into
 }
 
 describe('KafkaConsumer (group member)', () => {

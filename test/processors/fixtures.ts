@@ -2,9 +2,6 @@ import type { Record as StreamRecord } from '../../src/core/record.js'
 import type { ProcessorContext } from '../../src/processors/api.js'
 import type { StateStore } from '../../src/state/types.js'
 
-/** A store context for stores a test drives directly, outside a task. */
-export const storeContext = { applicationId: 'app', taskId: '0_0', taskDir: '/nonexistent', currentStreamTimeMs: () => 0, currentRecordTimestamp: () => 0 }
-
 /** A processor context whose every store is `store` and whose forwards land in `forwarded`. */
 export function contextWith(store: StateStore, forwarded: StreamRecord<unknown, unknown>[]): ProcessorContext<never, never> {
   return {

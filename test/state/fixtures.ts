@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ChangelogSink, StateStoreContext, StoreSupplierKind } from '../../src/state/types.js'
+import type { ChangelogSink, StateStore, StateStoreContext, StoreSupplierKind } from '../../src/state/types.js'
 
 export const suppliers: StoreSupplierKind[] = ['memory', 'rocksdb']
 
@@ -52,6 +52,27 @@ export class TempDirs {
   async cleanup(): Promise<void> {
     for (const dir of this.dirs.splice(0)) await rm(dir, { recursive: true, force: true })
   }
+}
+
+export interface OpenOptions {
+  /** Default: a new directory of `dirs`. An earlier store's, to reopen what it left on disk. */
+  readonly taskDir?: string
+  /** Default: true, with the writes in `context.logged`. */
+  readonly changelog?: boolean
+}
+
+/**
+ * Opens a store (as the state builders make it) the way its task would: `init` in a task
+ * directory (RocksDB stores live there) with a context the test controls.
+ */
+export async function openStore<S extends StateStore>(
+  dirs: TempDirs,
+  store: S,
+  options: OpenOptions = {},
+): Promise<{ store: S; context: TestStoreContext }> {
+  const context = new TestStoreContext(options.taskDir ?? (await dirs.make()), options.changelog)
+  await store.init(context)
+  return { store, context }
 }
 
 export async function collect<T>(iterator: AsyncIterable<T>): Promise<T[]> {

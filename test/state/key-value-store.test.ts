@@ -3,7 +3,7 @@ import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { createKeyValueStore } from '../../src/state/index.js'
 import type { StoreDefinition, StoreSupplierKind } from '../../src/state/types.js'
-import { collect, suppliers, TempDirs, TestStoreContext } from './fixtures.js'
+import { collect, openStore, suppliers, TempDirs, type OpenOptions } from './fixtures.js'
 
 const dirs = new TempDirs()
 afterEach(() => dirs.cleanup())
@@ -12,21 +12,16 @@ function definition(overrides: Partial<StoreDefinition> = {}): StoreDefinition {
   return { name: 'counts', type: 'keyValue', loggingEnabled: true, cachingEnabled: false, ...overrides }
 }
 
-async function openStore(supplier: StoreSupplierKind, def: StoreDefinition, logging = def.loggingEnabled) {
-  const context = new TestStoreContext(await dirs.make(), logging)
-  const store = createKeyValueStore<string, number>(def, {
-    supplier,
-    keySerde: Serdes.string(),
-    valueSerde: Serdes.json<number>(),
-  })
-  await store.init(context)
-  return { store, context }
+/** Counts per string key; the context records changelog writes when the definition logs. */
+function openCounts(supplier: StoreSupplierKind, def: StoreDefinition, options: OpenOptions = {}) {
+  const store = createKeyValueStore<string, number>(def, { supplier, keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
+  return openStore(dirs, store, { changelog: def.loggingEnabled, ...options })
 }
 
 describe.each(suppliers)('key-value store on %s', (supplier) => {
   describe.each([false, true])('caching %s', (cachingEnabled) => {
     it('puts, gets, overwrites and deletes', async () => {
-      const { store } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store } = await openCounts(supplier, definition({ cachingEnabled }))
       expect(await store.get('a')).toBeUndefined()
       await store.put('a', 1)
       await store.put('b', 2)
@@ -43,7 +38,7 @@ describe.each(suppliers)('key-value store on %s', (supplier) => {
     })
 
     it('ranges over keys in byte order, before and after a flush', async () => {
-      const { store } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store } = await openCounts(supplier, definition({ cachingEnabled }))
       for (const [k, v] of [['d', 4], ['a', 1], ['c', 3], ['b', 2], ['e', 5]] as const) await store.put(k, v)
       await store.flush()
       await store.put('bb', 22)
@@ -55,7 +50,7 @@ describe.each(suppliers)('key-value store on %s', (supplier) => {
     })
 
     it('logs each change with its record time when logging is enabled', async () => {
-      const { store, context } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store, context } = await openCounts(supplier, definition({ cachingEnabled }))
       context.recordTime = 100
       await store.put('a', 1)
       context.recordTime = 200
@@ -69,7 +64,7 @@ describe.each(suppliers)('key-value store on %s', (supplier) => {
     })
 
     it('logs nothing when logging is disabled', async () => {
-      const { store, context } = await openStore(supplier, definition({ cachingEnabled, loggingEnabled: false }), true)
+      const { store, context } = await openCounts(supplier, definition({ cachingEnabled, loggingEnabled: false }), { changelog: true })
       await store.put('a', 1)
       await store.flush()
       expect(context.logged).toEqual([])
@@ -77,7 +72,7 @@ describe.each(suppliers)('key-value store on %s', (supplier) => {
     })
 
     it('restores changelog records without logging them again', async () => {
-      const { store, context } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store, context } = await openCounts(supplier, definition({ cachingEnabled }))
       await store.put('a', 1)
       await store.restore([
         { key: Buffer.from('a'), value: Buffer.from('10') },
@@ -95,7 +90,7 @@ describe.each(suppliers)('key-value store on %s', (supplier) => {
   })
 
   it('counts operations in its metrics', async () => {
-    const { store } = await openStore(supplier, definition())
+    const { store } = await openCounts(supplier, definition())
     await store.put('a', 1)
     await store.get('a')
     await store.get('b')
@@ -108,14 +103,14 @@ describe.each(suppliers)('key-value store on %s', (supplier) => {
   })
 
   it('rejects use after close with a state error', async () => {
-    const { store } = await openStore(supplier, definition({ cachingEnabled: true }))
+    const { store } = await openCounts(supplier, definition({ cachingEnabled: true }))
     await store.close()
     expect(() => store.put('a', 1)).toThrow(expect.objectContaining({ code: 'TRIBUTARY_STATE' }))
     expect(() => store.get('a')).toThrow(/not open/)
   })
 
   it('serves cached keys synchronously, without a promise', async () => {
-    const { store } = await openStore(supplier, definition({ cachingEnabled: true }))
+    const { store } = await openCounts(supplier, definition({ cachingEnabled: true }))
     const put = store.put('hot', 1)
     expect(isPromiseLike(put)).toBe(false)
     const got = store.get('hot')
@@ -134,7 +129,7 @@ describe('key-value store keys', () => {
       keySerde: Serdes.json<{ id: string }>(),
       valueSerde: Serdes.json<number>(),
     })
-    await store.init(new TestStoreContext(await dirs.make()))
+    await openStore(dirs, store)
     const key = { id: 'a' }
     await store.put(key, 1)
     key.id = 'b'
@@ -143,12 +138,7 @@ describe('key-value store keys', () => {
     expect(await store.get({ id: 'b' })).toBe(2)
     await store.close()
 
-    const strings = createKeyValueStore<string, number>(definition(), {
-      supplier: 'memory',
-      keySerde: Serdes.string(),
-      valueSerde: Serdes.json<number>(),
-    })
-    await strings.init(new TestStoreContext(await dirs.make()))
+    const { store: strings } = await openCounts('memory', definition())
     for (let i = 0; i < 4; i++) await strings.put(i % 2 === 0 ? 'x' : 'y', i)
     expect([await strings.get('x'), await strings.get('y'), await strings.get('x')]).toEqual([2, 3, 2])
     await strings.close()
@@ -157,28 +147,20 @@ describe('key-value store keys', () => {
 
 describe('key-value store on rocksdb, across restarts', () => {
   it('keeps its data after close and reopen in the same task directory', async () => {
-    const taskDir = await dirs.make()
     const def = definition({ cachingEnabled: true })
-    const options = { supplier: 'rocksdb' as const, keySerde: Serdes.string(), valueSerde: Serdes.json<number>() }
-    const first = createKeyValueStore<string, number>(def, options)
-    await first.init(new TestStoreContext(taskDir))
+    const { store: first, context } = await openCounts('rocksdb', def)
     await first.put('a', 1)
     await first.put('b', 2)
     await first.close() // flushes the cache
-    const second = createKeyValueStore<string, number>(def, options)
-    await second.init(new TestStoreContext(taskDir))
+    const { store: second } = await openCounts('rocksdb', def, { taskDir: context.taskDir })
     expect(await collect(second.all())).toEqual([['a', 1], ['b', 2]])
     expect(second.persistent).toBe(true)
     await second.close()
   })
 
   it('fails with a state error naming what to do when the directory is taken', async () => {
-    const taskDir = await dirs.make()
-    const options = { supplier: 'rocksdb' as const, keySerde: Serdes.string(), valueSerde: Serdes.json<number>() }
-    const first = createKeyValueStore<string, number>(definition(), options)
-    await first.init(new TestStoreContext(taskDir))
-    const second = createKeyValueStore<string, number>(definition(), options)
-    await expect(second.init(new TestStoreContext(taskDir))).rejects.toThrow(/no other Tributary instance/)
+    const { store: first, context } = await openCounts('rocksdb', definition())
+    await expect(openCounts('rocksdb', definition(), { taskDir: context.taskDir })).rejects.toThrow(/no other Tributary instance/)
     await first.close()
   })
 })

@@ -6,7 +6,7 @@ import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { createSessionStore } from '../../src/state/index.js'
 import type { StoreDefinition, StoreSupplierKind } from '../../src/state/types.js'
-import { collect, suppliers, TempDirs, TestStoreContext } from './fixtures.js'
+import { collect, openStore, suppliers, TempDirs } from './fixtures.js'
 
 const dirs = new TempDirs()
 afterEach(() => dirs.cleanup())
@@ -17,11 +17,8 @@ function definition(overrides: Partial<StoreDefinition> = {}): StoreDefinition {
   return { name: 'sessions', type: 'session', retentionMs: RETENTION, loggingEnabled: true, cachingEnabled: false, ...overrides }
 }
 
-async function openStore(supplier: StoreSupplierKind, def: StoreDefinition, taskDir?: string) {
-  const context = new TestStoreContext(taskDir ?? (await dirs.make()))
-  const store = createSessionStore<string, number>(def, { supplier, keySerde: Serdes.string(), valueSerde: Serdes.json<number>() })
-  await store.init(context)
-  return { store, context }
+function openSessions(supplier: StoreSupplierKind, def: StoreDefinition, taskDir?: string) {
+  return openStore(dirs, createSessionStore<string, number>(def, { supplier, keySerde: Serdes.string(), valueSerde: Serdes.json<number>() }), { taskDir })
 }
 
 const session = (key: string, start: number, end: number): Windowed<string> => ({ key, window: { start, end } })
@@ -34,7 +31,7 @@ function sessionKey(key: string, start: number, end: number): Buffer {
 }
 
 /** The sessions a record at `t` merges with, given inactivity gap `gap` (what the session aggregate asks). */
-async function mergeCandidates(store: Awaited<ReturnType<typeof openStore>>['store'], key: string, t: number, gap: number) {
+async function mergeCandidates(store: Awaited<ReturnType<typeof openSessions>>['store'], key: string, t: number, gap: number) {
   const found = await store.findSessions(key, t - gap, t + gap)
   return found.map(([w, v]) => [w.window.start, w.window.end, v])
 }
@@ -42,7 +39,7 @@ async function mergeCandidates(store: Awaited<ReturnType<typeof openStore>>['sto
 describe.each(suppliers)('session store on %s', (supplier) => {
   describe.each([false, true])('caching %s', (cachingEnabled) => {
     it('finds the sessions a new record merges with', async () => {
-      const { store } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store } = await openSessions(supplier, definition({ cachingEnabled }))
       await store.put(session('a', 0, 10), 1)
       await store.put(session('a', 100, 150), 2)
       await store.put(session('a', 1_000, 1_000), 3)
@@ -65,7 +62,7 @@ describe.each(suppliers)('session store on %s', (supplier) => {
     })
 
     it('keeps answers for a key apart from a longer key whose store keys sort inside its scans', async () => {
-      const { store } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store } = await openSessions(supplier, definition({ cachingEnabled }))
       // [longer][end][start] falls between [a][70 000][0] and [a][ff..] whatever its times.
       const longer = 'a\u0000\u0000\u0000\u0000\u0000\u0002'
       // Restored: in the store below the cache, not in the cache.
@@ -80,7 +77,7 @@ describe.each(suppliers)('session store on %s', (supplier) => {
     })
 
     it('fetches, removes and lists sessions', async () => {
-      const { store } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store } = await openSessions(supplier, definition({ cachingEnabled }))
       await store.put(session('a', 0, 10), 1)
       await store.put(session('a', 100, 150), 2)
       await store.put(session('b', 5, 5), 3)
@@ -98,7 +95,7 @@ describe.each(suppliers)('session store on %s', (supplier) => {
     })
 
     it('expires sessions that ended before stream time minus retention', async () => {
-      const { store } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store } = await openSessions(supplier, definition({ cachingEnabled }))
       await store.put(session('a', 0, 10), 1)
       await store.put(session('a', 60_000, 70_000), 2)
       await store.put(session('b', 200_000, 200_000), 3) // live from 80 001
@@ -112,7 +109,7 @@ describe.each(suppliers)('session store on %s', (supplier) => {
     })
 
     it('logs [key][end][start] keys and restores them without logging', async () => {
-      const { store, context } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store, context } = await openSessions(supplier, definition({ cachingEnabled }))
       context.recordTime = 150
       await store.put(session('a', 100, 150), 2)
       await store.flush()
@@ -131,7 +128,7 @@ describe.each(suppliers)('session store on %s', (supplier) => {
 
 describe.each(suppliers)('session store on %s with caching', (supplier) => {
   it('finds a hot key\'s sessions synchronously once it has read them', async () => {
-    const { store } = await openStore(supplier, definition({ cachingEnabled: true }))
+    const { store } = await openSessions(supplier, definition({ cachingEnabled: true }))
     await store.put(session('a', 0, 10), 1)
     await store.flush()
     await store.findSessions('a', 0, 40) // may read below the cache once
@@ -148,11 +145,11 @@ describe.each(suppliers)('session store on %s with caching', (supplier) => {
 describe('session store on rocksdb, on disk', () => {
   it('keeps sessions across close and reopen', async () => {
     const taskDir = await dirs.make()
-    const first = await openStore('rocksdb', definition({ cachingEnabled: true }), taskDir)
+    const first = await openSessions('rocksdb', definition({ cachingEnabled: true }), taskDir)
     await first.store.put(session('a', 0, 10), 1)
     await first.store.close()
     expect(existsSync(join(taskDir, 'rocksdb', 'sessions', 'sessions.0'))).toBe(true)
-    const second = await openStore('rocksdb', definition(), taskDir)
+    const second = await openSessions('rocksdb', definition(), taskDir)
     expect(await second.store.findSessions('a', 0, 10)).toEqual([[session('a', 0, 10), 1]])
     await second.store.close()
   })

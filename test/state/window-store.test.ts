@@ -5,7 +5,7 @@ import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { createWindowStore } from '../../src/state/index.js'
 import type { StoreDefinition, StoreSupplierKind } from '../../src/state/types.js'
-import { collect, suppliers, TempDirs, TestStoreContext } from './fixtures.js'
+import { collect, openStore, suppliers, TempDirs } from './fixtures.js'
 
 const dirs = new TempDirs()
 afterEach(() => dirs.cleanup())
@@ -26,11 +26,8 @@ function definition(overrides: Partial<StoreDefinition> = {}): StoreDefinition {
   }
 }
 
-async function openStore(supplier: StoreSupplierKind, def: StoreDefinition, taskDir?: string) {
-  const context = new TestStoreContext(taskDir ?? (await dirs.make()))
-  const store = createWindowStore<string, string>(def, { supplier, keySerde: Serdes.string(), valueSerde: Serdes.string() })
-  await store.init(context)
-  return { store, context }
+function openWindows(supplier: StoreSupplierKind, def: StoreDefinition, taskDir?: string) {
+  return openStore(dirs, createWindowStore<string, string>(def, { supplier, keySerde: Serdes.string(), valueSerde: Serdes.string() }), { taskDir })
 }
 
 function windowKey(key: string, start: number, seq?: number): Buffer {
@@ -43,7 +40,7 @@ function windowKey(key: string, start: number, seq?: number): Buffer {
 describe.each(suppliers)('window store on %s', (supplier) => {
   describe.each([false, true])('caching %s', (cachingEnabled) => {
     it('fetches one window, a key over a time range (oldest first) and all keys', async () => {
-      const { store } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store } = await openWindows(supplier, definition({ cachingEnabled }))
       await store.put('a', 'a20', 20_000)
       await store.put('a', 'a0', 0)
       await store.put('a', 'a10', 10_000)
@@ -86,7 +83,7 @@ describe.each(suppliers)('window store on %s', (supplier) => {
     })
 
     it('drops windows older than stream time minus retention, and writes into them', async () => {
-      const { store, context } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store, context } = await openWindows(supplier, definition({ cachingEnabled }))
       await store.put('a', 'old', 0)
       await store.put('a', 'mid', 70_000)
       await store.put('a', 'new', 200_000) // stream time 200 000: live from 80 001
@@ -105,7 +102,7 @@ describe.each(suppliers)('window store on %s', (supplier) => {
     })
 
     it('logs window schema keys to the changelog', async () => {
-      const { store, context } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store, context } = await openWindows(supplier, definition({ cachingEnabled }))
       context.recordTime = 12_345
       await store.put('a', 'v', 10_000)
       await store.flush()
@@ -114,7 +111,7 @@ describe.each(suppliers)('window store on %s', (supplier) => {
     })
 
     it('restores from changelog records and drops the expired ones', async () => {
-      const { store, context } = await openStore(supplier, definition({ cachingEnabled }))
+      const { store, context } = await openWindows(supplier, definition({ cachingEnabled }))
       await store.restore([
         { key: windowKey('a', 10_000), value: Buffer.from('expires later in the batch') },
         { key: windowKey('a', 150_000), value: Buffer.from('x') },
@@ -133,7 +130,7 @@ describe.each(suppliers)('window store on %s', (supplier) => {
   })
 
   it('keeps every put with retainDuplicates, in put order, and ignores deletes', async () => {
-    const { store, context } = await openStore(supplier, definition({ retainDuplicates: true, cachingEnabled: true }))
+    const { store, context } = await openWindows(supplier, definition({ retainDuplicates: true, cachingEnabled: true }))
     await store.put('a', 'first', 5_000)
     await store.put('a', 'second', 5_000)
     await store.put('a', 'third', 6_000)
@@ -151,7 +148,7 @@ describe.each(suppliers)('window store on %s', (supplier) => {
 
 describe.each(suppliers)('window store on %s with caching', (supplier) => {
   it('serves a hot window synchronously, without a promise', async () => {
-    const { store } = await openStore(supplier, definition({ cachingEnabled: true }))
+    const { store } = await openWindows(supplier, definition({ cachingEnabled: true }))
     expect(isPromiseLike(store.put('a', 'v1', 10_000))).toBe(false)
     expect(store.fetch('a', 10_000)).toBe('v1')
     await store.flush()
@@ -165,7 +162,7 @@ describe('window store on rocksdb, on disk', () => {
   it('keeps one database per segment, deletes expired ones, and reopens with its data', async () => {
     const taskDir = await dirs.make()
     const storeDir = join(taskDir, 'rocksdb', 'windows')
-    const first = await openStore('rocksdb', definition({ cachingEnabled: true }), taskDir)
+    const first = await openWindows('rocksdb', definition({ cachingEnabled: true }), taskDir)
     await first.store.put('a', 'v0', 0)
     await first.store.put('a', 'v70', 70_000)
     await first.store.flush()
@@ -176,7 +173,7 @@ describe('window store on rocksdb, on disk', () => {
     expect(existsSync(join(storeDir, 'windows.0'))).toBe(false)
     await first.store.close()
 
-    const second = await openStore('rocksdb', definition(), taskDir)
+    const second = await openWindows('rocksdb', definition(), taskDir)
     expect(await second.store.fetchRange('a', 0, 200_000)).toEqual([
       { windowStart: 70_000, value: 'v70' },
       { windowStart: 190_000, value: 'v190' },

@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { isPromiseLike } from '../../../src/core/maybe-promise.js'
 import type { Record as StreamRecord } from '../../../src/core/record.js'
 import { streamStreamJoinProcessor } from '../../../src/processors/joins/stream-stream-join.js'
@@ -11,7 +8,11 @@ import { valueAndTimestampSerde } from '../../../src/processors/value-and-timest
 import { Serdes } from '../../../src/serde/serdes.js'
 import { createKeyValueStore, createWindowStore } from '../../../src/state/index.js'
 import type { StateStore } from '../../../src/state/types.js'
-import { contextWith, storeContext } from '../fixtures.js'
+import { openStore, suppliers, TempDirs } from '../../state/fixtures.js'
+import { contextWith } from '../fixtures.js'
+
+const dirs = new TempDirs()
+afterEach(() => dirs.cleanup())
 
 describe('joins on in-memory state answer synchronously (no promise per record)', () => {
   it('stream-table join', async () => {
@@ -19,7 +20,7 @@ describe('joins on in-memory state answer synchronously (no promise per record)'
       { name: 't', type: 'keyValue', loggingEnabled: false, cachingEnabled: true },
       { supplier: 'memory', keySerde: Serdes.string(), valueSerde: valueAndTimestampSerde(Serdes.string()) },
     )
-    await table.init(storeContext)
+    await openStore(dirs, table, { changelog: false })
     await table.put('d1', { value: 'Ana', timestamp: 1 })
     const forwarded: StreamRecord<unknown, unknown>[] = []
     const processor = streamTableJoinProcessor({ storeName: 't', left: true, joiner: (v, t) => `${v}+${t}` })()
@@ -29,15 +30,13 @@ describe('joins on in-memory state answer synchronously (no promise per record)'
     await table.close()
   })
 
-  it.each(['memory', 'rocksdb'] as const)('inner stream-stream join on %s', async (supplier) => {
+  it.each(suppliers)('inner stream-stream join on %s', async (supplier) => {
     const other = createWindowStore(
       { name: 'w', type: 'window', retentionMs: 200, windowSizeMs: 200, retainDuplicates: true, streamJoinStore: 'window-buffer', loggingEnabled: false, cachingEnabled: true },
       { supplier, keySerde: Serdes.string(), valueSerde: Serdes.string() },
     )
     // RocksDB join buffers keep their live windows in memory: reads need no promise either.
-    const taskDir = supplier === 'rocksdb' ? await mkdtemp(join(tmpdir(), 'tributary-hot-path-')) : storeContext.taskDir
-    if (supplier === 'rocksdb') onTestFinished(() => rm(taskDir, { recursive: true, force: true }))
-    await other.init({ ...storeContext, taskDir })
+    await openStore(dirs, other, { changelog: false })
     await other.put('k', 'b', 95)
     const forwarded: StreamRecord<unknown, unknown>[] = []
     const processor = streamStreamJoinProcessor({
@@ -55,9 +54,7 @@ describe('joins on in-memory state answer synchronously (no promise per record)'
     await other.close()
   })
 
-  it.each(['memory', 'rocksdb'] as const)('left stream-stream join on %s, between scans for closed windows', async (supplier) => {
-    const taskDir = supplier === 'rocksdb' ? await mkdtemp(join(tmpdir(), 'tributary-hot-path-')) : storeContext.taskDir
-    if (supplier === 'rocksdb') onTestFinished(() => rm(taskDir, { recursive: true, force: true }))
+  it.each(suppliers)('left stream-stream join on %s, between scans for closed windows', async (supplier) => {
     const other = createWindowStore(
       { name: 'w', type: 'window', retentionMs: 200, windowSizeMs: 200, retainDuplicates: true, streamJoinStore: 'window-buffer', loggingEnabled: false, cachingEnabled: true },
       { supplier, keySerde: Serdes.string(), valueSerde: Serdes.string() },
@@ -66,8 +63,8 @@ describe('joins on in-memory state answer synchronously (no promise per record)'
       { name: 'KSTREAM-OUTERSHARED-0000000004-store', type: 'keyValue', streamJoinStore: 'outer-shared', loggingEnabled: false, cachingEnabled: true },
       { supplier, keySerde: timestampedKeyAndJoinSideSerde(Serdes.string()), valueSerde: unjoinedValuesSerde(Serdes.string(), Serdes.string()) },
     )
-    await other.init({ ...storeContext, taskDir })
-    await shared.init({ ...storeContext, taskDir })
+    const { context } = await openStore(dirs, other, { changelog: false })
+    await openStore(dirs, shared, { changelog: false, taskDir: context.taskDir })
     await other.put('k', 'b', 95)
     const forwarded: StreamRecord<unknown, unknown>[] = []
     const stores = new Map<string, StateStore>([['w', other], [shared.name, shared]])

@@ -5,7 +5,7 @@ import { createKeyValueStore } from '../../../src/state/index.js'
 import { ResidentKeyValueStore } from '../../../src/state/layers/resident-key-value.js'
 import { RocksDbBytesStore } from '../../../src/state/rocksdb/rocksdb-bytes-store.js'
 import type { StoreDefinition } from '../../../src/state/types.js'
-import { collect, TempDirs, TestStoreContext } from '../fixtures.js'
+import { collect, openStore, TempDirs, TestStoreContext } from '../fixtures.js'
 
 const dirs = new TempDirs()
 afterEach(() => dirs.cleanup())
@@ -16,16 +16,14 @@ function definition(name: string, role?: 'outer-shared'): StoreDefinition {
   return { name, type: 'keyValue', loggingEnabled: true, cachingEnabled: true, ...(role === undefined ? {} : { streamJoinStore: role }) }
 }
 
-async function openStore(taskDir: string, def = definition(SHARED, 'outer-shared'), joinCacheMaxBytes?: number) {
-  const context = new TestStoreContext(taskDir)
+function openShared(def = definition(SHARED, 'outer-shared'), joinCacheMaxBytes?: number) {
   const store = createKeyValueStore<string, string>(def, {
     supplier: 'rocksdb',
     keySerde: Serdes.string(),
     valueSerde: Serdes.string(),
     ...(joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes }),
   })
-  await store.init(context)
-  return { store, context }
+  return openStore(dirs, store)
 }
 
 const b = (s: string): Buffer => Buffer.from(s)
@@ -92,7 +90,7 @@ describe('outer-join shared stores built on RocksDB', () => {
       [definition(SHARED, 'outer-shared'), 0, false],
     ] as const
     for (const [def, bound, sync] of cases) {
-      const { store } = await openStore(await dirs.make(), def, bound)
+      const { store } = await openShared(def, bound)
       expect(isPromiseLike(store.get('new-key'))).toBe(!sync)
       await store.close()
     }
@@ -101,12 +99,12 @@ describe('outer-join shared stores built on RocksDB', () => {
   it('are chosen by the streamJoinStore flag, not by the name', async () => {
     // Named as the DSL names shared stores, but unflagged: no copy.
     for (const name of [SHARED, 'rides-outer-shared-join-store']) {
-      const { store } = await openStore(await dirs.make(), definition(name))
+      const { store } = await openShared(definition(name))
       expect(isPromiseLike(store.get('new-key'))).toBe(true)
       await store.close()
     }
     // Flagged under any name: the copy.
-    const { store } = await openStore(await dirs.make(), definition('unmatched-rides', 'outer-shared'))
+    const { store } = await openShared(definition('unmatched-rides', 'outer-shared'))
     expect(isPromiseLike(store.get('new-key'))).toBe(false)
     await store.close()
   })
@@ -121,7 +119,7 @@ describe('outer-join shared stores built on RocksDB', () => {
   it('write the same changelog as a store without the copy', async () => {
     const logs = []
     for (const bound of [undefined, 0]) {
-      const { store, context } = await openStore(await dirs.make(), undefined, bound)
+      const { store, context } = await openShared(undefined, bound)
       for (let i = 0; i < 20; i++) {
         context.recordTime = i
         await store.put(`k${i % 4}`, i % 5 === 0 ? null : `v${i}`)
