@@ -11,7 +11,10 @@ import type {
 export interface GroupConsumerOptions {
   readonly groupId: string
   readonly isolationLevel: IsolationLevel
-  /** Fetching stops while this many records are buffered and not yet polled (default 10000). */
+  /**
+   * Records buffered and not yet polled above which fetching stops (default 10000), shared
+   * evenly between the assigned partitions so that one partition's backlog never starves another.
+   */
   readonly maxBufferedRecords?: number
   /** Upper bound of bytes per fetch (default 4 MiB). */
   readonly maxBytesPerFetch?: number
@@ -47,6 +50,8 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
   readonly #assigned = new Map<string, TopicPartition>()
   readonly #positions = new Map<string, bigint>()
   readonly #fetchOffsets = new Map<string, bigint>()
+  /** The end offset of each partition as of its latest fetch (high watermark, or LSO under read_committed). */
+  readonly #endOffsets = new Map<string, bigint>()
   readonly #buffers = new Map<string, RawRecord[]>()
   readonly #paused = new Set<string>()
   #buffered = 0
@@ -121,14 +126,14 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
       throw error
     }
     const ready = this.#readyRecords()
-    if (ready === 0 && this.#buffered < this.#maxBuffered) {
+    if (ready === 0 && this.#fetchable().length > 0) {
       // Long-poll only when there is nothing to return yet.
       await this.#fetchMore(timeoutMs)
       // A rebalance may have completed while the fetch was in flight.
       await this.#applyPendingAssignment()
     } else if (ready === 0) {
-      // Everything buffered belongs to paused partitions and the bound holds fetching back:
-      // wait as an empty poll would, so the caller's loop does not spin.
+      // Every partition is paused or holds its share of the bound: wait as an empty poll would,
+      // so the caller's loop does not spin.
       await sleep(timeoutMs)
     }
     const records = this.#drain(maxRecords)
@@ -138,17 +143,23 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
 
   /**
    * While the consumer is behind (records are left after this poll, but fewer than the next one
-   * takes), starts fetching more while the caller processes these, so the next poll finds them
-   * buffered instead of waiting for a round trip. A consumer that has caught up fetches (long-
-   * polls) in the next poll as before: fetching ahead would mostly bring nothing. The fetch does
+   * takes, or some partition has nothing buffered), starts fetching more while the caller
+   * processes these, so the next poll finds them buffered instead of waiting for a round trip. A
+   * partition with nothing buffered is fetched even while others have plenty, as Kafka's fetcher
+   * does: a task waiting for that partition's data (task idling) gets it, and its lag is known. A
+   * consumer that has caught up fetches (long-polls) in the next poll as before: fetching ahead
+   * would mostly bring nothing. The fetch does
    * not wait on the broker (max wait 0): a long poll in flight would hold back the group's
    * commits behind it on the connection. Results for partitions sought or revoked meanwhile are
    * dropped by `#fetchMore`.
    */
   #prefetchIfRoom(maxRecords: number): void {
-    if (this.#prefetch !== undefined || this.#closed || this.#buffered >= this.#maxBuffered) return
+    if (this.#prefetch !== undefined || this.#closed) return
     const ready = this.#readyRecords()
-    if (ready === 0 || ready >= maxRecords) return
+    if (ready === 0) return
+    const fetchable = this.#fetchable()
+    if (fetchable.length === 0) return
+    if (ready >= maxRecords && !fetchable.some((key) => !this.#buffers.has(key))) return
     this.#prefetch = this.#fetchMore(0)
       .catch((error: unknown) => {
         if (!this.#closed) this.#prefetchFailure ??= { error }
@@ -176,6 +187,14 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
 
   position({ topic, partition }: TopicPartition): bigint | undefined {
     return this.#positions.get(partitionKey(topic, partition))
+  }
+
+  currentLag({ topic, partition }: TopicPartition): bigint | undefined {
+    const key = partitionKey(topic, partition)
+    const end = this.#endOffsets.get(key)
+    const position = this.#positions.get(key)
+    if (end === undefined || position === undefined) return undefined
+    return end > position ? end - position : 0n
   }
 
   seek({ topic, partition }: TopicPartition, offset: bigint): void {
@@ -252,6 +271,7 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
         this.#assigned.delete(key)
         this.#positions.delete(key)
         this.#fetchOffsets.delete(key)
+        this.#endOffsets.delete(key)
         this.#paused.delete(key)
       }
       if (revoked.length > 0) await this.#listener?.onRevoked(revoked.map(([, tp]) => tp))
@@ -283,12 +303,24 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
     return new Map(partitions.map((p) => [partitionKey(p.topic, p.partition), earliest.get(p.topic)?.[p.partition] ?? 0n]))
   }
 
+  /**
+   * The partitions to fetch: assigned, not paused, and holding less than their share of the
+   * buffer bound, so a partition with a backlog cannot keep the others from being fetched.
+   */
+  #fetchable(): string[] {
+    const share = Math.max(1, Math.ceil(this.#maxBuffered / Math.max(1, this.#assigned.size)))
+    const keys: string[] = []
+    for (const key of this.#assigned.keys()) {
+      if (!this.#paused.has(key) && (this.#buffers.get(key)?.length ?? 0) < share) keys.push(key)
+    }
+    return keys
+  }
+
   async #fetchMore(maxWaitMs: number): Promise<void> {
     const requests: TopicPartitionOffset[] = []
-    for (const [key, tp] of this.#assigned) {
-      if (this.#paused.has(key)) continue
+    for (const key of this.#fetchable()) {
       const offset = this.#fetchOffsets.get(key)
-      if (offset !== undefined) requests.push({ ...tp, offset })
+      if (offset !== undefined) requests.push({ ...(this.#assigned.get(key) as TopicPartition), offset })
     }
     if (requests.length === 0) {
       // Nothing to fetch: wait like an empty fetch would, so a poll loop does not spin.
@@ -307,6 +339,7 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
         continue
       }
       this.#fetchOffsets.set(key, result.nextOffset)
+      if (result.endOffset !== undefined) this.#endOffsets.set(key, result.endOffset)
       if (result.records.length === 0) {
         if (!this.#buffers.has(key)) this.#positions.set(key, result.nextOffset)
         continue

@@ -10,6 +10,11 @@ export interface FetchedPartition {
   readonly records: RawRecord[]
   /** Offset to fetch next: past every batch returned, control and aborted ones included. */
   readonly nextOffset: bigint
+  /**
+   * The end of what this consumer may read, as the broker answered: the high watermark, or the
+   * last stable offset under read_committed. Undefined when the broker did not say.
+   */
+  readonly endOffset?: bigint
   /** The requested offset is outside the log (below its start, usually after DeleteRecords). */
   readonly outOfRange?: true
 }
@@ -17,6 +22,8 @@ export interface FetchedPartition {
 interface ResponsePartition {
   partitionIndex: number
   errorCode: number
+  highWatermark?: bigint
+  lastStableOffset?: bigint
   records?: unknown
   abortedTransactions: Aborted[]
 }
@@ -125,7 +132,9 @@ export class PartitionFetcher {
               result.set(key, { records: [], nextOffset: from, outOfRange: true })
               continue
             }
-            result.set(key, this.#decode(topic, p.partitionIndex, from, (p.records ?? []) as Batch[], p.abortedTransactions))
+            const decoded = this.#decode(topic, p.partitionIndex, from, (p.records ?? []) as Batch[], p.abortedTransactions)
+            const end = this.#isolation === 'read_committed' ? p.lastStableOffset : p.highWatermark
+            result.set(key, end === undefined || end < 0n ? decoded : { ...decoded, endOffset: end })
           }
         }
       }),

@@ -100,6 +100,12 @@ export interface KafkaConsumer {
   resume(partitions: readonly TopicPartition[]): void
   /** The next offset `poll()` returns for the partition (buffered records included). */
   position(partition: TopicPartition): bigint | undefined
+  /**
+   * How many records the broker had past `position` as of the partition's latest fetch (its end
+   * offset: the high watermark, or the last stable offset under read_committed); undefined until
+   * a fetch of the partition answered. What Kafka Streams' task idling (KIP-695) waits on.
+   */
+  currentLag(partition: TopicPartition): bigint | undefined
   /** Drops buffered records of the partition and continues from `offset`. */
   seek(partition: TopicPartition, offset: bigint): void
   /** Commits the offsets (next offset to read) for the group. */

@@ -43,6 +43,7 @@ function flakyClients(clients: KafkaClients, faults: Faults): KafkaClients {
         pause: (partitions) => real.pause(partitions),
         resume: (partitions) => real.resume(partitions),
         position: (partition) => real.position(partition),
+        currentLag: (partition) => real.currentLag(partition),
         seek: (partition, offset) => real.seek(partition, offset),
         commit: (offsets) => real.commit(offsets),
         committed: (partitions) => real.committed(partitions),

@@ -95,32 +95,59 @@ describe('KafkaConsumer (group member)', () => {
     expect(b.groupMetadata().generationId).toBe(a.groupMetadata().generationId)
   })
 
-  it('stops fetching while the buffer is over its bound (backpressure)', async () => {
-    const consumer = kafka.track(kafka.clients.consumer({ ...fast, maxBufferedRecords: 5 }))
+  it('bounds the buffer by a share per partition, so paused partitions never starve the others (backpressure)', async () => {
+    // 4 partitions share a bound of 8: a partition holding 2 or more buffered records is not fetched.
+    const consumer = kafka.track(kafka.clients.consumer({ ...fast, maxBufferedRecords: 8 }))
     await consumer.subscribe(['rides'], recorder())
     const first = await pollUntil(consumer, 2, [], 2)
     expect(first).toHaveLength(2)
     expect(consumer.bufferedRecords()).toBe(38)
 
-    // Hold partitions 1-3 back: their 30 buffered records keep the buffer over its bound.
+    // Hold partitions 1-3 back with their 30 buffered records, far above the bound.
     const others = [1, 2, 3].map((partition) => ({ topic: 'rides', partition }))
     consumer.pause(others)
     const producer = kafka.track(kafka.clients.producer())
-    await producer.send([{ topic: 'rides', partition: 0, key: null, value: buf('new') }])
+    const p0 = { topic: 'rides', partition: 0 }
+    await producer.send([{ topic: 'rides', partition: 0, key: null, value: buf('new-1') }])
 
     const drained = await consumer.poll(100, 50)
-    expect(drained.every((r) => r.partition === 0 && str(r.value) !== 'new')).toBe(true)
+    expect(drained.every((r) => r.partition === 0 && String(str(r.value)).startsWith('rides-0-'))).toBe(true)
     expect(consumer.bufferedRecords()).toBe(30)
-    for (let i = 0; i < 3; i++) {
-      // Room for 100 records was asked for, but nothing is fetched while 30 >= 5 are buffered.
-      expect(await consumer.poll(100, 50)).toEqual([])
-      expect(consumer.bufferedRecords()).toBe(30)
-    }
+    // Partition 0 is below its share: it is fetched although the paused ones hold 30.
+    const fresh = await pollUntil(consumer, 1)
+    expect(fresh.map((r) => str(r.value))).toEqual(['new-1'])
+    expect(consumer.currentLag(p0)).toBe(0n)
+
+    // Partition 0 over its share is not fetched again until it drains: one record at a time.
+    await producer.send(Array.from({ length: 5 }, (_, i) => ({ topic: 'rides', partition: 0, key: null, value: buf(`more-${i}`) })))
+    await pollUntil(consumer, 1, [], 1)
+    expect(consumer.bufferedRecords()).toBe(30 + 4)
+    await producer.send([{ topic: 'rides', partition: 0, key: null, value: buf('later') }])
+    for (let i = 0; i < 2; i++) await consumer.poll(1, 20)
+    expect(consumer.bufferedRecords()).toBe(30 + 2)
+    // Lag is as of the latest fetch: the 2 buffered records count, 'later' is not known yet.
+    expect(consumer.currentLag(p0)).toBe(2n)
 
     consumer.resume(others)
-    const rest = await pollUntil(consumer, 31)
-    expect(rest.filter((r) => str(r.value) === 'new')).toHaveLength(1)
+    const rest = await pollUntil(consumer, 33)
+    expect(rest.filter((r) => str(r.value) === 'later')).toHaveLength(1)
     expect(consumer.bufferedRecords()).toBe(0)
+    for (let partition = 0; partition < 4; partition++) expect(consumer.currentLag({ topic: 'rides', partition })).toBe(0n)
+  })
+
+  it('knows no lag before a partition was fetched, then the records on the broker past its position', async () => {
+    const consumer = kafka.track(kafka.clients.consumer(fast))
+    await consumer.subscribe(['rides'], recorder())
+    const p1 = { topic: 'rides', partition: 1 }
+    expect(consumer.currentLag(p1)).toBeUndefined()
+    consumer.pause([0, 2, 3].map((partition) => ({ topic: 'rides', partition })))
+    const records = await consumer.poll(4, 100)
+    expect(records.map((r) => r.offset)).toEqual([0n, 1n, 2n, 3n])
+    expect(consumer.currentLag(p1)).toBe(6n)
+    await pollUntil(consumer, 6)
+    expect(consumer.currentLag(p1)).toBe(0n)
+    // Paused and never fetched: still unknown.
+    expect(consumer.currentLag({ topic: 'rides', partition: 2 })).toBeUndefined()
   })
 
   it('pauses, resumes and seeks partitions, tracking positions', async () => {
