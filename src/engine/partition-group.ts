@@ -2,13 +2,24 @@ import { ConfigError, IllegalStateError } from '../core/errors.js'
 import { RecordQueue, type Queueable } from './record-queue.js'
 import type { TopicPartition } from './types.js'
 
+/**
+ * How many records the broker holds past the consumer's position in a partition, as of its latest
+ * fetch; undefined while no fetch of it has answered yet.
+ */
+export type FetchedLag = (partition: TopicPartition) => bigint | undefined
+
 export interface PartitionGroupOptions {
   /**
-   * How long a task with some but not all of its input partitions buffered waits for the others
-   * before processing what it has (Kafka Streams' `max.task.idle.ms`). Waiting keeps records of
-   * co-partitioned topics (join inputs) in timestamp order; 0 never waits. Default 0.
+   * Task idling, as Kafka Streams' `max.task.idle.ms` since KIP-695: whether a task with some
+   * input partitions empty processes the others, which could let their records overtake the
+   * empty partition's. `-1` never waits. `0` (default) waits while an empty partition has records
+   * on the broker that are not fetched yet (lag above 0, or not known yet), and processes once
+   * every empty partition is caught up: it does not wait for data to be produced. Above 0 it
+   * then also waits that long for new data in the caught-up empty partitions.
    */
   readonly maxTaskIdleMs?: number
+  /** The lag of each input partition; without it every partition counts as caught up (no broker, as in the test driver). */
+  readonly fetchedLag?: FetchedLag
   /** Records buffered per partition above which the consumer should pause it. Default 1000. */
   readonly maxBufferedPerPartition?: number
 }
@@ -30,22 +41,27 @@ export class PartitionGroup<T extends Queueable> {
   private readonly byPartition = new Map<string, Map<number, RecordQueue<T>>>()
   private readonly maxTaskIdleMs: number
   private readonly maxBuffered: number
+  private readonly fetchedLag: FetchedLag | undefined
   private buffered = 0
-  /** Wall-clock time since which some (not all) partitions have data; undefined when not idling. */
-  private idleSinceMs: number | undefined
+  /** Per queue: the wall-clock time until which the caught-up empty partition is waited for. */
+  private readonly idleDeadlines: (number | undefined)[]
+  /** The last `readyToProcess` answered true only because idle partitions were waited for long enough. */
+  private enforcing = false
   private enforced = 0
 
   constructor(partitions: readonly TopicPartition[], options: PartitionGroupOptions = {}) {
     if (partitions.length === 0) throw new ConfigError('A partition group needs at least one input partition.')
     this.maxTaskIdleMs = options.maxTaskIdleMs ?? 0
     this.maxBuffered = options.maxBufferedPerPartition ?? 1000
-    if (!Number.isInteger(this.maxTaskIdleMs) || this.maxTaskIdleMs < 0) {
-      throw new ConfigError(`maxTaskIdleMs must be a non-negative whole number of ms, got ${this.maxTaskIdleMs}.`)
+    this.fetchedLag = options.fetchedLag
+    if (!Number.isInteger(this.maxTaskIdleMs) || this.maxTaskIdleMs < -1) {
+      throw new ConfigError(`maxTaskIdleMs must be -1 (never wait) or a non-negative whole number of ms, got ${this.maxTaskIdleMs}.`)
     }
     if (!Number.isInteger(this.maxBuffered) || this.maxBuffered < 1) {
       throw new ConfigError(`maxBufferedPerPartition must be a whole number >= 1, got ${this.maxBuffered}.`)
     }
     this.queues = partitions.map((p) => new RecordQueue<T>({ topic: p.topic, partition: p.partition }))
+    this.idleDeadlines = this.queues.map(() => undefined)
     for (const queue of this.queues) {
       let topic = this.byPartition.get(queue.partition.topic)
       if (topic === undefined) this.byPartition.set(queue.partition.topic, (topic = new Map()))
@@ -84,30 +100,46 @@ export class PartitionGroup<T extends Queueable> {
     return this.queueOf(topic, partition).partitionTimeMs()
   }
 
-  /** Records taken while a partition was empty, after waiting `maxTaskIdleMs` for it. */
+  /** Records taken while an input partition was empty and caught up (enforced processing, in Kafka's words). */
   enforcedProcessingCount(): number {
     return this.enforced
   }
 
   /**
-   * True when the task may process now. With every partition buffered it may; with none it may
-   * not; with some, only once the missing ones have been empty for `maxTaskIdleMs`, so that a
-   * partition which is merely slower to fetch does not see its records overtaken.
+   * True when the task may process now (Kafka Streams' rule since KIP-695). With every partition
+   * buffered it may; with none it may not. With some empty, `maxTaskIdleMs` -1 may at once;
+   * otherwise an empty partition whose lag is above 0 or not known holds the task back (its
+   * records are on the broker, and processing the others now would let theirs overtake them), and
+   * a caught-up empty one holds it back until `maxTaskIdleMs` has passed since it was first seen
+   * empty and caught up.
    */
   readyToProcess(wallClockMs: number): boolean {
-    let empty = 0
-    for (const queue of this.queues) if (queue.isEmpty()) empty++
-    if (empty === this.queues.length) {
-      this.idleSinceMs = undefined
+    this.enforcing = false
+    if (this.buffered === 0) {
+      this.idleDeadlines.fill(undefined)
       return false
     }
-    if (empty === 0 || this.maxTaskIdleMs === 0) {
-      this.idleSinceMs = undefined
-      return true
+    if (this.maxTaskIdleMs === -1) return true
+    let enforced = false
+    for (let i = 0; i < this.queues.length; i++) {
+      const queue = this.queues[i] as RecordQueue<T>
+      if (!queue.isEmpty()) {
+        this.idleDeadlines[i] = undefined
+        continue
+      }
+      const lag = this.fetchedLag === undefined ? 0n : this.fetchedLag(queue.partition)
+      if (lag === undefined || lag > 0n) {
+        // Fetch it first: its records are (or may be) on the broker already.
+        this.idleDeadlines[i] = undefined
+        return false
+      }
+      let deadline = this.idleDeadlines[i]
+      if (deadline === undefined) this.idleDeadlines[i] = deadline = wallClockMs + this.maxTaskIdleMs
+      if (wallClockMs < deadline) return false
+      enforced = true
     }
-    if (this.idleSinceMs === undefined) this.idleSinceMs = wallClockMs
-    // Waited long enough: keep processing until the group drains or every partition has data again.
-    return wallClockMs - this.idleSinceMs >= this.maxTaskIdleMs
+    this.enforcing = enforced
+    return true
   }
 
   /** Takes the buffered record with the smallest timestamp (the earliest partition on ties). */
@@ -124,7 +156,7 @@ export class PartitionGroup<T extends Queueable> {
       }
     }
     if (best === undefined) return undefined
-    if (someEmpty && this.maxTaskIdleMs > 0) this.enforced++
+    if (someEmpty && this.enforcing) this.enforced++
     const record = best.take() as T
     this.buffered--
     return { record, partition: best.partition }
@@ -134,7 +166,8 @@ export class PartitionGroup<T extends Queueable> {
   clear(): void {
     for (const queue of this.queues) queue.clear()
     this.buffered = 0
-    this.idleSinceMs = undefined
+    this.idleDeadlines.fill(undefined)
+    this.enforcing = false
   }
 
   private queueOf(topic: string, partition: number): RecordQueue<T> {

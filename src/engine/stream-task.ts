@@ -8,7 +8,7 @@ import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import { ChangelogRestorer, type ChangelogRestorerOptions } from './changelog-restorer.js'
 import { InputDeserializer, type QueuedRecord } from './input-deserializer.js'
-import { PartitionGroup } from './partition-group.js'
+import { PartitionGroup, type FetchedLag } from './partition-group.js'
 import { PunctuationSchedules } from './punctuation-schedules.js'
 import type { StateDirectory, TaskDirectoryLock } from './state-directory.js'
 import { formatTaskId, type TaskId, type TaskSpec } from './task-id.js'
@@ -42,11 +42,18 @@ export interface StreamTaskConfig {
   readonly productionExceptionHandler?: ProductionExceptionHandler
   /** See `PartitionGroupOptions.maxTaskIdleMs`. Default 0. */
   readonly maxTaskIdleMs?: number
+  /** Each input partition's lag on the broker, for task idling; without it every partition counts as caught up. */
+  readonly fetchedLag?: FetchedLag
   /** See `PartitionGroupOptions.maxBufferedPerPartition`. Default 1000. */
   readonly maxBufferedPerPartition?: number
   readonly cacheMaxBytes?: number
   /** The wall clock, for wall-clock punctuation and idling. Default `Date.now`. */
   readonly wallClockMs?: () => number
+  /**
+   * Told the first time the task drops a record for a given reason (late, null key...), so that
+   * the runtime can warn once rather than count silently. Later drops are only counted.
+   */
+  readonly onFirstDrop?: (drop: RecordsDropped) => void
   /** A global table's store, shared by every task of the instance, if `name` is one. */
   readonly globalStore?: (name: string) => StateStore | undefined
   /**
@@ -59,6 +66,13 @@ export interface StreamTaskConfig {
 }
 
 type TaskState = 'created' | 'restoring' | 'running' | 'closed'
+
+/** A task dropped a record (not processed, or not kept in a store) for the first time for this reason. */
+export interface RecordsDropped {
+  readonly taskId: string
+  readonly nodeName: string
+  readonly reason: DropReason
+}
 
 /** Changelog records a task may write between two checkpoints it is not forced to write (Kafka Streams' threshold). */
 export const CHECKPOINT_OFFSET_DELTA = 10_000
@@ -120,6 +134,7 @@ export class StreamTask implements TaskHost {
     )
     this.queues = new PartitionGroup<QueuedRecord>(spec.inputs, {
       ...(config.maxTaskIdleMs === undefined ? {} : { maxTaskIdleMs: config.maxTaskIdleMs }),
+      ...(config.fetchedLag === undefined ? {} : { fetchedLag: config.fetchedLag }),
       ...(config.maxBufferedPerPartition === undefined ? {} : { maxBufferedPerPartition: config.maxBufferedPerPartition }),
     })
     this.stores = new TaskStores(topology, spec.subtopology.stores, {
@@ -342,7 +357,8 @@ export class StreamTask implements TaskHost {
   }
 
   recordDropped(nodeName: string, reason: DropReason): void {
-    this.counts.recordDropped(nodeName, reason)
+    const first = this.counts.recordDropped(nodeName, reason)
+    if (first) this.config.onFirstDrop?.({ taskId: this.taskId, nodeName, reason })
   }
 
   send(topic: string, key: unknown, value: unknown, timestamp: number, headers: Headers, keySerde: Serde<unknown>, valueSerde: Serde<unknown>): MaybePromise<void> {

@@ -29,10 +29,11 @@ export class TaskMetricsCounter {
   private readonly byReason: Record<DropReason, number> = { 'null-key': 0, 'null-value': 0, late: 0, deserialization: 0 }
   private readonly byNode: Record<string, number> = {}
 
-  recordDropped(nodeName: string, reason: DropReason): void {
+  /** Counts a dropped record; true when it is the first for its reason. */
+  recordDropped(nodeName: string, reason: DropReason): boolean {
     this.dropped++
-    this.byReason[reason]++
     this.byNode[nodeName] = (this.byNode[nodeName] ?? 0) + 1
+    return this.byReason[reason]++ === 0
   }
 
   snapshot(enforcedProcessing: number): TaskMetrics {

@@ -34,7 +34,12 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
   readonly processingExceptionHandler?: ProcessingExceptionHandler
   /** A record the producer refuses (sink serialization, a send rejected for good). Default 'fail'. */
   readonly productionExceptionHandler?: ProductionExceptionHandler
-  /** How long a task with an empty input waits for it before processing the others. Default 0. */
+  /**
+   * Task idling (Kafka Streams' `max.task.idle.ms`, KIP-695): when a task reads several partitions
+   * (a join's inputs) and some are empty, `0` (default) waits while the empty ones have records on
+   * the broker that are not fetched yet, so no input overtakes another in event time; above 0 it
+   * also waits that long for new data to be produced; `-1` never waits.
+   */
   readonly maxTaskIdleMs?: number
   /** Default 'rocksdb'; 'memory' keeps state in the process only (restored in full on start). */
   readonly storeSupplier?: StoreSupplierKind
@@ -128,7 +133,7 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
     processingGuarantee: guarantee,
     commitIntervalMs: nonNegative('commitIntervalMs', config.commitIntervalMs, defaultCommitIntervalMs(guarantee)),
     ...handlers,
-    maxTaskIdleMs: nonNegative('maxTaskIdleMs', config.maxTaskIdleMs, 0),
+    maxTaskIdleMs: config.maxTaskIdleMs === -1 ? -1 : nonNegative('maxTaskIdleMs', config.maxTaskIdleMs, 0),
     storeSupplier,
     defaultKeySerde: config.defaultKeySerde,
     defaultValueSerde: config.defaultValueSerde,

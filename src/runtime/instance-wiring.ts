@@ -1,6 +1,7 @@
 import { createKafkaClients, type KafkaClients } from '../kafka/index.js'
 import type { KafkaAdmin } from '../kafka/types.js'
 import { StateDirectory } from '../engine/state-directory.js'
+import type { RecordsDropped } from '../engine/stream-task.js'
 import { tasksForTopology } from '../engine/task-id.js'
 import { jsonSerde } from '../serde/primitive.js'
 import type { Topology } from '../topology/topology.js'
@@ -39,6 +40,8 @@ export interface InstanceWiringDeps {
   readonly introspection: StreamsIntrospection
   /** Called as a rebalance starts being handled. */
   readonly onRebalance: () => void
+  /** Called the first time a task drops a record for a reason. */
+  readonly onFirstDrop: (drop: RecordsDropped) => void
 }
 
 interface Closable {
@@ -132,6 +135,7 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
     groupMetadata: () => generation.metadata(),
     globalStore: (name) => globalTables.current()?.store(name),
     observer: introspection.recorder,
+    onFirstDrop: deps.onFirstDrop,
   })
   introspection.attach({ specs, stateDirectory, admin, consumer, defaultSerdes })
   const recovery = new TaskRecovery({

@@ -12,6 +12,7 @@ import { kafkaClientsFor, openInstance } from './instance-wiring.js'
 import type { RunningInstance } from './running-instance.js'
 import { StreamLoop } from './stream-loop.js'
 import { StreamsIntrospection } from './streams-introspection.js'
+import { recordsDroppedWarning } from './streams-warnings.js'
 import type { StreamsMetricsSnapshot } from './streams-metrics.js'
 
 export interface KafkaStreamsOptions {
@@ -101,6 +102,7 @@ export class KafkaStreams extends StreamsEmitter {
         admin,
         introspection: this.introspection,
         onRebalance: () => this.transitionIfRunning('REBALANCING'),
+        onFirstDrop: (drop) => this.warn(recordsDroppedWarning(drop)),
       })
       this.running = running
       this.instance = running

@@ -1,14 +1,18 @@
+import type { StreamsWarning } from './streams-warnings.js'
+
 /** The lifecycle of a KafkaStreams instance, as in Kafka Streams. */
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR'
 
 export interface KafkaStreamsEvents {
   stateChange: (newState: KafkaStreamsState, oldState: KafkaStreamsState) => void
   error: (error: unknown) => void
+  /** Records dropped, and the like: without a listener, it goes to `process.emitWarning` (stderr). */
+  warning: (warning: StreamsWarning) => void
 }
 
 /** A minimal typed emitter: a throwing listener is isolated so it cannot break the loop. */
 export class StreamsEmitter {
-  private readonly listeners: { [E in keyof KafkaStreamsEvents]: KafkaStreamsEvents[E][] } = { stateChange: [], error: [] }
+  private readonly listeners: { [E in keyof KafkaStreamsEvents]: KafkaStreamsEvents[E][] } = { stateChange: [], error: [], warning: [] }
 
   on<E extends keyof KafkaStreamsEvents>(event: E, listener: KafkaStreamsEvents[E]): this {
     this.listeners[event].push(listener)
@@ -20,6 +24,12 @@ export class StreamsEmitter {
     const index = list.indexOf(listener)
     if (index >= 0) list.splice(index, 1)
     return this
+  }
+
+  /** Tells the `warning` listeners, or Node's own warning channel when there is none. */
+  protected warn(warning: StreamsWarning): void {
+    if (this.listeners.warning.length > 0) this.emit('warning', warning)
+    else process.emitWarning(warning.message, { type: 'TributaryWarning', code: warning.code })
   }
 
   protected emit<E extends keyof KafkaStreamsEvents>(event: E, ...args: Parameters<KafkaStreamsEvents[E]>): void {

@@ -16,6 +16,12 @@ export interface RecordRates {
   /** Records acknowledged by the cluster: sink outputs, changelog writes and dead letters. */
   readonly producedTotal: number
   readonly producedPerSecond: number
+  /**
+   * Records a task processed while another of its input partitions was empty and no longer
+   * waited for (`maxTaskIdleMs`), so that a record arriving there later may be out of order
+   * (Kafka Streams' `enforced-processing-total`).
+   */
+  readonly enforcedProcessingTotal: number
 }
 
 /** Commits of this instance: offsets committed (and, under exactly-once, transactions committed). */
@@ -111,8 +117,8 @@ export interface TaskObserver {
 
 const DEFAULT_WINDOW_MS = 30_000
 
-function emptyTotals(): { dropped: number; byReason: Record<DropReason, number>; processingErrors: number; productionErrors: number } {
-  return { dropped: 0, byReason: { 'null-key': 0, 'null-value': 0, late: 0, deserialization: 0 }, processingErrors: 0, productionErrors: 0 }
+function emptyTotals(): { dropped: number; byReason: Record<DropReason, number>; processingErrors: number; productionErrors: number; enforcedProcessing: number } {
+  return { dropped: 0, byReason: { 'null-key': 0, 'null-value': 0, late: 0, deserialization: 0 }, processingErrors: 0, productionErrors: 0, enforcedProcessing: 0 }
 }
 
 /**
@@ -190,6 +196,7 @@ export class StreamsMetricsRecorder implements TaskObserver {
         processedPerSecond: this.processedRate.perSecond(now),
         producedTotal: this.producedRate.count(),
         producedPerSecond: this.producedRate.perSecond(now),
+        enforcedProcessingTotal: totals.enforcedProcessing,
       },
       processLatency: this.processLatency.summary(now),
       commit: { count: this.commits, latency: this.commitLatency.summary(now) },
@@ -214,4 +221,5 @@ function addTaskMetrics(into: Totals, from: TaskMetrics | Totals): void {
   for (const reason of Object.keys(into.byReason) as DropReason[]) into.byReason[reason] += byReason[reason] ?? 0
   into.processingErrors += from.processingErrors ?? 0
   into.productionErrors += from.productionErrors ?? 0
+  into.enforcedProcessing += from.enforcedProcessing
 }

@@ -8,7 +8,7 @@ import type { KafkaChangelogReader, KafkaRecordWriter } from './kafka-services.j
 import type { StateDirectory } from '../engine/state-directory.js'
 import type { TaskObserver } from './streams-metrics.js'
 import type { TransactionSink } from './transaction-sink.js'
-import { StreamTask } from '../engine/stream-task.js'
+import { StreamTask, type RecordsDropped } from '../engine/stream-task.js'
 import { formatTaskId, type TaskSpec } from '../engine/task-id.js'
 import type { RawRecord } from '../engine/types.js'
 
@@ -35,6 +35,8 @@ export interface TaskManagerDeps {
    * offsets of partitions another member may already own.
    */
   readonly groupMetadata?: () => GroupMetadata
+  /** Told the first time a task drops a record for a reason (see `StreamTaskConfig.onFirstDrop`). */
+  readonly onFirstDrop?: (drop: RecordsDropped) => void
   /** Told of every processed record, restoration batch, commit and closing task (metrics). */
   readonly observer?: TaskObserver
 }
@@ -72,6 +74,8 @@ export class TaskManager {
         productionExceptionHandler: config.productionExceptionHandler,
         ...(this.deps.globalStore === undefined ? {} : { globalStore: this.deps.globalStore }),
         maxTaskIdleMs: config.maxTaskIdleMs,
+        fetchedLag: (partition) => this.deps.consumer.currentLag(partition),
+        ...(this.deps.onFirstDrop === undefined ? {} : { onFirstDrop: this.deps.onFirstDrop }),
         exactlyOnce: this.deps.transaction !== undefined,
       })
       await task.initializeStores()

@@ -127,6 +127,25 @@ describe.each(STORE_SUPPLIERS)('StreamTask on %s stores', (supplier) => {
     expect(collector.pending.map((r) => r.value?.toString())).toEqual(['"a"'])
   })
 
+  it('with the default maxTaskIdleMs (0) waits for an empty input partition the broker still has records for', async () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('left', { keySerde: str, valueSerde: str }).merge(b.stream<string, string>('right', { keySerde: str, valueSerde: str })).to('out')
+    const lag = new Map<string, bigint | undefined>([['left', 0n], ['right', 5n]])
+    const { task, collector } = await start(b.build(), { left: 1, right: 1 }, '0_0', { fetchedLag: (tp) => lag.get(tp.topic) })
+    task.addRecords([raw('left', 0, 0, 'k', '"a"', 10)])
+    // Hours of wall-clock time change nothing: the lag says records are on their way.
+    expect(task.process(0)).toBe(false)
+    expect(task.process(3_600_000)).toBe(false)
+    expect(collector.pending).toHaveLength(0)
+    lag.set('right', undefined)
+    expect(task.process(3_600_000)).toBe(false)
+    // Caught up on the broker: nothing to wait for, processed (and counted as enforced).
+    lag.set('right', 0n)
+    expect(task.process(3_600_000)).toBe(true)
+    expect(task.metrics().enforcedProcessing).toBe(1)
+    expect(collector.pending.map((r) => r.value?.toString())).toEqual(['"a"'])
+  })
+
   it('writes the checkpoint of changelog offsets on commit (persistent stores only) and reads it back', async () => {
     const { task, collector } = await start(countTopology(), { in: 1 }, '0_0')
     await feed(task, [raw('in', 0, 0, 'a', 'x', 1), raw('in', 0, 1, 'b', 'y', 2), raw('in', 0, 2, 'a', 'z', 3)])
@@ -237,7 +256,8 @@ describe.each(STORE_SUPPLIERS)('StreamTask on %s stores', (supplier) => {
       .toStream()
       .map((w, n) => [`${w.key}@${w.window.start}`, n])
       .to('out', { keySerde: str, valueSerde: num })
-    const { task, collector } = await start(b.build(), { pings: 1 }, '0_0')
+    const firstDrops: unknown[] = []
+    const { task, collector } = await start(b.build(), { pings: 1 }, '0_0', { onFirstDrop: (drop) => firstDrops.push(drop) })
     // Record timestamps are ignored: the extractor reads `ts` from the value.
     await feed(task, [raw('pings', 0, 0, 'k', '{"ts":50}', 999), raw('pings', 0, 1, 'k', '{"ts":250}', 0), raw('pings', 0, 2, 'k', '{"ts":60}', 0)])
     expect(decode(collector.recordsOf('out'))).toEqual([
@@ -249,6 +269,11 @@ describe.each(STORE_SUPPLIERS)('StreamTask on %s stores', (supplier) => {
     expect(metrics.processed).toBe(3)
     expect(metrics.droppedRecordsByReason.late).toBe(1)
     expect(Object.values(metrics.droppedRecordsByNode)).toEqual([1])
+    // The first drop for a reason is told once (the runtime warns); later ones are only counted.
+    expect(firstDrops).toEqual([{ taskId: '0_0', nodeName: Object.keys(metrics.droppedRecordsByNode)[0], reason: 'late' }])
+    await feed(task, [raw('pings', 0, 3, 'k', '{"ts":70}', 0)])
+    expect(task.metrics().droppedRecordsByReason.late).toBe(2)
+    expect(firstDrops).toHaveLength(1)
   })
 
   it('refuses to open a task whose directory another owner holds', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { StreamsMetricsRecorder } from '../../src/runtime/streams-metrics.js'
 import type { TaskMetrics } from '../../src/engine/task-metrics.js'
 
-const task = (late: number, nullKey: number, processingErrors = 0): TaskMetrics => ({
+const task = (late: number, nullKey: number, processingErrors = 0, enforcedProcessing = 0): TaskMetrics => ({
   processed: 0,
   skipped: 0,
   processingErrors,
@@ -11,18 +11,19 @@ const task = (late: number, nullKey: number, processingErrors = 0): TaskMetrics 
   droppedRecordsByReason: { late, 'null-key': nullKey, 'null-value': 0, deserialization: 0 },
   droppedRecordsByNode: {},
   punctuations: 0,
-  enforcedProcessing: 0,
+  enforcedProcessing,
 })
 
 describe('StreamsMetricsRecorder', () => {
   it('adds the counters of closed tasks to those of the live ones', () => {
     let now = 0
     const recorder = new StreamsMetricsRecorder(() => now, 10_000)
-    recorder.taskClosed(task(2, 1, 1))
+    recorder.taskClosed(task(2, 1, 1, 5))
     recorder.taskClosed(task(1, 0))
     now = 2_000
-    const snapshot = recorder.snapshot('RUNNING', [task(4, 0), task(0, 3)])
+    const snapshot = recorder.snapshot('RUNNING', [task(4, 0, 0, 2), task(0, 3)])
     expect(snapshot.activeTasks).toBe(2)
+    expect(snapshot.records.enforcedProcessingTotal).toBe(7)
     expect(snapshot.dropped).toEqual({
       total: 11,
       byReason: { late: 7, 'null-key': 4, 'null-value': 0, deserialization: 0 },
@@ -53,6 +54,7 @@ describe('StreamsMetricsRecorder', () => {
       processedPerSecond: 50,
       producedTotal: 40,
       producedPerSecond: 20,
+      enforcedProcessingTotal: 0,
     })
     expect(s.processLatency).toMatchObject({ count: 100, avgMs: 0.5, maxMs: 0.5 })
     expect(s.commit).toEqual({ count: 1, latency: { count: 1, avgMs: 12, maxMs: 12, p99Ms: 12 } })

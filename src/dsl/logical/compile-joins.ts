@@ -90,8 +90,8 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
     }
     const outerStores = outer === undefined ? [] : [outer]
     const common = { outerStoreName: outer, windows: node.windows, joiner: node.joiner }
-    ctx.assembler.addProcessor(node.thisWindowName, streamJoinWindowProcessor(node.thisStoreName) as never, [leftParent], [node.thisStoreName])
-    ctx.assembler.addProcessor(node.otherWindowName, streamJoinWindowProcessor(node.otherStoreName) as never, [rightParent], [node.otherStoreName])
+    ctx.assembler.addProcessor(node.thisWindowName, streamJoinWindowProcessor(node.thisStoreName, retentionMs) as never, [leftParent], [node.thisStoreName])
+    ctx.assembler.addProcessor(node.otherWindowName, streamJoinWindowProcessor(node.otherStoreName, retentionMs) as never, [rightParent], [node.otherStoreName])
     ctx.assembler.addProcessor(
       node.thisJoinName,
       streamStreamJoinProcessor({ ...common, side: 'left', otherStoreName: node.otherStoreName, outer: node.joinType !== 'inner' }),

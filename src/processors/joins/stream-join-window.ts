@@ -7,8 +7,13 @@ import type { Processor, ProcessorContext, ProcessorSupplier } from '../api.js'
  * its join processor, then buffers it in this side's window store (keyed by its own timestamp, every
  * record kept) where the other side's processor finds it. Forwarding first keeps a self-join from
  * joining a record with itself.
+ *
+ * A record older than the buffer's retention (`before + after + grace` behind stream time) cannot
+ * be buffered any more: the later records of the other side it should have met will not find it.
+ * It still joins with what it finds, and is counted as dropped ('late'), as Kafka Streams' window
+ * store counts such a put, instead of vanishing from the buffer silently.
  */
-export function streamJoinWindowProcessor<K, V>(storeName: string): ProcessorSupplier<K, V, K, V> {
+export function streamJoinWindowProcessor<K, V>(storeName: string, retentionMs: number): ProcessorSupplier<K, V, K, V> {
   return () => {
     let ctx!: ProcessorContext<K, V>
     let store!: WindowStore<K, V>
@@ -21,6 +26,11 @@ export function streamJoinWindowProcessor<K, V>(storeName: string): ProcessorSup
         // A record without a key never joins: neither buffered nor seen by the join.
         if (record.key === null || record.key === undefined) return ctx.forward(record)
         const forwarded = ctx.forward(record)
+        // The buffer's rule: an entry is live while its time is above stream time - retention.
+        if (record.timestamp <= ctx.currentStreamTimeMs() - retentionMs) {
+          ctx.recordDropped('late')
+          return forwarded
+        }
         if (isPromiseLike(forwarded)) return forwarded.then(() => store.put(record.key, record.value, record.timestamp))
         return store.put(record.key, record.value, record.timestamp)
       },

@@ -183,6 +183,32 @@ describe.each(storeEngines)('stream-stream joins (%s stores)', (stateStores) => 
     expect(rows(out)).toEqual([[1, 'null+b1', 130]])
   })
 
+  it('a record older than the join buffer retention still joins what it finds but is counted as dropped (late), not buffered', async () => {
+    // Window 100 ms each way, grace 0: the buffers keep 200 ms behind stream time.
+    const { left, right, out } = start('join', JoinWindows.ofTimeDifferenceAndGrace(100, 0))
+    await right.pipeInput(0, 'a-old', 750)
+    await left.pipeInput(0, 'A', 1000)
+    await right.pipeInput(0, 'a', 1000)
+    expect(rows(out)).toEqual([[0, 'A+a', 1000]])
+    expect(driver!.metrics().droppedRecordsByReason.late).toBe(0)
+
+    // 800 is exactly stream time - retention: no longer live in the buffer.
+    await left.pipeInput(0, 'B', 800)
+    expect(rows(out)).toEqual([])
+    expect(driver!.metrics().droppedRecordsByReason.late).toBe(1)
+    // A right record within 100 ms of B does not find it: B was never buffered.
+    await right.pipeInput(0, 'b', 850)
+    expect(rows(out)).toEqual([])
+    expect(driver!.metrics().droppedRecordsByReason.late).toBe(1)
+
+    // 801 is still inside retention: buffered, and found by a later right record.
+    await left.pipeInput(0, 'C', 801)
+    expect(rows(out)).toEqual([[0, 'C+b', 850]])
+    await right.pipeInput(0, 'c', 900)
+    expect(rows(out)).toEqual([[0, 'C+c', 900], [0, 'A+c', 1000]])
+    expect(driver!.metrics().droppedRecordsByReason).toMatchObject({ late: 1, 'null-key': 0 })
+  })
+
   it('describe() shows the windowed, join and merge nodes with their stores', () => {
     const topology = joinTopology('leftJoin', JoinWindows.ofTimeDifferenceWithNoGrace(100))
     expect(topology.describe()).toBe(
