@@ -20,6 +20,7 @@ export interface GroupService {
 export interface BrokerContext {
   readonly nodeId: number
   readonly clusterId: string
+  /** Where Metadata and FindCoordinator tell clients to connect: the advertised listener. */
   readonly advertisedHost: string
   advertisedPort: number
   readonly defaultPartitions: number

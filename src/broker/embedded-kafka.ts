@@ -14,6 +14,7 @@ import { FetchWaiters } from './server/fetch-waiters.js'
 import { TopicRegistry } from './topics.js'
 import { DataDirLock } from './data-dir-lock.js'
 import { loadGroupCoordinator } from './group-service.js'
+import { formatListener, parseListener } from './listener.js'
 import { LocalTopics } from './local-topics.js'
 import { TransactionCoordinator } from './transactions/transaction-coordinator.js'
 
@@ -32,6 +33,12 @@ export interface EmbeddedKafkaOptions {
   logMaintenanceIntervalMs?: number
   /** How often open transactions are checked against their `transaction.timeout.ms`. Default 10 s, as Kafka. */
   transactionTimeoutCheckIntervalMs?: number
+  /**
+   * The `host:port` the broker tells clients to connect to (in Metadata and FindCoordinator
+   * responses) instead of the address it listens on, as Kafka's `advertised.listeners`: for a TCP
+   * proxy in front of it, or a port forwarded into a container. Default: the listening address.
+   */
+  advertisedListener?: string
 }
 
 /**
@@ -56,6 +63,8 @@ export class EmbeddedKafka {
     private readonly lock: DataDirLock,
     readonly port: number,
     readonly host: string,
+    /** Where a client on this machine reaches the listener (a wildcard host is not connectable). */
+    private readonly connectHost: string,
   ) {}
 
   /** Reads and writes topics from inside this process, without a client (see LocalTopics). */
@@ -63,14 +72,23 @@ export class EmbeddedKafka {
     return new LocalTopics(this.ctx)
   }
 
-  /** `host:port` to hand to clients. */
+  /** `host:port` of the listener, to hand to clients on this machine. */
   get bootstrapServers(): string {
-    const host = this.ctx.advertisedHost
-    return host.includes(':') ? `[${host}]:${this.port}` : `${host}:${this.port}`
+    return formatListener({ host: this.connectHost, port: this.port })
+  }
+
+  /** `host:port` the broker advertises to clients: `advertisedListener` if given, else `bootstrapServers`. */
+  get advertisedListener(): string {
+    return formatListener({ host: this.ctx.advertisedHost, port: this.ctx.advertisedPort })
   }
 
   static async start(options: EmbeddedKafkaOptions = {}): Promise<EmbeddedKafka> {
     const host = options.host ?? '127.0.0.1'
+    const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+    const advertised = options.advertisedListener === undefined ? null : parseListener(options.advertisedListener)
+    if (options.advertisedListener !== undefined && advertised === null) {
+      throw new BrokerError(`advertisedListener must be "host:port" (an IPv6 host in brackets) with a port from 1 to 65535, got "${options.advertisedListener}".`)
+    }
     const logger = options.logger ?? silentLogger
     const defaultPartitions = options.defaultPartitions ?? 3
     if (!Number.isInteger(defaultPartitions) || defaultPartitions < 1) {
@@ -99,8 +117,8 @@ export class EmbeddedKafka {
     const ctx: BrokerContext = {
       nodeId: 0,
       clusterId: clusterIdOf(dataDir),
-      advertisedHost: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
-      advertisedPort: 0,
+      advertisedHost: advertised?.host ?? connectHost,
+      advertisedPort: advertised?.port ?? 0,
       defaultPartitions,
       autoCreateTopics: options.autoCreateTopics ?? true,
       topics,
@@ -149,11 +167,11 @@ export class EmbeddedKafka {
         resolve(typeof address === 'object' && address !== null ? address.port : 0)
       })
     }).catch((error: unknown) => abort(error, groups, transactions))
-    ctx.advertisedPort = port
-    const broker = new EmbeddedKafka(server, ctx, dataDir, temporary, lock, port, host)
+    if (advertised === null) ctx.advertisedPort = port
+    const broker = new EmbeddedKafka(server, ctx, dataDir, temporary, lock, port, host, connectHost)
     broker.accept(options.maxFrameBytes ?? 100 * 1024 * 1024)
     broker.scheduleMaintenance(options.logMaintenanceIntervalMs ?? 30_000)
-    logger.info('broker listening', { bootstrapServers: broker.bootstrapServers, dataDir })
+    logger.info('broker listening', { bootstrapServers: broker.bootstrapServers, advertisedListener: broker.advertisedListener, dataDir })
     return broker
   }
 

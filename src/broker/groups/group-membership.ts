@@ -5,6 +5,7 @@ import type { PersistedGroup } from './log-records.js'
 import type { JoinRequest, LeaveResult, MemberIdentity, MembershipConfig, SyncRequest } from './membership-types.js'
 import { supportsProtocols } from './protocol-selection.js'
 import { SessionTimers } from './session-timers.js'
+import { rejoinStaticMember, type StaticRejoinHooks } from './static-membership.js'
 
 /** How long a member that joined but never completed a join phase may linger (Kafka's value). */
 const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60_000
@@ -21,6 +22,14 @@ export class GroupMembership {
   private readonly sessions: SessionTimers
   /** After shutdown no timer may be armed again (e.g. by a group write that completes late). */
   private closed = false
+  private readonly staticHooks: StaticRejoinHooks = {
+    touch: (group, member) => this.touch(group, member),
+    rebalance: (group) => {
+      this.maybePrepareRebalance(group)
+      this.tryCompleteJoin(group)
+    },
+    save: (group) => this.config.saveGroup(group.toPersisted()),
+  }
 
   constructor(private readonly config: MembershipConfig) {
     this.sessions = new SessionTimers(config.now, (group, member) => {
@@ -66,9 +75,9 @@ export class GroupMembership {
     const group = this.groups.get(req.groupId)
     if (group === undefined) return syncError(E.UNKNOWN_MEMBER_ID)
     if (group.is('Dead')) return syncError(E.COORDINATOR_NOT_AVAILABLE)
-    if (group.isStaticMemberFenced(req.groupInstanceId, req.memberId)) return syncError(E.FENCED_INSTANCE_ID)
-    const member = group.members.get(req.memberId)
-    if (member === undefined) return syncError(E.UNKNOWN_MEMBER_ID)
+    const memberError = group.validateMember(req.memberId, req.groupInstanceId)
+    if (memberError !== E.NONE) return syncError(memberError)
+    const member = group.members.get(req.memberId)!
     if (req.generationId !== group.generationId) return syncError(E.ILLEGAL_GENERATION)
     if ((req.protocolType !== null && req.protocolType !== group.protocolType) ||
         (req.protocolName !== null && req.protocolName !== group.protocolName)) {
@@ -98,9 +107,9 @@ export class GroupMembership {
     const group = this.groups.get(groupId)
     if (group === undefined) return E.UNKNOWN_MEMBER_ID
     if (group.is('Dead')) return E.COORDINATOR_NOT_AVAILABLE
-    if (group.isStaticMemberFenced(groupInstanceId, memberId)) return E.FENCED_INSTANCE_ID
-    const member = group.members.get(memberId)
-    if (member === undefined) return E.UNKNOWN_MEMBER_ID
+    const memberError = group.validateMember(memberId, groupInstanceId)
+    if (memberError !== E.NONE) return memberError
+    const member = group.members.get(memberId)!
     if (generationId !== group.generationId) return E.ILLEGAL_GENERATION
     switch (group.state) {
       case 'Empty':
@@ -154,15 +163,13 @@ export class GroupMembership {
   private joinNewMember(group: ConsumerGroup, req: JoinRequest): Promise<JoinResult> | JoinResult {
     const memberId = `${req.groupInstanceId ?? req.clientId}-${randomUUID()}`
     if (req.groupInstanceId !== null) {
-      // A static member restarting under a new member id replaces (fences) its old incarnation.
+      // Static members skip MEMBER_ID_REQUIRED; a known instance id is a restart of that member.
       const previousId = group.staticMembers.get(req.groupInstanceId)
-      const previous = previousId === undefined ? undefined : group.members.get(previousId)
-      if (previous !== undefined) {
-        this.sessions.cancel(previous)
-        answerWaiters(previous, E.FENCED_INSTANCE_ID)
-        group.remove(previous.memberId)
-      }
-      return this.addMemberAndRebalance(group, memberId, req)
+      if (previousId === undefined || !group.members.has(previousId)) return this.addMemberAndRebalance(group, memberId, req)
+      this.config.logger.info('static member rejoined under a new member id', {
+        groupId: group.groupId, groupInstanceId: req.groupInstanceId, previousMemberId: previousId, memberId, state: group.state,
+      })
+      return rejoinStaticMember(group, previousId, memberId, req, this.staticHooks)
     }
     if (!req.requireKnownMemberId) return this.addMemberAndRebalance(group, memberId, req)
     // The member must come back with this id; until then it holds up a join phase like a member.
@@ -176,9 +183,9 @@ export class GroupMembership {
 
   private joinKnownMember(group: ConsumerGroup, req: JoinRequest): Promise<JoinResult> | JoinResult {
     if (group.pendingMembers.has(req.memberId)) return this.addMemberAndRebalance(group, req.memberId, req)
-    if (group.isStaticMemberFenced(req.groupInstanceId, req.memberId)) return joinError(req.memberId, E.FENCED_INSTANCE_ID)
-    const member = group.members.get(req.memberId)
-    if (member === undefined) return joinError(req.memberId, E.UNKNOWN_MEMBER_ID)
+    const memberError = group.validateMember(req.memberId, req.groupInstanceId)
+    if (memberError !== E.NONE) return joinError(req.memberId, memberError)
+    const member = group.members.get(req.memberId)!
     switch (group.state) {
       case 'PreparingRebalance':
         return this.updateMemberAndRebalance(group, member, req)
@@ -275,12 +282,19 @@ export class GroupMembership {
     group.newMemberAdded = false
     if (!group.is('PreparingRebalance')) return
     for (const member of group.notYetRejoined()) {
+      // A static member keeps its place until its session expires: it may be restarting (KIP-345).
+      if (member.groupInstanceId !== null) continue
       this.config.logger.info('removing group member that did not rejoin in time', { groupId: group.groupId, memberId: member.memberId })
       this.sessions.cancel(member)
       answerWaiters(member, E.UNKNOWN_MEMBER_ID)
       group.remove(member.memberId)
     }
-    group.electJoinedLeader()
+    if (!group.electJoinedLeader() && group.members.size > 0) {
+      // Only static members that have not rejoined are left: wait for them, or for their sessions to end.
+      this.config.logger.warn('no group member rejoined; waiting another rebalance timeout', { groupId: group.groupId })
+      group.joinTimer = this.timer(() => this.completeJoin(group), group.rebalanceTimeoutMs())
+      return
+    }
     group.initNextGeneration()
     if (group.is('Empty')) {
       this.persist(group, group.toPersisted())
@@ -350,13 +364,16 @@ export class GroupMembership {
     )
   }
 
+  /** As Kafka: an empty member id removes a static member by its instance id alone (KIP-345's admin removal). */
   private leaveOne(group: ConsumerGroup, leaving: MemberIdentity): number {
-    const { groupInstanceId } = leaving
-    let memberId = leaving.memberId
-    if (groupInstanceId !== null) {
-      const owner = group.staticMembers.get(groupInstanceId)
-      if (memberId !== '' && owner !== undefined && owner !== memberId) return E.FENCED_INSTANCE_ID
-      if (memberId === '') memberId = owner ?? ''
+    const { memberId, groupInstanceId } = leaving
+    if (memberId === '') {
+      const owner = groupInstanceId === null ? undefined : group.staticMembers.get(groupInstanceId)
+      const member = owner === undefined ? undefined : group.members.get(owner)
+      if (member === undefined) return E.UNKNOWN_MEMBER_ID
+      this.config.logger.debug('static group member removed by instance id', { groupId: group.groupId, memberId: member.memberId, groupInstanceId })
+      this.removeMemberAndUpdateGroup(group, member, E.UNKNOWN_MEMBER_ID)
+      return E.NONE
     }
     const pending = group.pendingMembers.get(memberId)
     if (pending !== undefined) {
@@ -365,10 +382,10 @@ export class GroupMembership {
       this.tryCompleteJoin(group)
       return E.NONE
     }
-    const member = group.members.get(memberId)
-    if (member === undefined) return E.UNKNOWN_MEMBER_ID
+    const memberError = group.validateMember(memberId, groupInstanceId)
+    if (memberError !== E.NONE) return memberError
     this.config.logger.debug('group member left', { groupId: group.groupId, memberId })
-    this.removeMemberAndUpdateGroup(group, member, E.UNKNOWN_MEMBER_ID)
+    this.removeMemberAndUpdateGroup(group, group.members.get(memberId)!, E.UNKNOWN_MEMBER_ID)
     return E.NONE
   }
 

@@ -1,3 +1,4 @@
+import { KafkaErrorCode as E } from './error-codes.js'
 import type { PersistedGroup } from './log-records.js'
 import { selectProtocol } from './protocol-selection.js'
 
@@ -51,7 +52,8 @@ export class GroupMember {
   sessionTimerAt = 0
 
   constructor(
-    readonly memberId: string,
+    /** Changes only when a restarted static member takes over this member's place (KIP-345). */
+    public memberId: string,
     readonly groupInstanceId: string | null,
     public clientId: string,
     public clientHost: string,
@@ -141,11 +143,38 @@ export class ConsumerGroup {
     return member
   }
 
-  /** A request naming a groupInstanceId now owned by another member id comes from a zombie. */
-  isStaticMemberFenced(groupInstanceId: string | null | undefined, memberId: string): boolean {
-    if (groupInstanceId === null || groupInstanceId === undefined) return false
-    const owner = this.staticMembers.get(groupInstanceId)
-    return owner !== undefined && owner !== memberId
+  /**
+   * Kafka's check of the member a request comes from: a group instance id must still map to that
+   * member id (another id means the sender is an older incarnation that a restart replaced; no
+   * mapping means the member was removed), and the member id must be in the group.
+   */
+  validateMember(memberId: string, groupInstanceId: string | null | undefined): number {
+    if (groupInstanceId !== null && groupInstanceId !== undefined) {
+      const owner = this.staticMembers.get(groupInstanceId)
+      if (owner === undefined) return E.UNKNOWN_MEMBER_ID
+      if (owner !== memberId) return E.FENCED_INSTANCE_ID
+    }
+    return this.members.has(memberId) ? E.NONE : E.UNKNOWN_MEMBER_ID
+  }
+
+  /**
+   * A static member that restarted takes over its previous incarnation's place under a new member
+   * id: same assignment, same leadership, same pending sync. Whatever the old incarnation still
+   * waits on is answered FENCED_INSTANCE_ID, and so is every later request it sends.
+   */
+  replaceStaticMember(groupInstanceId: string, oldMemberId: string, newMemberId: string): GroupMember {
+    const member = this.members.get(oldMemberId)
+    if (member === undefined || member.groupInstanceId !== groupInstanceId) {
+      throw new Error(`group ${this.groupId} has no member ${oldMemberId} with instance id ${groupInstanceId} to replace`)
+    }
+    answerWaiters(member, E.FENCED_INSTANCE_ID)
+    this.members.delete(oldMemberId)
+    member.memberId = newMemberId
+    this.members.set(newMemberId, member)
+    this.staticMembers.set(groupInstanceId, newMemberId)
+    if (this.leaderId === oldMemberId) this.leaderId = newMemberId
+    if (this.pendingSync.delete(oldMemberId)) this.pendingSync.add(newMemberId)
+    return member
   }
 
   hasAllMembersJoined(): boolean {
@@ -165,12 +194,17 @@ export class ConsumerGroup {
     return max
   }
 
-  /** Keeps the leader if it rejoined, else hands leadership to a member that did. */
-  electJoinedLeader(): void {
+  /**
+   * Keeps the leader if it rejoined, else hands leadership to a member that did. False when no
+   * member rejoined (then the leader is left as it was).
+   */
+  electJoinedLeader(): boolean {
     const leader = this.leaderId === null ? undefined : this.members.get(this.leaderId)
-    if (leader?.awaitingJoin != null) return
+    if (leader?.awaitingJoin != null) return true
     const joined = [...this.members.values()].find((m) => m.awaitingJoin !== null)
-    this.leaderId = joined?.memberId ?? null
+    if (joined === undefined) return false
+    this.leaderId = joined.memberId
+    return true
   }
 
   initNextGeneration(): void {

@@ -88,9 +88,9 @@ function validateCommit(ctx: OffsetApiContext, req: OffsetCommitRequest): number
   if (group.is('Dead')) return E.COORDINATOR_NOT_AVAILABLE
   if (generationId < 0 && group.is('Empty')) return E.NONE
   if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
-    if (group.isStaticMemberFenced(groupInstanceId, memberId)) return E.FENCED_INSTANCE_ID
-    const member = group.members.get(memberId)
-    if (member === undefined) return E.UNKNOWN_MEMBER_ID
+    const memberError = group.validateMember(memberId, groupInstanceId)
+    if (memberError !== E.NONE) return memberError
+    const member = group.members.get(memberId)!
     if (generationId !== group.generationId) return E.ILLEGAL_GENERATION
     // Until it has its assignment the member cannot know which partitions are its to commit.
     if (group.is('CompletingRebalance')) return E.REBALANCE_IN_PROGRESS

@@ -92,8 +92,9 @@ export function stageTxnOffsets(ctx: OffsetApiContext, pending: PendingTxnOffset
 function validateTxnCommit(ctx: OffsetApiContext, req: TxnOffsetCommitInput): number {
   const group = ctx.membership.groups.get(req.groupId) ?? ctx.membership.getOrCreate(req.groupId)
   if (group.is('Dead')) return E.COORDINATOR_NOT_AVAILABLE
-  if (group.isStaticMemberFenced(req.groupInstanceId, req.memberId)) return E.FENCED_INSTANCE_ID
-  if (req.memberId !== '' && !group.members.has(req.memberId)) return E.UNKNOWN_MEMBER_ID
-  if (req.generationId >= 0 && req.generationId !== group.generationId) return E.ILLEGAL_GENERATION
-  return E.NONE
+  // Like a plain commit, except that a producer which is not a member may commit (generation -1, no member id).
+  if (req.generationId < 0 && req.memberId === '' && req.groupInstanceId === null) return E.NONE
+  const memberError = group.validateMember(req.memberId, req.groupInstanceId)
+  if (memberError !== E.NONE) return memberError
+  return req.generationId === group.generationId ? E.NONE : E.ILLEGAL_GENERATION
 }

@@ -1,4 +1,5 @@
 import { EmbeddedKafka, EmbeddedSchemaRegistry, consoleLogger, silentLogger } from '../../broker/index.js'
+import { parseListener } from '../../broker/listener.js'
 import { CliError } from '../../core/errors.js'
 import type { Command } from '../command.js'
 import { intFlag, parseFlags } from '../parse-flags.js'
@@ -11,6 +12,9 @@ development and tests. Any Kafka client can connect to it (kcat -b 127.0.0.1:909
 Options:
   --port <n>            Kafka port (default 9092; 0 picks a free one)
   --host <address>      address to listen on (default 127.0.0.1)
+  --advertised-listener <host:port>
+                        address clients are told to connect to, e.g. a proxy's
+                        (default: the address it listens on)
   --data-dir <dir>      where topics and offsets are kept (default .tributary/broker)
   --partitions <n>      partitions of auto-created topics (default 3)
   --registry-port <n>   schema registry HTTP port (default 8081; 0 picks a free one)
@@ -25,6 +29,7 @@ export const brokerCommand: Command = {
     const { values } = parseFlags('broker', args, {
       port: { type: 'string' },
       host: { type: 'string' },
+      'advertised-listener': { type: 'string' },
       'data-dir': { type: 'string' },
       partitions: { type: 'string' },
       'registry-port': { type: 'string' },
@@ -37,9 +42,13 @@ export const brokerCommand: Command = {
     if (port > 65535 || registryPort > 65535) throw new CliError('tributary broker: ports must be between 0 and 65535.')
     const host = (values.host as string | undefined) ?? '127.0.0.1'
     const dataDir = (values['data-dir'] as string | undefined) ?? '.tributary/broker'
+    const advertisedListener = values['advertised-listener'] as string | undefined
+    if (advertisedListener !== undefined && parseListener(advertisedListener) === null) {
+      throw new CliError(`tributary broker: --advertised-listener must be host:port (an IPv6 host in brackets), got "${advertisedListener}".`)
+    }
 
     const kafka = await EmbeddedKafka.start({
-      port, host, dataDir, defaultPartitions: partitions,
+      port, host, dataDir, defaultPartitions: partitions, advertisedListener,
       logger: values.verbose === true ? consoleLogger('debug') : silentLogger,
     }).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}${port === 9092 ? ' Is another broker running? Try --port 0.' : ''}`, { cause: error })
@@ -52,6 +61,7 @@ export const brokerCommand: Command = {
       throw new Error(`${(error as Error).message} Use --registry-port 0 or --no-registry.`, { cause: error })
     }
     io.out(`Kafka broker listening on ${kafka.bootstrapServers} (data in ${dataDir})`)
+    if (advertisedListener !== undefined) io.out(`Advertising ${kafka.advertisedListener} to clients`)
     if (registry !== undefined) io.out(`Schema registry listening on ${registry.url}`)
     io.out('Press Ctrl-C to stop.')
 

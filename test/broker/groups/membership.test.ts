@@ -221,23 +221,6 @@ describe('classic group membership', () => {
     expect(aRes.members as Members).toHaveLength(2)
   })
 
-  it('accepts static members and fences an older incarnation of the same instance', async () => {
-    const c = await h.start()
-    const first = await join(c, { groupInstanceId: 'driver-7', clientId: 'd7' })
-    expect(first).toMatchObject({ errorCode: 0, generationId: 1 })
-    expect(first.memberId).toMatch(/^driver-7-/)
-    expect((first.members as Array<{ groupInstanceId: string }>)[0]!.groupInstanceId).toBe('driver-7')
-    await sync(c, first.memberId as string, 1, [{ memberId: first.memberId as string, assignment: Buffer.from('x') }])
-    const restarted = await join(c, { groupInstanceId: 'driver-7', clientId: 'd7' })
-    expect(restarted).toMatchObject({ errorCode: 0, generationId: 2 })
-    const stale = await c.handle(Api.Heartbeat, 3, { groupId: 'dispatch', generationId: 2, memberId: first.memberId, groupInstanceId: 'driver-7' }, client())
-    expect(stale.errorCode).toBe(82)
-    // A static member may leave by its instance id alone.
-    const left = await c.handle(Api.LeaveGroup, 3, { groupId: 'dispatch', members: [{ memberId: '', groupInstanceId: 'driver-7' }] }, client())
-    expect(left.members).toEqual([{ memberId: '', groupInstanceId: 'driver-7', errorCode: 0 }])
-    expect(await stateOf(c)).toBe('Empty')
-  })
-
   it('removes a member that never sends SyncGroup within the rebalance timeout', async () => {
     const c = await h.start()
     const { ids: [a] } = await stableGroup(c, ['d1'])
