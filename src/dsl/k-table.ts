@@ -242,8 +242,20 @@ export class KTable<K, V> {
   /** Holds updates back: `Suppressed.untilWindowCloses()` for final window results, or `untilTimeLimit`. */
   suppress(suppressed: Suppressed): KTable<K, V> {
     const name = this.builder.name('KTABLE-SUPPRESS-', suppressed.name)
+    // Kafka Streams' naming: a generated store name takes the next index, after the processor's.
+    const storeName = suppressed.name === undefined ? this.builder.name('KTABLE-SUPPRESS-STATE-STORE-') : `${suppressed.name}-store`
     const { windowGraceMs, windowed } = this.info
-    const id = this.builder.add({ kind: 'suppress', name, parents: [this.nodeId], spec: suppressed.spec, windowGraceMs, sessionWindows: windowed?.sessions === true })
+    const id = this.builder.add({
+      kind: 'suppress',
+      name,
+      parents: [this.nodeId],
+      spec: suppressed.spec,
+      windowGraceMs,
+      sessionWindows: windowed?.sessions === true,
+      storeName,
+      ...this.rowStoreKeys(),
+      valueSerde: this.valueSerde as Serde<unknown> | undefined,
+    })
     return new KTable(this.builder, id, this.keySerde, this.valueSerde, { ...this.info, storeName: undefined })
   }
 }

@@ -24,6 +24,7 @@ import { MeteredSessionStore } from './layers/metered-session.js'
 import { MeteredWindowStore } from './layers/metered-window.js'
 import { MemoryBytesStore } from './memory/memory-bytes-store.js'
 import { MemorySegments } from './memory/memory-segments.js'
+import { TimeOrderedKeyValueBuffer } from './memory/time-ordered-key-value-buffer.js'
 import { RocksDbBytesStore } from './rocksdb/rocksdb-bytes-store.js'
 import { RocksDbSegments } from './rocksdb/rocksdb-segments.js'
 import { RetentionClock } from './segments/retention-clock.js'
@@ -38,6 +39,7 @@ import type {
   StoreDefinition,
   StoreSupplierKind,
   StoreType,
+  TimeOrderedBuffer,
   WindowStore,
 } from './types.js'
 
@@ -77,6 +79,22 @@ export function createKeyValueStore<K, V>(
   if (def.cachingEnabled && options.supplier === 'rocksdb' && residentMax > 0) below = new ResidentKeyValueStore(below, residentMax)
   const bytes = wrapBytes(def, options, below)
   return new MeteredKeyValueStore(def.name, bytes, options.keySerde, options.valueSerde)
+}
+
+/**
+ * The store of `KTable.suppress` (`def.timeOrderedBuffer`): in memory whatever the supplier, logged
+ * at flush and rebuilt from its changelog on every open. Values go through `options.valueSerde` one by
+ * one (the new, old and prior value of each entry).
+ */
+export function createTimeOrderedBuffer<K, V>(
+  def: StoreDefinition,
+  options: Pick<StoreOptions<K, V>, 'keySerde' | 'valueSerde'>,
+): BuiltStore<TimeOrderedBuffer<K, V>> {
+  checkType(def, 'keyValue')
+  if (def.timeOrderedBuffer !== true) {
+    throw new StateStoreError(`Store "${def.name}" is not defined as a time-ordered buffer; build it with createKeyValueStore.`)
+  }
+  return new TimeOrderedKeyValueBuffer(def.name, options.keySerde, options.valueSerde)
 }
 
 /**

@@ -8,8 +8,8 @@
  * (`all`, `range`) are async iterators.
  */
 import type { MaybePromise } from '../core/maybe-promise.js'
-import type { KeyValue } from '../core/record.js'
-import type { Window, Windowed } from '../core/windowed.js'
+import type { KeyValue, Record as StreamRecord } from '../core/record.js'
+import type { Change, Window, Windowed } from '../core/windowed.js'
 
 /** Where a store's changes go so that it can be rebuilt; the runtime writes them to Kafka. */
 export interface ChangelogSink {
@@ -142,10 +142,49 @@ export interface StoreDefinition {
    * `StreamJoinStoreRole`). Unset, a store gets neither copy, whatever its name.
    */
   readonly streamJoinStore?: StreamJoinStoreRole
+  /**
+   * A key-value store that is a `TimeOrderedBuffer` (the store of `KTable.suppress`): held in memory
+   * whatever the store supplier, and rebuilt from its changelog whenever its task opens.
+   */
+  readonly timeOrderedBuffer?: boolean
   readonly loggingEnabled: boolean
   readonly cachingEnabled: boolean
   /** Changelog config overrides (e.g. `cleanup.policy`, `retention.ms`). */
   readonly changelogConfig?: Readonly<Record<string, string>>
+}
+
+/**
+ * What a time-ordered buffer keeps per key: the key's latest record (its value a table update), the
+ * time the key is due at, and the value downstream saw before the key entered the buffer.
+ */
+export interface BufferedRecord<K, V> {
+  readonly record: StreamRecord<K, Change<V>>
+  readonly bufferTime: number
+  readonly priorValue: V | null
+}
+
+/**
+ * The store of `KTable.suppress` (Kafka Streams' time-ordered key-value buffer): the latest record
+ * of each key, evicted by buffer time. Read as a key-value store it shows what is held back, per key.
+ */
+export interface TimeOrderedBuffer<K, V> extends StateStore, ReadOnlyKeyValueStore<K, BufferedRecord<K, V>> {
+  /** How many keys are buffered. */
+  readonly size: number
+  /**
+   * The largest record timestamp the owner reported with `observeStreamTime`, restored with the
+   * buffer (as the stream time logged with its entries); -Infinity before any.
+   */
+  readonly streamTimeMs: number
+  observeStreamTime(timestamp: number): void
+  /**
+   * Buffers the key's latest record. A key not buffered yet is due at `bufferTime` and keeps the
+   * record's old value as its prior value; a buffered key keeps both and only takes the new record.
+   */
+  put(bufferTime: number, record: StreamRecord<K, Change<V>>): MaybePromise<void>
+  /** The smallest buffer time held; Infinity when the buffer is empty. */
+  minBufferTime(): number
+  /** Removes and returns the entry with the smallest buffer time (ties: the smallest serialized key). */
+  evictOldest(): BufferedRecord<K, V> | undefined
 }
 
 /** Which byte-store implementation backs persistent stores. */

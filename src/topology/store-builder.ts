@@ -1,4 +1,4 @@
-import { createKeyValueStore, createSessionStore, createWindowStore } from '../state/index.js'
+import { createKeyValueStore, createSessionStore, createTimeOrderedBuffer, createWindowStore } from '../state/index.js'
 import type { StateStore, StoreSupplierKind } from '../state/types.js'
 import { resolveSerde, type DefaultSerdes, type StoreSpec } from './types.js'
 
@@ -18,7 +18,7 @@ export function buildStore(spec: StoreSpec, options: StoreBuildOptions): StateSt
   }
   switch (spec.definition.type) {
     case 'keyValue':
-      return createKeyValueStore(spec.definition, storeOptions)
+      return spec.definition.timeOrderedBuffer === true ? createTimeOrderedBuffer(spec.definition, storeOptions) : createKeyValueStore(spec.definition, storeOptions)
     case 'window':
       return createWindowStore(spec.definition, storeOptions)
     case 'session':

@@ -36,6 +36,8 @@ export interface DslStore {
   readonly retainDuplicates?: boolean
   /** The stores of a stream-stream join say which part they play, so the state layer can cache them. */
   readonly streamJoinStore?: StreamJoinStoreRole
+  /** The buffer of a suppression (see `StoreDefinition.timeOrderedBuffer`). */
+  readonly timeOrderedBuffer?: boolean
   /** Wraps the key serde: a store keyed by `Windowed<K>` (a materialized windowed table) wraps the inner key's. */
   readonly keyWrap?: (inner: Serde<unknown>) => Serde<unknown>
 }
@@ -52,8 +54,10 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
       ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
       ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
       ...(store.streamJoinStore === undefined ? {} : { streamJoinStore: store.streamJoinStore }),
+      ...(store.timeOrderedBuffer === true ? { timeOrderedBuffer: true } : {}),
       loggingEnabled: store.loggingEnabled,
-      cachingEnabled: true,
+      // A buffer is its own in-memory copy: a cache would only hold a second one.
+      cachingEnabled: store.timeOrderedBuffer !== true,
     },
     keySerde: store.keyWrap === undefined ? keyRef(store.keySerde) : { role: 'key', serde: store.keySerde, wrap: store.keyWrap },
     valueSerde: valueRef(store.valueSerde, store.valueFormat === 'timestamped' ? timestamped : undefined),

@@ -16,7 +16,7 @@ import { TopologyAssembler } from '../../topology/topology-assembler.js'
 import type { Topology } from '../../topology/topology.js'
 import type { LogicalGraph, LogicalNode, NodeKind, NodeOfKind } from './nodes.js'
 import { defaultPasses, type GraphPass } from './passes.js'
-import { addOperatorStore, type CompileContext, type DslStore, keyRef, type NodeCompiler, sourceTableStore, valueRef } from './compile-context.js'
+import { addOperatorStore, type CompileContext, type DslStore, keyRef, type NodeCompiler, sourceTableStore, valueRef, windowedStoreKey } from './compile-context.js'
 import { joinCompilers } from './compile-joins.js'
 
 function addAggregate(
@@ -148,7 +148,17 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     } else {
       spec = node.spec
     }
-    ctx.assembler.addProcessor(node.name, suppressProcessor(spec) as never, ctx.parentsOf(node))
+    addOperatorStore(ctx, {
+      name: node.storeName,
+      type: 'keyValue',
+      timeOrderedBuffer: true,
+      keySerde: node.keySerde,
+      valueSerde: node.valueSerde,
+      valueFormat: 'plain',
+      loggingEnabled: true,
+      ...(node.windowedKeys ? { keyWrap: windowedStoreKey } : {}),
+    })
+    ctx.assembler.addProcessor(node.name, suppressProcessor(spec, node.storeName) as never, ctx.parentsOf(node), [node.storeName])
     ctx.setOutput(node, node.name)
   },
   ...joinCompilers,

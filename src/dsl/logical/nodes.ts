@@ -163,6 +163,12 @@ export interface SuppressNode extends NodeBase<'suppress'> {
   readonly windowGraceMs: number | undefined
   /** The windows upstream are sessions (their grace above includes the inactivity gap). */
   readonly sessionWindows: boolean
+  /** The buffer: `KTABLE-SUPPRESS-STATE-STORE-<n>`, or `<name>-store` for a named suppression. */
+  readonly storeName: string
+  /** The table's key serde; for a windowed table (`windowedKeys`), the serde of the key inside `Windowed<K>`. */
+  readonly keySerde: AnySerde
+  readonly windowedKeys: boolean
+  readonly valueSerde: AnySerde
 }
 
 /** A global table: read in full by every instance, outside the consumer group; its store is shared by all tasks. */

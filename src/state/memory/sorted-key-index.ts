@@ -19,6 +19,11 @@ export class SortedKeyIndex {
     return this.count
   }
 
+  /** The smallest key, if any. */
+  first(): string | undefined {
+    return this.chunks[0]?.[0]
+  }
+
   /** Adds `key`; the caller guarantees it is not present (the owning `Map` knows). */
   insert(key: string): void {
     this.count++

@@ -36,6 +36,7 @@ describe('SortedKeyIndex', () => {
     const sorted = [...reference].sort((a, b) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')))
     expect(index.size).toBe(reference.size)
     expect(rangeOf(index)).toEqual(sorted)
+    expect(index.first()).toBe(sorted[0])
     const from = sorted[100]!
     const to = sorted[1_500]!
     expect(rangeOf(index, from, to)).toEqual(sorted.slice(100, 1_501))

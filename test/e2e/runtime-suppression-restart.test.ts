@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { partitionForKey } from '../../src/core/partitioner.js'
+import { StreamsBuilder, Suppressed, TimeWindows } from '../../src/dsl/index.js'
+import type { IsolationLevel } from '../../src/kafka/index.js'
+import { KafkaStreams, type ProcessingGuarantee } from '../../src/runtime/index.js'
+import { Serdes } from '../../src/serde/index.js'
+import { QueryableStoreTypes } from '../../src/index.js'
+import type { Topology } from '../../src/topology/topology.js'
+import { buf, readText, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
+
+const APP = 'rides-per-minute'
+const PARTITIONS = 3
+const MINUTE = 60_000
+const COUNTS = 'rides-per-minute-counts'
+/** Kafka Streams' name for the buffer: the index after the suppress processor's (0000000002). */
+const BUFFER = 'KTABLE-SUPPRESS-STATE-STORE-0000000003'
+
+/** Rides per zone and tumbling minute (grace 0), each minute's final count once the minute closes. */
+function finalRidesPerMinute(): Topology {
+  const s = Serdes.string()
+  const b = new StreamsBuilder()
+  b.stream<string, string>('rides', { keySerde: s, valueSerde: s })
+    .groupByKey()
+    .windowedBy(TimeWindows.ofSizeWithNoGrace(MINUTE))
+    .count({ storeName: COUNTS })
+    .suppress(Suppressed.untilWindowCloses())
+    .toStream()
+    .map<string, number>((window, count) => [`${window.key}@${window.window.start}`, count])
+    .to('final-counts', { keySerde: s, valueSerde: Serdes.json<number>() })
+  return b.build()
+}
+
+/** Two zones per input partition, so that every task holds windows across the restart. */
+function zonesByPartition(): string[][] {
+  const zones: string[][] = Array.from({ length: PARTITIONS }, () => [])
+  for (let i = 0; zones.some((z) => z.length < 2); i++) {
+    const zone = `zone-${i}`
+    const partition = partitionForKey(buf(zone), PARTITIONS)
+    if (zones[partition]!.length < 2) zones[partition]!.push(zone)
+  }
+  return zones
+}
+
+describe.each<ProcessingGuarantee>(['at_least_once', 'exactly_once_v2'])('suppressed final counts across a restart (%s)', (processingGuarantee) => {
+  let env: StreamsFixture
+  beforeEach(async () => {
+    env = await startStreams(APP)
+  })
+  afterEach(() => env.close())
+
+  const isolation: IsolationLevel = processingGuarantee === 'exactly_once_v2' ? 'read_committed' : 'read_uncommitted'
+  const finals = async () => (await readText(env.reader(isolation), 'final-counts', PARTITIONS)).map((r) => `${r.key}=${r.value}`).sort()
+  /** Default settings: the instance is the one a user would run. */
+  const newInstance = (stateDir: string) =>
+    env.track(new KafkaStreams(finalRidesPerMinute(), { applicationId: APP, bootstrapServers: [env.kafka.broker.bootstrapServers], stateDir, processingGuarantee }))
+
+  it.each([
+    ['in the same state directory', false],
+    ['in an empty state directory, restored from the changelog topics alone', true],
+  ])('emits the minute open at the restart exactly once, %s', async (_, emptyStateDir) => {
+    const { kafka } = env
+    const admin = kafka.track(kafka.clients.admin())
+    await admin.createTopics([
+      { name: 'rides', partitions: PARTITIONS },
+      { name: 'final-counts', partitions: PARTITIONS },
+    ])
+    const producer = kafka.track(kafka.clients.producer())
+    const zones = zonesByPartition()
+    const ride = (zone: string, timestamp: number) => ({ topic: 'rides', partition: partitionForKey(buf(zone), PARTITIONS), key: buf(zone), value: buf('ride'), timestamp })
+    const expected: string[] = []
+    const minute0: ReturnType<typeof ride>[] = []
+    const minute1: ReturnType<typeof ride>[] = []
+    zones.flat().forEach((zone, i) => {
+      for (let n = 0; n < 1 + (i % 3); n++) minute0.push(ride(zone, 1_000 + i * 100 + n))
+      for (let n = 0; n < 1 + (i % 2); n++) minute1.push(ride(zone, MINUTE + 1_000 + i * 100 + n))
+      expected.push(`${zone}@0=${1 + (i % 3)}`)
+    })
+
+    const first = newInstance(env.stateDir)
+    await first.start()
+    const internal = Object.fromEntries(await admin.describeTopics([`${APP}-${BUFFER}-changelog`]))
+    expect(internal).toEqual({ [`${APP}-${BUFFER}-changelog`]: PARTITIONS })
+    // Minute 1's rides close minute 0 in every partition; minute 1 stays open.
+    await producer.send([...minute0, ...minute1])
+    await waitFor('the finals of minute 0', async () => (await finals()).length === expected.length, 30_000)
+    expect(await finals()).toEqual([...expected].sort())
+    const counts = first.store(COUNTS, QueryableStoreTypes.windowStore<string, number>())
+    await waitFor('every ride of minute 1 counted', async () => {
+      for (const [i, zone] of zones.flat().entries()) if ((await counts.fetch(zone, MINUTE)) !== 1 + (i % 2)) return false
+      return true
+    }, 30_000)
+    await first.close()
+
+    const second = newInstance(emptyStateDir ? env.newStateDir() : env.stateDir)
+    await second.start()
+    // One more ride of minute 1 per partition (on top of the restored count), then a ride of minute 2 closes minute 1.
+    const late = zones.map((z) => ride(z[0]!, MINUTE + 50_000))
+    await producer.send(late)
+    await producer.send(zones.map((z) => ride(z[1]!, 2 * MINUTE + 1)))
+    zones.flat().forEach((zone, i) => expected.push(`${zone}@${MINUTE}=${1 + (i % 2) + (zones.some((z) => z[0] === zone) ? 1 : 0)}`))
+    await waitFor('the finals of minute 1', async () => (await finals()).length >= expected.length, 30_000)
+    await second.close()
+    expect(await finals()).toEqual([...expected].sort())
+  }, 120_000)
+})
