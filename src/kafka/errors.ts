@@ -6,11 +6,11 @@ const migratedApiIds = [
   'INVALID_PRODUCER_EPOCH',
   'ILLEGAL_GENERATION',
   'UNKNOWN_MEMBER_ID',
-  'FENCED_INSTANCE_ID',
 ] as const
 
 interface ClientErrorShape {
   message?: unknown
+  code?: unknown
   canRetry?: unknown
   apiId?: unknown
   errors?: unknown
@@ -31,13 +31,21 @@ export function brokerErrorNames(error: unknown): string[] {
   return names
 }
 
-/** True when the client itself marked the error (or any error it wraps) as retriable. */
+/**
+ * Network failures, including a request that timed out. The client marks its request timeouts as
+ * not retriable (and gives them the network code); Kafka's clients treat a timeout as retriable,
+ * and so does Tributary: a broker that restarts, or holds a JoinGroup until a dead member's session
+ * expires, answers a later attempt.
+ */
+const networkErrorCodes: readonly unknown[] = ['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']
+
+/** True when the client itself marked the error (or any error it wraps) as retriable, or it is a network failure. */
 function clientSaysRetriable(error: unknown): boolean {
   let retriable = false
   const visit = (e: unknown, depth: number): void => {
     if (typeof e !== 'object' || e === null || depth > 5) return
     const shape = e as ClientErrorShape
-    if (shape.canRetry === true) retriable = true
+    if (shape.canRetry === true || networkErrorCodes.includes(shape.code)) retriable = true
     if (Array.isArray(shape.errors)) for (const inner of shape.errors) visit(inner, depth + 1)
     visit((e as { cause?: unknown }).cause, depth + 1)
   }
@@ -63,6 +71,13 @@ function describe(error: unknown): string {
 export function toKafkaError(operation: string, error: unknown): TributaryError {
   if (isTributaryError(error)) return error
   const names = brokerErrorNames(error)
+  if (names.includes('FENCED_INSTANCE_ID')) {
+    // Another live member joined with this groupInstanceId: two instances share one, which no retry fixes.
+    return new KafkaError(
+      `${operation} failed: another member of the group uses the same groupInstanceId (FENCED_INSTANCE_ID). Give every instance its own groupInstanceId.`,
+      { cause: error, canRetry: false },
+    )
+  }
   const migrated = names.find((name) => (migratedApiIds as readonly string[]).includes(name))
   if (migrated !== undefined) {
     return new TaskMigratedError(

@@ -24,6 +24,11 @@ export interface GroupConsumerOptions {
   readonly heartbeatIntervalMs?: number
   readonly rebalanceTimeoutMs?: number
   /**
+   * Static membership (Kafka's `group.instance.id`, KIP-345): a member that rejoins under the same
+   * id within its session takes its old place and assignment without a rebalance.
+   */
+  readonly groupInstanceId?: string
+  /**
    * Opaque bytes this member advertises in its group subscription (the user data of Kafka's
    * ConsumerProtocolSubscription); other members read them with `KafkaAdmin.describeGroupMembers`.
    */
@@ -34,6 +39,9 @@ interface GroupAssignment {
   topic: string
   partitions: number[]
 }
+
+/** How much longer than the rebalance timeout a JoinGroup may take (Kafka's consumer: 5 s). */
+const JOIN_GROUP_GRACE_MS = 5_000
 
 const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve())
 
@@ -72,7 +80,12 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
     this.#rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 60_000
     this.#consumer = new Consumer({
       ...settings.client,
+      // The broker holds a JoinGroup until every member has rejoined or been expired, up to the
+      // rebalance timeout: Kafka's consumer waits for it rebalance timeout + 5 s rather than its
+      // request timeout. The client has one timeout for every request, so the member's is that.
+      requestTimeout: Math.max(settings.client.requestTimeout, this.#rebalanceTimeoutMs + JOIN_GROUP_GRACE_MS),
       groupId: options.groupId,
+      ...(options.groupInstanceId === undefined ? {} : { groupInstanceId: options.groupInstanceId }),
       autocommit: false,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
@@ -103,9 +116,14 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
   }
 
   async subscribe(topics: readonly string[], listener: AssignmentListener): Promise<void> {
-    if (this.#listener !== undefined) throw new IllegalStateError('subscribe() was already called on this consumer; create a new one to change topics.')
-    this.#listener = listener
-    this.#consumer.topics.trackAll(...topics)
+    if (this.#listener !== undefined && this.#listener !== listener) {
+      throw new IllegalStateError('subscribe() was already called on this consumer; create a new one to change topics.')
+    }
+    if (this.#listener === undefined) {
+      this.#listener = listener
+      this.#consumer.topics.trackAll(...topics)
+    }
+    // A join that failed (timed out, a coordinator moving) is retried by calling subscribe() again.
     await this.#call(`Joining group "${this.#consumer.groupId}"`, () => this.#consumer.joinGroup({}), this.#rebalanceTimeoutMs)
     await this.#applyPendingAssignment()
   }

@@ -1,7 +1,7 @@
 import { PlatformaticAdmin } from './admin.js'
 import { kafkaSettings, type KafkaConnectionConfig } from './connection.js'
 import { PlatformaticGroupConsumer, type GroupConsumerOptions } from './group-consumer.js'
-import { PlatformaticProducer, PlatformaticTransactionalProducer } from './producer.js'
+import { PlatformaticProducer, PlatformaticTransactionalProducer, type TransactionalProducerOptions } from './producer.js'
 import { PlatformaticReader, type ReaderOptions } from './reader.js'
 import type { KafkaAdmin, KafkaConsumer, KafkaProducer, KafkaReader, KafkaTransactionalProducer } from './types.js'
 
@@ -9,6 +9,7 @@ export type * from './types.js'
 export type { KafkaConnectionConfig } from './connection.js'
 export type { GroupConsumerOptions } from './group-consumer.js'
 export type { ReaderOptions } from './reader.js'
+export type { TransactionalProducerOptions } from './producer.js'
 export { assignCoPartitioned, type AssignmentPlan, type AssignorTopic } from './co-partition-assignor.js'
 export { OffsetOutOfRangeError, toKafkaError } from './errors.js'
 
@@ -21,7 +22,7 @@ export interface KafkaClients {
   reader(options: ReaderOptions): KafkaReader
   producer(): KafkaProducer
   /** A transactional producer; `suffix` distinguishes instances: `<applicationId>-<suffix>`. */
-  transactionalProducer(suffix: string): KafkaTransactionalProducer
+  transactionalProducer(suffix: string, options?: TransactionalProducerOptions): KafkaTransactionalProducer
 }
 
 /**
@@ -41,6 +42,6 @@ export function createKafkaClients(config: KafkaConnectionConfig): KafkaClients 
       new PlatformaticGroupConsumer(settings, { ...options, groupId: applicationId }),
     reader: (options) => new PlatformaticReader(settings, `${applicationId}-reader`, options),
     producer: () => new PlatformaticProducer(settings),
-    transactionalProducer: (suffix) => new PlatformaticTransactionalProducer(settings, `${applicationId}-${suffix}`),
+    transactionalProducer: (suffix, options) => new PlatformaticTransactionalProducer(settings, `${applicationId}-${suffix}`, options),
   }
 }

@@ -99,6 +99,14 @@ export class PlatformaticProducer implements KafkaProducer {
 
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>
 
+export interface TransactionalProducerOptions {
+  /** How long the broker lets a transaction stay open before aborting it (Kafka's `transaction.timeout.ms`). Default 10000. */
+  readonly transactionTimeoutMs?: number
+}
+
+/** Kafka Streams' `transaction.timeout.ms` under exactly-once (the producer's own default is 60 s). */
+const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000
+
 /**
  * One transactional producer per instance (exactly_once_v2). Starting it fences any older
  * producer with the same transactional id; a fenced producer fails with `TaskMigratedError`.
@@ -110,10 +118,13 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
   readonly #sends = new SendQueue()
   readonly #deadlineMs: number
 
-  constructor(settings: KafkaSettings, transactionalId: string) {
+  constructor(settings: KafkaSettings, transactionalId: string, options: TransactionalProducerOptions = {}) {
     this.#transactionalId = transactionalId
     this.#deadlineMs = settings.deadlineMs
-    this.#producer = new Producer({ ...settings.client, idempotent: true, acks: -1, transactionalId, partitioner: compatibilityPartitioner })
+    const transactionTimeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS
+    // The client sends its `timeout` as InitProducerId's transaction timeout (and as the produce
+    // requests' acknowledgement timeout, which a transaction cannot usefully outlast anyway).
+    this.#producer = new Producer({ ...settings.client, timeout: transactionTimeoutMs, idempotent: true, acks: -1, transactionalId, partitioner: compatibilityPartitioner })
   }
 
   async begin(): Promise<void> {

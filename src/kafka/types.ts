@@ -86,7 +86,10 @@ export interface GroupMetadata {
  * its earliest offset.
  */
 export interface KafkaConsumer {
-  /** Joins the group for these topics; resolves once the first assignment has been handled. */
+  /**
+   * Joins the group for these topics; resolves once the first assignment has been handled. After a
+   * failed join, calling it again with the same topics and listener tries the join again.
+   */
   subscribe(topics: readonly string[], listener: AssignmentListener): Promise<void>
   /**
    * Up to `maxRecords` buffered or fetched records of the assigned, unpaused partitions, waiting

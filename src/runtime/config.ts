@@ -23,6 +23,13 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
    */
   readonly processingGuarantee?: ProcessingGuarantee
   /**
+   * Under exactly_once_v2: how long a transaction may stay open before the broker aborts it
+   * (Kafka's `transaction.timeout.ms`, sent when the producer starts). An instance that dies with
+   * a transaction open holds back `read_committed` readers of its output partitions until then,
+   * unless it restarts first. Default 10000, as Kafka Streams sets it.
+   */
+  readonly transactionTimeoutMs?: number
+  /**
    * How often stores are flushed, outputs acknowledged and offsets committed (under exactly-once:
    * how often the transaction commits, so how late `read_committed` readers see results).
    * Default 30000 under at_least_once, 100 under exactly_once_v2 (Kafka Streams' defaults).
@@ -67,6 +74,7 @@ export interface ResolvedStreamsConfig extends ResolvedGroupTimeouts {
   readonly stateDir: string
   readonly processingGuarantee: ProcessingGuarantee
   readonly commitIntervalMs: number
+  readonly transactionTimeoutMs: number
   readonly deserializationExceptionHandler: DeserializationExceptionHandler
   readonly processingExceptionHandler: ProcessingExceptionHandler
   readonly productionExceptionHandler: ProductionExceptionHandler
@@ -132,6 +140,7 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
     stateDir,
     processingGuarantee: guarantee,
     commitIntervalMs: nonNegative('commitIntervalMs', config.commitIntervalMs, defaultCommitIntervalMs(guarantee)),
+    transactionTimeoutMs: nonNegative('transactionTimeoutMs', config.transactionTimeoutMs, 10_000, 1),
     ...handlers,
     maxTaskIdleMs: config.maxTaskIdleMs === -1 ? -1 : nonNegative('maxTaskIdleMs', config.maxTaskIdleMs, 0),
     storeSupplier,

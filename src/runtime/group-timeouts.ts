@@ -18,6 +18,14 @@ export interface GroupTimeoutsConfig {
    * at the first failure. Default 300000.
    */
   readonly taskTimeoutMs?: number
+  /**
+   * Static membership (Kafka's `group.instance.id`, KIP-345): an id unique to this instance and
+   * stable across its restarts. A restarted instance that rejoins under it within the session
+   * timeout takes its old place and tasks at once, without a rebalance and without waiting for its
+   * dead predecessor's session to expire. Two live instances must never share one (the second
+   * fences the first: FENCED_INSTANCE_ID, an error no retry fixes). Default: none.
+   */
+  readonly groupInstanceId?: string
 }
 
 export interface ResolvedGroupTimeouts {
@@ -25,7 +33,11 @@ export interface ResolvedGroupTimeouts {
   readonly heartbeatIntervalMs: number
   readonly rebalanceTimeoutMs: number
   readonly taskTimeoutMs: number
+  readonly groupInstanceId: string | undefined
 }
+
+/** Kafka's rule for `group.instance.id`: the characters of a topic name, at most 249 of them. */
+const GROUP_INSTANCE_ID = /^[A-Za-z0-9._-]{1,249}$/
 
 function duration(name: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback
@@ -46,5 +58,11 @@ export function resolveGroupTimeouts(config: GroupTimeoutsConfig): ResolvedGroup
   }
   const rebalanceTimeoutMs = duration('rebalanceTimeoutMs', config.rebalanceTimeoutMs, 60_000, 1)
   const taskTimeoutMs = duration('taskTimeoutMs', config.taskTimeoutMs, 300_000, 0)
-  return { sessionTimeoutMs, heartbeatIntervalMs, rebalanceTimeoutMs, taskTimeoutMs }
+  const groupInstanceId = config.groupInstanceId
+  if (groupInstanceId !== undefined && (typeof groupInstanceId !== 'string' || !GROUP_INSTANCE_ID.test(groupInstanceId))) {
+    throw new ConfigError(
+      `groupInstanceId must be 1 to 249 letters, digits, ".", "_" or "-", unique to each instance and kept across its restarts, got ${JSON.stringify(groupInstanceId)}.`,
+    )
+  }
+  return { sessionTimeoutMs, heartbeatIntervalMs, rebalanceTimeoutMs, taskTimeoutMs, groupInstanceId }
 }

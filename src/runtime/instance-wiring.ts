@@ -92,6 +92,7 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
       sessionTimeoutMs: config.sessionTimeoutMs,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       rebalanceTimeoutMs: config.rebalanceTimeoutMs,
+      ...(config.groupInstanceId === undefined ? {} : { groupInstanceId: config.groupInstanceId }),
       // Members advertise their applicationServer so that every instance can answer metadataForKey.
       userData: encodeSubscriptionUserData(config.applicationServer),
     }),
@@ -104,10 +105,11 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
   if (exactlyOnce) {
     // Named after the state directory's process id: a restart on the same state directory
     // fences its previous incarnation (and aborts its open transaction) at once.
-    const transactional = track(clients.transactionalProducer(stateDirectory.processId()))
+    const transactionOptions = { transactionTimeoutMs: config.transactionTimeoutMs }
+    const transactional = track(clients.transactionalProducer(stateDirectory.processId(), transactionOptions))
     transaction = new TransactionSink(transactional)
     collector = new KafkaRecordWriter(introspection.countProduced(transaction))
-    producer = new ProducerHolder(transactional, { transaction, create: () => clients.transactionalProducer(stateDirectory.processId()) })
+    producer = new ProducerHolder(transactional, { transaction, create: () => clients.transactionalProducer(stateDirectory.processId(), transactionOptions) })
   } else {
     const plain = track(clients.producer())
     // 'continue' drops records the cluster rejects for good; under exactly-once a rejected send dooms the transaction.

@@ -12,7 +12,8 @@ import { kafkaClientsFor, openInstance } from './instance-wiring.js'
 import type { RunningInstance } from './running-instance.js'
 import { StreamLoop } from './stream-loop.js'
 import { StreamsIntrospection } from './streams-introspection.js'
-import { recordsDroppedWarning } from './streams-warnings.js'
+import { joinGroupWithRetries } from './group-join.js'
+import { groupJoinRetryWarning, recordsDroppedWarning } from './streams-warnings.js'
 import type { StreamsMetricsSnapshot } from './streams-metrics.js'
 
 export interface KafkaStreamsOptions {
@@ -106,7 +107,12 @@ export class KafkaStreams extends StreamsEmitter {
       })
       this.running = running
       this.instance = running
-      await running.join()
+      await joinGroupWithRetries(() => running.join(), {
+        taskTimeoutMs: this.config.taskTimeoutMs,
+        time: this.time,
+        stopRequested: () => this.stopRequested,
+        onRetry: (error, pauseMs) => this.warn(groupJoinRetryWarning(error, pauseMs)),
+      })
       return running
     } catch (error) {
       await this.running?.closeGlobalState(false).catch(() => undefined)

@@ -1,13 +1,23 @@
 import type { RecordsDropped } from '../engine/stream-task.js'
 
 /** Something a KafkaStreams instance wants its operator to know that is not an error. */
-export interface StreamsWarning {
-  /** `RECORDS_DROPPED`: a task dropped a record for the first time for this reason (later ones are only counted in `metrics()`). */
+export type StreamsWarning = RecordsDroppedWarning | GroupJoinRetryWarning
+
+/** A task dropped a record for the first time for this reason (later ones are only counted in `metrics()`). */
+export interface RecordsDroppedWarning {
   readonly code: 'RECORDS_DROPPED'
   readonly message: string
   readonly taskId: string
   readonly nodeName: string
   readonly reason: RecordsDropped['reason']
+}
+
+/** Joining the consumer group failed with a retriable error; the instance stays REBALANCING and tries again. */
+export interface GroupJoinRetryWarning {
+  readonly code: 'GROUP_JOIN_RETRY'
+  readonly message: string
+  readonly error: unknown
+  readonly retryInMs: number
 }
 
 const WHY: Record<RecordsDropped['reason'], string> = {
@@ -17,12 +27,24 @@ const WHY: Record<RecordsDropped['reason'], string> = {
   deserialization: 'it could not be deserialized (deserializationExceptionHandler)',
 }
 
-export function recordsDroppedWarning(drop: RecordsDropped): StreamsWarning {
+export function recordsDroppedWarning(drop: RecordsDropped): RecordsDroppedWarning {
   return {
     code: 'RECORDS_DROPPED',
     ...drop,
     message:
       `Task ${drop.taskId} dropped a record at ${drop.nodeName}: ${WHY[drop.reason]}. Later drops of this task for this reason are ` +
       `counted in metrics().droppedRecords without a warning.`,
+  }
+}
+
+export function groupJoinRetryWarning(error: unknown, retryInMs: number): GroupJoinRetryWarning {
+  const why = error instanceof Error ? error.message : String(error)
+  return {
+    code: 'GROUP_JOIN_RETRY',
+    error,
+    retryInMs,
+    message:
+      `${why} Joining again in ${retryInMs} ms (until taskTimeoutMs). After a crash the broker holds the join until the ` +
+      `old member's session expires (sessionTimeoutMs); a static groupInstanceId lets a restarted instance take its place at once.`,
   }
 }

@@ -15,7 +15,17 @@ const NAMES = ['ann', 'bob', 'cyd', 'dee']
 
 type Guarantee = 'at_least_once' | 'exactly_once_v2'
 
-describe('KafkaStreams killed with SIGKILL mid-stream and restarted', () => {
+/**
+ * How the group is set up. With a static `groupInstanceId` and default timeouts, the restarted
+ * instance takes the killed member's place at once, well within the 45 s session; a 6 s session
+ * lets a dynamic member's replacement join quickly.
+ */
+const GROUPS = [
+  { name: 'a 6 s session', group: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 }, restartWithinMs: 30_000 },
+  { name: 'a static groupInstanceId', group: { groupInstanceId: 'shop-instance-1' }, restartWithinMs: 30_000 },
+] as const
+
+describe.each(GROUPS)('KafkaStreams killed with SIGKILL mid-stream and restarted, $name', ({ group, restartWithinMs }) => {
   let env: StreamsFixture
   let kafka: KafkaFixture
   const children: ChildProcess[] = []
@@ -33,7 +43,7 @@ describe('KafkaStreams killed with SIGKILL mid-stream and restarted', () => {
 
   /** Starts the application in a child process; resolves once it is RUNNING with every customer loaded. */
   async function startChild(processingGuarantee: Guarantee): Promise<ChildProcess> {
-    const settings = { applicationId: APP, bootstrapServers: [kafka.broker.bootstrapServers], stateDir: env.stateDir, processingGuarantee, commitIntervalMs: 200, customers: NAMES }
+    const settings = { applicationId: APP, bootstrapServers: [kafka.broker.bootstrapServers], stateDir: env.stateDir, processingGuarantee, commitIntervalMs: 200, customers: NAMES, group }
     const child = spawn(process.execPath, [CHILD], { env: { PATH: process.env.PATH ?? '', TRIBUTARY_DIST: DIST, TRIBUTARY_APP: JSON.stringify(settings) }, stdio: ['ignore', 'pipe', 'pipe'] })
     children.push(child)
     let stdout = ''
@@ -44,7 +54,7 @@ describe('KafkaStreams killed with SIGKILL mid-stream and restarted', () => {
       await waitFor('the child application to be READY', () => {
         if (child.exitCode !== null) throw new Error(`The child application exited with ${child.exitCode}`)
         return stdout.includes('READY')
-      }, 20_000)
+      }, restartWithinMs)
     } catch (error) {
       throw new Error(`${(error as Error).message}; its output: ${stdout}${stderr}`)
     }
@@ -140,7 +150,7 @@ describe('KafkaStreams killed with SIGKILL mid-stream and restarted', () => {
     }
     expect(await s.committedOrders()).toBe(BigInt(s.orders.length))
     await kill(second)
-  }, 30_000)
+  }, restartWithinMs + 60_000)
 
   it('exactly_once_v2: a read_committed reader sees every result exactly once', async () => {
     const s = await shop('read_committed')
@@ -162,5 +172,5 @@ describe('KafkaStreams killed with SIGKILL mid-stream and restarted', () => {
     }
     expect(await s.lastCounts()).toEqual(s.expectedCounts())
     await kill(second)
-  }, 30_000)
+  }, restartWithinMs + 60_000)
 })

@@ -34,6 +34,15 @@ describe('toKafkaError', () => {
     expect(denied.message).toContain('(INVALID_CONFIG)')
   })
 
+  it("treats a request that timed out as retriable, though the client marks it not retriable (Kafka's TimeoutException is)", async () => {
+    const { TimeoutError } = await import('@platformatic/kafka')
+    const timedOut = clientError('Received response with error while executing API JoinGroup', { errors: [new TimeoutError('Request timed out')] })
+    expect(new TimeoutError('Request timed out').canRetry).toBe(false)
+    const mapped = toKafkaError('Joining group "app"', timedOut)
+    expect(mapped).toBeInstanceOf(KafkaError)
+    expect(mapped.canRetry).toBe(true)
+  })
+
   it('passes Tributary errors through unchanged', () => {
     const config = new ConfigError('bad')
     expect(toKafkaError('anything', config)).toBe(config)

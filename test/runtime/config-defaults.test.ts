@@ -15,3 +15,22 @@ describe('commitIntervalMs defaults', () => {
     expect(resolveStreamsConfig({ ...base, commitIntervalMs: 0 }).commitIntervalMs).toBe(0)
   })
 })
+
+describe('group membership and transaction settings', () => {
+  it("default to Kafka Streams': no static membership, a 10 s transaction timeout", () => {
+    const config = resolveStreamsConfig(base)
+    expect(config.groupInstanceId).toBeUndefined()
+    expect(config.transactionTimeoutMs).toBe(10_000)
+  })
+
+  it('take a groupInstanceId of topic-name characters only, and a positive transaction timeout', () => {
+    expect(resolveStreamsConfig({ ...base, groupInstanceId: 'fleet-map-1', transactionTimeoutMs: 30_000 })).toMatchObject({
+      groupInstanceId: 'fleet-map-1',
+      transactionTimeoutMs: 30_000,
+    })
+    expect(() => resolveStreamsConfig({ ...base, groupInstanceId: '' })).toThrow(/groupInstanceId must be 1 to 249 letters/)
+    expect(() => resolveStreamsConfig({ ...base, groupInstanceId: 'a b' })).toThrow(/groupInstanceId/)
+    expect(() => resolveStreamsConfig({ ...base, groupInstanceId: 'x'.repeat(250) })).toThrow(/groupInstanceId/)
+    expect(() => resolveStreamsConfig({ ...base, transactionTimeoutMs: 0 })).toThrow(/transactionTimeoutMs must be a number >= 1/)
+  })
+})

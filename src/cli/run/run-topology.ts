@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, isTributaryError } from '../../core/errors.js'
 import { createKafkaClients, type KafkaAdmin, type KafkaReader } from '../../kafka/index.js'
-import { KafkaStreams } from '../../runtime/index.js'
+import { KafkaStreams, stateDirectoryInstanceId } from '../../runtime/index.js'
 import { REPAIR_SHOP_TOPICS, cityTopics, type CityOptions } from '../../../topologies/generator/index.js'
 import type { BuiltTopology, BundledTopology } from '../../../topologies/types.js'
 import type { CliIo } from '../io.js'
@@ -192,6 +192,9 @@ export async function runTopology(bundled: BundledTopology, options: RunOptions,
       stateDir,
       processingGuarantee: options.guarantee,
       commitIntervalMs: COMMIT_INTERVAL_MS,
+      // Static membership: restarted on the same state directory (after a crash too), the
+      // application takes its old place in the group at once instead of waiting for its session.
+      groupInstanceId: stateDirectoryInstanceId(stateDir, bundled.name),
     })
     app.on('error', (error) => stopper.stop('the application failed', error))
     io.out(`Running ${bundled.name} (${options.guarantee}): reads ${built.inputs.join(', ')}; writes ${outputTopics.join(', ')}.`)
