@@ -34,9 +34,28 @@ export interface ChangelogRestorerOptions {
 }
 
 /**
- * Rebuilds stores from their changelogs: each from its checkpointed offset (or the beginning of
- * the partition) up to the end offset seen when its restoration starts, one batch at a time.
- * Returns the offset reached per changelog partition: what the task's checkpoint starts from.
+ * The local state no longer matches its changelog: the checkpoint lies past the end of the
+ * partition (the topic was deleted and created again) or below its start (retention or
+ * DeleteRecords removed records the store was built from, or removes them while it restores).
+ * The task's state must be wiped and rebuilt from what the partition holds, as Kafka Streams does
+ * with a corrupted task.
+ */
+export class ChangelogTruncatedError extends StateStoreError {
+  constructor(
+    message: string,
+    readonly topic: string,
+    readonly partition: number,
+  ) {
+    super(message)
+    this.name = 'ChangelogTruncatedError'
+  }
+}
+
+/**
+ * Rebuilds stores from their changelogs: each from its checkpointed offset (or the first offset
+ * the partition still holds) up to the end offset seen when its restoration starts, one batch at
+ * a time. Returns the offset reached per changelog partition: what the task's checkpoint starts
+ * from. Fails with `ChangelogTruncatedError` when the checkpoint is outside the partition.
  */
 export class ChangelogRestorer {
   private readonly batchSize: number
@@ -54,27 +73,32 @@ export class ChangelogRestorer {
   async restore(targets: readonly RestoreTarget[], checkpoint: readonly TopicPartitionOffset[]): Promise<TopicPartitionOffset[]> {
     const reached: TopicPartitionOffset[] = []
     for (const target of targets) {
-      const from = checkpoint.find((c) => c.topic === target.topic && c.partition === target.partition)?.offset ?? 0n
+      const from = checkpoint.find((c) => c.topic === target.topic && c.partition === target.partition)?.offset
       reached.push({ topic: target.topic, partition: target.partition, offset: await this.restoreOne(target, from) })
     }
     return reached
   }
 
-  private async restoreOne(target: RestoreTarget, from: bigint): Promise<bigint> {
+  private async restoreOne(target: RestoreTarget, checkpointed: bigint | undefined): Promise<bigint> {
     const { topic, partition, storeName } = target
     const end = await this.reader.endOffset(topic, partition)
+    const start = await this.reader.startOffset(topic, partition)
+    const from = checkpointed ?? start
     if (from > end) {
-      throw new StateStoreError(
+      throw new ChangelogTruncatedError(
         `The checkpoint of store "${storeName}" is at offset ${from} of ${topic}-${partition}, past its end offset ${end}: ` +
           `the changelog was deleted or truncated. Wipe the task's state directory so the store is rebuilt from the changelog.`,
+        topic,
+        partition,
       )
     }
+    if (from < start) throw this.truncated(storeName, topic, partition, from, start)
     const total = Number(end - from)
     let restored = 0
     let position = from
     const report = (done: boolean) => this.onProgress?.({ storeName, topic, partition, restored, total, done })
     while (position < end) {
-      const entries = await this.reader.read(topic, partition, position, this.batchSize)
+      const entries = await this.readAt(target, position)
       // Nothing readable below the end: the rest are transaction markers or compacted away.
       if (entries.length === 0) break
       const batch: ChangelogRecord[] = []
@@ -94,5 +118,25 @@ export class ChangelogRestorer {
     }
     report(true)
     return end
+  }
+
+  /** Reads a batch; a failed read below the partition's new start means records were deleted meanwhile. */
+  private async readAt({ storeName, topic, partition }: RestoreTarget, position: bigint): Promise<readonly ChangelogEntry[]> {
+    try {
+      return await this.reader.read(topic, partition, position, this.batchSize)
+    } catch (error) {
+      const start = await this.reader.startOffset(topic, partition).catch(() => undefined)
+      if (start !== undefined && start > position) throw this.truncated(storeName, topic, partition, position, start)
+      throw error
+    }
+  }
+
+  private truncated(storeName: string, topic: string, partition: number, offset: bigint, start: bigint): ChangelogTruncatedError {
+    return new ChangelogTruncatedError(
+      `Store "${storeName}" needs offset ${offset} of ${topic}-${partition}, but the partition now starts at ${start}: ` +
+        `records it was built from were deleted (retention or DeleteRecords). Wipe the task's state directory so the store is rebuilt from what the partition holds.`,
+      topic,
+      partition,
+    )
   }
 }

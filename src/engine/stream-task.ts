@@ -6,7 +6,7 @@ import type { StateStore, StoreSupplierKind } from '../state/types.js'
 import { ProcessorGraph, type TaskHost, type TaskSource } from '../topology/processor-graph.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
-import { ChangelogRestorer, type ChangelogRestorerOptions } from './changelog-restorer.js'
+import { ChangelogRestorer, ChangelogTruncatedError, type ChangelogRestorerOptions } from './changelog-restorer.js'
 import { InputDeserializer, type QueuedRecord } from './input-deserializer.js'
 import { PartitionGroup, type FetchedLag } from './partition-group.js'
 import { PunctuationSchedules } from './punctuation-schedules.js'
@@ -25,6 +25,9 @@ import {
 } from './exception-handlers.js'
 import { TaskRecordCollector } from './record-collector.js'
 import type { Serde } from '../serde/serde.js'
+
+/** Restores of one task that may find their changelog truncated before one succeeds. */
+const MAX_RESTORE_ATTEMPTS = 3
 
 export interface StreamTaskConfig {
   readonly applicationId: string
@@ -179,20 +182,27 @@ export class StreamTask implements TaskHost {
 
   /**
    * Brings the stores up to the end of their changelogs, from the checkpoint when there is one. A
-   * checkpoint past the end of its changelog (the topic was deleted and created again) makes the
-   * local state meaningless: it is wiped and rebuilt from the beginning, as Kafka Streams does with a
-   * corrupted task.
+   * checkpoint outside its changelog (past the end: the topic was deleted and created again; below
+   * the start: records were deleted by retention, before or during the restore) makes the local
+   * state meaningless: it is wiped and rebuilt from what the changelog holds, as Kafka Streams does
+   * with a corrupted task.
    */
   async restoreChangelogs(reader: ChangelogReader, options: ChangelogRestorerOptions = {}): Promise<void> {
     this.expectState('restoring', 'restoreChangelogs')
-    if (await this.checkpointPastEnd(reader)) {
-      await this.stores.close(false)
-      this.config.stateDirectory.wipeTask(this.taskId)
-      this.checkpoint = []
-      await this.stores.open()
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const reached = await new ChangelogRestorer(reader, options).restore(this.stores.restoreTargets(), this.checkpoint)
+        this.stores.restored(reached)
+        return
+      } catch (error) {
+        // A partition whose start keeps moving past a fresh restore is not one to chase forever.
+        if (!(error instanceof ChangelogTruncatedError) || attempt >= MAX_RESTORE_ATTEMPTS) throw error
+        await this.stores.close(false)
+        this.config.stateDirectory.wipeTask(this.taskId)
+        this.checkpoint = []
+        await this.stores.open()
+      }
     }
-    const reached = await new ChangelogRestorer(reader, options).restore(this.stores.restoreTargets(), this.checkpoint)
-    this.stores.restored(reached)
   }
 
   /** Initializes the processors (they may read the restored stores); the task can then process. */
@@ -457,14 +467,6 @@ export class StreamTask implements TaskHost {
   private consumedOffset(topic: string): bigint | undefined {
     const last = this.consumed.get(topic)?.get(this.id.partition)
     return last === undefined ? undefined : last + 1n
-  }
-
-  private async checkpointPastEnd(reader: ChangelogReader): Promise<boolean> {
-    for (const target of this.stores.restoreTargets()) {
-      const checkpointed = this.checkpoint.find((c) => c.topic === target.topic && c.partition === target.partition)
-      if (checkpointed !== undefined && checkpointed.offset > (await reader.endOffset(target.topic, target.partition))) return true
-    }
-    return false
   }
 
   private expectState(expected: TaskState, operation: string): void {

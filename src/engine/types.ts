@@ -47,9 +47,12 @@ export interface ChangelogEntry {
 export interface ChangelogReader {
   /** The offset the next record written to the partition will get (0 for an empty partition). */
   endOffset(topic: string, partition: number): Promise<bigint>
+  /** The first offset the partition still holds: records below it were deleted (retention, DeleteRecords). */
+  startOffset(topic: string, partition: number): Promise<bigint>
   /**
    * Up to `maxRecords` records from `fromOffset` on, in offset order. Offsets may have gaps
-   * (compaction, transaction markers); an empty answer means nothing more is readable now.
+   * (compaction, transaction markers); an empty answer means nothing more is readable now. Fails
+   * when `fromOffset` is below the partition's start offset.
    */
   read(topic: string, partition: number, fromOffset: bigint, maxRecords: number): Promise<readonly ChangelogEntry[]>
 }

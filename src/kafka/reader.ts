@@ -1,4 +1,4 @@
-import { Consumer } from '@platformatic/kafka'
+import { Consumer, ListOffsetTimestamps } from '@platformatic/kafka'
 import { OffsetOutOfRangeError, callKafka } from './errors.js'
 import { PartitionFetcher, partitionKey } from './partition-fetcher.js'
 import { closeForcefully, type KafkaSettings } from './connection.js'
@@ -43,6 +43,13 @@ export class PlatformaticReader implements KafkaReader {
     const offset = offsets.get(topic)?.[partition]
     if (offset === undefined) return 0n
     return offset
+  }
+
+  async startOffset({ topic, partition }: TopicPartition): Promise<bigint> {
+    const offsets = await this.#call(`Listing the start offset of ${topic}-${partition}`, () =>
+      this.#consumer.listOffsets({ topics: [topic], partitions: { [topic]: [partition] }, timestamp: ListOffsetTimestamps.EARLIEST }),
+    )
+    return offsets.get(topic)?.[partition] ?? 0n
   }
 
   async readRange(

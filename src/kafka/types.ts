@@ -123,6 +123,8 @@ export interface KafkaConsumer {
 export interface KafkaReader {
   /** The latest offset (next to be written; the last stable offset under read_committed). */
   endOffset(partition: TopicPartition): Promise<bigint>
+  /** The first offset the partition still holds (the log start offset). */
+  startOffset(partition: TopicPartition): Promise<bigint>
   /**
    * Reads `[fromOffset, toOffset)` of the partition in batches, calling `onBatch` for each and
    * awaiting it. Resolves with the next offset once `toOffset` (or the real end) is reached.

@@ -25,8 +25,6 @@ export interface GlobalStateManagerConfig {
   readonly defaultSerdes: DefaultSerdes
   readonly deserializationExceptionHandler: DeserializationExceptionHandler
   readonly processingExceptionHandler: ProcessingExceptionHandler
-  /** The earliest offset still in a partition, to continue from when records below a position were deleted. */
-  readonly logStartOffset: (topic: string, partition: number) => Promise<bigint>
   readonly wallClockMs?: () => number
   /** `update()` asks for the end offsets at most this often. Default 100. */
   readonly updateIntervalMs?: number
@@ -196,7 +194,7 @@ export class GlobalStateManager {
       } catch (error) {
         if (!(error instanceof OffsetOutOfRangeError)) throw error
         // Records below the position were deleted: what is left starts at the log start.
-        const start = await this.config.logStartOffset(p.topic, p.partition)
+        const start = await this.config.reader.startOffset(tp)
         if (start <= p.position) throw error
         p.position = start
       }

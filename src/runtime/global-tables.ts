@@ -1,5 +1,5 @@
 import type { KafkaClients } from '../kafka/index.js'
-import type { IsolationLevel, KafkaAdmin } from '../kafka/types.js'
+import type { IsolationLevel } from '../kafka/types.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
@@ -11,7 +11,6 @@ export interface GlobalTablesDeps {
   readonly topology: Topology
   readonly config: ResolvedStreamsConfig
   readonly clients: KafkaClients
-  readonly admin: KafkaAdmin
   /** read_committed under exactly_once_v2: a global table never shows an aborted write. */
   readonly isolationLevel: IsolationLevel
   readonly partitionCounts: ReadonlyMap<string, number>
@@ -48,7 +47,6 @@ export async function openGlobalTables(deps: GlobalTablesDeps): Promise<GlobalSt
       defaultSerdes: deps.defaultSerdes,
       deserializationExceptionHandler: config.deserializationExceptionHandler,
       processingExceptionHandler: config.processingExceptionHandler,
-      logStartOffset: async (topic, partition) => (await deps.admin.listOffsets(topic, [partition], 'earliest')).get(partition) ?? 0n,
       onClose: closeReader,
     })
   } catch (error) {

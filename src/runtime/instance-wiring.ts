@@ -119,7 +119,7 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
     producer = new ProducerHolder(plain)
   }
   const globalTables = new GlobalTables(() =>
-    openGlobalTables({ topology, config, clients, admin, isolationLevel, partitionCounts: layout.partitionCounts, stateDirectory, collector, defaultSerdes }),
+    openGlobalTables({ topology, config, clients, isolationLevel, partitionCounts: layout.partitionCounts, stateDirectory, collector, defaultSerdes }),
   )
   const generation = new AssignedGeneration(consumer)
   const tasks = new TaskManager({

@@ -143,6 +143,10 @@ export class KafkaChangelogReader implements ChangelogReader {
     return this.reader.endOffset({ topic, partition })
   }
 
+  startOffset(topic: string, partition: number): Promise<bigint> {
+    return this.reader.startOffset({ topic, partition })
+  }
+
   async read(topic: string, partition: number, fromOffset: bigint, maxRecords: number): Promise<readonly ChangelogEntry[]> {
     const entries: ChangelogEntry[] = []
     const end = await this.reader.endOffset({ topic, partition })

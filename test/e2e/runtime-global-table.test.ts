@@ -39,6 +39,7 @@ function countingClients(kafka: KafkaFixture, counter: { riderRecords: number })
       const reader = kafka.clients.reader(options)
       const counting: KafkaReader = {
         endOffset: (tp) => reader.endOffset(tp),
+        startOffset: (tp) => reader.startOffset(tp),
         readRange: (tp, from, to, onBatch) =>
           reader.readRange(tp, from, to, (records) => {
             if (tp.topic === RIDERS) counter.riderRecords += records.length

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isTributaryError } from '../../src/core/errors.js'
 import { StreamsBuilder } from '../../src/dsl/index.js'
-import { ChangelogRestorer, StateDirectory, type RestoreProgress, type StreamTask } from '../../src/engine/index.js'
+import { ChangelogRestorer, ChangelogTruncatedError, StateDirectory, type RestoreProgress, type StreamTask } from '../../src/engine/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import type { ChangelogRecord } from '../../src/state/types.js'
 import { FakeChangelogReader, FakeCollector, raw, STORE_SUPPLIERS, tempDir } from '../runtime/fixtures.js'
@@ -58,7 +58,32 @@ describe('ChangelogRestorer', () => {
         error = e
       })
     expect(isTributaryError(error, 'TRIBUTARY_STATE')).toBe(true)
+    expect(error).toBeInstanceOf(ChangelogTruncatedError)
     expect((error as Error).message).toMatch(/past its end offset 1.*Wipe the task's state directory/)
+  })
+
+  it('without a checkpoint, restores from the first offset the partition still holds', async () => {
+    const reader = new FakeChangelogReader([entry(0, 'a', '1'), entry(1, 'b', '1'), entry(2, 'a', '2'), entry(3, 'c', '1')])
+    reader.truncate('cl', 2, 2n)
+    const { batches, store } = restoredInto()
+    const reached = await new ChangelogRestorer(reader).restore([{ storeName: 's', store, topic: 'cl', partition: 2 }], [])
+    expect(reached).toEqual([{ topic: 'cl', partition: 2, offset: 4n }])
+    expect(batches.flat().map((r) => `${r.key.toString()}=${r.value?.toString()}`)).toEqual(['a=2', 'c=1'])
+  })
+
+  it('fails with ChangelogTruncatedError when records the checkpoint builds on were deleted, before or during the restore', async () => {
+    const reader = new FakeChangelogReader([entry(0, 'a', '1'), entry(1, 'b', '1'), entry(2, 'a', '2'), entry(3, 'c', '1')])
+    reader.truncate('cl', 2, 2n)
+    const { store } = restoredInto()
+    const before = await new ChangelogRestorer(reader).restore([{ storeName: 'counts', store, topic: 'cl', partition: 2 }], [{ topic: 'cl', partition: 2, offset: 1n }]).catch((e: unknown) => e)
+    expect(before).toBeInstanceOf(ChangelogTruncatedError)
+    expect((before as Error).message).toMatch(/offset 1 of cl-2, but the partition now starts at 2.*Wipe the task's state directory/)
+
+    const during = new FakeChangelogReader([entry(0, 'a', '1'), entry(1, 'b', '1'), entry(2, 'a', '2'), entry(3, 'c', '1')])
+    during.onRead = () => during.truncate('cl', 2, 3n)
+    const error = await new ChangelogRestorer(during, { batchSize: 1 }).restore([{ storeName: 'counts', store, topic: 'cl', partition: 2 }], []).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ChangelogTruncatedError)
+    expect((error as Error).message).toMatch(/offset 1 of cl-2, but the partition now starts at 3/)
   })
 })
 
@@ -191,5 +216,46 @@ describe.each(STORE_SUPPLIERS)('restoring a StreamTask on %s stores', (supplier)
     ])
     await commit(task, collector)
     expect(new StateDirectory(dir.path, APP).readCheckpoint('0_1')).toEqual(supplier === 'rocksdb' ? [{ topic: 'drivers', partition: 1, offset: 4n }] : [])
+  })
+
+  function driversJoin() {
+    const b = new StreamsBuilder()
+    const drivers = b.table<string, string>('drivers', { keySerde: str, valueSerde: str, storeName: 'drivers' })
+    b.stream<string, string>('rides', { keySerde: str, valueSerde: str })
+      .join(drivers, (ride, driver) => `${ride} by ${driver}`)
+      .to('out', { keySerde: str, valueSerde: str })
+    return b.build()
+  }
+  const driver = (offset: number, key: string, value: string) => ({ topic: 'drivers', partition: 1, offset: BigInt(offset), key: Buffer.from(key), value: Buffer.from(value), timestamp: offset })
+  const joined = (collector: FakeCollector) => collector.recordsOf('out').map((r) => r.value?.toString())
+  const rides = ['d1', 'd2', 'd3', 'd4'].map((d, i) => raw('rides', 1, i, d, `r${i + 1}`, 100 + i))
+
+  it('wipes the table and rebuilds it from what its source topic still holds when retention deleted records past the checkpoint', async () => {
+    const first = await openTask(driversJoin(), { rides: 2, drivers: 2 }, '0_1', dir.path, supplier, { reader: new FakeChangelogReader([driver(0, 'd1', 'Ann'), driver(1, 'd2', 'Bo')]) })
+    await commit(first.task, first.collector)
+    await first.task.close()
+    // Meanwhile the topic grew, then retention deleted everything below offset 3.
+    const reader = new FakeChangelogReader([driver(0, 'd1', 'Ann'), driver(1, 'd2', 'Bo'), driver(2, 'd3', 'Cy'), driver(3, 'd4', 'Dee')])
+    reader.truncate('drivers', 1, 3n)
+    const { task, collector } = await openTask(driversJoin(), { rides: 2, drivers: 2 }, '0_1', dir.path, supplier, { reader })
+    open.push(task)
+    await feed(task, rides)
+    // Kept from the old state, d1 and d2 would still join: the wipe leaves only what the topic holds.
+    expect(joined(collector)).toEqual(['r4 by Dee'])
+  })
+
+  it('wipes what it restored and starts again from the new start when retention deletes records during the restore', async () => {
+    const reader = new FakeChangelogReader([driver(0, 'd1', 'Ann'), driver(1, 'd2', 'Bo'), driver(2, 'd3', 'Cy'), driver(3, 'd4', 'Dee')])
+    reader.onRead = () => {
+      reader.onRead = undefined
+      reader.truncate('drivers', 1, 2n)
+    }
+    const progress: RestoreProgress[] = []
+    const { task, collector } = await openTask(driversJoin(), { rides: 2, drivers: 2 }, '0_1', dir.path, supplier, { reader, restore: { batchSize: 1, onProgress: (p) => progress.push(p) } })
+    open.push(task)
+    await feed(task, rides)
+    expect(joined(collector)).toEqual(['r3 by Cy', 'r4 by Dee'])
+    // The first attempt restored d1 before the deletion was seen; the second one restored d3 and d4.
+    expect(progress.map((p) => [p.restored, p.done])).toEqual([[1, false], [1, false], [2, false], [2, true]])
   })
 })

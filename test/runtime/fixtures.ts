@@ -52,7 +52,10 @@ export class FakeCollector implements RecordWriter {
 /** A reader over a fixed set of partitions (e.g. what a FakeCollector wrote), counting its reads. */
 export class FakeChangelogReader implements ChangelogReader {
   reads = 0
+  /** Called after each read: a test can delete records mid-restore here. */
+  onRead: ((topic: string, partition: number, entries: readonly ChangelogEntry[]) => void) | undefined
   private readonly logs = new Map<string, ChangelogEntry[]>()
+  private readonly starts = new Map<string, bigint>()
 
   constructor(records: readonly { topic: string; partition: number; offset: bigint; key: Buffer | null; value: Buffer | null; timestamp: number }[]) {
     for (const r of records) {
@@ -68,9 +71,22 @@ export class FakeChangelogReader implements ChangelogReader {
     return log === undefined || log.length === 0 ? 0n : (log[log.length - 1] as ChangelogEntry).offset + 1n
   }
 
+  /** Deletes the records below `offset`, as retention or DeleteRecords would. */
+  truncate(topic: string, partition: number, offset: bigint): void {
+    this.starts.set(`${topic}/${partition}`, offset)
+    this.logs.set(`${topic}/${partition}`, (this.logs.get(`${topic}/${partition}`) ?? []).filter((e) => e.offset >= offset))
+  }
+
+  async startOffset(topic: string, partition: number): Promise<bigint> {
+    return this.starts.get(`${topic}/${partition}`) ?? 0n
+  }
+
   async read(topic: string, partition: number, fromOffset: bigint, maxRecords: number): Promise<readonly ChangelogEntry[]> {
     this.reads++
-    return (this.logs.get(`${topic}/${partition}`) ?? []).filter((e) => e.offset >= fromOffset).slice(0, maxRecords)
+    if (fromOffset < (await this.startOffset(topic, partition))) throw new Error(`Offset ${fromOffset} of ${topic}-${partition} is below the log start`)
+    const entries = (this.logs.get(`${topic}/${partition}`) ?? []).filter((e) => e.offset >= fromOffset).slice(0, maxRecords)
+    this.onRead?.(topic, partition, entries)
+    return entries
   }
 }
 

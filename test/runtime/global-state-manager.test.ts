@@ -34,6 +34,10 @@ class FakeReader implements KafkaReader {
     return (this.logStart[partition] as bigint) + BigInt((this.logs[partition] as RawRecord[]).length)
   }
 
+  async startOffset({ partition }: TopicPartition): Promise<bigint> {
+    return this.logStart[partition] as bigint
+  }
+
   async readRange(tp: TopicPartition, from: bigint, to: bigint, onBatch: (records: RawRecord[]) => void | Promise<void>): Promise<bigint> {
     if (from < (this.logStart[tp.partition] as bigint)) throw new OffsetOutOfRangeError(tp.topic, tp.partition, from)
     const records = (this.logs[tp.partition] as RawRecord[]).filter((r) => r.offset >= from && r.offset < to)
@@ -89,7 +93,6 @@ describe('GlobalStateManager', () => {
       defaultSerdes,
       deserializationExceptionHandler: options.deserialization ?? 'fail',
       processingExceptionHandler: options.processing ?? 'fail',
-      logStartOffset: async (_topic, partition) => reader.logStart[partition] as bigint,
       updateIntervalMs: 0,
     })
     open.push(global)
