@@ -69,17 +69,24 @@ export const insertRepartitions: GraphPass = (graph) => {
     keyChanged.set(repartition.id, false)
     return repartition.id
   }
+  // Aggregations of one grouping the user named share its repartition topic, as in Kafka Streams
+  // (an unnamed grouping gets one per aggregation, named after each store).
+  const namedRepartitions = new Map<string, number>()
   for (const node of graph.nodes) {
     const traits = kindTraits[node.kind]
     const inputChanged = node.parents.some((p) => keyChanged.get(p) === true)
     if (traits.needsKeyPartitioning && inputChanged && 'repartitionBase' in node) {
-      const id = addRepartition(node.parents, {
-        base: node.repartitionBase,
-        namedByUser: node.repartitionNamedByUser,
-        keySerde: node.keySerde,
-        valueSerde: node.valueSerde,
-        carriesChanges: node.kind === 'table-aggregate',
-      })
+      const shared = node.repartitionNamedByUser ? `${node.repartitionBase}\u0000${node.parents.join(',')}` : undefined
+      const id =
+        (shared === undefined ? undefined : namedRepartitions.get(shared)) ??
+        addRepartition(node.parents, {
+          base: node.repartitionBase,
+          namedByUser: node.repartitionNamedByUser,
+          keySerde: node.keySerde,
+          valueSerde: node.valueSerde,
+          carriesChanges: node.kind === 'table-aggregate',
+        })
+      if (shared !== undefined) namedRepartitions.set(shared, id)
       nodes.push({ ...node, parents: [id] })
     } else if (traits.needsKeyPartitioning && inputChanged && 'repartitionSides' in node) {
       // A join repartitions each input whose key changed, so that both sides meet in the same partition.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { TopologyError } from '../../../src/core/errors.js'
-import { JoinWindows, StreamsBuilder } from '../../../src/dsl/index.js'
+import { JoinWindows, StreamsBuilder, TimeWindows } from '../../../src/dsl/index.js'
 import { compileLogicalGraph } from '../../../src/dsl/logical/compile.js'
 import { insertRepartitions, mergeDuplicateSources } from '../../../src/dsl/logical/passes.js'
 import { Serdes } from '../../../src/serde/serdes.js'
@@ -101,6 +101,19 @@ describe('insertRepartitions', () => {
       { sourceTopics: ['rides'], stores: [] },
       { sourceTopics: ['KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition'], stores: ['KSTREAM-AGGREGATE-STATE-STORE-0000000002'] },
       { sourceTopics: ['KSTREAM-REDUCE-STATE-STORE-0000000004-repartition'], stores: ['KSTREAM-REDUCE-STATE-STORE-0000000004'] },
+    ])
+  })
+
+  it('lets every aggregation of a grouping the user named share one repartition topic, as Kafka Streams does', () => {
+    const b = new StreamsBuilder()
+    const byZone = b.stream<string, string>('rides', { keySerde: str, valueSerde: str }).groupBy((_k, v) => v, { keySerde: str, name: 'by-zone' })
+    byZone.count({ storeName: 'zone-counts' })
+    byZone.windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).count({ storeName: 'zone-windows' })
+    const topology = b.build()
+    expect(repartitionTopics(topology)).toEqual(['by-zone-repartition'])
+    expect(subtopologyShapes(topology)).toEqual([
+      { sourceTopics: ['rides'], stores: [] },
+      { sourceTopics: ['by-zone-repartition'], stores: ['zone-counts', 'zone-windows'] },
     ])
   })
 
