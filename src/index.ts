@@ -30,6 +30,6 @@ export type {
 } from './state/types.js'
 export { KafkaStreams, InvalidStateStoreError } from './runtime/index.js'
 export type {
-  KafkaStreamsConfig, KafkaStreamsOptions, KafkaStreamsState, KafkaStreamsEvents, StreamsWarning, RecordsDroppedWarning, GroupJoinRetryWarning, ProcessingGuarantee, DeserializationExceptionHandler,
+  KafkaStreamsConfig, KafkaStreamsOptions, KafkaStreamsState, KafkaStreamsEvents, StreamsWarning, RecordsDroppedWarning, GroupJoinRetryWarning, ProcessingRetryWarning, ProcessingGuarantee, DeserializationExceptionHandler,
   ProcessingExceptionHandler, ProductionExceptionHandler, KeyQueryMetadata, StreamsMetadata, StreamsMetricsSnapshot,
 } from './runtime/index.js'

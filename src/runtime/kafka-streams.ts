@@ -13,7 +13,7 @@ import type { RunningInstance } from './running-instance.js'
 import { StreamLoop } from './stream-loop.js'
 import { StreamsIntrospection } from './streams-introspection.js'
 import { joinGroupWithRetries } from './group-join.js'
-import { groupJoinRetryWarning, recordsDroppedWarning } from './streams-warnings.js'
+import { groupJoinRetryWarning, processingRetryWarning, recordsDroppedWarning } from './streams-warnings.js'
 import type { StreamsMetricsSnapshot } from './streams-metrics.js'
 
 export interface KafkaStreamsOptions {
@@ -137,6 +137,7 @@ export class KafkaStreams extends StreamsEmitter {
       onPolled: () => {
         if (this.current === 'REBALANCING') this.transition('RUNNING')
       },
+      onRetry: (error, pauseMs, reprocessing) => this.warn(processingRetryWarning(error, pauseMs, reprocessing)),
       onFailure: async (error) => {
         await this.shutDownClients(false)
         this.fail(this.describeFailure(error))

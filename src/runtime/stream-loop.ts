@@ -29,6 +29,12 @@ export interface StreamLoopDeps {
   /** A poll returned while not stopping: the instance processes again (after starting or a rebalance). */
   readonly onPolled: () => void
   /**
+   * A retriable failure; the loop pauses `pauseMs` and goes on. `reprocessing` is true when the
+   * work since the last commit was abandoned and will be processed again (a failed commit or send,
+   * a lost generation).
+   */
+  readonly onRetry?: (error: unknown, pauseMs: number, reprocessing: boolean) => void
+  /**
    * A failure that is not retried, or was retried for taskTimeoutMs in vain. The collector is
    * discarded and the transaction aborted already; the loop ends once this resolves.
    */
@@ -119,6 +125,7 @@ export class StreamLoop {
         // What a failed commit sent cannot be committed any more (and the collector forgot it).
         if (committing || migrated || pending === 'reset') pending = 'reset'
         else pending = 'resume'
+        this.deps.onRetry?.(error, pause, pending === 'reset')
         await this.sleepUnlessStopping(pause)
       }
     }

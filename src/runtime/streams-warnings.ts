@@ -1,7 +1,7 @@
 import type { RecordsDropped } from '../engine/stream-task.js'
 
 /** Something a KafkaStreams instance wants its operator to know that is not an error. */
-export type StreamsWarning = RecordsDroppedWarning | GroupJoinRetryWarning
+export type StreamsWarning = RecordsDroppedWarning | GroupJoinRetryWarning | ProcessingRetryWarning
 
 /** A task dropped a record for the first time for this reason (later ones are only counted in `metrics()`). */
 export interface RecordsDroppedWarning {
@@ -18,6 +18,20 @@ export interface GroupJoinRetryWarning {
   readonly message: string
   readonly error: unknown
   readonly retryInMs: number
+}
+
+/**
+ * Processing, a commit or a send failed with a retriable error (a broker restarting, a dropped
+ * connection, a lost generation); the instance pauses and goes on. With `reprocessing`, the work
+ * since the last commit was abandoned and is processed again: under at-least-once its outputs
+ * may repeat; under exactly-once the aborted transaction hides them.
+ */
+export interface ProcessingRetryWarning {
+  readonly code: 'PROCESSING_RETRY'
+  readonly message: string
+  readonly error: unknown
+  readonly retryInMs: number
+  readonly reprocessing: boolean
 }
 
 const WHY: Record<RecordsDropped['reason'], string> = {
@@ -46,5 +60,18 @@ export function groupJoinRetryWarning(error: unknown, retryInMs: number): GroupJ
     message:
       `${why} Joining again in ${retryInMs} ms (until taskTimeoutMs). After a crash the broker holds the join until the ` +
       `old member's session expires (sessionTimeoutMs); a static groupInstanceId lets a restarted instance take its place at once.`,
+  }
+}
+
+export function processingRetryWarning(error: unknown, retryInMs: number, reprocessing: boolean): ProcessingRetryWarning {
+  const why = error instanceof Error ? error.message : String(error)
+  return {
+    code: 'PROCESSING_RETRY',
+    error,
+    retryInMs,
+    reprocessing,
+    message:
+      `${why} Retrying in ${retryInMs} ms (until taskTimeoutMs)` +
+      (reprocessing ? '; the records since the last commit are processed again.' : '; nothing is processed twice.'),
   }
 }

@@ -58,6 +58,7 @@ class LoopHarness {
   readonly processTimes: number[] = []
   readonly addedRecords: RawRecord[] = []
   readonly resetCauses: unknown[] = []
+  readonly retries: { error: unknown; pauseMs: number; reprocessing: boolean }[] = []
   readonly failures: unknown[] = []
   consumed = 0
   polled = 0
@@ -146,6 +147,7 @@ class LoopHarness {
       time,
       stopRequested: () => this.stop,
       onPolled: () => this.polled++,
+      onRetry: (error, pauseMs, reprocessing) => this.retries.push({ error, pauseMs, reprocessing }),
       onFailure: async (error) => {
         log.push('failure')
         this.failures.push(error)
@@ -186,6 +188,12 @@ describe('StreamLoop', () => {
     const loop = new LoopHarness({ polls: [{ error }, { error }, { error }, {}, {}, { error }, {}] })
     await loop.run()
     expect(gaps(loop.pollTimes)).toEqual([100, 200, 400, 0, 0, 100, 0])
+    expect(loop.retries.map((r) => [r.pauseMs, r.reprocessing])).toEqual([
+      [100, false],
+      [200, false],
+      [400, false],
+      [100, false],
+    ])
     expect(loop.log).toEqual(['poll', 'resume', 'poll', 'resume', 'poll', 'resume', 'poll', 'poll', 'poll', 'resume', 'poll', 'poll'])
     // The pause is slept in short steps so that close() is noticed.
     expect(Math.max(...loop.time.sleeps)).toBeLessThanOrEqual(50)
@@ -199,6 +207,11 @@ describe('StreamLoop', () => {
     await loop.run()
     expect(loop.log).toEqual(['poll', 'commit', 'reset', 'poll', 'commit', 'reset', 'poll', 'commit', 'poll', 'poll'])
     expect(loop.resetCauses).toEqual([first, second])
+    // Each retry is reported, saying that the work since the last commit is done again.
+    expect(loop.retries).toEqual([
+      { error: first, pauseMs: 100, reprocessing: true },
+      { error: second, pauseMs: 200, reprocessing: true },
+    ])
     // Polls that succeed while commits fail do not reset the backoff: the second pause is longer.
     expect(gaps(loop.pollTimes)).toEqual([1_100, 200, 0, 0])
     expect(loop.commitTimes).toEqual([T0 + 1_000, T0 + 1_100, T0 + 1_300])
