@@ -112,7 +112,8 @@ const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000
  * producer with the same transactional id; a fenced producer fails with `TaskMigratedError`.
  */
 export class PlatformaticTransactionalProducer implements KafkaTransactionalProducer {
-  readonly #producer: Producer
+  #producer: Producer
+  readonly #newProducer: () => Producer
   readonly #transactionalId: string
   #transaction: Transaction | undefined
   readonly #sends = new SendQueue()
@@ -124,14 +125,20 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
     const transactionTimeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS
     // The client sends its `timeout` as InitProducerId's transaction timeout (and as the produce
     // requests' acknowledgement timeout, which a transaction cannot usefully outlast anyway).
-    this.#producer = new Producer({ ...settings.client, timeout: transactionTimeoutMs, idempotent: true, acks: -1, transactionalId, partitioner: compatibilityPartitioner })
+    this.#newProducer = () => new Producer({ ...settings.client, timeout: transactionTimeoutMs, idempotent: true, acks: -1, transactionalId, partitioner: compatibilityPartitioner })
+    this.#producer = this.#newProducer()
   }
 
   async begin(): Promise<void> {
     if (this.#transaction !== undefined) {
       throw new IllegalStateError(`Transaction of "${this.#transactionalId}" is already open; commit() or abort() it first.`)
     }
-    this.#transaction = await this.#call(`Beginning a transaction for "${this.#transactionalId}"`, () => this.#producer.beginTransaction())
+    try {
+      this.#transaction = await this.#call(`Beginning a transaction for "${this.#transactionalId}"`, () => this.#producer.beginTransaction())
+    } catch (error) {
+      await this.#replaceProducer()
+      throw error
+    }
   }
 
   async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
@@ -184,10 +191,25 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
     try {
       await this.#sends.drain()
       await this.#call(`Aborting the transaction of "${this.#transactionalId}"`, () => transaction.abort())
+    } catch (error) {
+      await this.#replaceProducer()
+      throw error
     } finally {
       // After a failed abort (e.g. fenced) the transaction is unusable either way.
       this.#transaction = undefined
     }
+  }
+
+  /**
+   * After a failed begin or abort the client may still count its transaction as open (it clears
+   * it only once the broker answered), and would refuse every later begin. A new client with the
+   * same transactional id starts clean: its InitProducerId bumps the epoch, which makes the broker
+   * abort whatever the old one left open.
+   */
+  async #replaceProducer(): Promise<void> {
+    const old = this.#producer
+    this.#producer = this.#newProducer()
+    await closeForcefully(old).catch(() => undefined)
   }
 
   async close(): Promise<void> {
