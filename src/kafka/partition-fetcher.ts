@@ -1,4 +1,5 @@
 import type { Consumer } from '@platformatic/kafka'
+import { ABORTED_TRANSACTIONS, bypassClientAbortFilter } from './client-abort-filter.js'
 import { callKafka } from './errors.js'
 import type { IsolationLevel, RawRecord, TopicPartition, TopicPartitionOffset } from './types.js'
 
@@ -25,7 +26,9 @@ interface ResponsePartition {
   highWatermark?: bigint
   lastStableOffset?: bigint
   records?: unknown
+  /** Emptied before the client sees it; the broker's list is under ABORTED_TRANSACTIONS. */
   abortedTransactions: Aborted[]
+  [ABORTED_TRANSACTIONS]?: Aborted[] | null
 }
 
 interface FetchResponseShape {
@@ -98,6 +101,7 @@ export class PartitionFetcher {
     this.#consumer = consumer
     this.#isolation = isolation
     this.#maxBytes = maxBytes
+    bypassClientAbortFilter(consumer)
   }
 
   async fetch(requests: readonly TopicPartitionOffset[], maxWaitMs: number): Promise<Map<string, FetchedPartition>> {
@@ -132,7 +136,7 @@ export class PartitionFetcher {
               result.set(key, { records: [], nextOffset: from, outOfRange: true })
               continue
             }
-            const decoded = this.#decode(topic, p.partitionIndex, from, (p.records ?? []) as Batch[], p.abortedTransactions)
+            const decoded = this.#decode(topic, p.partitionIndex, from, (p.records ?? []) as Batch[], p[ABORTED_TRANSACTIONS] ?? p.abortedTransactions ?? [])
             const end = this.#isolation === 'read_committed' ? p.lastStableOffset : p.highWatermark
             result.set(key, end === undefined || end < 0n ? decoded : { ...decoded, endOffset: end })
           }
