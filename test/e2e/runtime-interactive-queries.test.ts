@@ -49,8 +49,9 @@ describe('KafkaStreams interactive queries and metrics against the embedded brok
 
   afterEach(() => env.close())
 
-  const newApp = (port: number) =>
-    env.newApp(ordersTopology(), { stateDir: env.newStateDir(), applicationServer: `localhost:${port}`, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200 })
+  // Kafka's default group timeouts (a 45 s session, a heartbeat every 3 s): the second instance joins
+  // a running group, which the first notices at its next heartbeat, and no member dies here.
+  const newApp = (port: number) => env.newApp(ordersTopology(), { stateDir: env.newStateDir(), applicationServer: `localhost:${port}` })
 
   it('two instances agree on the owner of every key, and the owner holds it in its key-value, window and session stores', async () => {
     const a = newApp(7001)

@@ -1,12 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { InvalidStateStoreError, type KafkaStreams, type KafkaStreamsState } from '../../src/runtime/index.js'
+import { InvalidStateStoreError, KafkaStreams, type KafkaStreamsConfig, type KafkaStreamsState } from '../../src/runtime/index.js'
 import { numbersByKey, orderCountsTopology, orderFeed, readText, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
 
 const APP = 'shop-rebalance'
 const PARTITIONS = 3
 const NAMES = ['ann', 'bob', 'cyd', 'dee', 'eve', 'fay']
 
-describe('KafkaStreams at-least-once rebalancing', () => {
+/**
+ * How the group is set up. Kafka's defaults (a 45 s session, a heartbeat every 3 s, three retries
+ * 250 ms apart): the first instance hears of the join at its next heartbeat. The fast case
+ * heartbeats every 200 ms and gives up on the broker after two quick retries.
+ */
+const GROUPS: readonly { name: string; group: Partial<KafkaStreamsConfig> }[] = [
+  { name: 'a 6 s session', group: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200, retries: 2, retryDelayMs: 50 } },
+  { name: 'default settings', group: {} },
+]
+
+describe.each(GROUPS)('KafkaStreams at-least-once rebalancing, $name', ({ group }) => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 
@@ -19,7 +29,15 @@ describe('KafkaStreams at-least-once rebalancing', () => {
 
   /** An instance with its own state directory that commits only on revocation and close. */
   const newApp = () =>
-    env.newApp(orderCountsTopology(), { stateDir: env.newStateDir(), commitIntervalMs: 600_000, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200 })
+    env.track(
+      new KafkaStreams(orderCountsTopology(), {
+        applicationId: APP,
+        bootstrapServers: [kafka.broker.bootstrapServers],
+        stateDir: env.newStateDir(),
+        commitIntervalMs: 600_000,
+        ...group,
+      }),
+    )
 
   const localCounts = async (app: KafkaStreams) => {
     const counts = new Map<string, number>()
