@@ -3,6 +3,7 @@ import type { StateStore } from '../state/types.js'
 import { queryableStoreSpec, type QueryableStoreType } from '../topology/queryable-store-types.js'
 import type { Topology } from '../topology/topology.js'
 import type { StreamTask } from '../engine/stream-task.js'
+import { guardAgainstClose, retriableIn } from './closing-store-guard.js'
 import type { KafkaStreamsState } from './streams-events.js'
 
 /**
@@ -73,8 +74,23 @@ export function localStoreView<T>(topology: Topology, name: string, type: Querya
     }
     const stores: StateStore[] = []
     for (const task of access.tasks()) {
-      if (task.spec.subtopology.stores.includes(name)) stores.push(task.stateStore(name))
+      if (task.spec.subtopology.stores.includes(name)) stores.push(guardAgainstClose(task.stateStore(name), (cause) => closedUnderRead(name, task, access, cause)))
     }
     return stores
   })
+}
+
+/**
+ * A read failed: when its task was closed meanwhile (a rebalance moved it, or the instance is
+ * closing), the query gets an InvalidStateStoreError, retriable while the instance serves.
+ */
+function closedUnderRead(name: string, task: StreamTask, access: LocalStoreAccess, cause: unknown): InvalidStateStoreError | undefined {
+  const state = access.state()
+  if (state === 'RUNNING' && access.tasks().includes(task)) return undefined
+  const canRetry = retriableIn(state)
+  return new InvalidStateStoreError(
+    `State store "${name}" of task ${task.taskId} was closed while it was being read (the instance is ${state}` +
+      `${canRetry ? ': a rebalance moved the task' : ''}). ${canRetry ? 'Retry the query; the task may now live on another instance.' : 'Query another instance of the application.'}`,
+    { canRetry, cause },
+  )
 }

@@ -145,4 +145,37 @@ describe('KafkaStreams interactive queries and metrics against the embedded brok
       /applicationServer must be "host:port"/,
     )
   })
+  it('fails a scan that a rebalance interrupts with a retriable InvalidStateStoreError, not the closed store\'s own error', async () => {
+    const producer = kafka.track(kafka.clients.producer())
+    await producer.send(CUSTOMERS.map((customer) => ({ topic: 'orders', key: buf(customer), value: buf('{"amount":1}'), timestamp: Date.now() })))
+    const a = newApp(7003)
+    await a.start()
+    const counts = a.store<string, number>('order-counts')
+    await waitFor('every order counted', async () => {
+      let total = 0
+      const all = await retrying(async () => {
+        for await (const [, count] of counts.all()) total += count
+        return total
+      })
+      return all === CUSTOMERS.length
+    })
+    // A scan started while the instance owns every task...
+    const scan = counts.all()
+    expect((await scan.next()).done).toBe(false)
+    // ...outlives the tasks the rebalance moves to a second instance.
+    const b = newApp(7004)
+    await b.start()
+    await waitFor('the first instance to hand tasks over', async () => a.state() === 'RUNNING' && b.state() === 'RUNNING' && (await a.metrics()).activeTasks < PARTITIONS, 20_000)
+    let error: unknown
+    try {
+      for (let next = await scan.next(); next.done !== true; next = await scan.next());
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(InvalidStateStoreError)
+    expect((error as InvalidStateStoreError).canRetry).toBe(true)
+    expect((error as Error).message).toMatch(/was closed while it was being read.*Retry the query/)
+    // A new query sees what is left on this instance.
+    expect((await retrying(async () => (await counts.approximateNumEntries()) >= 0)) ?? true).toBe(true)
+  }, 60_000)
 })
