@@ -1,6 +1,6 @@
 import { compatibilityPartitioner, Producer, type MessageToProduce } from '@platformatic/kafka'
-import { IllegalStateError } from '../core/errors.js'
-import { callKafka } from './errors.js'
+import { IllegalStateError, KafkaError } from '../core/errors.js'
+import { brokerErrorNames, callKafka } from './errors.js'
 import { closeForcefully, type KafkaSettings } from './connection.js'
 import type {
   GroupMetadata, KafkaProducer, KafkaTransactionalProducer, OutgoingRecord, RecordAck, TopicPartitionOffset,
@@ -56,15 +56,26 @@ export class SendQueue {
   }
 }
 
-/** An idempotent producer with acks=-1: a resolved `send` is on every in-sync replica. */
+/** Broker answers that mean the client's producer id or sequence numbers no longer match the broker's. */
+const sequenceErrors = ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'DUPLICATE_SEQUENCE_NUMBER']
+
+/**
+ * An idempotent producer with acks=-1: a resolved `send` is on every in-sync replica. A failed send
+ * leaves the client's sequence numbers in doubt (the broker may have appended a batch whose answer
+ * was lost; the next batch would reuse its sequence and be refused), so the client is replaced by
+ * a fresh one, with a new producer id whose sequences start over, as Kafka's producer bumps its
+ * epoch. A refusal for sequence reasons is then retriable.
+ */
 export class PlatformaticProducer implements KafkaProducer {
-  readonly #producer: Producer
+  #producer: Producer
+  readonly #newProducer: () => Producer
   readonly #inFlight = new Set<Promise<unknown>>()
   readonly #sends = new SendQueue()
   readonly #deadlineMs: number
 
   constructor(settings: KafkaSettings) {
-    this.#producer = new Producer({ ...settings.client, idempotent: true, acks: -1, partitioner: compatibilityPartitioner })
+    this.#newProducer = () => new Producer({ ...settings.client, idempotent: true, acks: -1, partitioner: compatibilityPartitioner })
+    this.#producer = this.#newProducer()
     this.#deadlineMs = settings.deadlineMs
   }
 
@@ -72,7 +83,20 @@ export class PlatformaticProducer implements KafkaProducer {
   async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
     if (records.length === 0) return []
     const messages = toMessages(records)
-    const sending = this.#sends.run(() => this.#call(`Producing ${records.length} record(s)`, () => this.#producer.send({ messages })))
+    const operation = `Producing ${records.length} record(s)`
+    const sending = this.#sends.run(async () => {
+      try {
+        return await this.#call(operation, () => this.#producer.send({ messages }))
+      } catch (error) {
+        const old = this.#producer
+        this.#producer = this.#newProducer()
+        await closeForcefully(old).catch(() => undefined)
+        if (error instanceof KafkaError && !error.canRetry && brokerErrorNames(error).some((name) => sequenceErrors.includes(name))) {
+          throw new KafkaError(`${error.message} The producer was replaced; sending again is safe.`, { cause: error, canRetry: true })
+        }
+        throw error
+      }
+    })
     const tracked = sending.catch(() => undefined)
     this.#inFlight.add(tracked)
     try {
@@ -116,6 +140,7 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
   readonly #newProducer: () => Producer
   readonly #transactionalId: string
   #transaction: Transaction | undefined
+  #sequencesInDoubt = false
   readonly #sends = new SendQueue()
   readonly #deadlineMs: number
 
@@ -146,9 +171,14 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
     if (records.length === 0) return []
     const messages = toMessages(records)
     // Serialized for the sequence numbers, as in PlatformaticProducer.
-    const result = await this.#sends.run(() =>
-      this.#call(`Producing ${records.length} record(s) in a transaction`, () => transaction.send({ messages })),
-    )
+    const result = await this.#sends.run(async () => {
+      try {
+        return await this.#call(`Producing ${records.length} record(s) in a transaction`, () => transaction.send({ messages }))
+      } catch (error) {
+        this.#sequencesInDoubt = true
+        throw error
+      }
+    })
     return toAcks(result.offsets)
   }
 
@@ -198,6 +228,9 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
       // After a failed abort (e.g. fenced) the transaction is unusable either way.
       this.#transaction = undefined
     }
+    // A failed send may have been written without the client learning it: its next batch would
+    // reuse the sequence and be refused. A new client gets a bumped epoch and starts over.
+    if (this.#sequencesInDoubt) await this.#replaceProducer()
   }
 
   /**
@@ -207,6 +240,7 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
    * abort whatever the old one left open.
    */
   async #replaceProducer(): Promise<void> {
+    this.#sequencesInDoubt = false
     const old = this.#producer
     this.#producer = this.#newProducer()
     await closeForcefully(old).catch(() => undefined)
