@@ -146,7 +146,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // A clean close commits what is left; anything emitted twice on the way shows up below.
     await Promise.all(instances.map((i) => i.stop('SIGTERM')))
     const input = await readInput(clients)
-    const final = judge(input, await readOutputs(clients, isolation))
+    const final = judge(input, await readOutputs(clients, isolation), guarantee === 'exactly_once_v2')
     const unexpectedExits = instances.flatMap((i) => i.unexpectedExits)
     const droppedLate = instances.reduce((sum, i) => sum + i.late, 0)
     const exact = guarantee === 'exactly_once_v2'
@@ -234,4 +234,4 @@ const readOutputs = async (clients: KafkaClients, isolation: IsolationLevel) => 
   matches: await readTopic(clients, TOPICS.matches, isolation),
 })
 
-const verdicts = async (clients: KafkaClients, isolation: IsolationLevel) => judge(await readInput(clients), await readOutputs(clients, isolation))
+const verdicts = async (clients: KafkaClients, isolation: IsolationLevel) => judge(await readInput(clients), await readOutputs(clients, isolation), isolation === 'read_committed')

@@ -34,11 +34,18 @@ describe('the soak verdict', () => {
   }
 
   it('finds nothing lost or repeated in exact outputs, counting a request written twice twice', () => {
-    expect(judge({ requests, offers }, exact).map((v) => [v.expected, v.seen, v.lost, v.duplicated])).toEqual([
+    expect(judge({ requests, offers }, exact, true).map((v) => [v.expected, v.seen, v.lost, v.duplicated])).toEqual([
       [4, 4, 0, 0],
       [2, 2, 0, 0],
       [3, 3, 0, 0],
     ])
+  })
+
+  it('under at-least-once, judges a running count by how far it got: short is lost, extra updates repeat', () => {
+    const skipped = { ...exact, zoneCounts: [record(TOPICS.zoneCounts, 'a', 2, 0), record(TOPICS.zoneCounts, 'b', 1, 0), record(TOPICS.zoneCounts, 'b', 1, 0), record(TOPICS.zoneCounts, 'b', 2, 0), record(TOPICS.zoneCounts, 'b', 3, 0)] }
+    expect(judge({ requests, offers }, skipped, false)[0]).toMatchObject({ lost: 0, duplicated: 2 })
+    const short = { ...exact, zoneCounts: [record(TOPICS.zoneCounts, 'a', 1, 0), record(TOPICS.zoneCounts, 'b', 2, 0)] }
+    expect(judge({ requests, offers }, short, false)[0]).toMatchObject({ lost: 1, duplicated: 0 })
   })
 
   it('counts what is missing or short as lost and what repeats or overshoots as duplicated', () => {
@@ -47,7 +54,7 @@ describe('the soak verdict', () => {
       windowFinals: [record(TOPICS.windowFinals, 'a@0', 1, 0), record(TOPICS.windowFinals, `b@${WINDOW_MS}`, 2, 0), record(TOPICS.windowFinals, `b@${WINDOW_MS}`, 3, 0)],
       matches: [exact.matches[0] as RawRecord, exact.matches[0] as RawRecord, exact.matches[1] as RawRecord],
     }
-    expect(judge({ requests, offers }, outputs).map((v) => [v.lost, v.duplicated])).toEqual([
+    expect(judge({ requests, offers }, outputs, true).map((v) => [v.lost, v.duplicated])).toEqual([
       [1, 1],
       [1, 1],
       [1, 1],
