@@ -30,6 +30,13 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
    */
   readonly transactionTimeoutMs?: number
   /**
+   * Under at_least_once: how long a send the cluster failed with a retriable error (a dropped
+   * connection, a broker restarting) is tried again before the instance gives up on it and
+   * reprocesses the records since the last commit (Kafka's `delivery.timeout.ms`). Default 120000.
+   * Under exactly_once_v2 a failed send aborts the transaction instead.
+   */
+  readonly deliveryTimeoutMs?: number
+  /**
    * How often stores are flushed, outputs acknowledged and offsets committed (under exactly-once:
    * how often the transaction commits, so how late `read_committed` readers see results).
    * Default 30000 under at_least_once, 100 under exactly_once_v2 (Kafka Streams' defaults).
@@ -75,6 +82,7 @@ export interface ResolvedStreamsConfig extends ResolvedGroupTimeouts {
   readonly processingGuarantee: ProcessingGuarantee
   readonly commitIntervalMs: number
   readonly transactionTimeoutMs: number
+  readonly deliveryTimeoutMs: number
   readonly deserializationExceptionHandler: DeserializationExceptionHandler
   readonly processingExceptionHandler: ProcessingExceptionHandler
   readonly productionExceptionHandler: ProductionExceptionHandler
@@ -141,6 +149,7 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
     processingGuarantee: guarantee,
     commitIntervalMs: nonNegative('commitIntervalMs', config.commitIntervalMs, defaultCommitIntervalMs(guarantee)),
     transactionTimeoutMs: nonNegative('transactionTimeoutMs', config.transactionTimeoutMs, 10_000, 1),
+    deliveryTimeoutMs: nonNegative('deliveryTimeoutMs', config.deliveryTimeoutMs, 120_000),
     ...handlers,
     maxTaskIdleMs: config.maxTaskIdleMs === -1 ? -1 : nonNegative('maxTaskIdleMs', config.maxTaskIdleMs, 0),
     storeSupplier,

@@ -18,6 +18,8 @@ import { TaskManager } from './task-manager.js'
 import { AssignedGeneration, TaskRecovery } from './task-recovery.js'
 import { TransactionSink } from './transaction-sink.js'
 import { GlobalTables, RunningInstance } from './running-instance.js'
+import { SYSTEM_TIME } from '../core/clock.js'
+import { RetryingSink } from './retrying-sink.js'
 
 /** The clients over the config's connection settings, when none are given. */
 export function kafkaClientsFor(config: ResolvedStreamsConfig): KafkaClients {
@@ -113,9 +115,8 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
   } else {
     const plain = track(clients.producer())
     // 'continue' drops records the cluster rejects for good; under exactly-once a rejected send dooms the transaction.
-    collector = new KafkaRecordWriter(
-      introspection.countProduced(config.productionExceptionHandler === 'continue' ? new ProductionErrorSink(plain) : plain),
-    )
+    const sink = config.productionExceptionHandler === 'continue' ? new ProductionErrorSink(plain) : plain
+    collector = new KafkaRecordWriter(introspection.countProduced(new RetryingSink(sink, { deliveryTimeoutMs: config.deliveryTimeoutMs, time: SYSTEM_TIME })))
     producer = new ProducerHolder(plain)
   }
   const globalTables = new GlobalTables(() =>

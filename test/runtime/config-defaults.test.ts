@@ -21,6 +21,7 @@ describe('group membership and transaction settings', () => {
     const config = resolveStreamsConfig(base)
     expect(config.groupInstanceId).toBeUndefined()
     expect(config.transactionTimeoutMs).toBe(10_000)
+    expect(config.deliveryTimeoutMs).toBe(120_000)
   })
 
   it('take a groupInstanceId of topic-name characters only, and a positive transaction timeout', () => {
