@@ -1,7 +1,8 @@
 /**
  * `npm run soak -- --minutes N [--guarantee at_least_once|exactly_once_v2|both] [--instances 3]
  * [--rides-per-second 100] [--faults connections-cut,instance-sigkill,broker-sigkill]`: the fault soak. Exits with 1 when a run loses results (or, under
- * exactly-once, duplicates them), an instance dies on its own or a fault is not recovered from.
+ * exactly-once, duplicates them), drops records as late, an instance dies on its own or a fault is
+ * not recovered from.
  */
 import { parseArgs } from 'node:util'
 import type { ProcessingGuarantee } from '../src/runtime/index.js'

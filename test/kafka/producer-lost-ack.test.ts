@@ -59,19 +59,24 @@ describe('an idempotent producer whose acknowledgement was lost', () => {
     for (const close of open.splice(0).reverse()) await close().catch(() => undefined)
   })
 
-  it('sends the next batch with fresh sequence numbers instead of being refused for ever (OUT_OF_ORDER_SEQUENCE_NUMBER)', { timeout: 30_000 }, async () => {
+  /** A broker that advertises the proxy, so that every connection of the clients goes through it. */
+  async function brokerBehindProxy() {
     let brokerPort = 0
     const proxy = await lossyProxy(() => brokerPort)
     open.push(() => proxy.close())
-    // The broker advertises the proxy: every connection of the client goes through it.
     const kafka = await EmbeddedKafka.start({ defaultPartitions: 1, autoCreateTopics: false, advertisedListener: `127.0.0.1:${proxy.port}` })
     open.push(() => kafka.close())
     brokerPort = Number(kafka.bootstrapServers.split(':').at(-1))
     kafka.localTopics.ensureTopic('pings', 1)
     const clients = createKafkaClients({ bootstrapServers: [`127.0.0.1:${proxy.port}`], clientId: 'pings', applicationId: 'pings' })
+    return { proxy, clients }
+  }
+  const ping = (value: string) => ({ topic: 'pings', partition: 0, key: null, value: buf(value) })
+
+  it('sends the next batch with fresh sequence numbers instead of being refused for ever (OUT_OF_ORDER_SEQUENCE_NUMBER)', { timeout: 30_000 }, async () => {
+    const { proxy, clients } = await brokerBehindProxy()
     const producer = clients.producer()
     open.push(() => producer.close())
-    const ping = (value: string) => ({ topic: 'pings', partition: 0, key: null, value: buf(value) })
 
     await producer.send([ping('a'), ping('b'), ping('c')])
     proxy.state.armed = true
@@ -88,17 +93,9 @@ describe('an idempotent producer whose acknowledgement was lost', () => {
     expect((await readAll(reader, 'pings', 0)).map((r) => str(r.value))).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'])
   })
   it('in a transaction: the abort after the failed send replaces the client, and the next transaction commits', { timeout: 30_000 }, async () => {
-    let brokerPort = 0
-    const proxy = await lossyProxy(() => brokerPort)
-    open.push(() => proxy.close())
-    const kafka = await EmbeddedKafka.start({ defaultPartitions: 1, autoCreateTopics: false, advertisedListener: `127.0.0.1:${proxy.port}` })
-    open.push(() => kafka.close())
-    brokerPort = Number(kafka.bootstrapServers.split(':').at(-1))
-    kafka.localTopics.ensureTopic('pings', 1)
-    const clients = createKafkaClients({ bootstrapServers: [`127.0.0.1:${proxy.port}`], clientId: 'pings', applicationId: 'pings' })
+    const { proxy, clients } = await brokerBehindProxy()
     const producer = clients.transactionalProducer('0')
     open.push(() => producer.close())
-    const ping = (value: string) => ({ topic: 'pings', partition: 0, key: null, value: buf(value) })
 
     await producer.begin()
     await producer.send([ping('a'), ping('b')])
