@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // test/interop runs Apache Kafka and Kafka Streams (Java): `npm run test:interop` runs it.
+    exclude: [...configDefaults.exclude, 'test/interop/**'],
     // e2e tests start brokers and child processes: give them room, but fail a hung test.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EmbeddedKafka, type EmbeddedKafkaOptions } from '../../src/broker/index.js'
 import { createKafkaClients, type IsolationLevel, type KafkaClients, type KafkaReader } from '../../src/kafka/index.js'
 import type { KafkaStreamsConfig } from '../../src/runtime/index.js'
 import { buf, readText, TempDirs, waitFor } from './fixtures.js'
+import { startTestBroker, type TestBroker, type TestBrokerOptions } from '../kafka/fixtures.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const DIST = resolve(HERE, '../../dist/src/index.js')
@@ -33,7 +33,7 @@ interface Instance {
  * the others heartbeat every 300 ms, aborts the dead member's open transaction after 8 s, checked
  * every 250 ms, commits every 100 ms and gives up on the broker after two quick retries.
  */
-const GROUPS: readonly { name: string; config: Partial<KafkaStreamsConfig>; broker: Partial<EmbeddedKafkaOptions>; withinMs: number }[] = [
+const GROUPS: readonly { name: string; config: Partial<KafkaStreamsConfig>; broker: TestBrokerOptions; withinMs: number }[] = [
   {
     name: 'a 6 s session',
     config: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 300, transactionTimeoutMs: 8_000, commitIntervalMs: 100, retries: 2, retryDelayMs: 50 },
@@ -44,7 +44,7 @@ const GROUPS: readonly { name: string; config: Partial<KafkaStreamsConfig>; brok
 ]
 
 describe.each(GROUPS)('KafkaStreams scaled out over three processes, one of which is killed, $name', ({ config, broker: brokerOptions, withinMs }) => {
-  let broker: EmbeddedKafka
+  let broker: TestBroker
   let clients: KafkaClients
   const closing: { close(): Promise<unknown> }[] = []
   const dirs = new TempDirs('tributary-scale-out-')
@@ -52,7 +52,7 @@ describe.each(GROUPS)('KafkaStreams scaled out over three processes, one of whic
 
   beforeEach(async () => {
     if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` first (the instances run in child processes, which load the compiled package).`)
-    broker = await EmbeddedKafka.start({ defaultPartitions: PARTITIONS, autoCreateTopics: false, ...brokerOptions })
+    broker = await startTestBroker({ partitions: PARTITIONS, ...brokerOptions })
     clients = createKafkaClients({ bootstrapServers: [broker.bootstrapServers], clientId: `${APP}-test`, applicationId: APP, retries: 2, retryDelayMs: 50 })
   })
 

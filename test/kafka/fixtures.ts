@@ -1,9 +1,49 @@
 import { EmbeddedKafka } from '../../src/broker/index.js'
 import { createKafkaClients, type KafkaClients, type KafkaConnectionConfig, type KafkaConsumer, type KafkaReader, type RawRecord } from '../../src/kafka/index.js'
+import { startRealKafka } from '../interop/kafka.js'
+
+/**
+ * Which broker the fixtures start: the embedded one (`npm test`), or, with
+ * TRIBUTARY_TEST_BROKER=kafka (`npm run test:interop`), a real Apache Kafka broker, fresh for each
+ * fixture as the embedded one is.
+ */
+export type TestBrokerKind = 'embedded' | 'kafka'
+
+export function testBrokerKind(): TestBrokerKind {
+  const kind = process.env['TRIBUTARY_TEST_BROKER'] ?? 'embedded'
+  if (kind !== 'embedded' && kind !== 'kafka') throw new Error(`TRIBUTARY_TEST_BROKER is '${kind}': use 'embedded' or 'kafka'.`)
+  return kind
+}
+
+/** A running broker of either kind. */
+export interface TestBroker {
+  readonly kind: TestBrokerKind
+  /** `host:port` */
+  readonly bootstrapServers: string
+  close(): Promise<void>
+}
+
+export interface TestBrokerOptions {
+  /** Partitions of a topic created without a count (default 3). */
+  readonly partitions?: number
+  /** How often the broker aborts transactions that outlived their timeout (each broker's default when absent). */
+  readonly transactionTimeoutCheckIntervalMs?: number
+}
+
+/** A broker that creates no topic implicitly. */
+export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
+  const { partitions = 3, transactionTimeoutCheckIntervalMs } = options
+  if (testBrokerKind() === 'kafka') {
+    const kafka = await startRealKafka({ defaultPartitions: partitions, autoCreateTopics: false, transactionTimeoutCheckIntervalMs })
+    return { kind: 'kafka', bootstrapServers: kafka.bootstrapServers, close: () => kafka.stop() }
+  }
+  const broker = await EmbeddedKafka.start({ defaultPartitions: partitions, autoCreateTopics: false, ...(transactionTimeoutCheckIntervalMs === undefined ? {} : { transactionTimeoutCheckIntervalMs }) })
+  return { kind: 'embedded', bootstrapServers: broker.bootstrapServers, close: () => broker.close() }
+}
 
 /** A broker and client factories for one test; `close()` closes every client it made, then the broker. */
 export interface KafkaFixture {
-  readonly broker: EmbeddedKafka
+  readonly broker: TestBroker
   readonly clients: KafkaClients
   /** Registers `resource` to be closed (in reverse order) by `close()`. */
   track<T extends { close(): Promise<unknown> }>(resource: T): T
@@ -14,7 +54,7 @@ export async function startKafka(
   applicationId = 'app',
   overrides: Partial<KafkaConnectionConfig> = {},
 ): Promise<KafkaFixture> {
-  const broker = await EmbeddedKafka.start({ defaultPartitions: 3, autoCreateTopics: false })
+  const broker = await startTestBroker()
   const clients = createKafkaClients({
     bootstrapServers: [broker.bootstrapServers],
     clientId: `${applicationId}-client`,

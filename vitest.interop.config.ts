@@ -1,0 +1,29 @@
+import { configDefaults, defineConfig } from 'vitest/config'
+import base from './vitest.config.js'
+
+/**
+ * `npm run test:interop`: the suites whose fixtures start a broker through test/kafka/fixtures.ts,
+ * run against a real Apache Kafka broker (TRIBUTARY_TEST_BROKER=kafka, set by the script) instead
+ * of the embedded one, and the differential suites of test/interop, which run Kafka Streams itself
+ * beside Tributary on the same input.
+ */
+export default defineConfig({
+  test: {
+    ...base.test,
+    include: [
+      'test/kafka/*.test.ts',
+      'test/e2e/runtime-*.test.ts',
+      'test/e2e/topology-*.test.ts',
+      'test/cli/generate-*.test.ts',
+      'test/interop/**/*.test.ts',
+    ],
+    exclude: [
+      ...configDefaults.exclude,
+      // These drive the embedded broker itself (a restart, a proxy in front of it): what they test
+      // is the embedded broker's failover, not how Tributary meets a broker.
+      'test/kafka/producer-lost-ack.test.ts',
+      'test/kafka/transactional-producer-outage.test.ts',
+    ],
+    typecheck: { enabled: false },
+  },
+})
