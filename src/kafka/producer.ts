@@ -2,6 +2,7 @@ import { compatibilityPartitioner, Producer, type MessageToProduce } from '@plat
 import { IllegalStateError, KafkaError } from '../core/errors.js'
 import { brokerErrorNames, callKafka } from './errors.js'
 import { closeForcefully, type KafkaSettings } from './connection.js'
+import { retryOnBrokerError } from './retry-on-broker-error.js'
 import type {
   GroupMetadata, KafkaProducer, KafkaTransactionalProducer, OutgoingRecord, RecordAck, TopicPartitionOffset,
 } from './types.js'
@@ -60,6 +61,14 @@ export class SendQueue {
 const sequenceErrors = ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'DUPLICATE_SEQUENCE_NUMBER']
 
 /**
+ * What InitProducerId presents as the producer's current id and epoch: none (-1, -1), as a new
+ * producer must. The client's default is (0, 0), which Apache Kafka (KIP-360) reads as producer
+ * id 0 asking for an epoch bump and answers with PRODUCER_FENCED once the transactional id belongs
+ * to another producer id, so a restarted or migrated exactly-once task could never start again.
+ */
+const NEW_PRODUCER_IDENTITY = { producerId: -1n, producerEpoch: -1 } as const
+
+/**
  * An idempotent producer with acks=-1: a resolved `send` is on every in-sync replica. A failed send
  * leaves the client's sequence numbers in doubt (the broker may have appended a batch whose answer
  * was lost; the next batch would reuse its sequence and be refused), so the client is replaced by
@@ -74,7 +83,7 @@ export class PlatformaticProducer implements KafkaProducer {
   readonly #deadlineMs: number
 
   constructor(settings: KafkaSettings) {
-    this.#newProducer = () => new Producer({ ...settings.client, idempotent: true, acks: -1, partitioner: compatibilityPartitioner })
+    this.#newProducer = () => new Producer({ ...settings.client, ...NEW_PRODUCER_IDENTITY, idempotent: true, acks: -1, partitioner: compatibilityPartitioner })
     this.#producer = this.#newProducer()
     this.#deadlineMs = settings.deadlineMs
   }
@@ -150,7 +159,8 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
     const transactionTimeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS
     // The client sends its `timeout` as InitProducerId's transaction timeout (and as the produce
     // requests' acknowledgement timeout, which a transaction cannot usefully outlast anyway).
-    this.#newProducer = () => new Producer({ ...settings.client, timeout: transactionTimeoutMs, idempotent: true, acks: -1, transactionalId, partitioner: compatibilityPartitioner })
+    this.#newProducer = () =>
+      new Producer({ ...settings.client, ...NEW_PRODUCER_IDENTITY, timeout: transactionTimeoutMs, idempotent: true, acks: -1, transactionalId, partitioner: compatibilityPartitioner })
     this.#producer = this.#newProducer()
   }
 
@@ -158,12 +168,14 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
     if (this.#transaction !== undefined) {
       throw new IllegalStateError(`Transaction of "${this.#transactionalId}" is already open; commit() or abort() it first.`)
     }
-    try {
-      this.#transaction = await this.#call(`Beginning a transaction for "${this.#transactionalId}"`, () => this.#producer.beginTransaction())
-    } catch (error) {
-      await this.#replaceProducer()
-      throw error
-    }
+    this.#transaction = await this.#untilNoTransactionPending(async () => {
+      try {
+        return await this.#call(`Beginning a transaction for "${this.#transactionalId}"`, () => this.#producer.beginTransaction())
+      } catch (error) {
+        await this.#replaceProducer()
+        throw error
+      }
+    })
   }
 
   async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
@@ -173,7 +185,9 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
     // Serialized for the sequence numbers, as in PlatformaticProducer.
     const result = await this.#sends.run(async () => {
       try {
-        return await this.#call(`Producing ${records.length} record(s) in a transaction`, () => transaction.send({ messages }))
+        // The partitions are added to the transaction before anything is produced, and only once
+        // the broker accepted them: a send refused for the previous transaction is tried again.
+        return await this.#untilNoTransactionPending(() => this.#call(`Producing ${records.length} record(s) in a transaction`, () => transaction.send({ messages })))
       } catch (error) {
         this.#sequencesInDoubt = true
         throw error
@@ -186,8 +200,8 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
     const transaction = this.#open('sendOffsets')
     if (offsets.length === 0) return
     // The client needs only the group id of the consumer it adds to the transaction.
-    await this.#call('Adding the consumer group to the transaction', () =>
-      transaction.addConsumer({ groupId: group.groupId } as Parameters<Transaction['addConsumer']>[0]),
+    await this.#untilNoTransactionPending(() =>
+      this.#call('Adding the consumer group to the transaction', () => transaction.addConsumer({ groupId: group.groupId } as Parameters<Transaction['addConsumer']>[0])),
     )
     for (const { topic, partition, offset } of offsets) {
       // The client commits the offset after the given message, i.e. `message.offset + 1`.
@@ -231,6 +245,15 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
     // A failed send may have been written without the client learning it: its next batch would
     // reuse the sequence and be refused. A new client gets a bumped epoch and starts over.
     if (this.#sequencesInDoubt) await this.#replaceProducer()
+  }
+
+  /**
+   * Apache Kafka answers EndTxn once the outcome is decided and writes the markers afterwards;
+   * until they are written, the next transaction's InitProducerId, AddPartitionsToTxn and
+   * AddOffsetsToTxn are refused with CONCURRENT_TRANSACTIONS, which Kafka's producer waits out.
+   */
+  #untilNoTransactionPending<T>(attempt: () => Promise<T>): Promise<T> {
+    return retryOnBrokerError(['CONCURRENT_TRANSACTIONS'], this.#deadlineMs, attempt)
   }
 
   /**

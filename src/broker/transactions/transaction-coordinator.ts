@@ -108,7 +108,9 @@ export class TransactionCoordinator {
         await this.persist(meta)
         return { errorCode: ErrorCode.NONE, producerId: meta.producerId, producerEpoch: 0 }
       }
-      const presented = !(presentedId === -1n && presentedEpoch === -1) && !(presentedId === 0n && presentedEpoch === 0)
+      // KIP-360: a producer presenting an id and epoch (anything but -1, -1, including 0, 0) asks
+      // to bump its own epoch; any other producer's is fenced, as Kafka does.
+      const presented = !(presentedId === -1n && presentedEpoch === -1)
       if (presented && (presentedId !== existing.producerId || presentedEpoch !== existing.producerEpoch)) return refused(ErrorCode.PRODUCER_FENCED)
       const current = existing.state === 'Ongoing' ? await this.fenceAndAbort(existing) : await this.settled(existing)
       // An exhausted epoch moves the transactional id to a new producer id (Kafka does the same).

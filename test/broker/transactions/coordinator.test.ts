@@ -92,4 +92,13 @@ describe('transaction coordinator', () => {
     expect(coordinator.describe('durable')).toMatchObject({ producerId: who.producerId, producerEpoch: 0, state: 'CompleteCommit' })
     expect(await coordinator.initProducerId('durable', 60_000, -1n, -1)).toEqual({ errorCode: ErrorCode.NONE, producerId: who.producerId, producerEpoch: 1 })
   })
+
+  it('fences a producer that presents another producer id, even (0, 0), and bumps the epoch of one that presents its own (KIP-360)', async () => {
+    const first = await coordinator.initProducerId('billing', 60_000, -1n, -1)
+    expect(first).toEqual({ errorCode: ErrorCode.NONE, producerId: 500n, producerEpoch: 0 })
+    // Apache Kafka reads (0, 0) as producer id 0 asking for a bump, not as "no identity".
+    expect(await coordinator.initProducerId('billing', 60_000, 0n, 0)).toEqual({ errorCode: ErrorCode.PRODUCER_FENCED, producerId: -1n, producerEpoch: -1 })
+    expect(await coordinator.initProducerId('billing', 60_000, 500n, 0)).toEqual({ errorCode: ErrorCode.NONE, producerId: 500n, producerEpoch: 1 })
+    expect(await coordinator.initProducerId('billing', 60_000, -1n, -1)).toEqual({ errorCode: ErrorCode.NONE, producerId: 500n, producerEpoch: 2 })
+  })
 })

@@ -41,14 +41,16 @@ describe('transactions at the protocol level', () => {
     const { txn } = await start()
     const first = await txn.init('payments-1')
     expect(first).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: 0 })
-    // 0/0 is what @platformatic/kafka sends for "no current producer": treated as none.
-    const second = await txn.init('payments-1', { producerId: 0n, producerEpoch: 0 })
+    // 0/0 is producer id 0 asking for a bump, as Apache Kafka reads it (KIP-360): fenced.
+    expect((await txn.init('payments-1', { producerId: 0n, producerEpoch: 0 })).errorCode).toBe(ErrorCode.PRODUCER_FENCED)
+    const second = await txn.init('payments-1', { producerId: -1n, producerEpoch: -1 })
     expect(second).toMatchObject({ errorCode: ErrorCode.NONE, producerId: first.producerId, producerEpoch: 1 })
     // Presenting an outdated epoch: PRODUCER_FENCED from v4, INVALID_PRODUCER_EPOCH before.
     expect((await txn.init('payments-1', { producerId: first.producerId as bigint, producerEpoch: 0 })).errorCode).toBe(ErrorCode.PRODUCER_FENCED)
     expect((await txn.init('payments-1', { version: 3, producerId: first.producerId as bigint, producerEpoch: 0 })).errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH)
     const third = await txn.init('payments-1', { producerId: first.producerId as bigint, producerEpoch: 1 })
     expect(third).toMatchObject({ errorCode: ErrorCode.NONE, producerId: first.producerId, producerEpoch: 2 })
+    // A transactional id the coordinator has never seen takes whatever identity is presented.
     const other = await txn.init('payments-2', { producerId: 0n, producerEpoch: 0 })
     expect(other).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: 0 })
     expect(other.producerId).not.toBe(first.producerId)
