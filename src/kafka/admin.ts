@@ -1,4 +1,5 @@
 import { Admin, ListOffsetTimestamps } from '@platformatic/kafka'
+import { KafkaError } from '../core/errors.js'
 import { brokerErrorNames, callKafka } from './errors.js'
 import type { KafkaSettings } from './connection.js'
 import type { GroupMemberDescription, KafkaAdmin, OffsetSpec, TopicPartition, TopicSpec } from './types.js'
@@ -14,6 +15,11 @@ export class PlatformaticAdmin implements KafkaAdmin {
   }
 
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {
+    await this.#create(topics)
+    await this.#untilVisible(topics.map((t) => t.name))
+  }
+
+  async #create(topics: readonly TopicSpec[]): Promise<void> {
     // One request per topic: the client gives every topic of a request the same partition count.
     for (const topic of topics) {
       try {
@@ -30,6 +36,24 @@ export class PlatformaticAdmin implements KafkaAdmin {
         if (brokerErrorNames(error).includes('TOPIC_ALREADY_EXISTS')) continue
         throw error
       }
+    }
+  }
+
+  /**
+   * Apache Kafka answers CreateTopics once its controller has recorded the topic; brokers learn of
+   * it a moment later, and until then metadata lacks it (a produce or a subscription would miss
+   * it). Kafka Streams waits for its internal topics to be described before using them; so does this.
+   */
+  async #untilVisible(names: readonly string[]): Promise<void> {
+    const deadline = Date.now() + this.#deadlineMs
+    for (let backoffMs = 10; ; backoffMs = Math.min(backoffMs * 2, 200)) {
+      const visible = await this.describeTopics(names)
+      const missing = names.filter((name) => !visible.has(name))
+      if (missing.length === 0) return
+      if (Date.now() + backoffMs > deadline) {
+        throw new KafkaError(`Topics ${missing.join(', ')} were created but the cluster's metadata still lacks them after ${this.#deadlineMs} ms. Check that the Kafka cluster is healthy.`, { canRetry: true })
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoffMs))
     }
   }
 

@@ -4,6 +4,8 @@ import { assignCoPartitioned } from './co-partition-assignor.js'
 import { callKafka, toKafkaError } from './errors.js'
 import { PartitionFetcher, keyToPartition, partitionKey } from './partition-fetcher.js'
 import { closeForcefully, type KafkaSettings } from './connection.js'
+import { retryOnBrokerError } from './retry-on-broker-error.js'
+import { requireStableOffsets } from './stable-offset-fetch.js'
 import type {
   AssignmentListener, GroupMetadata, IsolationLevel, KafkaConsumer, RawRecord, TopicPartition, TopicPartitionOffset,
 } from './types.js'
@@ -104,6 +106,7 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
         }))
       },
     })
+    if (options.isolationLevel === 'read_committed') requireStableOffsets(this.#consumer)
     this.#maxBuffered = options.maxBufferedRecords ?? 10_000
     this.#fetcher = new PartitionFetcher(this.#consumer, options.isolationLevel, options.maxBytesPerFetch ?? 4 * 1024 * 1024, settings.deadlineMs)
     this.#consumer.on('consumer:group:join', (payload) => {
@@ -237,8 +240,9 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
   async #committedByKey(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
     const byTopic = new Map<string, number[]>()
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition])
-    const listed = await this.#call('Reading committed offsets', () =>
-      this.#consumer.listCommittedOffsets({ topics: [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })) }),
+    // UNSTABLE_OFFSET_COMMIT: a transaction that committed offsets is still writing its markers.
+    const listed = await retryOnBrokerError(['UNSTABLE_OFFSET_COMMIT'], this.#deadlineMs, () =>
+      this.#call('Reading committed offsets', () => this.#consumer.listCommittedOffsets({ topics: [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })) })),
     )
     const result = new Map<string, bigint>()
     for (const [topic, ps] of byTopic) {

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { Admin } from '@platformatic/kafka'
 
 /** The release CI runs when TRIBUTARY_KAFKA_VERSION does not name another (built by interop:setup). */
 export const DEFAULT_KAFKA_VERSION = '3.9.2'
@@ -87,6 +88,7 @@ export async function startRealKafka(options: RealKafkaOptions = {}): Promise<Re
   }
   try {
     await waitUntilServing(child, port, logFile)
+    await waitForCoordinators(bootstrapServers)
   } catch (error) {
     await stop()
     throw error
@@ -130,6 +132,32 @@ async function waitUntilServing(child: ChildProcess, port: number, logFile: stri
     if (Date.now() > deadline) throw new Error(`Apache Kafka did not serve on ${port} within 90 s; its log:\n${tail(logFile)}`)
     if (readFileSync(logFile, 'utf8').includes('Kafka Server started') && (await accepts(port))) return
     await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/**
+ * Until the group and transaction coordinators answer. Kafka creates __consumer_offsets and
+ * __transaction_state on the first FindCoordinator and answers COORDINATOR_NOT_AVAILABLE until they
+ * are loaded; a cluster that has been up for a while (what users run against) has both, so tests
+ * start there rather than in the broker's first seconds.
+ */
+async function waitForCoordinators(bootstrapServers: string): Promise<void> {
+  const admin = new Admin({ clientId: 'tributary-interop-readiness', bootstrapBrokers: [bootstrapServers] })
+  try {
+    const deadline = Date.now() + 60_000
+    for (const keyType of [0, 1] as const) {
+      for (;;) {
+        const found = await admin.findCoordinator({ keyType, keys: ['tributary-readiness'] }).then(
+          (results) => results.every((r) => r.nodeId >= 0),
+          () => false,
+        )
+        if (found) break
+        if (Date.now() > deadline) throw new Error(`Apache Kafka's ${keyType === 0 ? 'group' : 'transaction'} coordinator did not become available within 60 s.`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
+  } finally {
+    await admin.close()
   }
 }
 

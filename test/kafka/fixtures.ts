@@ -91,6 +91,20 @@ export async function readAll(reader: KafkaReader, topic: string, partition: num
   return records
 }
 
+/**
+ * Waits until no transaction is open on the partition: its last stable offset (what read_committed
+ * readers see) has reached its high watermark. Apache Kafka writes a transaction's commit markers
+ * after EndTxn has answered, so committed records become visible a little after `commit()`.
+ */
+export async function transactionsSettled(kafka: KafkaFixture, topic: string, partition: number): Promise<void> {
+  const stable = kafka.track(kafka.clients.reader({ isolationLevel: 'read_committed' }))
+  const written = kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' }))
+  await waitFor(`the transactions on ${topic}-${partition} to settle`, async () => {
+    const end = await written.endOffset({ topic, partition })
+    return (await stable.endOffset({ topic, partition })) === end
+  })
+}
+
 /** Polls `condition` every 20 ms until it holds; fails naming `what` after `timeoutMs`. */
 export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs

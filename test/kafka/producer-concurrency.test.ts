@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SendQueue } from '../../src/kafka/producer.js'
 import type { OutgoingRecord } from '../../src/kafka/index.js'
-import { buf, readAll, startKafka, str, type KafkaFixture } from './fixtures.js'
+import { buf, readAll, startKafka, str, transactionsSettled, type KafkaFixture } from './fixtures.js'
 
 const records = (label: string, count: number): OutgoingRecord[] =>
   Array.from({ length: count }, (_, i) => ({ topic: 'rides', partition: 0, key: buf(`${label}-${i}`), value: buf(label) }))
@@ -44,6 +44,7 @@ describe('concurrent sends on one idempotent producer', () => {
     await Promise.all(sizes.map((size, i) => producer.send(records(`t${i}`, size))))
     await producer.commit()
 
+    await transactionsSettled(kafka, 'rides', 0)
     const written = await readAll(kafka.track(kafka.clients.reader({ isolationLevel: 'read_committed' })), 'rides', 0)
     expect(written.map((r) => str(r.value))).toEqual(sizes.flatMap((size, i) => Array<string>(size).fill(`t${i}`)))
   })

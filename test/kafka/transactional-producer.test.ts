@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isTributaryError, TaskMigratedError } from '../../src/core/errors.js'
 import type { AssignmentListener, RawRecord } from '../../src/kafka/index.js'
-import { buf, readAll, startKafka, str, waitFor, type KafkaFixture } from './fixtures.js'
+import { buf, readAll, startKafka, str, transactionsSettled, waitFor, type KafkaFixture } from './fixtures.js'
 
 const values = (records: readonly RawRecord[]): (string | null)[] => records.map((r) => str(r.value))
 const quiet: AssignmentListener = { onAssigned: () => undefined, onRevoked: () => undefined }
@@ -33,6 +33,7 @@ describe('KafkaTransactionalProducer', () => {
     await producer.send([{ topic: 'invoices', key: buf('r4'), value: buf('committed-3') }])
     await producer.commit()
 
+    await transactionsSettled(kafka, 'invoices', 0)
     const committed = kafka.track(kafka.clients.reader({ isolationLevel: 'read_committed' }))
     expect(values(await readAll(committed, 'invoices', 0))).toEqual(['committed-1', 'committed-2', 'committed-3'])
     // One batch per fetch: the aborted batch arrives in a fetch without its abort marker.
@@ -79,6 +80,27 @@ describe('KafkaTransactionalProducer', () => {
     expect(await consumer.committed([fares0])).toEqual([{ ...fares0, offset: 4n }])
   })
 
+  it('reads committed offsets only once the transaction that wrote them has completed (KIP-447 require_stable)', async () => {
+    await kafka.track(kafka.clients.producer()).send([{ topic: 'fares', partition: 0, key: buf('r0'), value: buf('0') }])
+    const consumer = kafka.track(kafka.clients.consumer({ isolationLevel: 'read_committed', heartbeatIntervalMs: 100 }))
+    await consumer.subscribe(['fares'], quiet)
+    const fares0 = { topic: 'fares', partition: 0 }
+    const producer = kafka.track(kafka.clients.transactionalProducer('0'))
+    await producer.begin()
+    await producer.send([{ topic: 'invoices', key: buf('r0'), value: buf('invoice') }])
+    await producer.sendOffsets(consumer.groupMetadata(), [{ ...fares0, offset: 1n }])
+
+    // Asked while the transaction is open, the answer waits for its outcome instead of giving the
+    // offset from before it (none): a task moved right after a commit must not redo that commit.
+    const committed = consumer.committed([fares0])
+    let answered = false
+    void committed.finally(() => (answered = true))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(answered).toBe(false)
+    await producer.commit()
+    expect(await committed).toEqual([{ ...fares0, offset: 1n }])
+  })
+
   it('fences an older producer with the same transactional id with a TaskMigratedError', async () => {
     const first = kafka.track(kafka.clients.transactionalProducer('0'))
     await first.begin()
@@ -97,6 +119,7 @@ describe('KafkaTransactionalProducer', () => {
     expect(isTributaryError(error, 'TRIBUTARY_TASK_MIGRATED')).toBe(true)
     expect((error as Error).message).toMatch(/another instance took over/)
 
+    await transactionsSettled(kafka, 'invoices', 0)
     const reader = kafka.track(kafka.clients.reader({ isolationLevel: 'read_committed' }))
     expect(values(await readAll(reader, 'invoices', 0))).toEqual(['from-second'])
   })
