@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { parseSuiteOptions, USAGE } from './options.js'
+import { comparisonSection } from './report-comparison.js'
 import { writeReportFiles } from './report-files.js'
 import { terminalTable } from './report-table.js'
 import { checkTargets } from './targets.js'
@@ -22,6 +23,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     const report = await runSuite(options, (line) => console.log(line))
     console.log(`\n${terminalTable(report.rows)}`)
+    for (const line of comparisonSection(report.rows)) console.log(line)
     for (const s of report.skipped) console.log(`not measured: ${s}`)
     for (const c of checkTargets(report.rows)) console.log(`target ${c.met ? 'met' : 'MISSED'}: ${c.target}: ${c.measured}`)
     const paths = await writeReportFiles(report, options.outDir ?? defaultOutDir())

@@ -1,20 +1,20 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createKafkaClients, type KafkaClients, type KafkaConsumer, type KafkaProducer, type RawRecord } from '../../src/kafka/index.js'
-import { KafkaStreams } from '../../src/runtime/kafka-streams.js'
+import type { KafkaConsumer, KafkaProducer, RawRecord } from '../../src/kafka/index.js'
 import type { ProcessingGuarantee } from '../../src/runtime/config.js'
 import type { Topology } from '../../src/topology/topology.js'
-import { startBrokerProcess, type BrokerProcess } from './broker-process.js'
+import { withCluster, type Cluster, type ClusterKind } from './cluster.js'
 import { produceAll, producePaced, ResultReader, waitForCommitted, wallClockMs } from './kafka-harness.js'
+import { cpuMsOf, peakRssOf } from './process-usage.js'
 import type { Measured } from './runner.js'
 import type { RunResult } from './results.js'
-import { directoryBytes } from '../../src/runtime/directory-bytes.js'
 import { PeakRssSampler } from './resources.js'
+import { startTributaryProcess, type TributaryProcessOptions } from './tributary-process.js'
 import type { InputRecord, Scenario, ScenarioVariant } from './scenarios/scenario.js'
 
-/** Partitions of every topic: one task per partition, all in the one measured instance. */
-const PARTITIONS = 2
+/** The consumer group (and application id) of the measured application, Tributary's or Kafka Streams'. */
+export const APPLICATION_ID = 'bench-app'
 /** Kafka Streams' default under exactly-once; used for both guarantees so their latencies compare. */
 export const COMMIT_INTERVAL_MS = 100
 /** Input records per second in the latency phase: well below saturation, so latency is not queueing. */
@@ -50,46 +50,35 @@ export function splitForKafka(scenario: Pick<Scenario, 'inputTopics' | 'globalTo
   }
 }
 
-interface Cluster {
-  readonly broker: BrokerProcess
-  readonly bootstrap: string
-  clients(applicationId: string): KafkaClients
-}
-
-async function withCluster<T>(topics: readonly string[], use: (cluster: Cluster) => Promise<T>): Promise<T> {
-  const broker = await startBrokerProcess(PARTITIONS)
-  try {
-    const bootstrap = broker.bootstrapServers
-    const clients = (applicationId: string): KafkaClients =>
-      createKafkaClients({ bootstrapServers: [bootstrap], clientId: `${applicationId}-client`, applicationId })
-    const admin = clients('bench-admin').admin()
-    await admin.createTopics(topics.map((name) => ({ name, partitions: PARTITIONS })))
-    await admin.close()
-    return await use({ broker, bootstrap, clients })
-  } finally {
-    await broker.stop()
-  }
+/** What `drive` measured: the bulk's seconds and, when it was given a process, that process's CPU time over the bulk. */
+export interface Driven {
+  readonly seconds: number
+  readonly cpuMs?: number
 }
 
 /**
  * Feeds the bulk as fast as the producer goes; once `group` has committed all of it, the results
- * are in: returns the seconds from the first produce to the last result. Then feeds the tail at
- * LATENCY_RATE, whose results' latencies `reader` records.
+ * are in: the seconds from the first produce to the last result, and the CPU time `pid` (the
+ * application's own process) used from the first produce to the commit of the last input. Then
+ * feeds the tail at LATENCY_RATE, whose results' latencies `reader` records.
  */
-async function drive(
+export async function drive(
   cluster: Cluster,
   group: string,
   checkHealthy: () => void,
   producer: KafkaProducer,
   reader: ResultReader,
   { bulk, tail, streamTopics }: KafkaInputs,
-): Promise<number> {
+  pid?: number,
+): Promise<Driven> {
   const admin = cluster.clients('bench-admin')
   const groupClients = cluster.clients(group)
+  const cpuBefore = pid === undefined ? 0 : cpuMsOf(pid)
   const started = wallClockMs()
   await produceAll(producer, bulk)
   await waitForCommitted(admin, groupClients, streamTopics, checkHealthy)
   const committedAt = wallClockMs()
+  const cpuMs = pid === undefined ? undefined : cpuMsOf(pid) - cpuBefore
   await reader.settle()
   // Done when the last result is readable, or when all was committed if no result came (windows still open).
   const seconds = (Math.max(reader.lastArrival, committedAt) - started) / 1000
@@ -97,15 +86,16 @@ async function drive(
   await producePaced(producer, tail, LATENCY_RATE)
   await waitForCommitted(admin, groupClients, streamTopics, checkHealthy)
   await reader.settle()
-  return seconds
+  return cpuMs === undefined ? { seconds } : { seconds, cpuMs }
 }
 
 /**
- * Tributary's KafkaStreams running the variant against the embedded broker (RocksDB stores).
- * The global tables' records are produced before it starts, so that it bootstraps them before
- * it processes the first event, as an application reading reference data would be deployed.
+ * Tributary's KafkaStreams running the variant (RocksDB stores) in a process of its own, against
+ * the run's broker. The global tables' records are produced before it starts, so that it
+ * bootstraps them before it processes the first event, as an application reading reference data
+ * would be deployed.
  */
-export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs: readonly InputRecord[], guarantee: ProcessingGuarantee): Measured {
+export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs: readonly InputRecord[], guarantee: ProcessingGuarantee, cluster: ClusterKind = 'embedded'): Measured {
   return {
     scenario: scenario.name,
     variant: variant.name,
@@ -114,34 +104,29 @@ export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs
     run: async () => {
       const { topology, outputTopics } = variant.build()
       const phases = splitForKafka(scenario, inputs)
-      return withCluster([...scenario.inputTopics, ...outputTopics], async (cluster) => {
+      return withCluster(cluster, [...scenario.inputTopics, ...outputTopics], async (c) => {
         const stateDir = await mkdtemp(join(tmpdir(), 'tributary-bench-kafka-'))
-        const config = { applicationId: 'bench-app', bootstrapServers: [cluster.bootstrap], stateDir, processingGuarantee: guarantee, commitIntervalMs: COMMIT_INTERVAL_MS }
-        const load = cluster.clients('bench-load')
-        const producer = load.producer()
-        const reader = new ResultReader(cluster.clients('bench-results').consumer({ isolationLevel: 'read_committed' }))
-        const app = new KafkaStreams(topology, config)
-        let failure: unknown
-        app.on('error', (error) => {
-          failure ??= error
-        })
-        const checkHealthy = (): void => {
-          if (failure !== undefined) throw failure
+        const options: TributaryProcessOptions = {
+          scenario: scenario.name,
+          variant: variant.name,
+          guarantee,
+          bootstrapServers: c.bootstrap,
+          applicationId: APPLICATION_ID,
+          stateDir,
+          commitIntervalMs: COMMIT_INTERVAL_MS,
         }
+        const producer = c.clients('bench-load').producer()
+        const reader = new ResultReader(c.clients('bench-results').consumer({ isolationLevel: 'read_committed' }))
+        let app: Awaited<ReturnType<typeof startTributaryProcess>> | undefined
         try {
           await reader.start(outputTopics)
           await produceAll(producer, phases.bootstrap)
-          const joinStarted = wallClockMs()
-          await app.start()
-          const joinMs = wallClockMs() - joinStarted
-          await checkBootstrapped(app, phases.bootstrap.length)
-          const rss = new PeakRssSampler().start()
-          const seconds = await drive(cluster, config.applicationId, checkHealthy, producer, reader, phases)
-          await app.close()
-          // After close: RocksDB has flushed its memtables, so the files hold everything the stores kept.
-          const rocksdbBytes = await directoryBytes(stateDir)
-          const peakRssBytes = rss.stop()
-          const restoreRecordsPerSec = await measureRestore(cluster, { ...config, stateDir: `${stateDir}-restored` }, joinMs, topology)
+          app = await startTributaryProcess(options)
+          checkBootstrapped(app.globalRecordsRead, phases.bootstrap.length)
+          const { seconds, cpuMs } = await drive(c, APPLICATION_ID, app.checkHealthy, producer, reader, phases, app.pid)
+          const peakRssBytes = peakRssOf(app.pid)
+          const rocksdbBytes = await app.stop()
+          const restoreRecordsPerSec = await measureRestore(c, { ...options, stateDir: `${stateDir}-restored` }, app.startMs, topology)
           return {
             records: phases.bulk.length,
             seconds,
@@ -149,10 +134,11 @@ export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs
             latenciesMs: [...reader.latencies],
             rocksdbBytes,
             peakRssBytes,
+            ...(cpuMs === undefined ? {} : { cpuMs }),
             ...(restoreRecordsPerSec === undefined ? {} : { restoreRecordsPerSec }),
           } satisfies RunResult
         } finally {
-          await app.close().catch(() => undefined)
+          await app?.stop().catch(() => undefined)
           await reader.close().catch(() => undefined)
           await producer.close().catch(() => undefined)
           await rm(stateDir, { recursive: true, force: true })
@@ -167,10 +153,7 @@ export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs
  * Fails the run unless the instance read every global-table record while it started: otherwise
  * the first events would be joined with a partial table, and the run would measure something else.
  */
-async function checkBootstrapped(app: KafkaStreams, records: number): Promise<void> {
-  if (records === 0) return
-  const global = (await app.metrics()).globalTables
-  const read = (global?.processed ?? 0) + (global?.skipped ?? 0)
+function checkBootstrapped(read: number, records: number): void {
   if (read < records) {
     throw new Error(`KafkaStreams started having read ${read} of the ${records} records of its global tables: the bootstrap must read them all before processing starts.`)
   }
@@ -180,18 +163,13 @@ async function checkBootstrapped(app: KafkaStreams, records: number): Promise<vo
  * A second instance with an empty state directory restores every store from its changelog
  * before it runs. Its start time minus the first instance's (group join and topic checks, with
  * nothing to restore) is the restoration; divided into the changelog records, the restore rate.
- * Global tables are bootstrapped by both starts alike, so they cancel out and are not counted.
+ * Global stores are bootstrapped by both starts alike, so they cancel out and are not counted.
  */
-async function measureRestore(
-  cluster: Cluster,
-  config: ConstructorParameters<typeof KafkaStreams>[1],
-  emptyStartMs: number,
-  topology: Topology,
-): Promise<number | undefined> {
+async function measureRestore(cluster: Cluster, options: TributaryProcessOptions, emptyStartMs: number, topology: Topology): Promise<number | undefined> {
   const admin = cluster.clients('bench-admin').admin()
   let changelogRecords = 0n
   try {
-    const partitions = await admin.describeTopics(changelogTopics(topology, config.applicationId))
+    const partitions = await admin.describeTopics(changelogTopics(topology, options.applicationId))
     for (const [topic, count] of partitions) {
       const ids = Array.from({ length: count }, (_, i) => i)
       const [start, end] = await Promise.all([admin.listOffsets(topic, ids, 'earliest'), admin.listOffsets(topic, ids, 'latest')])
@@ -201,15 +179,13 @@ async function measureRestore(
     await admin.close()
   }
   if (changelogRecords === 0n) return undefined
-  const app = new KafkaStreams(topology, config)
+  const app = await startTributaryProcess(options)
   try {
-    const started = wallClockMs()
-    await app.start()
-    const restoreMs = wallClockMs() - started - emptyStartMs
+    const restoreMs = app.startMs - emptyStartMs
     // Below a tenth of a second the difference of two start-up times is noise, not a rate.
     return restoreMs < 100 ? undefined : Number(changelogRecords) / (restoreMs / 1000)
   } finally {
-    await app.close()
+    await app.stop()
   }
 }
 
@@ -232,7 +208,7 @@ export function changelogTopics(topology: Topology, applicationId: string): stri
  * broker and client, committing offsets as often as Tributary does, with no processing at all.
  * The global tables' records are not piped: Tributary reads them before the timed phases too.
  */
-export function rawPipeTarget(scenario: Scenario, variantName: string, inputs: readonly InputRecord[]): Measured {
+export function rawPipeTarget(scenario: Scenario, variantName: string, inputs: readonly InputRecord[], cluster: ClusterKind = 'embedded'): Measured {
   return {
     scenario: scenario.name,
     variant: variantName,
@@ -240,7 +216,7 @@ export function rawPipeTarget(scenario: Scenario, variantName: string, inputs: r
     target: 'io-limit',
     run: async () => {
       const phases = splitForKafka(scenario, inputs)
-      return withCluster([...phases.streamTopics, PIPE_OUTPUT], async (cluster) => {
+      return withCluster(cluster, [...phases.streamTopics, PIPE_OUTPUT], async (cluster) => {
         const load = cluster.clients('bench-load')
         const producer = load.producer()
         const reader = new ResultReader(cluster.clients('bench-results').consumer({ isolationLevel: 'read_committed' }))
@@ -250,7 +226,7 @@ export function rawPipeTarget(scenario: Scenario, variantName: string, inputs: r
           await reader.start([PIPE_OUTPUT])
           await pipe.start(phases.streamTopics)
           const rss = new PeakRssSampler().start()
-          const seconds = await drive(cluster, 'bench-pipe', () => pipe.checkHealthy(), producer, reader, phases)
+          const { seconds } = await drive(cluster, 'bench-pipe', () => pipe.checkHealthy(), producer, reader, phases)
           const peakRssBytes = rss.stop()
           return { records: phases.bulk.length, seconds, outputs: reader.count, latenciesMs: [...reader.latencies], peakRssBytes } satisfies RunResult
         } finally {

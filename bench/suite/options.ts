@@ -2,6 +2,9 @@ import { ConfigError } from '../../src/core/errors.js'
 
 export type SuiteMode = 'driver' | 'kafka'
 
+/** The broker of kafka mode: the embedded one (in a process of its own), or a real Apache Kafka broker. */
+export type SuiteCluster = 'embedded' | 'kafka'
+
 export interface SuiteOptions {
   readonly quick: boolean
   /** Input records per run (both topics of a join together). */
@@ -20,6 +23,11 @@ export interface SuiteOptions {
   /** Empty: every variant of each scenario (e.g. inner and left). */
   readonly variants: readonly string[]
   readonly modes: readonly SuiteMode[]
+  /**
+   * `kafka`: kafka mode runs against Apache Kafka (single-node KRaft, from `npm run interop:setup`)
+   * and each scenario runs in Kafka Streams too, side by side.
+   */
+  readonly cluster: SuiteCluster
   /** Where latest.json, latest.md and latest.svg go. */
   readonly outDir: string | undefined
 }
@@ -29,6 +37,9 @@ export const USAGE = `Usage: npm run bench [-- options]
   --scenario <name>    run only this scenario (repeat or comma-separate for several)
   --variant <name>     run only this variant of the scenarios (e.g. inner; comma-separate)
   --mode <mode>        driver, kafka or both (default both; comma-separate)
+  --cluster <broker>   kafka mode's broker: embedded (default) or kafka, a real Apache Kafka broker
+                       (single-node KRaft; run npm run interop:setup first), with Kafka Streams rows
+                       of the same scenarios beside Tributary's
   --records <n>        input records per run (default 50000, quick 8000)
   --repeats <n>        measured runs per row after the warm-up (default 3, quick 2; kafka mode 2, quick 1)
   --warmups <n>        runs discarded before measuring (default 1; kafka mode 0)
@@ -52,6 +63,7 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions | 'help
   const scenarios: string[] = []
   const variants: string[] = []
   let modes: SuiteMode[] = ['driver', 'kafka']
+  let cluster: SuiteCluster = 'embedded'
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const [flag, inline] = arg.includes('=') ? (arg.split(/=(.*)/s, 2) as [string, string]) : [arg, undefined]
@@ -75,6 +87,12 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions | 'help
           throw new ConfigError(`--mode takes driver, kafka or driver,kafka, got ${JSON.stringify(list.join(','))}.\n${USAGE}`)
         }
         modes = list as SuiteMode[]
+        break
+      }
+      case '--cluster': {
+        const broker = value()
+        if (broker !== 'embedded' && broker !== 'kafka') throw new ConfigError(`--cluster takes embedded or kafka, got ${JSON.stringify(broker)}.\n${USAGE}`)
+        cluster = broker
         break
       }
       case '--records':
@@ -108,6 +126,7 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions | 'help
     scenarios,
     variants,
     modes,
+    cluster,
     outDir,
   }
 }

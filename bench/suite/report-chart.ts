@@ -8,6 +8,18 @@ const COLOURS: Readonly<Record<ResultRow['target'], string>> = {
   rocksdb: '#1565c0',
   at_least_once: '#66bb6a',
   exactly_once_v2: '#2e7d32',
+  at_least_once_cached: '#ffb74d',
+}
+
+/** Kafka Streams' rows in oranges, so they stand apart from Tributary's beside them. */
+const KAFKA_STREAMS_COLOURS: Readonly<Partial<Record<ResultRow['target'], string>>> = {
+  at_least_once: '#fb8c00',
+  exactly_once_v2: '#e65100',
+  at_least_once_cached: '#ffb74d',
+}
+
+function colour(row: ResultRow): string {
+  return (row.mode === 'kafka-streams' ? KAFKA_STREAMS_COLOURS[row.target] : undefined) ?? COLOURS[row.target]
 }
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
@@ -38,7 +50,7 @@ export function barChartSvg(rows: readonly ResultRow[], title: string): string {
     const label = `${row.variant} · ${row.mode} · ${row.target}`
     parts.push(
       `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end">${escape(label)}</text>`,
-      `<rect x="${labelWidth}" y="${y}" width="${(x(median) - labelWidth).toFixed(1)}" height="${barHeight}" fill="${COLOURS[row.target]}"><title>${escape(`${label}: ${Math.round(median)} records/s`)}</title></rect>`,
+      `<rect x="${labelWidth}" y="${y}" width="${(x(median) - labelWidth).toFixed(1)}" height="${barHeight}" fill="${colour(row)}"><title>${escape(`${label}: ${Math.round(median)} records/s`)}</title></rect>`,
       `<line x1="${x(min).toFixed(1)}" x2="${x(max).toFixed(1)}" y1="${y + barHeight / 2}" y2="${y + barHeight / 2}" stroke="#000" stroke-width="1"/>`,
       `<text x="${(x(max) + 6).toFixed(1)}" y="${y + 13}">${Math.round(median).toLocaleString('en-US')}</text>`,
     )

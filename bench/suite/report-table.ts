@@ -1,8 +1,9 @@
 import type { ResultRow, SuiteReport } from './results.js'
 import type { Summary } from './stats.js'
 import { checkTargets } from './targets.js'
+import { comparisonSection } from './report-comparison.js'
 
-const COLUMNS = ['scenario', 'variant', 'mode', 'target', 'records/s', 'spread', 'p50 ms', 'p99 ms', 'restore rec/s', 'peak RSS MiB', 'RocksDB MiB', 'x compute', 'x I/O'] as const
+const COLUMNS = ['scenario', 'variant', 'mode', 'target', 'records/s', 'spread', 'p50 ms', 'p99 ms', 'CPU ms/1k', 'restore rec/s', 'peak RSS MiB', 'RocksDB MiB', 'x compute', 'x I/O', 'x KS'] as const
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US')
 const ratio = (n: number | undefined): string => (n === undefined ? '' : `${(n * 100).toFixed(0)}%`)
@@ -19,11 +20,13 @@ function cells(row: ResultRow): string[] {
     `±${(row.recordsPerSec.spreadPct / 2).toFixed(0)}%`,
     ms(row.p50Ms),
     ms(row.p99Ms),
+    row.cpuMsPer1k === undefined ? '' : row.cpuMsPer1k.median.toFixed(0),
     row.restoreRecordsPerSec === undefined ? '' : int(row.restoreRecordsPerSec.median),
     String(row.peakRssMiB),
     row.rocksdbBytes === undefined ? '' : (row.rocksdbBytes / 1_048_576).toFixed(1),
     ratio(row.ratioToComputeLimit),
     ratio(row.ratioToIoLimit),
+    ratio(row.ratioToKafkaStreams),
   ]
 }
 
@@ -45,13 +48,16 @@ export function markdownReport(report: SuiteReport): string {
     '',
     `Run ${report.startedAt} to ${report.finishedAt} on ${machine.cores} × ${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.platform}, Node ${machine.node} (load average at start ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}).`,
     '',
+    `Kafka mode's broker: ${options.cluster ?? 'embedded'}.`,
+    '',
     `Options: ${options.quick ? 'quick, ' : ''}${options.records.toLocaleString('en-US')} input records per run, ${options.warmups} warm-up and ${options.repeats} measured runs per row (kafka mode: ${options.kafkaWarmups} and ${options.kafkaRepeats}; median shown, spread = ±half the min-max range), seed ${options.seed}; scenarios ${options.scenarios.join(', ')}; modes ${options.modes.join(', ')}.`,
     '',
     `| ${COLUMNS.join(' | ')} |`,
     `| ${COLUMNS.map((_, c) => (c >= 4 ? '---:' : '---')).join(' | ')} |`,
     ...report.rows.map((row) => `| ${cells(row).join(' | ')} |`),
     '',
-    'x compute = Tributary records/s over the hand-written compute limit of the same scenario; x I/O = over the raw consume -> produce pipe through the same broker and client.',
+    'x compute = Tributary records/s over the hand-written compute limit of the same scenario; x I/O = over the raw consume -> produce pipe through the same broker and client; x KS = Tributary records/s over Kafka Streams\' (same scenario, variant and guarantee, record cache off). CPU ms/1k = CPU time (user + system) of the application\'s own process per 1,000 input records of the bulk phase; peak RSS in kafka mode and for Kafka Streams = the application process\'s VmHWM.',
+    ...comparisonSection(report.rows),
   ]
   const checks = checkTargets(report.rows)
   if (checks.length > 0) {

@@ -1,13 +1,13 @@
 import type { Summary } from './stats.js'
 
-/** Where a row's numbers come from. */
-export type Mode = 'baseline' | 'driver' | 'kafka'
+/** Where a row's numbers come from: Tributary's driver or kafka mode, Kafka Streams itself, or a baseline. */
+export type Mode = 'baseline' | 'driver' | 'kafka' | 'kafka-streams'
 
 /**
  * What a row measured: a Tributary configuration, or one of the two baselines measured in the
  * same run (the compute limit: hand-written Maps; the I/O limit: a raw consume -> produce pipe).
  */
-export type Target = 'compute-limit' | 'io-limit' | 'memory' | 'rocksdb' | 'at_least_once' | 'exactly_once_v2'
+export type Target = 'compute-limit' | 'io-limit' | 'memory' | 'rocksdb' | 'at_least_once' | 'exactly_once_v2' | 'at_least_once_cached'
 
 /** One measured run. */
 export interface RunResult {
@@ -22,8 +22,13 @@ export interface RunResult {
   readonly rocksdbBytes?: number
   /** Changelog records restored per second by a fresh instance without local state. */
   readonly restoreRecordsPerSec?: number
-  /** Resident set size of every process involved, at its peak, in bytes. */
+  /**
+   * Peak resident set size in bytes: of the application's own process in kafka mode (Tributary's
+   * Node process, Kafka Streams' JVM), of the bench's process otherwise.
+   */
   readonly peakRssBytes: number
+  /** CPU time (user + system) of the application's own process over the bulk, kafka mode only. */
+  readonly cpuMs?: number
 }
 
 /** The median and spread of a configuration's runs, and how it compares to the baselines. */
@@ -39,11 +44,17 @@ export interface ResultRow {
   readonly p99Ms?: Summary
   readonly restoreRecordsPerSec?: Summary
   readonly peakRssMiB: number
+  /** CPU milliseconds of the application's process per 1,000 input records (kafka mode and Kafka Streams). */
+  readonly cpuMsPer1k?: Summary
   readonly rocksdbBytes?: number
   /** Median records/s over the compute limit's of the same variant. */
   readonly ratioToComputeLimit?: number
   /** Median records/s over the I/O limit's of the same variant. */
   readonly ratioToIoLimit?: number
+  /** Tributary kafka-mode rows: median records/s over Kafka Streams' (no record cache, same guarantee, same scenario and variant). */
+  readonly ratioToKafkaStreams?: number
+  /** Tributary kafka-mode rows: CPU-ms per 1,000 records over Kafka Streams' (below 1: Tributary uses less). */
+  readonly cpuRatioToKafkaStreams?: number
   readonly notes?: readonly string[]
 }
 
@@ -72,6 +83,8 @@ export interface SuiteReport {
     /** Empty: every variant. */
     readonly variants: readonly string[]
     readonly modes: readonly string[]
+    /** The broker of kafka mode: the embedded one, or Apache Kafka (with its release). */
+    readonly cluster?: string
   }
   readonly rows: readonly ResultRow[]
   /** Scenarios or modes that did not run, and why. */

@@ -1,4 +1,5 @@
 import type { Mode, ResultRow, RunResult, Target } from './results.js'
+import { cpuMsPerThousand } from './process-usage.js'
 import { latencyPercentiles, summarize } from './stats.js'
 
 export interface RunPlan {
@@ -23,6 +24,7 @@ export interface Measured {
  */
 export async function measure(target: Measured, plan: RunPlan): Promise<ResultRow> {
   const label = `${target.scenario}/${target.variant} ${target.mode}:${target.target}`
+  const cpuNote = (run: RunResult): string => (run.cpuMs === undefined ? '' : `, ${cpuMsPerThousand(run.cpuMs, run.records).toFixed(0)} CPU-ms/1k`)
   for (let i = 0; i < plan.warmups; i++) {
     const warm = await target.run()
     plan.log(`  ${label} warm-up ${i + 1}: ${rate(warm)} records/s`)
@@ -31,7 +33,7 @@ export async function measure(target: Measured, plan: RunPlan): Promise<ResultRo
   for (let i = 0; i < plan.repeats; i++) {
     const result = await target.run()
     runs.push(result)
-    plan.log(`  ${label} run ${i + 1}/${plan.repeats}: ${rate(result)} records/s, ${result.outputs} results`)
+    plan.log(`  ${label} run ${i + 1}/${plan.repeats}: ${rate(result)} records/s, ${result.outputs} results${cpuNote(result)}`)
   }
   const p50: number[] = []
   const p99: number[] = []
@@ -43,6 +45,7 @@ export async function measure(target: Measured, plan: RunPlan): Promise<ResultRo
   }
   const restores = runs.flatMap((r) => (r.restoreRecordsPerSec === undefined ? [] : [r.restoreRecordsPerSec]))
   const disk = runs.flatMap((r) => (r.rocksdbBytes === undefined ? [] : [r.rocksdbBytes]))
+  const cpu = runs.flatMap((r) => (r.cpuMs === undefined ? [] : [cpuMsPerThousand(r.cpuMs, r.records)]))
   const last = runs[runs.length - 1] as RunResult
   return {
     scenario: target.scenario,
@@ -55,6 +58,7 @@ export async function measure(target: Measured, plan: RunPlan): Promise<ResultRo
     ...(p50.length > 0 ? { p50Ms: summarize(p50), p99Ms: summarize(p99) } : {}),
     ...(restores.length > 0 ? { restoreRecordsPerSec: summarize(restores) } : {}),
     peakRssMiB: Math.round(Math.max(...runs.map((r) => r.peakRssBytes)) / 1_048_576),
+    ...(cpu.length > 0 ? { cpuMsPer1k: summarize(cpu) } : {}),
     ...(disk.length > 0 ? { rocksdbBytes: Math.max(...disk) } : {}),
   }
 }
@@ -67,7 +71,7 @@ export function withRatios(rows: readonly ResultRow[]): ResultRow[] {
   return rows.map((row) => {
     if (row.mode === 'baseline') return row
     const compute = baseline(row, 'compute-limit')
-    const io = row.mode === 'kafka' ? baseline(row, 'io-limit') : undefined
+    const io = row.mode === 'kafka' || row.mode === 'kafka-streams' ? baseline(row, 'io-limit') : undefined
     return {
       ...row,
       ...(compute === undefined ? {} : { ratioToComputeLimit: row.recordsPerSec.median / compute }),
@@ -81,7 +85,7 @@ function rate(run: RunResult): string {
 }
 
 /**
- * Notes every Tributary row whose result count differs from its compute limit's: the two are
+ * Notes every Tributary or Kafka Streams row whose result count differs from its compute limit's: the two are
  * meant to do the same work, so a difference is either a bug or a semantic difference (e.g. a
  * window that stream time never closed in one of them) the report should not hide.
  */

@@ -1,7 +1,10 @@
 import { cpus, loadavg, totalmem } from 'node:os'
 import { ConfigError } from '../../src/core/errors.js'
 import { computeLimitTarget, driverTarget } from './driver-mode.js'
+import { withKafkaStreamsRatios } from './comparison.js'
 import { kafkaTarget, rawPipeTarget } from './kafka-mode.js'
+import { kafkaStreamsTarget } from './kafka-streams-mode.js'
+import { kafkaVersion } from '../interop/real-kafka.js'
 import type { SuiteOptions } from './options.js'
 import type { MachineInfo, ResultRow, SuiteReport } from './results.js'
 import { measure, withOutputCheck, withRatios, type Measured } from './runner.js'
@@ -50,14 +53,24 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
       skipped.push(`${scenario.name}: no variant named ${options.variants.join(' or ')} (its variants: ${scenario.variants.map((v) => v.name).join(', ')})`)
       continue
     }
-    if (kafka) rows.push(await measure(rawPipeTarget(scenario, 'all', inputs), kafkaPlan))
+    if (kafka) rows.push(await measure(rawPipeTarget(scenario, 'all', inputs, options.cluster), kafkaPlan))
     for (const variant of variants) {
       const targets: Measured[] = [computeLimitTarget(scenario, variant, inputs)]
       if (options.modes.includes('driver')) {
         targets.push(driverTarget(scenario, variant, inputs, 'memory'), driverTarget(scenario, variant, inputs, 'rocksdb'))
       }
-      if (kafka) targets.push(kafkaTarget(scenario, variant, inputs, 'at_least_once'), kafkaTarget(scenario, variant, inputs, 'exactly_once_v2'))
-      for (const target of targets) rows.push(await measure(target, target.mode === 'kafka' ? kafkaPlan : plan))
+      if (kafka) targets.push(kafkaTarget(scenario, variant, inputs, 'at_least_once', options.cluster), kafkaTarget(scenario, variant, inputs, 'exactly_once_v2', options.cluster))
+      // Against Apache Kafka, the same variant in Kafka Streams: no record cache (as Tributary) for
+      // both guarantees, and at-least-once once more with Kafka Streams' default 10 MiB cache.
+      if (kafka && options.cluster === 'kafka') {
+        if (variant.kafkaStreams === undefined) skipped.push(`${scenario.name}/${variant.name}: no Kafka Streams version`)
+        else {
+          for (const config of [{ guarantee: 'at_least_once', cached: false }, { guarantee: 'exactly_once_v2', cached: false }, { guarantee: 'at_least_once', cached: true }] as const) {
+            targets.push(kafkaStreamsTarget(scenario, variant, inputs, config, options.cluster))
+          }
+        }
+      }
+      for (const target of targets) rows.push(await measure(target, target.mode === 'kafka' || target.mode === 'kafka-streams' ? kafkaPlan : plan))
     }
   }
   return {
@@ -75,8 +88,9 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
       scenarios: scenarios.map((s) => s.name),
       variants: options.variants,
       modes: options.modes,
+      cluster: options.cluster === 'kafka' ? `Apache Kafka ${kafkaVersion()} (single-node KRaft)` : 'embedded',
     },
-    rows: withOutputCheck(withRatios(rows)),
+    rows: withKafkaStreamsRatios(withOutputCheck(withRatios(rows))),
     skipped,
   }
 }

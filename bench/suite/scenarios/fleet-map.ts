@@ -55,7 +55,7 @@ export const fleetMapScenario: Scenario = {
   description: `stream-table + stream-global-table join: ${VELOCITY_TOPICS.vehicleLocations} enriched with driver (table, re-keyed) and rider (global table) profiles from CDC, plus the latest position per driver`,
   inputTopics: TOPICS,
   globalTopics: GLOBAL_TOPICS,
-  variants: [{ name: 'enrich', build: () => ({ topology: buildFleetMap(), outputTopics: [VELOCITY_TOPICS.driverRiderVehicleLocation] }), computeLimit }],
+  variants: [{ name: 'enrich', build: () => ({ topology: buildFleetMap(), outputTopics: [VELOCITY_TOPICS.driverRiderVehicleLocation] }), computeLimit, kafkaStreams: { scenario: 'bench.FleetMap' } }],
   prepare: (records, seed) =>
     globalTablesFirst(inBlocks(cityInputs(cityScale(records), seed, TOPICS, VELOCITY_TOPICS.vehicleLocations, records), TOPICS), GLOBAL_TOPICS),
   dataSource: 'the city generator: one ping per driver per second, the profiles\' CDC snapshot and changes (the rider profiles, a global table, all before the first ping)',

@@ -63,7 +63,7 @@ export const rideHistoryScenario: Scenario = {
   name: 'ride-history',
   description: `session windows: ${VELOCITY_TOPICS.vehicleLocations} with a rider, re-keyed by driver and rider, aggregated into rides by 2-minute inactivity sessions (grace 10 s), suppressed until closed, priced with a table join`,
   inputTopics: [VELOCITY_TOPICS.vehicleLocations, VELOCITY_TOPICS.surgePricing],
-  variants: [{ name: 'sessions-2m', build: () => ({ topology: buildRideHistory(), outputTopics: [VELOCITY_TOPICS.rides] }), computeLimit }],
+  variants: [{ name: 'sessions-2m', build: () => ({ topology: buildRideHistory(), outputTopics: [VELOCITY_TOPICS.rides] }), computeLimit, kafkaStreams: { scenario: 'bench.RideHistory' } }],
   // Rides last minutes and close 2 minutes after their last ping: always simulate 10 minutes.
   prepare: (records, seed) => cityInputs(cityScale(records, 1, 600), seed, [VELOCITY_TOPICS.vehicleLocations], VELOCITY_TOPICS.vehicleLocations, records),
   dataSource: 'the city generator: one ping per driver per second (no surge prices are fed, so rides are priced at 1.0)',

@@ -126,7 +126,7 @@ function append<V>(map: Map<string, V[]>, key: string, value: V): void {
 }
 
 function variant(kind: 'inner' | 'left'): ScenarioVariant {
-  return { name: kind, build: () => build(kind), computeLimit: (inputs) => computeLimit(kind, inputs) }
+  return { name: kind, build: () => build(kind), computeLimit: (inputs) => computeLimit(kind, inputs), kafkaStreams: { scenario: 'bench.RideJoin', options: { variant: kind } } }
 }
 
 /** Scenario 1: ride requests joined with the matching service's assignments within 60 s. */

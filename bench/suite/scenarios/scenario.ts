@@ -26,6 +26,15 @@ export interface ScenarioVariant {
   build(): BuiltScenario
   /** Processes the inputs in order and returns how many results it emitted. */
   computeLimit(inputs: readonly InputRecord[]): number
+  /** The same computation written with Kafka Streams, for the side-by-side rows of `--cluster kafka`. */
+  readonly kafkaStreams?: KafkaStreamsVersion
+}
+
+/** A Scenario class of test/interop/src/dev/tributary/interop (run by KafkaStreamsRunner) and its options. */
+export interface KafkaStreamsVersion {
+  /** Relative to the package dev.tributary.interop, e.g. `bench.RideJoin`. */
+  readonly scenario: string
+  readonly options?: Readonly<Record<string, string>>
 }
 
 export interface Scenario {

@@ -72,7 +72,7 @@ export const surgePricingScenario: Scenario = {
   name: 'surge-pricing',
   description: `windowed aggregations and a windowed table join: demand (${VELOCITY_TOPICS.rideRequests}) and supply (available drivers' ${VELOCITY_TOPICS.vehicleLocations}) re-keyed by H3 zone and aggregated per tumbling minute (grace 10 s), outer-joined per zone and window, suppressed until the window closes`,
   inputTopics: TOPICS,
-  variants: [{ name: 'tumbling-1m', build: () => ({ topology: buildSurgePricing(), outputTopics: [VELOCITY_TOPICS.surgePricing] }), computeLimit }],
+  variants: [{ name: 'tumbling-1m', build: () => ({ topology: buildSurgePricing(), outputTopics: [VELOCITY_TOPICS.surgePricing] }), computeLimit, kafkaStreams: { scenario: 'bench.SurgePricing' } }],
   prepare: (records, seed) => inBlocks(cityInputs(cityScale(records, 6), seed, TOPICS, VELOCITY_TOPICS.vehicleLocations, records), TOPICS),
   dataSource: 'the city generator: one ping per driver per second, six ride requests per driver per minute',
 }

@@ -1,0 +1,122 @@
+/**
+ * A Kafka Streams application of the bench (a Scenario under
+ * test/interop/src/dev/tributary/interop/bench) in a JVM of its own, run by KafkaStreamsRunner as
+ * test/interop/kafka-streams.ts runs the interop tests' applications, with the H3 library the
+ * scenarios' zones need on its class path.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { kafkaClassPath } from './real-kafka.js'
+
+export interface BenchKafkaStreamsOptions {
+  /** The Scenario's class relative to dev.tributary.interop, e.g. `bench.RideJoin`. */
+  readonly scenario: string
+  readonly bootstrapServers: string
+  readonly applicationId: string
+  /** Further `key=value` arguments: Kafka Streams settings and the scenario's own options. */
+  readonly options?: Readonly<Record<string, string | number>>
+  /** JVM heap ceiling (default 512m, as the interop tests' applications). */
+  readonly maxHeap?: string
+}
+
+export interface BenchKafkaStreamsApp {
+  readonly pid: number
+  readonly stateDir: string
+  /** Resolves once the application reports `state`; rejects if it reports ERROR or exits first. */
+  waitForState(state: string, timeoutMs?: number): Promise<void>
+  /** Throws if the application reported an error or exited. */
+  checkHealthy(): void
+  /** Closes the application (SIGTERM runs KafkaStreams.close()); `keepState` leaves its state directory for the caller. */
+  stop(keepState?: boolean): Promise<void>
+}
+
+/**
+ * The class path entry of Uber's h3-java: from the interop build's own class path when its pom
+ * declares it, else the newest release in the local Maven repository.
+ */
+export function h3ClassPath(classPath: string, mavenRepository = join(homedir(), '.m2', 'repository')): string | undefined {
+  if (/[\\/]com[\\/]uber[\\/]h3[\\/]/.test(classPath)) return undefined
+  const dir = join(mavenRepository, 'com', 'uber', 'h3')
+  const versions = existsSync(dir) ? readdirSync(dir).filter((v) => existsSync(join(dir, v, `h3-${v}.jar`))) : []
+  const newest = versions.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1)
+  if (newest === undefined) {
+    throw new Error('The bench\'s Kafka Streams applications need Uber\'s h3-java for their zones: run `mvn dependency:get -Dartifact=com.uber:h3:4.3.1` (or npm run interop:setup once test/interop/pom.xml declares it).')
+  }
+  return join(dir, newest, `h3-${newest}.jar`)
+}
+
+export async function startBenchKafkaStreams(o: BenchKafkaStreamsOptions): Promise<BenchKafkaStreamsApp> {
+  const base = kafkaClassPath()
+  const h3 = h3ClassPath(base)
+  const classPath = h3 === undefined ? base : `${base}:${h3}`
+  const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-kafka-streams-'))
+  const args = [`bootstrap.servers=${o.bootstrapServers}`, `application.id=${o.applicationId}`, `state.dir=${stateDir}`]
+  for (const [key, value] of Object.entries(o.options ?? {})) args.push(`${key}=${value}`)
+  const child = spawn('java', [`-Xmx${o.maxHeap ?? '512m'}`, '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classPath, 'dev.tributary.interop.KafkaStreamsRunner', o.scenario, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  if (child.pid === undefined) throw new Error('java could not be started: is a JDK 17 on the PATH?')
+  const lines: string[] = []
+  let state: string | undefined
+  let exited = false
+  const waiters = new Set<() => void>()
+  const wake = (): void => {
+    for (const w of waiters) w()
+  }
+  const onLine = (line: string): void => {
+    lines.push(line)
+    if (lines.length > 500) lines.splice(0, 100)
+    if (line.startsWith('STATE ')) state = line.slice('STATE '.length)
+    wake()
+  }
+  createInterface({ input: child.stdout }).on('line', onLine)
+  createInterface({ input: child.stderr }).on('line', onLine)
+  child.once('exit', () => {
+    exited = true
+    wake()
+  })
+  const failure = (): string | undefined => {
+    const error = lines.find((l) => l.startsWith('ERROR '))
+    if (error !== undefined || state === 'ERROR') return error ?? 'ERROR'
+    return exited ? 'exited' : undefined
+  }
+  const describe = (what: string): Error => new Error(`Kafka Streams (${o.scenario}) ${what}:\n${lines.slice(-30).join('\n')}`)
+
+  return {
+    pid: child.pid,
+    stateDir,
+    waitForState: (wanted, timeoutMs = 120_000) =>
+      new Promise<void>((resolve, reject) => {
+        const done = (settle: () => void): void => {
+          clearTimeout(timer)
+          waiters.delete(check)
+          settle()
+        }
+        const check = (): void => {
+          const failed = failure()
+          if (state === wanted) done(resolve)
+          else if (failed !== undefined) done(() => reject(describe(`failed before ${wanted} (${failed})`)))
+        }
+        const timer = setTimeout(() => done(() => reject(describe(`was not ${wanted} within ${timeoutMs} ms (state ${state})`))), timeoutMs)
+        waiters.add(check)
+        check()
+      }),
+    checkHealthy: () => {
+      const failed = failure()
+      if (failed !== undefined) throw describe(`failed (${failed})`)
+    },
+    stop: async (keepState = false) => {
+      if (!exited) {
+        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+        await gone
+        clearTimeout(timer)
+      }
+      if (!keepState) rmSync(stateDir, { recursive: true, force: true })
+    },
+  }
+}
