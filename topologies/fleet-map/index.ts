@@ -104,8 +104,10 @@ export function buildFleetMap(): Topology {
     .leftJoin(drivers, (ping, card): PingWithDriver => ({ ping, driver: card ?? null }), { name: 'fleet-map-join-driver' })
     .leftJoin(
       riders,
-      // A ping without a rider maps to no key: the left join sends it on with `rider: null`.
-      (_driverId, joined) => joined.ping.riderId,
+      // A ping without a rider is looked up under the empty id, which no rider has, so the left join
+      // sends it on with `rider: null`. A null key would not do: Kafka Streams before 4.0 drops a
+      // record whose global-table key is null even in a left join, 4.0 joins it with null.
+      (_driverId, joined) => joined.ping.riderId ?? '',
       (joined, rider) => enrichLocation(joined.ping, joined.driver, rider ?? null),
       { name: 'fleet-map-join-rider' },
     )
