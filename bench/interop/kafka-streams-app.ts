@@ -1,12 +1,11 @@
 /**
  * A Kafka Streams application of the bench (a Scenario under
  * test/interop/src/dev/tributary/interop/bench) in a JVM of its own, run by KafkaStreamsRunner as
- * test/interop/kafka-streams.ts runs the interop tests' applications, with the H3 library the
- * scenarios' zones need on its class path.
+ * test/interop/kafka-streams.ts runs the interop tests' applications.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { homedir, tmpdir } from 'node:os'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { kafkaClassPath } from './real-kafka.js'
@@ -33,25 +32,8 @@ export interface BenchKafkaStreamsApp {
   stop(keepState?: boolean): Promise<void>
 }
 
-/**
- * The class path entry of Uber's h3-java: from the interop build's own class path when its pom
- * declares it, else the newest release in the local Maven repository.
- */
-export function h3ClassPath(classPath: string, mavenRepository = join(homedir(), '.m2', 'repository')): string | undefined {
-  if (/[\\/]com[\\/]uber[\\/]h3[\\/]/.test(classPath)) return undefined
-  const dir = join(mavenRepository, 'com', 'uber', 'h3')
-  const versions = existsSync(dir) ? readdirSync(dir).filter((v) => existsSync(join(dir, v, `h3-${v}.jar`))) : []
-  const newest = versions.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1)
-  if (newest === undefined) {
-    throw new Error('The bench\'s Kafka Streams applications need Uber\'s h3-java for their zones: run `mvn dependency:get -Dartifact=com.uber:h3:4.3.1` (or npm run interop:setup once test/interop/pom.xml declares it).')
-  }
-  return join(dir, newest, `h3-${newest}.jar`)
-}
-
 export async function startBenchKafkaStreams(o: BenchKafkaStreamsOptions): Promise<BenchKafkaStreamsApp> {
-  const base = kafkaClassPath()
-  const h3 = h3ClassPath(base)
-  const classPath = h3 === undefined ? base : `${base}:${h3}`
+  const classPath = kafkaClassPath()
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-kafka-streams-'))
   const args = [`bootstrap.servers=${o.bootstrapServers}`, `application.id=${o.applicationId}`, `state.dir=${stateDir}`]
   for (const [key, value] of Object.entries(o.options ?? {})) args.push(`${key}=${value}`)

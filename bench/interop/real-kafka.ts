@@ -75,8 +75,7 @@ export async function startRealKafka(options: RealKafkaOptions = {}): Promise<Re
   const properties = join(dir, 'server.properties')
   writeFileSync(properties, serverProperties({ dir, port, controllerPort, defaultPartitions: options.defaultPartitions ?? 3, autoCreateTopics: options.autoCreateTopics ?? false, transactionTimeoutCheckIntervalMs: options.transactionTimeoutCheckIntervalMs }))
 
-  // A cluster id is 16 random bytes in URL-safe base64 without padding, as `StorageTool random-uuid` prints.
-  const clusterId = randomBytes(16).toString('base64url')
+  const clusterId = randomClusterId()
   await promisify(execFile)('java', ['-cp', classPath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { timeout: 60_000 })
 
   const logFile = join(dir, 'broker.log')
@@ -103,6 +102,17 @@ export async function startRealKafka(options: RealKafkaOptions = {}): Promise<Re
     throw error
   }
   return { bootstrapServers, version, pid, logFile, stop }
+}
+
+/**
+ * 16 random bytes in URL-safe base64 without padding, as `StorageTool random-uuid` prints. Like
+ * Kafka's Uuid.randomUuid(), never one starting with '-': StorageTool would read it as an option.
+ */
+export function randomClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url')
+    if (!id.startsWith('-')) return id
+  }
 }
 
 function serverProperties(o: { dir: string; port: number; controllerPort: number; defaultPartitions: number; autoCreateTopics: boolean; transactionTimeoutCheckIntervalMs: number | undefined }): string {

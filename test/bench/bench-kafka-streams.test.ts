@@ -1,9 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { h3ClassPath } from '../../bench/interop/kafka-streams-app.js'
-import { interopDirectory } from '../../bench/interop/real-kafka.js'
+import { interopDirectory, randomClusterId } from '../../bench/interop/real-kafka.js'
 import { comparisonLines, withKafkaStreamsRatios } from '../../bench/suite/comparison.js'
 import { kafkaStreamsSettings, kafkaStreamsTargetName } from '../../bench/suite/kafka-streams-mode.js'
 import { parseSuiteOptions } from '../../bench/suite/options.js'
@@ -148,24 +145,14 @@ describe('bench Kafka Streams applications', () => {
     for (const scenario of SCENARIOS) for (const variant of scenario.variants) expect(variant.kafkaStreams?.scenario, `${scenario.name}/${variant.name}`).toMatch(/^bench\.[A-Z]\w+$/)
   })
 
-  it('takes h3-java from the interop class path when it is there, else the newest in the Maven repository', () => {
-    const repo = mkdtempSync(join(tmpdir(), 'tributary-bench-m2-'))
-    try {
-      expect(h3ClassPath('/m2/com/uber/h3/4.3.1/h3-4.3.1.jar:/x.jar', repo)).toBeUndefined()
-      expect(() => h3ClassPath('/x.jar', repo)).toThrow(/com\.uber:h3/)
-      for (const v of ['4.1.1', '4.3.1', '4.10.0']) {
-        mkdirSync(join(repo, 'com', 'uber', 'h3', v), { recursive: true })
-        if (v !== '4.10.0') writeFileSync(join(repo, 'com', 'uber', 'h3', v, `h3-${v}.jar`), '')
-      }
-      expect(h3ClassPath('/x.jar', repo)).toBe(join(repo, 'com', 'uber', 'h3', '4.3.1', 'h3-4.3.1.jar'))
-    } finally {
-      rmSync(repo, { recursive: true, force: true })
-    }
-  })
-
   it('finds test/interop above the launcher, from source or from dist', () => {
     const interop = interopDirectory()
     expect(interop.endsWith(join('test', 'interop'))).toBe(true)
     expect(interopDirectory(join(interop, '..', '..', 'dist', 'bench', 'interop'))).toBe(interop)
+  })
+
+  it('never formats a broker with a cluster id StorageTool would read as an option', () => {
+    const ids = Array.from({ length: 2_000 }, () => randomClusterId())
+    expect(ids.every((id) => /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(id))).toBe(true)
   })
 })

@@ -12,6 +12,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
@@ -60,19 +61,27 @@ public final class FleetMap implements Scenario {
     GlobalKTable<String, Object> riders = builder.globalTable("rider_profiles", Consumed.with(PROFILE_KEY, Json.VALUE).withTimestampExtractor(Json.DEBEZIUM_TS),
         Materialized.<String, Object, KeyValueStore<Bytes, byte[]>>as("fleet-map-riders").withKeySerde(PROFILE_KEY).withValueSerde(Json.VALUE));
 
-    KStream<String, Object> enriched = pings
+    KStream<String, Object> withDriver = pings
         .leftJoin(drivers, (ping, card) -> {
           Map<String, Object> joined = Json.object();
           joined.put("ping", ping);
           joined.put("driver", card);
           return (Object) joined;
-        }, Joined.<String, Object, Object>with(Serdes.String(), Json.VALUE, Json.VALUE).withName("fleet-map-join-driver"))
-        .leftJoin(riders,
-            // A ping without a rider maps to no key: the left join sends it on with `rider: null`.
-            (driverId, joined) -> (String) Json.asObject(Json.asObject(joined).get("ping")).get("riderId"),
+        }, Joined.<String, Object, Object>with(Serdes.String(), Json.VALUE, Json.VALUE).withName("fleet-map-join-driver"));
+    // Kafka Streams drops a record whose key mapper returns null even in a left join with a global
+    // table (3.9: "Skipping record due to null join key"), where Tributary sends it on with no
+    // rider: the pings without a rider are enriched beside the join instead, without a lookup.
+    Map<String, KStream<String, Object>> byRider = withDriver.split(Named.as("fleet-map-rider-"))
+        .branch((driverId, joined) -> riderId(joined) != null, Branched.as("known"))
+        .defaultBranch(Branched.as("none"));
+    KStream<String, Object> withRider = byRider.get("fleet-map-rider-known")
+        .leftJoin(riders, (driverId, joined) -> riderId(joined),
             (joined, riderEvent) -> enrich(Json.asObject(Json.asObject(joined).get("ping")), Json.asObject(joined).get("driver"),
                 riderEvent == null ? null : Json.asObject(riderEvent).get("after")),
             Named.as("fleet-map-join-rider"));
+    KStream<String, Object> withoutRider = byRider.get("fleet-map-rider-none")
+        .mapValues(joined -> enrich(Json.asObject(Json.asObject(joined).get("ping")), Json.asObject(joined).get("driver"), null));
+    KStream<String, Object> enriched = withRider.merge(withoutRider);
     enriched.to("driver_rider_vehicle_location", Produced.with(Serdes.String(), Json.VALUE));
     enriched
         .groupByKey(Grouped.with(Serdes.String(), Json.VALUE))
@@ -81,6 +90,10 @@ public final class FleetMap implements Scenario {
     Properties optimization = new Properties();
     optimization.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
     return builder.build(optimization);
+  }
+
+  private static String riderId(Object joined) {
+    return (String) Json.asObject(Json.asObject(joined).get("ping")).get("riderId");
   }
 
   static Object driverCard(Object after) {
