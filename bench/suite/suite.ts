@@ -4,7 +4,7 @@ import { computeLimitTarget, driverTarget } from './driver-mode.js'
 import { withKafkaStreamsRatios } from './comparison.js'
 import { kafkaTarget, rawPipeTarget } from './kafka-mode.js'
 import { kafkaStreamsTarget } from './kafka-streams-mode.js'
-import { kafkaVersion } from '../interop/real-kafka.js'
+import { kafkaClassPath, kafkaVersion } from '../interop/real-kafka.js'
 import type { SuiteOptions } from './options.js'
 import type { MachineInfo, ResultRow, SuiteReport } from './results.js'
 import { measure, withOutputCheck, withRatios, type Measured } from './runner.js'
@@ -40,6 +40,8 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
   const startedAt = new Date().toISOString()
   const machine = machineInfo()
   const scenarios = selectScenarios(options.scenarios)
+  // Fails now, not after the driver-mode rows, when Apache Kafka's jars are not there ("run npm run interop:setup").
+  if (options.cluster === 'kafka' && options.modes.includes('kafka')) kafkaClassPath()
   const plan = { warmups: options.warmups, repeats: options.repeats, log }
   const kafkaPlan = { warmups: options.kafkaWarmups, repeats: options.kafkaRepeats, log }
   const rows: ResultRow[] = []
