@@ -43,7 +43,12 @@ export async function startTributaryProcess(options: TributaryProcessOptions): P
   const pid = child.pid
   let failure: Error | undefined
   let closed: ((bytes: number) => void) | undefined
+  let stopping = false
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  // An exit nobody asked for fails the run at once rather than at the commit wait's timeout.
+  child.once('exit', (code, signal) => {
+    if (!stopping) failure ??= new Error(`The Tributary process (${options.scenario}/${options.variant}) exited (${signal ?? code}).`)
+  })
   const started = new Promise<Extract<FromChild, { type: 'started' }>>((resolve, reject) => {
     child.on('message', (message: FromChild) => {
       if (message.type === 'started') resolve(message)
@@ -63,9 +68,13 @@ export async function startTributaryProcess(options: TributaryProcessOptions): P
       checkHealthy: () => {
         if (failure !== undefined) throw failure
       },
-      stop: () => stopChild(child, exited, (resolve) => (closed = resolve)),
+      stop: () => {
+        stopping = true
+        return stopChild(child, exited, (resolve) => (closed = resolve))
+      },
     }
   } catch (error) {
+    stopping = true
     await stopChild(child, exited, () => undefined)
     throw error
   }
