@@ -61,10 +61,13 @@ export function checkQueryable(storeName: string, state: KafkaStreamsState): voi
 export function localStoreView<T>(topology: Topology, name: string, type: QueryableStoreType<T>, access: LocalStoreAccess): T {
   const spec = queryableStoreSpec(topology.stores, name, type.storeType)
   return type.create(spec, () => {
-    checkQueryable(name, access.state())
-    // A global table: one full copy per instance.
-    const global = spec.global === true ? access.globalStore?.(name) : undefined
+    const state = access.state()
+    // A global table: one full copy per instance, bootstrapped before start() resolved and kept
+    // up to date whatever the group does, so a rebalance does not take it away (Kafka Streams
+    // serves global stores while RUNNING or REBALANCING; local ones only while RUNNING).
+    const global = spec.global === true && (state === 'RUNNING' || state === 'REBALANCING') ? access.globalStore?.(name) : undefined
     if (global !== undefined) return [global]
+    checkQueryable(name, state)
     const pending = access.pendingTasks?.(name) ?? []
     if (pending.length > 0) {
       throw new InvalidStateStoreError(

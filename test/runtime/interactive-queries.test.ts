@@ -4,6 +4,7 @@ import { StreamsBuilder } from '../../src/dsl/index.js'
 import { checkQueryable, InvalidStateStoreError, localStoreView } from '../../src/runtime/interactive-queries.js'
 import type { KafkaStreamsState } from '../../src/runtime/streams-events.js'
 import { Serdes } from '../../src/serde/index.js'
+import type { StateStore } from '../../src/state/types.js'
 import { QueryableStoreTypes } from '../../src/topology/queryable-store-types.js'
 
 function topology() {
@@ -45,6 +46,25 @@ describe('local store views', () => {
     await expect(read).rejects.toMatchObject({ canRetry: true, message: expect.stringContaining('task(s) 0_1') })
     pending = []
     expect(await view.get('ann')).toBeUndefined()
+  })
+
+  it('serve a global table while the instance rebalances, as Kafka Streams does, but not before start or once closing', async () => {
+    const b = new StreamsBuilder()
+    b.globalTable<string, string>('riders', { keySerde: Serdes.string(), valueSerde: Serdes.string(), storeName: 'riders-store' })
+    let state: KafkaStreamsState = 'REBALANCING'
+    const riders = { get: (key: string) => (key === 'ann' ? { value: 'Ann', timestamp: 1 } : undefined) } as unknown as StateStore
+    const view = localStoreView(b.build(), 'riders-store', QueryableStoreTypes.keyValueStore<string, string>(), {
+      state: () => state,
+      tasks: () => [],
+      globalStore: (name) => (name === 'riders-store' ? riders : undefined),
+    })
+    expect(await view.get('ann')).toBe('Ann')
+    state = 'RUNNING'
+    expect(await view.get('ann')).toBe('Ann')
+    for (const closed of ['CREATED', 'PENDING_SHUTDOWN'] as const) {
+      state = closed
+      await expect(view.get('ann')).rejects.toBeInstanceOf(InvalidStateStoreError)
+    }
   })
 
   it('reject an unknown store or the wrong type when the view is made', () => {
