@@ -14,7 +14,7 @@ import { Serdes } from '../../src/serde/index.js'
 import type { Topology } from '../../src/topology/topology.js'
 import { buf, readAll, startKafka, str, type KafkaFixture } from '../kafka/fixtures.js'
 
-export { buf, readAll, str, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
+export { buf, readAll, str, testBrokerKind, waitFor, type KafkaFixture } from '../kafka/fixtures.js'
 
 /** Every record of partitions `0 .. partitions - 1` of `topic`, partition by partition. */
 export async function readPartitions(reader: KafkaReader, topic: string, partitions: number): Promise<RawRecord[]> {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError, SerdeError } from '../../src/core/errors.js'
 import { KafkaStreams, type KafkaStreamsState } from '../../src/runtime/index.js'
 import type { KafkaClients } from '../../src/kafka/index.js'
-import { buf, readText, shopTopology, SHOP_TOPICS, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { buf, type KafkaFixture, readText, SHOP_TOPICS, shopTopology, startStreams, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'shop'
 const PARTITIONS = 3
@@ -12,7 +12,7 @@ interface Customer {
   readonly name: string
 }
 
-describe('KafkaStreams at-least-once against the embedded broker', () => {
+describe(`KafkaStreams at-least-once against the ${testBrokerKind()} broker`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 

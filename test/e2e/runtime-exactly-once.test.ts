@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KafkaError, TaskMigratedError } from '../../src/core/errors.js'
 import type { IsolationLevel, KafkaClients, KafkaTransactionalProducer } from '../../src/kafka/index.js'
 import type { KafkaStreams, KafkaStreamsConfig, KafkaStreamsState } from '../../src/runtime/index.js'
-import { buf, numbersByKey, readText, shopTopology as checkedShopTopology, SHOP_TOPICS, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { buf, type KafkaFixture, numbersByKey, readText, SHOP_TOPICS, shopTopology as checkedShopTopology, startStreams, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'shop-eos'
 const PARTITIONS = 3
@@ -39,7 +39,7 @@ function failingCommits(clients: KafkaClients, failing: { armed: boolean; failur
   }
 }
 
-describe('KafkaStreams exactly_once_v2 against the embedded broker', () => {
+describe(`KafkaStreams exactly_once_v2 against the ${testBrokerKind()} broker`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 

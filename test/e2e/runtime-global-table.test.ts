@@ -6,7 +6,7 @@ import type { KafkaClients, KafkaReader } from '../../src/kafka/index.js'
 import { readCheckpointFile } from '../../src/engine/checkpoint-file.js'
 import { Serdes } from '../../src/serde/index.js'
 import type { Topology } from '../../src/topology/topology.js'
-import { buf, readText, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { buf, type KafkaFixture, readText, startStreams, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'dispatch'
 const RIDERS = 'riders'
@@ -52,7 +52,7 @@ function countingClients(kafka: KafkaFixture, counter: { riderRecords: number })
   }
 }
 
-describe('KafkaStreams global tables against the embedded broker', () => {
+describe(`KafkaStreams global tables against the ${testBrokerKind()} broker`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 

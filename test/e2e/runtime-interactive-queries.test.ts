@@ -6,7 +6,7 @@ import { InvalidStateStoreError } from '../../src/runtime/interactive-queries.js
 import { KafkaStreams } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
 import { QueryableStoreTypes } from '../../src/topology/queryable-store-types.js'
-import { buf, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { buf, type KafkaFixture, startStreams, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'shop-queries'
 const PARTITIONS = 3
@@ -37,7 +37,7 @@ async function retrying<T>(read: () => Promise<T>): Promise<T | undefined> {
 /** Kafka's default partitioner, written out here so the test does not trust the code under test. */
 const expectedPartition = (key: string) => (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % PARTITIONS
 
-describe('KafkaStreams interactive queries and metrics against the embedded broker', () => {
+describe(`KafkaStreams interactive queries and metrics against the ${testBrokerKind()} broker`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 

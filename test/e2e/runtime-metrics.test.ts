@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
 import type { StreamsMetricsSnapshot } from '../../src/runtime/streams-metrics.js'
 import { Serdes } from '../../src/serde/index.js'
-import { buf, startStreams, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { buf, type KafkaFixture, startStreams, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'shop-metrics'
 const PARTITIONS = 3
@@ -19,7 +19,7 @@ function ordersTopology() {
   return b.build()
 }
 
-describe('KafkaStreams metrics against the embedded broker', () => {
+describe(`KafkaStreams metrics against the ${testBrokerKind()} broker`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 

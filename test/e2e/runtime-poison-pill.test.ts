@@ -5,7 +5,7 @@ import { DEAD_LETTER_HEADERS } from '../../src/engine/dead-letter.js'
 import { KafkaStreams } from '../../src/runtime/kafka-streams.js'
 import { Serdes } from '../../src/serde/index.js'
 import type { Topology } from '../../src/topology/topology.js'
-import { buf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { buf, type KafkaFixture, readPartitions, startStreams, str, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'billing'
 const PARTITIONS = 3
@@ -26,7 +26,7 @@ function billingTopology(): Topology {
   return b.build()
 }
 
-describe('KafkaStreams dead-letter topics against the embedded broker', () => {
+describe(`KafkaStreams dead-letter topics against the ${testBrokerKind()} broker`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 

@@ -4,7 +4,7 @@ import { bundled, FLEET_MAP_NAMES } from '../../topologies/fleet-map/index.js'
 import { simulateCity, type ChangeEvent, type CityRecord } from '../../topologies/generator/index.js'
 import type { DriverProfile, EnrichedLocation, RiderProfile, VehicleLocation } from '../../topologies/velocity/domain.js'
 import { sendCityRecords } from './city-records.js'
-import { createTopicsOf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { createTopicsOf, type KafkaFixture, readPartitions, startStreams, str, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'fleet-map-e2e'
 const PARTITIONS = 3
@@ -40,7 +40,7 @@ function expectedLocation(ping: VehicleLocation, drivers: Map<string, DriverProf
 /** A stable text of a record, to compare multisets (duplicates included) whatever the partition order. */
 const canonical = (key: string, value: EnrichedLocation): string => `${key} ${value.ts} ${JSON.stringify(value)}`
 
-describe('fleet-map end to end (embedded broker, generated city)', () => {
+describe(`fleet-map end to end (${testBrokerKind()} broker, generated city)`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 

@@ -5,7 +5,7 @@ import { bundled, repairShopSerdes, type ClosedTicketSummary } from '../../topol
 import type { AppointmentBooked, PaymentRegistered, TicketClosed, TicketOpened } from '../../topologies/repair-shop/schemas.js'
 import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import { sendCityRecords } from './city-records.js'
-import { createTopicsOf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { createTopicsOf, type KafkaFixture, readPartitions, startStreams, str, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'repair-shop-e2e'
 const PARTITIONS = 3
@@ -17,7 +17,7 @@ interface ExpectedClose {
   readonly paid: string
 }
 
-describe('repair-shop end to end (embedded broker and schema registry, generated shop)', () => {
+describe(`repair-shop end to end (${testBrokerKind()} broker and schema registry, generated shop)`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
   let registry: EmbeddedSchemaRegistry

@@ -5,7 +5,7 @@ import { bundled } from '../../topologies/ride-history/index.js'
 import { simulateCity, type CityRecord } from '../../topologies/generator/index.js'
 import type { Ride, SurgePrice, VehicleLocation } from '../../topologies/velocity/domain.js'
 import { sendCityRecords } from './city-records.js'
-import { createTopicsOf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { createTopicsOf, type KafkaFixture, readPartitions, startStreams, str, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'ride-history-e2e'
 const START_MS = Date.UTC(2026, 0, 1, 8, 0, 0)
@@ -63,7 +63,7 @@ function expectedRides(pings: readonly VehicleLocation[], surge: ReadonlyMap<str
   return rides
 }
 
-describe('ride-history end to end (embedded broker, generated city)', () => {
+describe(`ride-history end to end (${testBrokerKind()} broker, generated city)`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 

@@ -4,7 +4,7 @@ import { bundled, type UnmatchedRideRequest } from '../../topologies/ride-matchi
 import { simulateCity, type CityRecord } from '../../topologies/generator/index.js'
 import type { RideAssignment, RideRequest, VehicleLocation } from '../../topologies/velocity/domain.js'
 import { sendCityRecords } from './city-records.js'
-import { createTopicsOf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { createTopicsOf, type KafkaFixture, readPartitions, startStreams, str, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'ride-matching-e2e'
 const CITY = { seed: 11, drivers: 20, riders: 150, durationS: 420, outOfOrderFraction: 0.02, duplicateFraction: 0.02 } as const
@@ -72,7 +72,7 @@ function expectedMatching(records: readonly CityRecord[]): Expected {
   return { assigned, unmatched }
 }
 
-describe('ride-matching end to end (embedded broker, generated city)', () => {
+describe(`ride-matching end to end (${testBrokerKind()} broker, generated city)`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 

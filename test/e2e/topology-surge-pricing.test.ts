@@ -4,7 +4,7 @@ import { bundled } from '../../topologies/surge-pricing/index.js'
 import { simulateCity, type CityRecord } from '../../topologies/generator/index.js'
 import type { RideRequest, SurgePrice, VehicleLocation } from '../../topologies/velocity/domain.js'
 import { sendCityRecords } from './city-records.js'
-import { createTopicsOf, readPartitions, startStreams, str, waitFor, type KafkaFixture, type StreamsFixture } from './fixtures.js'
+import { createTopicsOf, type KafkaFixture, readPartitions, startStreams, str, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'surge-pricing-e2e'
 const START_MS = Date.UTC(2026, 0, 1, 8, 0, 0)
@@ -45,7 +45,7 @@ function expectedSurge(records: readonly CityRecord[]): Map<string, SurgePrice> 
   return prices
 }
 
-describe('surge-pricing end to end (embedded broker, generated city)', () => {
+describe(`surge-pricing end to end (${testBrokerKind()} broker, generated city)`, () => {
   let env: StreamsFixture
   let kafka: KafkaFixture
 
