@@ -14,6 +14,12 @@ export interface RestoreTarget {
    * table store restored from its plain source topic). Default: key and value as they are.
    */
   readonly convert?: (entry: ChangelogEntry) => ChangelogRecord
+  /**
+   * Restore no further than this offset. A table's source topic is its input too: only what the
+   * group committed is state; the records after it are yet to be processed (and would otherwise
+   * be in the store before their turn, as old values from the future).
+   */
+  readonly endOffset?: bigint
 }
 
 /** Where restoration of one store stands; reported after every batch. */
@@ -81,18 +87,21 @@ export class ChangelogRestorer {
 
   private async restoreOne(target: RestoreTarget, checkpointed: bigint | undefined): Promise<bigint> {
     const { topic, partition, storeName } = target
-    const end = await this.reader.endOffset(topic, partition)
+    const logEnd = await this.reader.endOffset(topic, partition)
+    const end = target.endOffset !== undefined && target.endOffset < logEnd ? target.endOffset : logEnd
     const start = await this.reader.startOffset(topic, partition)
     const from = checkpointed ?? start
-    if (from > end) {
+    if (from > logEnd) {
       throw new ChangelogTruncatedError(
-        `The checkpoint of store "${storeName}" is at offset ${from} of ${topic}-${partition}, past its end offset ${end}: ` +
+        `The checkpoint of store "${storeName}" is at offset ${from} of ${topic}-${partition}, past its end offset ${logEnd}: ` +
           `the changelog was deleted or truncated. Wipe the task's state directory so the store is rebuilt from the changelog.`,
         topic,
         partition,
       )
     }
     if (from < start) throw this.truncated(storeName, topic, partition, from, start)
+    // A source topic past the committed offset: nothing of it to restore (its records are input).
+    if (from >= end) return from
     const total = Number(end - from)
     let restored = 0
     let position = from

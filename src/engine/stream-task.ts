@@ -187,11 +187,11 @@ export class StreamTask implements TaskHost {
    * state meaningless: it is wiped and rebuilt from what the changelog holds, as Kafka Streams does
    * with a corrupted task.
    */
-  async restoreChangelogs(reader: ChangelogReader, options: ChangelogRestorerOptions = {}): Promise<void> {
+  async restoreChangelogs(reader: ChangelogReader, options: ChangelogRestorerOptions = {}, committedSource?: (topic: string) => bigint | undefined): Promise<void> {
     this.expectState('restoring', 'restoreChangelogs')
     for (let attempt = 1; ; attempt++) {
       try {
-        const reached = await new ChangelogRestorer(reader, options).restore(this.stores.restoreTargets(), this.checkpoint)
+        const reached = await new ChangelogRestorer(reader, options).restore(this.stores.restoreTargets(committedSource), this.checkpoint)
         this.stores.restored(reached)
         return
       } catch (error) {
@@ -210,6 +210,12 @@ export class StreamTask implements TaskHost {
     this.expectState('restoring', 'completeRestoration')
     await this.graph.init()
     this.state = 'running'
+  }
+
+  /** The input partitions whose topics stores of this task reuse as changelogs (see restoreChangelogs). */
+  sourceChangelogPartitions(): TopicPartition[] {
+    const topics = new Set(this.stores.sourceChangelogTopics())
+    return this.queues.partitions().filter((p) => topics.has(p.topic))
   }
 
   inputPartitions(): TopicPartition[] {

@@ -90,8 +90,13 @@ export class TaskStores {
     return [...this.byName.keys()]
   }
 
-  /** What restoration rebuilds: every store backed by a changelog or by its source topic. */
-  restoreTargets(): RestoreTarget[] {
+  /**
+   * What restoration rebuilds: every store backed by a changelog or by its source topic; the
+   * latter, when `committedSource` is given, only up to the group's committed offset of that topic
+   * (none when the group never committed it: nothing of the topic is state yet), as Kafka Streams
+   * restores it.
+   */
+  restoreTargets(committedSource?: (topic: string) => bigint | undefined): RestoreTarget[] {
     const targets: RestoreTarget[] = []
     for (const { name, store, changelog } of this.owned) {
       if (changelog === undefined) continue
@@ -102,9 +107,15 @@ export class TaskStores {
         topic: changelog.topic,
         partition: this.config.partition,
         ...(changelog.timestamped ? { convert: timestampedFromSource } : {}),
+        ...(changelog.fromSource && committedSource !== undefined ? { endOffset: committedSource(changelog.topic) ?? 0n } : {}),
       })
     }
     return targets
+  }
+
+  /** The source topics that stores of this task reuse as their changelogs. */
+  sourceChangelogTopics(): string[] {
+    return this.owned.flatMap(({ changelog }) => (changelog?.fromSource === true ? [changelog.topic] : []))
   }
 
   /** Records the changelog offsets the stores hold after restoration. */

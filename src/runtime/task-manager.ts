@@ -81,7 +81,10 @@ export class TaskManager {
       await task.initializeStores()
       try {
         const observer = this.deps.observer
-        await task.restoreChangelogs(this.deps.changelogs, observer === undefined ? {} : { onProgress: (progress) => observer.restoreProgress(progress) })
+        const sources = task.sourceChangelogPartitions()
+        const committed = sources.length === 0 ? [] : await this.deps.consumer.committed(sources)
+        const committedSource = (topic: string) => committed.find((c) => c.topic === topic)?.offset
+        await task.restoreChangelogs(this.deps.changelogs, observer === undefined ? {} : { onProgress: (progress) => observer.restoreProgress(progress) }, committedSource)
         await task.completeRestoration()
       } catch (error) {
         await task.close({ clean: false }).catch(() => undefined)
