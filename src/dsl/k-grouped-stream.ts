@@ -69,7 +69,8 @@ export const aggregating =
     aggregator(key, value, previous === undefined ? initializer() : previous)
 
 /**
- * A stream grouped by key, ready to aggregate. Records with a null key or value are skipped.
+ * A stream grouped by key, ready to aggregate. Records with a null key or value are skipped (time
+ * and session windowed aggregations skip only null keys, as Kafka Streams does).
  *
  * @example
  * rides.groupByKey().count({ storeName: 'rides-per-driver' })

@@ -56,7 +56,7 @@ class SessionWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
 
   process(record: StreamRecord<K, V>): MaybePromise<void> {
     if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
-    if (record.value === null || record.value === undefined) return this.ctx.recordDropped('null-value')
+    // A null value is aggregated like any other (the aggregator sees it), as in Kafka Streams' KStreamSessionWindowAggregate.
     this.observedStreamTime = Math.max(this.observedStreamTime, record.timestamp)
     const gap = this.params.windows.inactivityGapMs
     const overlapping = this.store.findSessions(record.key, record.timestamp - gap, record.timestamp + gap)
@@ -101,13 +101,15 @@ class SessionWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
       const sent = isPromiseLike(removed) ? removed.then(() => this.ctx.forward(retraction)) : this.ctx.forward(retraction)
       if (isPromiseLike(sent)) return sent.then(() => this.retract(record, sessions, i + 1, merged, aggregate))
     }
+    // A null aggregate (a reduce of a lone null value) is no session: the store removes it and a tombstone goes downstream.
+    const absent = aggregate === null || aggregate === undefined
     const update = {
       key: merged,
-      value: { newValue: aggregate, oldValue: null },
+      value: { newValue: absent ? null : aggregate, oldValue: null },
       timestamp: merged.window.end,
       headers: record.headers,
     }
-    const written = this.store.put(merged, aggregate)
+    const written = this.store.put(merged, absent ? null : aggregate)
     if (isPromiseLike(written)) return written.then(() => this.ctx.forward(update))
     return this.ctx.forward(update)
   }

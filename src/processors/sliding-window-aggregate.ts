@@ -55,6 +55,7 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
 
   process(record: StreamRecord<K, V>): MaybePromise<void> {
     if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
+    // Unlike tumbling, hopping and session windows, Kafka Streams' sliding aggregate (3.9 and 4.0) skips null values too.
     if (record.value === null || record.value === undefined) return this.ctx.recordDropped('null-value')
     const { timeDifferenceMs, graceMs } = this.params.windows
     const timestamp = record.timestamp
@@ -69,15 +70,21 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
     const early = timestamp < timeDifferenceMs
     const from = early ? 0 : Math.max(0, timestamp - 2 * timeDifferenceMs)
     const windows = this.store.fetchRange(record.key, from, timestamp + 1)
-    if (isPromiseLike(windows)) return windows.then((w) => this.run(early ? this.planEarly(w) : this.planInOrder(w)))
-    return this.run(early ? this.planEarly(windows) : this.planInOrder(windows))
+    if (isPromiseLike(windows)) return windows.then((w) => this.run(early ? this.planEarly(w) : this.planReverse(w)))
+    return this.run(early ? this.planEarly(windows) : this.planReverse(windows))
   }
 
   private run(actions: WindowAction<A>[]): MaybePromise<void> {
     return forEachInOrder(actions, this.step)
   }
 
-  private planInOrder(windows: WindowEntry<ValueAndTimestamp<A>>[]): WindowAction<A>[] {
+  /**
+   * Kafka Streams walks the fetched windows backwards (latest start first, its stores all iterate in
+   * reverse) and updates each as it goes, so the order of the forwarded updates is part of the
+   * contract: windows containing the record from the latest start down, then its left window, then
+   * the previous record's new right window, its own new left window and its new right window.
+   */
+  private planReverse(windows: WindowEntry<ValueAndTimestamp<A>>[]): WindowAction<A>[] {
     const td = this.params.windows.timeDifferenceMs
     const ts = this.current.timestamp
     const actions: WindowAction<A>[] = []
@@ -87,21 +94,27 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
     let leftExists = false
     let rightExists = false
     let previousTimestamp: number | undefined
-    for (const { windowStart: start, value } of windows) {
+    for (let i = windows.length - 1; i >= 0; i--) {
+      const { windowStart: start, value } = windows[i]!
       starts.add(start)
       const end = start + td
-      if (end < ts) {
-        leftAggregate = value
-        previousTimestamp = value.timestamp
+      if (start === ts + 1) {
+        rightExists = true
+      } else if (end > ts) {
+        // The first one met (the latest start) is what the record's own right window would copy.
+        rightAggregate ??= value
+        actions.push({ start, base: value, copy: false })
       } else if (end === ts) {
         leftExists = true
-        if (value.timestamp < ts) previousTimestamp = value.timestamp
         actions.push({ start, base: value, copy: false })
-      } else if (start <= ts) {
-        rightAggregate = value
-        actions.push({ start, base: value, copy: false })
-      } else if (start === ts + 1) {
-        rightExists = true
+        // A left window already holding a record at `ts` means every window of this timestamp exists.
+        if (value.timestamp >= ts) return actions
+        previousTimestamp = value.timestamp
+      } else {
+        // The latest window ending before the record: it holds the previous record.
+        leftAggregate = value
+        previousTimestamp = value.timestamp
+        break
       }
     }
     if (previousTimestamp !== undefined) {

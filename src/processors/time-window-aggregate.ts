@@ -57,7 +57,7 @@ class TimeWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Chang
 
   process(record: StreamRecord<K, V>): MaybePromise<void> {
     if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
-    if (record.value === null || record.value === undefined) return this.ctx.recordDropped('null-value')
+    // A null value is aggregated like any other (the aggregator sees it), as in Kafka Streams' KStreamWindowAggregate.
     this.observedStreamTime = Math.max(this.observedStreamTime, record.timestamp)
     this.current = record
     return forEachInOrder(timeWindowStartsFor(record.timestamp, this.params.windows), this.step)
@@ -79,17 +79,23 @@ class TimeWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Chang
   }
 
   private update(record: StreamRecord<K, V>, windowStart: number, previous: ValueAndTimestamp<A> | undefined): MaybePromise<void> {
-    const oldValue = previous === undefined ? undefined : previous.value
+    const existing = previous === undefined || isAbsent(previous.value) ? undefined : previous
+    const oldValue = existing?.value
     const value = this.params.accumulate(record.key, record.value, oldValue)
-    const timestamp = previous === undefined ? record.timestamp : Math.max(previous.timestamp, record.timestamp)
+    const timestamp = existing === undefined ? record.timestamp : Math.max(existing.timestamp, record.timestamp)
     const forward = {
       key: { key: record.key, window: { start: windowStart, end: windowStart + this.params.windows.sizeMs } },
-      value: { newValue: value, oldValue: oldValue === undefined ? null : oldValue },
+      value: { newValue: isAbsent(value) ? null : value, oldValue: existing === undefined ? null : existing.value },
       timestamp,
       headers: record.headers,
     }
-    const written = this.store.put(record.key, { value, timestamp }, windowStart)
+    // A null aggregate (a reduce whose first value is null) is no window: Kafka Streams deletes it and forwards a tombstone.
+    const written = this.store.put(record.key, isAbsent(value) ? null : { value, timestamp }, windowStart)
     if (isPromiseLike(written)) return written.then(() => this.ctx.forward(forward))
     return this.ctx.forward(forward)
   }
+}
+
+function isAbsent(value: unknown): value is null | undefined {
+  return value === null || value === undefined
 }

@@ -78,4 +78,42 @@ describe.each(storeEngines)('sliding windows (%s stores)', (stateStores) => {
     expect(driver.metrics().droppedRecordsByReason.late).toBe(1)
     expect(windowedRows(driver.createOutputTopic('out', windowedStr, str))).toEqual([['A@90/100', '0+1', 100]])
   })
+
+  // Kafka Streams walks the store backwards: windows holding the record from the latest start down,
+  // then the previous record's new right window, the record's new left window, its new right window.
+  it('updates and creates windows in Kafka Streams\' order, in-order and out-of-order records alike', async () => {
+    driver = slidingConcat(SlidingWindows.ofTimeDifferenceAndGrace(10, 50))
+    const input = driver.createInputTopic('topic', str, str)
+    const output = driver.createOutputTopic('out', windowedStr, str)
+    const step = async (v: string, t: number): Promise<[string, string | null, number][]> => {
+      await input.pipeInput('A', v, t)
+      return windowedRows(output)
+    }
+    expect(await step('a', 20)).toEqual([['A@10/20', '0+a', 20]])
+    expect(await step('b', 25)).toEqual([['A@21/31', '0+b', 25], ['A@15/25', '0+a+b', 25]])
+    expect(await step('c', 28)).toEqual([['A@21/31', '0+b+c', 28], ['A@26/36', '0+c', 28], ['A@18/28', '0+a+b+c', 28]])
+    expect(await step('d', 30)).toEqual([
+      ['A@26/36', '0+c+d', 30],
+      ['A@21/31', '0+b+c+d', 30],
+      ['A@29/39', '0+d', 30],
+      ['A@20/30', '0+a+b+c+d', 30],
+    ])
+    // Out of order: four existing windows from the latest start down, then its own left and right windows.
+    expect(await step('e', 24)).toEqual([
+      ['A@21/31', '0+b+c+d+e', 30],
+      ['A@20/30', '0+a+b+c+d+e', 30],
+      ['A@18/28', '0+a+b+c+e', 28],
+      ['A@15/25', '0+a+b+e', 25],
+      ['A@14/24', '0+a+e', 24],
+      ['A@25/35', '0+b+c+d', 30],
+    ])
+    // Its left window [21, 31] exists already (the right window of 20): updated after the later windows.
+    expect(await step('f', 31)).toEqual([
+      ['A@29/39', '0+d+f', 31],
+      ['A@26/36', '0+c+d+f', 31],
+      ['A@25/35', '0+b+c+d+f', 31],
+      ['A@21/31', '0+b+c+d+e+f', 31],
+      ['A@31/41', '0+f', 31],
+    ])
+  })
 })
