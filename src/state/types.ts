@@ -83,6 +83,12 @@ export interface WindowStore<K, V> extends StateStore, ReadOnlyWindowStore<K, V>
    * dropped (the segment is gone).
    */
   put(key: K, value: V | null, windowStart: number): MaybePromise<void>
+  /**
+   * The largest window start written into or restored to this store (`-Infinity` before any):
+   * the store's own clock, which retention runs on (Kafka Streams' observed stream time). A window
+   * is live while its start is greater than this minus the retention period.
+   */
+  observedStreamTimeMs(): number
 }
 
 export interface ReadOnlySessionStore<K, V> {

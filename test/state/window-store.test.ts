@@ -94,10 +94,12 @@ describe.each(suppliers)('window store on %s', (supplier) => {
       await store.put('a', 'just in time', 80_001)
       expect(await store.fetch('a', 80_001)).toBe('just in time')
       expect(store.metrics().expiredRecords).toBe(1)
-      // The task's stream time expires windows too, without a put.
+      // Only the store's own clock expires windows: the task's stream time does not (Kafka Streams).
       context.streamTime = 400_000
+      expect(await store.fetch('a', 200_000)).toBe('new')
+      await store.put('b', 'b', 400_000)
       expect(await store.fetch('a', 200_000)).toBeUndefined()
-      expect(await collect(store.all())).toEqual([])
+      expect((await collect(store.all())).map(([w, v]) => [w.key, w.window.start, v])).toEqual([['b', 400_000, 'b']])
       await store.close()
     })
 
@@ -125,6 +127,23 @@ describe.each(suppliers)('window store on %s', (supplier) => {
       expect(await store.fetch('a', 0)).toBeUndefined()
       expect(store.metrics().expiredRecords).toBe(1)
       expect(context.logged).toEqual([])
+      await store.close()
+    })
+
+    it("takes its clock from the restored records alone, not from the task's stream time", async () => {
+      const { store, context } = await openWindows(supplier, definition({ cachingEnabled }))
+      expect(store.observedStreamTimeMs()).toBe(Number.NEGATIVE_INFINITY)
+      context.streamTime = 1_000_000
+      await store.restore([
+        { key: windowKey('a', 100_000), value: Buffer.from('x') },
+        { key: windowKey('a', 150_000), value: Buffer.from('y') },
+      ])
+      expect(store.observedStreamTimeMs()).toBe(150_000)
+      expect(await store.fetchRange('a', 0, 200_000)).toEqual([
+        { windowStart: 100_000, value: 'x' },
+        { windowStart: 150_000, value: 'y' },
+      ])
+      expect(store.metrics().expiredRecords).toBe(0)
       await store.close()
     })
   })

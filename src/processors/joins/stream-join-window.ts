@@ -8,9 +8,10 @@ import type { Processor, ProcessorContext, ProcessorSupplier } from '../api.js'
  * record kept) where the other side's processor finds it. Forwarding first keeps a self-join from
  * joining a record with itself.
  *
- * A record older than the buffer's retention (`before + after + grace` behind stream time) cannot
- * be buffered any more: the later records of the other side it should have met will not find it.
- * It still joins with what it finds, and is counted as dropped ('late'), as Kafka Streams' window
+ * A record older than the buffer's retention (`before + after + grace` behind the largest time this
+ * buffer holds: the buffer's own clock, not the task's stream time, as in Kafka Streams) cannot be
+ * buffered any more: the later records of the other side it should have met will not find it. It
+ * still joins with what it finds, and is counted as dropped ('late'), as Kafka Streams' window
  * store counts such a put, instead of vanishing from the buffer silently.
  */
 export function streamJoinWindowProcessor<K, V>(storeName: string, retentionMs: number): ProcessorSupplier<K, V, K, V> {
@@ -26,8 +27,8 @@ export function streamJoinWindowProcessor<K, V>(storeName: string, retentionMs: 
         // A record without a key never joins: neither buffered nor seen by the join.
         if (record.key === null || record.key === undefined) return ctx.forward(record)
         const forwarded = ctx.forward(record)
-        // The buffer's rule: an entry is live while its time is above stream time - retention.
-        if (record.timestamp <= ctx.currentStreamTimeMs() - retentionMs) {
+        // The buffer's rule: an entry is live while its time is above the buffer's time - retention.
+        if (record.timestamp <= store.observedStreamTimeMs() - retentionMs) {
           ctx.recordDropped('late')
           return forwarded
         }

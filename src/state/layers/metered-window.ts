@@ -2,7 +2,8 @@
  * The typed window store: keys become window schema keys (`key-schema/window-key-schema.ts`)
  * before they reach the layers below. Expiry is applied here as well as in the segmented store,
  * because entries may sit in the cache (or in the oldest segment) after their time has passed:
- * a window older than `streamTime - retention` is neither written nor returned.
+ * a window older than `streamTime - retention` is neither written nor returned, stream time being
+ * this store's own (the largest window start it holds, see `segments/retention-clock.ts`).
  */
 import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
 import type { KeyValue } from '../../core/record.js'
@@ -59,6 +60,10 @@ export class MeteredWindowStore<K, V> extends MeteredStoreBase<K, V> implements 
     const k = this.serializeKey(key)
     if (isPromiseLike(k)) return this.sampleEnd(start, k.then((kb) => this.putSerialized(kb, value, windowStart)))
     return this.sampleEnd(start, this.putSerialized(k, value, windowStart))
+  }
+
+  observedStreamTimeMs(): number {
+    return this.parts.clock.streamTime()
   }
 
   fetch(key: K, windowStart: number): MaybePromise<V | undefined> {

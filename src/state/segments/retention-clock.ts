@@ -3,13 +3,14 @@
  * drops segments) and the typed layer above it (which hides expired entries still held in the
  * cache or in the oldest live segment).
  *
- * Stream time is the larger of the task's stream time and the largest segment time the store
- * has seen (Kafka Streams' "observed stream time"), so expiry also works while restoring, before
- * the task has processed anything. An entry is live while its time is greater than
- * `streamTime - retention`, as in Kafka Streams.
+ * Stream time here is the store's own: the largest segment time (window start, session end)
+ * written into or restored to this store, Kafka Streams' "observed stream time" of a segmented
+ * store (AbstractRocksDBSegmentedBytesStore, InMemoryWindowStore). It is not the task's stream
+ * time: that one also counts records that never reach this store (the other side of a join,
+ * records filtered out before an aggregation), and expiring by it would drop records Kafka Streams
+ * still finds. Nothing persists it: it starts unknown when the store is created, as in Kafka
+ * Streams, and grows only with writes and restored records. An entry is live while its time is greater than `streamTime - retention`.
  */
-import type { StateStoreContext } from '../types.js'
-
 /** Kafka Streams' rule: two segments per retention period, but no shorter than a minute. */
 export function segmentIntervalFor(retentionMs: number): number {
   return Math.max(Math.floor(retentionMs / 2), 60_000)
@@ -17,15 +18,10 @@ export function segmentIntervalFor(retentionMs: number): number {
 
 export class RetentionClock {
   private observed = Number.NEGATIVE_INFINITY
-  private context: StateStoreContext | undefined
   readonly segmentIntervalMs: number
 
   constructor(readonly retentionMs: number) {
     this.segmentIntervalMs = segmentIntervalFor(retentionMs)
-  }
-
-  attach(context: StateStoreContext): void {
-    this.context = context
   }
 
   observe(time: number): void {
@@ -33,8 +29,7 @@ export class RetentionClock {
   }
 
   streamTime(): number {
-    const task = this.context === undefined ? Number.NEGATIVE_INFINITY : this.context.currentStreamTimeMs()
-    return task > this.observed ? task : this.observed
+    return this.observed
   }
 
   /** The oldest time still retained. */

@@ -57,7 +57,6 @@ export class SegmentedBytesStore implements BytesStore {
   async init(context: StateStoreContext): Promise<void> {
     if (this.open) throw new StateStoreError(`State store "${this.name}" is already open. Close it first.`)
     this.context = context
-    this.clock.attach(context)
     for (const [id, segment] of await this.provider.openExisting(context)) this.addSegment(id, segment)
     this.open = true
   }

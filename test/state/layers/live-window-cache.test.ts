@@ -55,20 +55,22 @@ describe('live-window cache over RocksDB segments', () => {
     await store.close()
   })
 
-  it('drops cached segments as stream time passes them', async () => {
+  it("drops cached segments as the store's own stream time passes them", async () => {
     const { store, cache, context } = await openBuffer(await dirs.make())
     await store.put('a', 'a0', 10_000)
     await store.put('a', 'a1', 70_000)
     await store.put('a', 'a2', 130_000)
     expect(cache.cachedSegmentIds).toEqual([0, 1, 2])
-    const sizeWithThree = cache.sizeBytes
-    // Oldest live time 80 001: segment 0 (0..59 999) is gone, segment 1 still holds live times.
+    // The task's stream time does not expire anything: only times written into this store do.
     context.streamTime = 200_000
     await store.put('b', 'b2', 150_000)
-    expect(cache.cachedSegmentIds).toEqual([1, 2])
+    expect(cache.cachedSegmentIds).toEqual([0, 1, 2])
+    const sizeWithThree = cache.sizeBytes
+    // Oldest live time 80 001: segment 0 (0..59 999) is gone, segment 1 still holds live times.
+    await store.put('b', 'b3', 200_000)
+    expect(cache.cachedSegmentIds).toEqual([1, 2, 3])
     expect(cache.sizeBytes).toBeLessThan(sizeWithThree + 200)
     expect(rows(store.fetchRange('a', 0, 200_000) as WindowEntry<string>[])).toEqual(['130000=a2'])
-    context.streamTime = 400_000
     await store.put('b', 'b6', 390_000)
     expect(cache.cachedSegmentIds).toEqual([6])
     await store.close()

@@ -81,10 +81,14 @@ describe('SegmentedBytesStore', () => {
     await store.close()
   })
 
-  it('expires against the task stream time as well as the times it has seen', async () => {
+  it("expires by the largest time written into it, not by the task's stream time (Kafka Streams' observed stream time)", async () => {
     const { store, context, clock } = await open(120_000)
     store.put(at('a', 1_000), Buffer.from('1'))
+    // The task saw later records (another store's, another branch's): this store's clock does not move.
     context.streamTime = 500_000
+    expect(clock.minLiveTime()).toBe(-118_999)
+    expect(store.get(at('a', 1_000))).toEqual(Buffer.from('1'))
+    store.put(at('b', 500_000), Buffer.from('2'))
     expect(clock.minLiveTime()).toBe(380_001)
     expect(store.get(at('a', 1_000))).toBeUndefined()
     await store.close()
