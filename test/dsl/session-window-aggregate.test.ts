@@ -89,6 +89,23 @@ describe.each(storeEngines)('session windows (%s stores)', (stateStores) => {
     expect(keys).not.toContain('Late1@0/0')
   })
 
+  // Differential seed 1602: Kafka Streams' session store keeps gap + grace behind the latest session
+  // end written to it, so a session ending exactly there is no longer found and cannot be merged into.
+  it('a session ending gap + grace before the store\'s latest session end is expired: the record is late', async () => {
+    driver = sessionCount(SessionWindows.ofInactivityGapAndGrace(6, 3))
+    const input = driver.createInputTopic('in', str, str)
+    for (const [k, t] of [['k1', 10], ['k1', 13], ['k2', 20], ['k2', 22], ['k1', 10]] as const) await input.pipeInput(k, 'v', t)
+    expect(windowedRows(driver.createOutputTopic('out', windowedStr, num))).toEqual([
+      ['k1@10/10', 1, 10],
+      ['k1@10/10', null, 10],
+      ['k1@10/13', 2, 13],
+      ['k2@20/20', 1, 20],
+      ['k2@20/20', null, 20],
+      ['k2@20/22', 2, 22],
+    ])
+    expect(driver.metrics().droppedRecordsByReason.late).toBe(1)
+  })
+
   it('count and reduce per session (KGroupedStreamImplTest)', async () => {
     const builder = new StreamsBuilder()
     const windowed = builder

@@ -101,8 +101,10 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     addAggregate(
       ctx,
       node,
-      // A session ending at streamTime - gap - grace can still be merged into: one more ms keeps it retained.
-      { type: 'session', valueFormat: 'plain', retentionMs: inactivityGapMs + graceMs + 1 },
+      // Kafka Streams' default retention (SessionStoreMaterializer): a session ending exactly gap + grace
+      // before the store's latest session end is already expired there, so a record that would merge
+      // into it finds nothing and is dropped as late; one more ms here would merge it instead.
+      { type: 'session', valueFormat: 'plain', retentionMs: inactivityGapMs + graceMs },
       sessionWindowAggregateProcessor({ ...node.params, storeName: node.storeName }) as never,
     )
   },
@@ -111,7 +113,8 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     addAggregate(
       ctx,
       node,
-      { type: 'window', valueFormat: 'timestamped', retentionMs: 2 * timeDifferenceMs + graceMs + 1, windowSizeMs: timeDifferenceMs },
+      // Kafka Streams' default retention (SlidingWindowStoreMaterializer): a record may need windows starting up to 2 * difference before it.
+      { type: 'window', valueFormat: 'timestamped', retentionMs: 2 * timeDifferenceMs + graceMs, windowSizeMs: timeDifferenceMs },
       slidingWindowAggregateProcessor({ storeName: node.storeName, windows: node.windows, accumulate: node.accumulate }) as never,
     )
   },

@@ -57,8 +57,8 @@ describe('compileLogicalGraph', () => {
       total: [{ name: 'total', type: 'keyValue', ...logged }, 'timestamped', 'total-changelog'],
       'per-minute': [{ name: 'per-minute', type: 'window', retentionMs: 65_000, windowSizeMs: 60_000, ...logged }, 'timestamped', 'per-minute-changelog'],
       // One more ms than gap + grace: a session ending exactly then can still be merged into.
-      'per-session': [{ name: 'per-session', type: 'session', retentionMs: 130_001, ...logged }, 'plain', 'per-session-changelog'],
-      sliding: [{ name: 'sliding', type: 'window', retentionMs: 125_001, windowSizeMs: 60_000, ...logged }, 'timestamped', 'sliding-changelog'],
+      'per-session': [{ name: 'per-session', type: 'session', retentionMs: 130_000, ...logged }, 'plain', 'per-session-changelog'],
+      sliding: [{ name: 'sliding', type: 'window', retentionMs: 125_000, windowSizeMs: 60_000, ...logged }, 'timestamped', 'sliding-changelog'],
     })
     expect(topology.internalTopics.get('total-changelog')?.config).toEqual({ 'cleanup.policy': 'compact' })
     expect(topology.internalTopics.get('per-minute-changelog')?.config).toEqual({ 'cleanup.policy': 'compact,delete', 'retention.ms': String(65_000 + DAY_MS) })
