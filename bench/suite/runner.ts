@@ -30,11 +30,21 @@ export async function measure(target: Measured, plan: RunPlan): Promise<ResultRo
     plan.log(`  ${label} warm-up ${i + 1}: ${rate(warm)} records/s`)
   }
   const runs: RunResult[] = []
+  // A run that fails is reported on its row, and the row keeps the runs that completed: one
+  // failure (e.g. an error of the application against Apache Kafka) does not lose the whole report.
+  const failures: string[] = []
   for (let i = 0; i < plan.repeats; i++) {
-    const result = await target.run()
-    runs.push(result)
-    plan.log(`  ${label} run ${i + 1}/${plan.repeats}: ${rate(result)} records/s, ${result.outputs} results${cpuNote(result)}`)
+    try {
+      const result = await target.run()
+      runs.push(result)
+      plan.log(`  ${label} run ${i + 1}/${plan.repeats}: ${rate(result)} records/s, ${result.outputs} results${cpuNote(result)}`)
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+      failures.push(`run ${i + 1} of ${plan.repeats} failed: ${message}`)
+      plan.log(`  ${label} run ${i + 1}/${plan.repeats} FAILED: ${message}`)
+    }
   }
+  if (runs.length === 0) throw new Error(`${label}: ${failures.join('; ')}`)
   const p50: number[] = []
   const p99: number[] = []
   for (const run of runs) {
@@ -60,6 +70,7 @@ export async function measure(target: Measured, plan: RunPlan): Promise<ResultRo
     peakRssMiB: Math.round(Math.max(...runs.map((r) => r.peakRssBytes)) / 1_048_576),
     ...(cpu.length > 0 ? { cpuMsPer1k: summarize(cpu) } : {}),
     ...(disk.length > 0 ? { rocksdbBytes: Math.max(...disk) } : {}),
+    ...(failures.length > 0 ? { notes: failures } : {}),
   }
 }
 

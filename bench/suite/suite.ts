@@ -55,7 +55,15 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
       skipped.push(`${scenario.name}: no variant named ${options.variants.join(' or ')} (its variants: ${scenario.variants.map((v) => v.name).join(', ')})`)
       continue
     }
-    if (kafka) rows.push(await measure(rawPipeTarget(scenario, 'all', inputs, options.cluster), kafkaPlan))
+    const measured = async (target: Measured, targetPlan: typeof plan): Promise<void> => {
+      try {
+        rows.push(await measure(target, targetPlan))
+      } catch (error) {
+        // Every run of the row failed: the report says so and goes on with the other rows.
+        skipped.push(error instanceof Error ? error.message : String(error))
+      }
+    }
+    if (kafka) await measured(rawPipeTarget(scenario, 'all', inputs, options.cluster), kafkaPlan)
     for (const variant of variants) {
       const targets: Measured[] = [computeLimitTarget(scenario, variant, inputs)]
       if (options.modes.includes('driver')) {
@@ -72,7 +80,7 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
           }
         }
       }
-      for (const target of targets) rows.push(await measure(target, target.mode === 'kafka' || target.mode === 'kafka-streams' ? kafkaPlan : plan))
+      for (const target of targets) await measured(target, target.mode === 'kafka' || target.mode === 'kafka-streams' ? kafkaPlan : plan)
     }
   }
   return {

@@ -9,6 +9,7 @@ import { comparisonCells, comparisonSection } from '../../bench/suite/report-com
 import { markdownReport, terminalTable } from '../../bench/suite/report-table.js'
 import type { ResultRow, SuiteReport } from '../../bench/suite/results.js'
 import { summarize } from '../../bench/suite/stats.js'
+import { measure } from '../../bench/suite/runner.js'
 import { checkTargets } from '../../bench/suite/targets.js'
 import { SCENARIOS } from '../../bench/suite/scenarios/index.js'
 import { ConfigError } from '../../src/core/errors.js'
@@ -154,5 +155,33 @@ describe('bench Kafka Streams applications', () => {
   it('never formats a broker with a cluster id StorageTool would read as an option', () => {
     const ids = Array.from({ length: 2_000 }, () => randomClusterId())
     expect(ids.every((id) => /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(id))).toBe(true)
+  })
+})
+
+describe('bench runs that fail', () => {
+  const target = (outcomes: ReadonlyArray<number | Error>) => {
+    let i = 0
+    return {
+      scenario: 'ride-history',
+      variant: 'sessions-2m',
+      mode: 'kafka' as const,
+      target: 'at_least_once' as const,
+      run: async () => {
+        const outcome = outcomes[i++] as number | Error
+        if (outcome instanceof Error) throw outcome
+        return { records: 1000, seconds: 1000 / outcome, outputs: 5, peakRssBytes: 1_048_576, cpuMs: 50 }
+      },
+    }
+  }
+
+  it('keep the runs that completed and note the failure on the row', async () => {
+    const row = await measure(target([8_000, new Error('Producing 1918 record(s) failed (MESSAGE_TOO_LARGE)\nmore')]), { warmups: 0, repeats: 2, log: () => undefined })
+    expect(row.recordsPerSec.runs).toEqual([8_000])
+    expect(row.cpuMsPer1k?.median).toBe(50)
+    expect(row.notes).toEqual(['run 2 of 2 failed: Producing 1918 record(s) failed (MESSAGE_TOO_LARGE)'])
+  })
+
+  it('fail the row when no run completed', async () => {
+    await expect(measure(target([new Error('down')]), { warmups: 0, repeats: 1, log: () => undefined })).rejects.toThrow(/sessions-2m kafka:at_least_once: run 1 of 1 failed: down/)
   })
 })
