@@ -23,7 +23,9 @@ describe('transactions with @platformatic/kafka', () => {
   })
 
   function txProducer(transactionalId: string): StringProducer {
-    const p = new Producer({ clientId: transactionalId, bootstrapBrokers: [kafka.bootstrapServers], serializers: stringSerializers, idempotent: true, transactionalId, retries: 0 })
+    // No identity (-1, -1), as a new producer presents: the client's default (0, 0) asks to bump
+    // producer id 0's epoch, which this broker, like Apache Kafka, fences once the id has another.
+    const p = new Producer({ clientId: transactionalId, bootstrapBrokers: [kafka.bootstrapServers], serializers: stringSerializers, idempotent: true, transactionalId, retries: 0, producerId: -1n, producerEpoch: -1 })
     closers.push(() => p.close())
     return p
   }
