@@ -100,9 +100,9 @@ export class ChangelogRestorer {
       )
     }
     if (from < start) throw this.truncated(storeName, topic, partition, from, start)
-    // A source topic past the committed offset: nothing of it to restore (its records are input).
-    if (from >= end) return from
-    const total = Number(end - from)
+    // A source topic whose committed offset is not past the checkpoint: nothing of it to restore
+    // (its records after the committed offset are input), though restoration is still reported.
+    const total = from < end ? Number(end - from) : 0
     let restored = 0
     let position = from
     const report = (done: boolean) => this.onProgress?.({ storeName, topic, partition, restored, total, done })
@@ -126,7 +126,7 @@ export class ChangelogRestorer {
       report(false)
     }
     report(true)
-    return end
+    return from < end ? end : from
   }
 
   /** Reads a batch; a failed read below the partition's new start means records were deleted meanwhile. */
