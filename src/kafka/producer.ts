@@ -3,6 +3,7 @@ import { IllegalStateError, KafkaError } from '../core/errors.js'
 import { brokerErrorNames, callKafka } from './errors.js'
 import { closeForcefully, type KafkaSettings } from './connection.js'
 import { retryOnBrokerError } from './retry-on-broker-error.js'
+import { chunkBySize } from './send-chunks.js'
 import type {
   GroupMetadata, KafkaProducer, KafkaTransactionalProducer, OutgoingRecord, RecordAck, TopicPartitionOffset,
 } from './types.js'
@@ -27,6 +28,24 @@ export function toMessages(records: readonly OutgoingRecord[]): MessageToProduce
 
 function toAcks(offsets: readonly TopicPartitionOffset[] | undefined): RecordAck[] {
   return (offsets ?? []).map(({ topic, partition, offset }) => ({ topic, partition, offset }))
+}
+
+/**
+ * Sends `records` in chunks below the broker's batch limit (see MAX_SEND_BYTES), one after the
+ * other, so each partition's records stay contiguous and in order; acknowledges each partition
+ * with the offset of its first record, as one send would.
+ */
+async function sendInChunks(records: readonly OutgoingRecord[], sendOne: (messages: MessageToProduce[]) => Promise<{ offsets?: TopicPartitionOffset[] }>): Promise<RecordAck[]> {
+  const chunks = chunkBySize(records)
+  if (chunks.length === 1) return toAcks((await sendOne(toMessages(records))).offsets)
+  const first = new Map<string, RecordAck>()
+  for (const chunk of chunks) {
+    for (const ack of toAcks((await sendOne(toMessages(chunk))).offsets)) {
+      const key = `${ack.topic}\u0000${ack.partition}`
+      if (!first.has(key)) first.set(key, ack)
+    }
+  }
+  return [...first.values()]
 }
 
 // Keyed records without a partition go where Kafka's Java client puts them: murmur2 masked to 31
@@ -91,11 +110,10 @@ export class PlatformaticProducer implements KafkaProducer {
   /** Sends may be called concurrently: they go out one after the other, in call order. */
   async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
     if (records.length === 0) return []
-    const messages = toMessages(records)
     const operation = `Producing ${records.length} record(s)`
     const sending = this.#sends.run(async () => {
       try {
-        return await this.#call(operation, () => this.#producer.send({ messages }))
+        return await sendInChunks(records, (messages) => this.#call(operation, () => this.#producer.send({ messages })))
       } catch (error) {
         const old = this.#producer
         this.#producer = this.#newProducer()
@@ -109,7 +127,7 @@ export class PlatformaticProducer implements KafkaProducer {
     const tracked = sending.catch(() => undefined)
     this.#inFlight.add(tracked)
     try {
-      return toAcks((await sending).offsets)
+      return await sending
     } finally {
       this.#inFlight.delete(tracked)
     }
@@ -181,19 +199,19 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
   async send(records: readonly OutgoingRecord[]): Promise<RecordAck[]> {
     const transaction = this.#open('send')
     if (records.length === 0) return []
-    const messages = toMessages(records)
     // Serialized for the sequence numbers, as in PlatformaticProducer.
-    const result = await this.#sends.run(async () => {
+    return this.#sends.run(async () => {
       try {
         // The partitions are added to the transaction before anything is produced, and only once
         // the broker accepted them: a send refused for the previous transaction is tried again.
-        return await this.#untilNoTransactionPending(() => this.#call(`Producing ${records.length} record(s) in a transaction`, () => transaction.send({ messages })))
+        return await sendInChunks(records, (messages) =>
+          this.#untilNoTransactionPending(() => this.#call(`Producing ${messages.length} record(s) in a transaction`, () => transaction.send({ messages }))),
+        )
       } catch (error) {
         this.#sequencesInDoubt = true
         throw error
       }
     })
-    return toAcks(result.offsets)
   }
 
   async sendOffsets(group: GroupMetadata, offsets: readonly TopicPartitionOffset[]): Promise<void> {

@@ -36,6 +36,16 @@ describe('KafkaProducer and KafkaReader', () => {
     expect(records[0]?.headers.map(([k, v]) => [k, str(v)])).toEqual([['source', 'gps']])
   })
 
+  it('writes a send larger than a broker takes in one batch (max.message.bytes), in order, acknowledged from its first offset', async () => {
+    const producer = kafka.track(kafka.clients.producer())
+    const value = Buffer.alloc(10 * 1024, 'x')
+    // 3 MiB for one partition: one batch of it would get MESSAGE_TOO_LARGE from either broker.
+    const records = Array.from({ length: 300 }, (_, i) => ({ topic: 'locations', partition: 1, key: buf(`k${i}`), value }))
+    expect(await producer.send(records)).toEqual([{ topic: 'locations', partition: 1, offset: 0n }])
+    const written = await readAll(kafka.track(kafka.clients.reader({ isolationLevel: 'read_uncommitted' })), 'locations', 1)
+    expect(written.map((r) => str(r.key))).toEqual(records.map((r) => str(r.key)))
+  })
+
   it('reads a partition from an offset up to the end offset in several batches, then stops', async () => {
     const producer = kafka.track(kafka.clients.producer())
     // Separate sends make separate batches on the broker, so a small fetch returns part of them.

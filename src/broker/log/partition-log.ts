@@ -125,6 +125,11 @@ export class PartitionLog {
         this.logger.debug('rejecting produced records', { reason: 'record count does not match last offset delta', log: this.dir })
         return { errorCode: ErrorCode.INVALID_RECORD, baseOffset: -1, logAppendTime: -1 }
       }
+      // header.size is the batch with its offset and length fields: Kafka's sizeInBytes.
+      if (header.size > this.config.maxMessageBytes) {
+        this.logger.debug('rejecting produced records', { reason: `batch of ${header.size} bytes over max.message.bytes ${this.config.maxMessageBytes}`, log: this.dir })
+        return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, baseOffset: -1, logAppendTime: -1 }
+      }
       if (isControlBatch(header.attributes)) {
         // Only the transaction coordinator writes markers (Kafka refuses them from clients too).
         this.logger.debug('rejecting produced records', { reason: 'control batch from a client', log: this.dir })

@@ -9,6 +9,8 @@ export interface LogConfig {
   deleteRetentionMs: number
   minCompactionLagMs: number
   logAppendTime: boolean
+  /** The largest record batch a producer may write (its size with the log overhead), as Kafka's max.message.bytes. */
+  maxMessageBytes: number
 }
 
 /** Kafka's defaults for the topic configs this broker understands, as DescribeConfigs reports them. */
@@ -57,5 +59,6 @@ export function logConfigFrom(configs: Readonly<Record<string, string>>): LogCon
     deleteRetentionMs: Number(get('delete.retention.ms')),
     minCompactionLagMs: Number(get('min.compaction.lag.ms')),
     logAppendTime: get('message.timestamp.type') === 'LogAppendTime',
+    maxMessageBytes: Number(get('max.message.bytes')),
   }
 }

@@ -123,6 +123,16 @@ describe('partition log', () => {
     expect(log.nextOffset).toBe(0)
   })
 
+  it('refuses a batch larger than max.message.bytes (1 MiB + 12 by default) with MESSAGE_TOO_LARGE, as Kafka does', () => {
+    const log = openLog()
+    const big = batchOf([{ key: 'a', value: 'x'.repeat(1024 * 1024) }])
+    expect(log.append(big, 0).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE)
+    expect(log.append(batchOf([{ key: 'a', value: 'x'.repeat(1000 * 1024) }]), 0).errorCode).toBe(ErrorCode.NONE)
+    const small = openLog({ 'max.message.bytes': '200' })
+    expect(small.append(batchOf([{ key: 'a', value: 'x'.repeat(200) }]), 0).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE)
+    expect(small.append(batchOf([{ key: 'a', value: 'x' }]), 0).errorCode).toBe(ErrorCode.NONE)
+  })
+
   it('rolls segments by size and applies size and time retention to whole segments', () => {
     const log = openLog({ 'segment.bytes': '1024', 'retention.bytes': '2048' }, 0)
     const value = 'x'.repeat(300)
