@@ -1,7 +1,7 @@
 /**
- * A Kafka Streams application of the bench (a Scenario under
- * test/interop/src/dev/tributary/interop/bench) in a JVM of its own, run by KafkaStreamsRunner as
- * test/interop/kafka-streams.ts runs the interop tests' applications.
+ * Kafka Streams itself in a JVM of its own: a Scenario of test/interop/src (the bench's under
+ * .../bench, the differential tests' under .../differential) run by KafkaStreamsRunner against any
+ * broker (the embedded one or Apache Kafka). test/interop/kafka-streams.ts re-exports it.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { kafkaClassPath } from './real-kafka.js'
 
-export interface BenchKafkaStreamsOptions {
+export interface KafkaStreamsAppOptions {
   /** The Scenario's class relative to dev.tributary.interop, e.g. `bench.RideJoin`. */
   readonly scenario: string
   readonly bootstrapServers: string
@@ -21,9 +21,13 @@ export interface BenchKafkaStreamsOptions {
   readonly maxHeap?: string
 }
 
-export interface BenchKafkaStreamsApp {
+export interface KafkaStreamsApp {
   readonly pid: number
   readonly stateDir: string
+  /** The latest lines the runner printed (STATE ..., TOPOLOGY, ERROR ..., CLOSED, Kafka's warnings). */
+  readonly lines: readonly string[]
+  /** The latest `STATE` it reported. */
+  state(): string | undefined
   /** Resolves once the application reports `state`; rejects if it reports ERROR or exits first. */
   waitForState(state: string, timeoutMs?: number): Promise<void>
   /** Throws if the application reported an error or exited. */
@@ -32,9 +36,9 @@ export interface BenchKafkaStreamsApp {
   stop(keepState?: boolean): Promise<void>
 }
 
-export async function startBenchKafkaStreams(o: BenchKafkaStreamsOptions): Promise<BenchKafkaStreamsApp> {
+export async function startKafkaStreams(o: KafkaStreamsAppOptions): Promise<KafkaStreamsApp> {
   const classPath = kafkaClassPath()
-  const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-kafka-streams-'))
+  const stateDir = mkdtempSync(join(tmpdir(), 'tributary-kafka-streams-'))
   const args = [`bootstrap.servers=${o.bootstrapServers}`, `application.id=${o.applicationId}`, `state.dir=${stateDir}`]
   for (const [key, value] of Object.entries(o.options ?? {})) args.push(`${key}=${value}`)
   const child = spawn('java', [`-Xmx${o.maxHeap ?? '512m'}`, '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classPath, 'dev.tributary.interop.KafkaStreamsRunner', o.scenario, ...args], {
@@ -43,6 +47,7 @@ export async function startBenchKafkaStreams(o: BenchKafkaStreamsOptions): Promi
   if (child.pid === undefined) throw new Error('java could not be started: is a JDK 17 on the PATH?')
   const lines: string[] = []
   let state: string | undefined
+  let error: string | undefined
   let exited = false
   const waiters = new Set<() => void>()
   const wake = (): void => {
@@ -50,8 +55,10 @@ export async function startBenchKafkaStreams(o: BenchKafkaStreamsOptions): Promi
   }
   const onLine = (line: string): void => {
     lines.push(line)
+    // A long run's warnings are dropped from the front; the first error is kept apart.
     if (lines.length > 500) lines.splice(0, 100)
     if (line.startsWith('STATE ')) state = line.slice('STATE '.length)
+    if (line.startsWith('ERROR ')) error ??= line
     wake()
   }
   createInterface({ input: child.stdout }).on('line', onLine)
@@ -61,7 +68,6 @@ export async function startBenchKafkaStreams(o: BenchKafkaStreamsOptions): Promi
     wake()
   })
   const failure = (): string | undefined => {
-    const error = lines.find((l) => l.startsWith('ERROR '))
     if (error !== undefined || state === 'ERROR') return error ?? 'ERROR'
     return exited ? 'exited' : undefined
   }
@@ -70,6 +76,8 @@ export async function startBenchKafkaStreams(o: BenchKafkaStreamsOptions): Promi
   return {
     pid: child.pid,
     stateDir,
+    lines,
+    state: () => state,
     waitForState: (wanted, timeoutMs = 120_000) =>
       new Promise<void>((resolve, reject) => {
         const done = (settle: () => void): void => {

@@ -6,7 +6,7 @@
 import { rm } from 'node:fs/promises'
 import type { ProcessingGuarantee } from '../../src/runtime/config.js'
 import { directoryBytes } from '../../src/runtime/directory-bytes.js'
-import { startBenchKafkaStreams } from '../interop/kafka-streams-app.js'
+import { startKafkaStreams } from '../interop/kafka-streams-app.js'
 import { withCluster, type ClusterKind } from './cluster.js'
 import { produceAll, ResultReader } from './kafka-harness.js'
 import { APPLICATION_ID, COMMIT_INTERVAL_MS, drive, splitForKafka } from './kafka-mode.js'
@@ -54,11 +54,11 @@ export function kafkaStreamsTarget(scenario: Scenario, variant: ScenarioVariant,
       return withCluster(cluster, [...scenario.inputTopics, ...outputTopics], async (c) => {
         const producer = c.clients('bench-load').producer()
         const reader = new ResultReader(c.clients('bench-results').consumer({ isolationLevel: 'read_committed' }))
-        let app: Awaited<ReturnType<typeof startBenchKafkaStreams>> | undefined
+        let app: Awaited<ReturnType<typeof startKafkaStreams>> | undefined
         try {
           await reader.start(outputTopics)
           await produceAll(producer, phases.bootstrap)
-          app = await startBenchKafkaStreams({
+          app = await startKafkaStreams({
             scenario: version.scenario,
             bootstrapServers: c.bootstrap,
             applicationId: APPLICATION_ID,
