@@ -28,8 +28,16 @@ interface Settle {
  * `fdatasync`, so many concurrent commits cost one disk flush. A record is durable once its
  * `append` promise resolves. A crash can leave a torn record at the tail: `open` drops it (the
  * CRC or the length does not check out) and truncates the file so later appends stay readable.
+ * Operations run one at a time, so appends made during a rewrite (compaction) wait for it and
+ * then go to the end of the compacted file.
  */
 export class CoordinatorLog {
+  /**
+   * Whether appends are accepted, kept apart from `handle`: a rewrite closes and reopens the file
+   * while the log stays open, and appends arriving then must wait in the queue, not fail.
+   */
+  private state: 'new' | 'open' | 'closing' | 'closed' = 'new'
+  /** Used only by the operation `drain` is running, so a rewrite may replace it safely. */
   private handle: FileHandle | null = null
   /** Bytes of valid records; the next write goes exactly here, overwriting any failed tail. */
   private size = 0
@@ -70,6 +78,7 @@ export class CoordinatorLog {
       await this.handle.datasync()
     }
     this.size = validBytes
+    this.state = 'open'
     return payloads
   }
 
@@ -89,16 +98,22 @@ export class CoordinatorLog {
     return this.enqueue((done) => ({ kind: 'rewrite', build, done }), undefined)
   }
 
+  /** Writes everything queued so far (a rewrite included), then closes the file; later appends are refused. */
   async close(): Promise<void> {
+    if (this.state === 'closed') return
+    this.state = 'closing'
     while (this.draining !== null) await this.draining
-    await this.handle?.close()
+    const handle = this.handle
     this.handle = null
+    this.state = 'closed'
+    await handle?.close()
   }
 
   private enqueue(operation: (done: Settle) => Operation, onDurable: (() => void) | undefined): Promise<void> {
-    if (this.handle === null) {
+    if (this.state === 'new') {
       return Promise.reject(new GroupStoreError(`the group coordinator log ${this.path} is not open: call load() first`))
     }
+    if (this.state !== 'open') return Promise.reject(new GroupStoreError(`the group coordinator log ${this.path} is closed`))
     return new Promise<void>((resolve, reject) => {
       this.queue.push(operation({ onDurable, resolve, reject }))
       this.draining ??= this.drain()
@@ -155,7 +170,7 @@ export class CoordinatorLog {
   }
 
   private async writeAtEnd(frames: Buffer): Promise<void> {
-    const handle = this.requireHandle()
+    const handle = await this.currentHandle()
     let written = 0
     while (written < frames.length) {
       const { bytesWritten } = await handle.write(frames, written, frames.length - written, this.size + written)
@@ -175,20 +190,24 @@ export class CoordinatorLog {
     } finally {
       await tmp.close()
     }
-    await this.requireHandle().close()
+    // Closed before the rename, which some platforms refuse over an open file. Nothing else uses
+    // the handle meanwhile: queued appends wait until this operation is over.
+    const old = this.handle
     this.handle = null
-    try {
-      await rename(tmpPath, this.path)
-      await syncDirectory(dirname(this.path))
-      this.size = frames.length
-    } finally {
-      // Reopen whichever file is now in place: the compacted one, or the original if the rename failed.
-      this.handle = await open(this.path, 'r+')
-    }
+    await old?.close()
+    await rename(tmpPath, this.path)
+    // The compacted file is in place: the next write goes at its end, whatever fails below.
+    this.size = frames.length
+    await syncDirectory(dirname(this.path))
+    await this.currentHandle()
   }
 
-  private requireHandle(): FileHandle {
-    if (this.handle === null) throw new GroupStoreError(`the group coordinator log ${this.path} was closed`)
+  /**
+   * The open file, reopened if a rewrite could not reopen it (the original file if its rename
+   * failed, else the compacted one): a failed reopen fails that operation, not every later one.
+   */
+  private async currentHandle(): Promise<FileHandle> {
+    this.handle ??= await open(this.path, 'r+')
     return this.handle
   }
 }

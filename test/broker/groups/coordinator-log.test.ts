@@ -69,4 +69,48 @@ describe('coordinator log', () => {
     await log.append([Buffer.from('new')])
     expect(records(path)).toEqual(['snapshot', 'new'])
   })
+
+  /** Appends one record per turn of the event loop until `until` settles; each append resolves to its error message, if any. */
+  async function appendEveryTurn(log: CoordinatorLog, prefix: string, until: Promise<unknown>): Promise<{ names: string[]; appends: Array<Promise<unknown>> }> {
+    let settled = false
+    void until.then(() => (settled = true), () => (settled = true))
+    const names: string[] = []
+    const appends: Array<Promise<unknown>> = []
+    // A rewrite is several file operations, each at least one turn: every moment of it gets an append.
+    while (!settled) {
+      const name = `${prefix}${names.length}`
+      names.push(name)
+      appends.push(log.append([Buffer.from(name)]).then(() => null, (error: unknown) => String(error)))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    return { names, appends }
+  }
+
+  it('queues appends issued while a rewrite replaces the file, and keeps every one of them across a reopen', async () => {
+    const { log, path } = await openLog()
+    await log.append([Buffer.from('old')])
+    const rewrite = log.rewrite(() => [Buffer.from('snapshot')])
+    const { names, appends } = await appendEveryTurn(log, 'during-', rewrite)
+    await rewrite
+    expect((await Promise.all(appends)).filter((error) => error !== null)).toEqual([])
+    expect(names.length).toBeGreaterThan(3)
+    const expected = ['snapshot', ...names]
+    expect(records(path)).toEqual(expected)
+    await log.append([Buffer.from('after')])
+    await log.close()
+    const reopened = new CoordinatorLog(path, silentLogger)
+    logs.push(reopened)
+    expect((await reopened.open()).map((p) => p.toString())).toEqual([...expected, 'after'])
+  })
+
+  it('finishes a rewrite and the appends queued before close(), and refuses appends after it', async () => {
+    const { log, path } = await openLog()
+    await log.append([Buffer.from('old')])
+    const rewrite = log.rewrite(() => [Buffer.from('snapshot')])
+    const queued = log.append([Buffer.from('queued')])
+    const closing = log.close()
+    await expect(log.append([Buffer.from('late')])).rejects.toThrow(/is closed/)
+    await Promise.all([rewrite, queued, closing])
+    expect(records(path)).toEqual(['snapshot', 'queued'])
+  })
 })
