@@ -11,6 +11,8 @@ export interface GroupService {
   onTopicDeleted(topic: string): void
   /** TxnOffsetCommit, group side: validates and holds the offsets as pending for the producer. */
   stageTxnOffsets(req: TxnOffsetCommitInput): TxnOffsetCommitResult
+  /** Holds offsets again as pending for a producer whose transaction was open before a restart. */
+  restoreTxnOffsets(groupId: string, producerId: bigint, entries: readonly OffsetCommitEntry[]): void
   /** Applies (commit) or drops (abort) a producer's pending offsets; durable once resolved. */
   completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, entries: readonly OffsetCommitEntry[]): Promise<void>
   close(): Promise<void>

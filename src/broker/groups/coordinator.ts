@@ -158,6 +158,16 @@ export class GroupCoordinator {
   }
 
   /**
+   * A transaction open before a restart kept these offsets (the transaction log holds them): they
+   * are pending again, in a group that exists again, as after the TxnOffsetCommit that staged them.
+   */
+  restoreTxnOffsets(groupId: string, producerId: bigint, entries: readonly OffsetCommitEntry[]): void {
+    if (this.state === 'closed') return
+    this.membership.getOrCreate(groupId)
+    this.pendingTxn.add(groupId, producerId, entries)
+  }
+
+  /**
    * The producer's transaction ended: on commit its offsets become the group's committed offsets
    * (durably, before this resolves); on abort they are dropped. Safe to repeat (recovery does).
    */

@@ -42,8 +42,11 @@ const COORDINATOR_EPOCH = 0
  * transactional ids and their producer id and epoch, the partitions and consumer groups of each
  * open transaction, commit and abort with markers written to every partition of the transaction,
  * fencing of zombies by epoch, and abort of transactions older than their timeout. State lives
- * in the transaction log; on start, transactions left open by a killed broker are aborted and
- * half-finished commits and aborts are completed.
+ * in the transaction log. On start, half-finished commits and aborts are completed, and a
+ * transaction the previous run left open stays open, as in Kafka: its producer may go on writing
+ * to it and end it (the partitions rebuild its open transaction and sequence numbers from their
+ * logs, and its pending offsets come back from the transaction log), or its timeout aborts it
+ * (at once if it ran out while the broker was down).
  */
 export class TransactionCoordinator {
   private readonly txns = new Map<string, TxnMetadata>()
@@ -59,17 +62,23 @@ export class TransactionCoordinator {
     this.maxTimeoutMs = options.maxTimeoutMs ?? 900_000
   }
 
-  /** Reads the transaction log and settles every transaction a previous run left unfinished. */
+  /**
+   * Reads the transaction log, completes the commits and aborts a previous run decided, and takes
+   * over the transactions it left open (aborting those already past their timeout).
+   */
   async load(): Promise<void> {
     for (const meta of await this.store.load()) this.remember(meta)
     for (const meta of [...this.txns.values()]) {
-      if (meta.state === 'Ongoing') {
-        this.options.logger.warn('aborting a transaction left open by the previous run', { transactionalId: meta.transactionalId })
-        await this.fenceAndAbort(meta)
-      } else if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') {
+      if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') {
         await this.finish(meta, meta.state === 'PrepareCommit')
+      } else if (meta.state === 'Ongoing' && this.expired(meta)) {
+        this.options.logger.info('aborting a transaction left open by the previous run that exceeded its timeout', { transactionalId: meta.transactionalId, timeoutMs: meta.timeoutMs })
+        await this.fenceAndAbort(meta)
+      } else if (meta.state === 'Ongoing') {
+        this.resume(meta)
       }
     }
+    // Skips the partitions of the transactions just resumed: they are accounted for.
     await this.abortOrphanedTransactions()
     this.state = 'active'
     const interval = this.options.timeoutCheckIntervalMs ?? 10_000
@@ -230,7 +239,7 @@ export class TransactionCoordinator {
   /** Aborts, with a fencing epoch bump, every open transaction older than its timeout. */
   async abortTimedOut(): Promise<number> {
     if (this.state !== 'active') return 0
-    const expired = (m: TxnMetadata | undefined): m is TxnMetadata => m?.state === 'Ongoing' && this.options.now() > m.txnStartTimestamp + m.timeoutMs
+    const expired = (m: TxnMetadata | undefined): m is TxnMetadata => m?.state === 'Ongoing' && this.expired(m)
     let aborted = 0
     for (const meta of [...this.txns.values()]) {
       if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') await this.guarded(meta.transactionalId, undefined, () => this.settled(this.txns.get(meta.transactionalId) ?? meta))
@@ -244,6 +253,23 @@ export class TransactionCoordinator {
       })
     }
     return aborted
+  }
+
+  /** Kafka's test: the transaction started longer ago than its timeout (wall clock, so a restart does not reset it). */
+  private expired(meta: TxnMetadata): boolean {
+    return this.options.now() > meta.txnStartTimestamp + meta.timeoutMs
+  }
+
+  /**
+   * Takes over a transaction the previous run left open. Its partitions rebuilt its open
+   * transaction and its producer's sequence numbers from their logs; its offsets, kept in the
+   * transaction log, are pending in their groups again, so OffsetFetch with requireStable keeps
+   * reporting them unstable until the transaction ends.
+   */
+  private resume(meta: TxnMetadata): void {
+    this.options.logger.info('keeping a transaction left open by the previous run', { transactionalId: meta.transactionalId, partitions: meta.partitions.length })
+    const groups = this.options.groups()
+    for (const pending of meta.pendingOffsets) groups?.restoreTxnOffsets(pending.groupId, meta.producerId, pending.entries)
   }
 
   private checkProducer(meta: TxnMetadata | undefined, producerId: bigint, producerEpoch: number): number {

@@ -9,6 +9,7 @@ import { ErrorCode } from '../../../src/broker/protocol/error-codes.js'
 import { FetchWaiters } from '../../../src/broker/server/fetch-waiters.js'
 import type { TopicRegistry } from '../../../src/broker/topics.js'
 import { TransactionCoordinator } from '../../../src/broker/transactions/transaction-coordinator.js'
+import { producerBatchOf } from '../fixtures/txn-client.js'
 
 describe('transaction coordinator', () => {
   let dir: string
@@ -91,6 +92,46 @@ describe('transaction coordinator', () => {
     await coordinator.load()
     expect(coordinator.describe('durable')).toMatchObject({ producerId: who.producerId, producerEpoch: 0, state: 'CompleteCommit' })
     expect(await coordinator.initProducerId('durable', 60_000, -1n, -1)).toEqual({ errorCode: ErrorCode.NONE, producerId: who.producerId, producerEpoch: 1 })
+  })
+
+  /** Closes the coordinator and the partition, as a stopped broker does, and loads both again from the data directory. */
+  async function restart(): Promise<void> {
+    await coordinator.close()
+    log.close()
+    log = new PartitionLog(join(dir, 'rides-0'), logConfigFrom({}), silentLogger, clock)
+    coordinator = create()
+    await coordinator.load()
+  }
+
+  it('keeps a transaction open across a restart, for its producer to go on with, until its timeout aborts it with fencing', async () => {
+    const who = await coordinator.initProducerId('open', 10_000, -1n, -1)
+    const producer = { producerId: who.producerId, producerEpoch: 0 }
+    await coordinator.addPartitions('open', who.producerId, 0, rides0)
+    expect(log.append(producerBatchOf([{ key: 'k', value: 'before' }], producer, 0), clock).errorCode).toBe(ErrorCode.NONE)
+    clock += 5_000
+    await restart()
+    expect(coordinator.describe('open')).toMatchObject({ state: 'Ongoing', producerEpoch: 0, partitions: rides0 })
+    expect(log.lastStableOffset).toBe(0)
+    expect(coordinator.verifyProduce('rides', 0, producerBatchOf([{ key: 'k', value: 'after' }], producer, 1))).toBe(ErrorCode.NONE)
+    expect(log.append(producerBatchOf([{ key: 'k', value: 'after' }], producer, 1), clock).errorCode).toBe(ErrorCode.NONE)
+    // The timeout counts from the start of the transaction, not from the restart.
+    clock += 5_001
+    expect(await coordinator.abortTimedOut()).toBe(1)
+    expect(coordinator.describe('open')).toMatchObject({ state: 'CompleteAbort', producerEpoch: 1, partitions: [] })
+    expect(log.lastStableOffset).toBe(log.nextOffset)
+    expect(await coordinator.endTxn('open', who.producerId, 0, true)).toBe(ErrorCode.PRODUCER_FENCED)
+  })
+
+  it('aborts on load, with fencing, a transaction whose timeout ran out while the broker was down', async () => {
+    const who = await coordinator.initProducerId('expired', 10_000, -1n, -1)
+    await coordinator.addPartitions('expired', who.producerId, 0, rides0)
+    expect(log.append(producerBatchOf([{ key: 'k', value: 'v' }], { producerId: who.producerId, producerEpoch: 0 }, 0), clock).errorCode).toBe(ErrorCode.NONE)
+    clock += 10_001
+    await restart()
+    expect(coordinator.describe('expired')).toMatchObject({ state: 'CompleteAbort', producerEpoch: 1 })
+    expect(log.lastStableOffset).toBe(2) // the data and the abort marker
+    expect(log.transactions.isAborted(who.producerId, 0)).toBe(true)
+    expect(await coordinator.endTxn('expired', who.producerId, 0, false)).toBe(ErrorCode.PRODUCER_FENCED)
   })
 
   it('fences a producer that presents another producer id, even (0, 0), and bumps the epoch of one that presents its own (KIP-360)', async () => {

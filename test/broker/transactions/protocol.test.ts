@@ -10,7 +10,7 @@ import { silentLogger } from '../../../src/broker/logger.js'
 import { TxnStore } from '../../../src/broker/transactions/txn-store.js'
 import { batchOf } from '../fixtures/batches.js'
 import { RawClient } from '../fixtures/raw-client.js'
-import { identity, producerBatchOf, TxnCalls } from '../fixtures/txn-client.js'
+import { identity, producerBatchOf, TxnCalls, type ProducerIdentity } from '../fixtures/txn-client.js'
 
 type Rec = Record<string, unknown>
 
@@ -235,37 +235,87 @@ describe('transactions at the protocol level', () => {
     expect((await txn.produce('orders', 0, producerBatchOf([{ key: 'slow', value: '2' }], who, 1))).errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH)
   })
 
-  it('keeps producer and transaction state across a restart and aborts what was left open', async () => {
+  /** A broker on `dataDir` with, for `id`, one committed transaction and one left open that wrote and committed offsets. */
+  async function brokerLeftWithAnOpenTransaction(id: string, timeoutMs = 60_000): Promise<{ dataDir: string; who: ProducerIdentity }> {
     const dataDir = mkdtempSync(join(tmpdir(), 'tributary-txn-'))
     open.push(() => rmSync(dataDir, { recursive: true, force: true }))
     const first = await start({ dataDir })
-    // An idempotent producer's batch, then a transaction that commits offsets and one left open.
+    const who = identity(await first.txn.init(id, { timeoutMs }))
+    await first.txn.addPartitions(id, who, 'orders', [0])
+    await first.txn.addOffsets(id, who, 'billing')
+    await first.txn.produce('orders', 0, producerBatchOf([{ key: 'a', value: 'committed' }], who, 0)) // offset 0
+    expect(await first.txn.txnOffsetCommit(id, who, 'billing', 'orders', 1, 1n)).toBe(ErrorCode.NONE)
+    expect(await first.txn.endTxn(id, who, true)).toBe(ErrorCode.NONE) // marker at 1
+    expect(await first.txn.addPartitions(id, who, 'orders', [0])).toEqual([ErrorCode.NONE])
+    expect(await first.txn.addOffsets(id, who, 'billing')).toBe(ErrorCode.NONE)
+    expect(await first.txn.produce('orders', 0, producerBatchOf([{ key: 'b', value: 'open' }], who, 1))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2n })
+    expect(await first.txn.txnOffsetCommit(id, who, 'billing', 'orders', 1, 99n)).toBe(ErrorCode.NONE)
+    expect(await first.txn.latestOffset('orders', 0, 1)).toBe(2n)
+    await first.kafka.close()
+    return { dataDir, who }
+  }
+
+  it('keeps a transaction open across a restart: its producer writes on with the same epoch and sequence numbers and commits it', async () => {
+    const { dataDir, who } = await brokerLeftWithAnOpenTransaction('restart-tx')
+    const { txn } = await start({ dataDir })
+    // Still open: the last stable offset waits at its first record, its offsets are pending.
+    expect(await txn.latestOffset('orders', 0, 1)).toBe(2n)
+    expect(await txn.committedOffset('billing', 'orders', 1, true)).toEqual({ offset: -1n, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT })
+    expect(await txn.committedOffset('billing', 'orders', 1, false)).toEqual({ offset: 1n, errorCode: ErrorCode.NONE })
+    // A retry of the batch written before the restart is recognised; the next sequence number follows it.
+    expect(await txn.produce('orders', 0, producerBatchOf([{ key: 'b', value: 'open' }], who, 1))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2n })
+    expect(await txn.produce('orders', 0, producerBatchOf([{ key: 'c', value: 'after restart' }], who, 2))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 3n })
+    expect(await txn.produce('orders', 0, producerBatchOf([{ key: 'x', value: 'gap' }], who, 9))).toMatchObject({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER })
+    expect(await txn.addPartitions('restart-tx', who, 'orders', [1])).toEqual([ErrorCode.NONE])
+    expect(await txn.produce('orders', 1, producerBatchOf([{ key: 'd', value: 'after restart' }], who, 0))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n })
+    expect(await txn.endTxn('restart-tx', who, true)).toBe(ErrorCode.NONE)
+
+    const partition0 = await txn.fetch('orders', 0, 0n, 1)
+    expect(partition0).toMatchObject({ highWatermark: 5n, lastStableOffset: 5n, abortedTransactions: [] })
+    expect(batchesIn(partition0.records as Buffer)).toEqual([
+      { base: 0, control: false }, { base: 1, control: true }, { base: 2, control: false }, { base: 3, control: false }, { base: 4, control: true },
+    ])
+    expect(await txn.fetch('orders', 1, 0n, 1)).toMatchObject({ highWatermark: 2n, lastStableOffset: 2n, abortedTransactions: [] })
+    expect(await txn.committedOffset('billing', 'orders', 1, true)).toEqual({ offset: 99n, errorCode: ErrorCode.NONE })
+    // Not fenced: the same producer runs its next transaction.
+    expect(await txn.addPartitions('restart-tx', who, 'orders', [0])).toEqual([ErrorCode.NONE])
+    expect(await txn.produce('orders', 0, producerBatchOf([{ key: 'e', value: 'next' }], who, 3))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 5n })
+    expect(await txn.endTxn('restart-tx', who, true)).toBe(ErrorCode.NONE)
+  })
+
+  it('aborts a transaction open across a restart when its producer ends it with an abort', async () => {
+    const { dataDir, who } = await brokerLeftWithAnOpenTransaction('abort-tx')
+    const { txn } = await start({ dataDir })
+    expect(await txn.produce('orders', 0, producerBatchOf([{ key: 'c', value: 'after restart' }], who, 2))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 3n })
+    expect(await txn.endTxn('abort-tx', who, false)).toBe(ErrorCode.NONE) // marker at 4
+    const fetched = await txn.fetch('orders', 0, 0n, 1)
+    expect(fetched).toMatchObject({ highWatermark: 5n, lastStableOffset: 5n, abortedTransactions: [{ producerId: who.producerId, firstOffset: 2n }] })
+    expect(await txn.committedOffset('billing', 'orders', 1, true)).toEqual({ offset: 1n, errorCode: ErrorCode.NONE })
+    expect(await txn.endTxn('abort-tx', who, false)).toBe(ErrorCode.NONE) // a retried abort
+  })
+
+  it('aborts a transaction open across a restart once its timeout passes, and fences its producer', async () => {
+    const { dataDir, who } = await brokerLeftWithAnOpenTransaction('late-tx', 2_000)
+    const { txn } = await start({ dataDir, transactionTimeoutCheckIntervalMs: 20 })
+    expect(await txn.latestOffset('orders', 0, 1)).toBe(2n)
+    for (let i = 0; i < 300 && (await txn.latestOffset('orders', 0, 1)) === 2n; i++) await new Promise((r) => setTimeout(r, 20))
+    expect(await txn.fetch('orders', 0, 0n, 1)).toMatchObject({ highWatermark: 4n, lastStableOffset: 4n, abortedTransactions: [{ producerId: who.producerId, firstOffset: 2n }] })
+    expect(await txn.committedOffset('billing', 'orders', 1, true)).toEqual({ offset: 1n, errorCode: ErrorCode.NONE })
+    expect(await txn.endTxn('late-tx', who, true)).toBe(ErrorCode.PRODUCER_FENCED)
+    expect((await txn.produce('orders', 0, producerBatchOf([{ key: 'late', value: '1' }], who, 2))).errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH)
+  })
+
+  it('keeps an idempotent producer\'s sequence numbers across a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tributary-txn-'))
+    open.push(() => rmSync(dataDir, { recursive: true, force: true }))
+    const first = await start({ dataDir })
     const idem = identity(await first.txn.init(null))
     const idemBatch = producerBatchOf([{ key: 'i', value: '1' }], idem, 0, false)
     expect(await first.txn.produce('orders', 1, Buffer.from(idemBatch))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n })
-    const who = identity(await first.txn.init('restart-tx'))
-    await first.txn.addPartitions('restart-tx', who, 'orders', [0])
-    await first.txn.addOffsets('restart-tx', who, 'billing')
-    await first.txn.produce('orders', 0, producerBatchOf([{ key: 'a', value: 'committed' }], who, 0))
-    await first.txn.txnOffsetCommit('restart-tx', who, 'billing', 'orders', 1, 1n)
-    expect(await first.txn.endTxn('restart-tx', who, true)).toBe(ErrorCode.NONE)
-    await first.txn.addPartitions('restart-tx', who, 'orders', [0])
-    await first.txn.addOffsets('restart-tx', who, 'billing')
-    await first.txn.produce('orders', 0, producerBatchOf([{ key: 'b', value: 'open' }], who, 1)) // offset 2
-    await first.txn.txnOffsetCommit('restart-tx', who, 'billing', 'orders', 1, 99n)
-    expect(await first.txn.latestOffset('orders', 0, 1)).toBe(2n)
     await first.kafka.close()
 
     const second = await start({ dataDir })
-    // The open transaction was aborted on start: its marker at 3, the LSO at the high watermark.
-    expect(await second.txn.latestOffset('orders', 0, 1)).toBe(4n)
-    const fetched = await second.txn.fetch('orders', 0, 0n, 1)
-    expect(fetched.abortedTransactions).toEqual([{ producerId: who.producerId, firstOffset: 2n }])
-    expect(await second.txn.committedOffset('billing', 'orders', 1, true)).toEqual({ offset: 1n, errorCode: ErrorCode.NONE })
-    // The old epoch is fenced, the id keeps its producer id.
-    expect(await second.txn.endTxn('restart-tx', who, false)).toBe(ErrorCode.PRODUCER_FENCED)
-    expect(identity(await second.txn.init('restart-tx'))).toEqual({ producerId: who.producerId, producerEpoch: 2 })
-    // The idempotent producer's retry is recognised after the restart and stored once.
+    // The retry is recognised after the restart and stored once.
     expect(await second.txn.produce('orders', 1, Buffer.from(idemBatch))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n })
     expect(await second.txn.latestOffset('orders', 1, 0)).toBe(1n)
   })
