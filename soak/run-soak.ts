@@ -86,8 +86,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const problems: string[] = []
   const inject = async (kind: FaultKind, n: number): Promise<string> => {
     switch (kind) {
-      case 'connections-cut':
-        return `${proxy.cutAll()} connections cut`
+      case 'connections-cut': {
+        // Down for 1, 2 or 3 s: long enough for heartbeats, commits and sends to fail, not only be cut.
+        const downMs = 1_000 * (1 + (Math.floor(n / kinds.length) % 3))
+        return `${proxy.cutFor(downMs)} connections cut, refused for ${downMs / 1000} s`
+      }
       case 'instance-sigkill': {
         const victim = instances[Math.floor(n / kinds.length) % instances.length] as InstanceProcess
         await victim.killAndRestart()

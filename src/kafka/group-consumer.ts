@@ -70,6 +70,8 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
   #nextPartition = 0
   #closed = false
   #membershipError: unknown
+  /** The membership must be renewed before the next poll returns records (see `rejoinGroup`). */
+  #rejoinRequested = false
   /** The fetch `poll()` leaves running while the caller processes what it returned. */
   #prefetch: Promise<void> | undefined
   #prefetchFailure: { readonly error: unknown } | undefined
@@ -112,9 +114,30 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
     this.#consumer.on('consumer:group:join', (payload) => {
       this.#pendingAssignment = payload.assignments ?? []
     })
-    // A failed background rejoin is emitted as 'error'; unheard it would crash the process.
+    // A failed background rejoin is emitted as 'error'; unheard it would crash the process. The
+    // client does not try again, so the next poll does.
     this.#consumer.on('error', (error: unknown) => {
       this.#membershipError = error
+      this.#rejoinRequested = true
+    })
+    this.#watchHeartbeats()
+  }
+
+  /**
+   * @platformatic/kafka 1.35 stops heartbeating for good after a heartbeat that failed for a
+   * reason other than the group's (a cut connection, a broker restarting): it cancels its timer,
+   * then refreshes the cancelled one (fixed upstream in platformatic/kafka#376, in the 2.x line,
+   * which needs Node 22; drop this watch with it). The member then expires a session timeout later
+   * while the instance goes on processing, and under exactly-once every commit is refused from
+   * then on. So when a heartbeat failed and the client is no longer heartbeating, the next poll
+   * rejoins: the join restarts the heartbeats, and a follower's rejoin of a stable group keeps its
+   * assignment without a rebalance. A client that goes on heartbeating stays active and is left alone.
+   */
+  #watchHeartbeats(): void {
+    this.#consumer.on('consumer:heartbeat:error', () => {
+      setImmediate(() => {
+        if (!this.#closed && this.#consumer.memberId !== null && !this.#consumer.isActive()) this.#rejoinRequested = true
+      })
     })
   }
 
@@ -138,6 +161,7 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
       this.#membershipError = undefined
       throw toKafkaError(`Rejoining group "${this.#consumer.groupId}"`, error)
     }
+    if (this.#rejoinRequested) await this.#rejoin()
     await this.#applyPendingAssignment()
     // What the last poll left fetching is in (or failed) before anything else is fetched.
     if (this.#readyRecords() === 0 && this.#prefetch !== undefined) await this.#prefetch
@@ -188,6 +212,20 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
       .finally(() => {
         this.#prefetch = undefined
       })
+  }
+
+  rejoinGroup(): void {
+    this.#rejoinRequested = true
+  }
+
+  async #rejoin(): Promise<void> {
+    this.#rejoinRequested = false
+    try {
+      await this.#call(`Rejoining group "${this.#consumer.groupId}"`, () => this.#consumer.joinGroup({}), this.#rebalanceTimeoutMs)
+    } catch (error) {
+      this.#rejoinRequested = true
+      throw error
+    }
   }
 
   assignment(): TopicPartition[] {
@@ -297,6 +335,7 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
         this.#paused.delete(key)
       }
       if (revoked.length > 0) await this.#listener?.onRevoked(revoked.map(([, tp]) => tp))
+      if (revoked.length === 0 && added.length === 0) await this.#listener?.onRejoined?.()
       if (added.length === 0) continue
       const start = await this.#startingOffsets(added.map(([, tp]) => tp))
       for (const [key, tp] of added) {

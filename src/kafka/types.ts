@@ -70,6 +70,8 @@ export interface GroupMemberDescription {
 export interface AssignmentListener {
   onRevoked(partitions: readonly TopicPartition[]): void | Promise<void>
   onAssigned(partitions: readonly TopicPartition[]): void | Promise<void>
+  /** The member joined a new generation of the group and kept exactly its assignment. */
+  onRejoined?(): void | Promise<void>
 }
 
 /** What a transactional producer needs to commit offsets on behalf of a consumer group member. */
@@ -96,6 +98,12 @@ export interface KafkaConsumer {
    * at most about `timeoutMs` when none is ready. Never buffers more than the configured bound.
    */
   poll(maxRecords: number, timeoutMs: number): Promise<RawRecord[]>
+  /**
+   * Renews the membership before the next `poll()` returns records, as Kafka's consumer does once
+   * the group has dropped it (a commit refused with UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION). A
+   * member the group still knows keeps its assignment; a dropped one gets a new one.
+   */
+  rejoinGroup(): void
   assignment(): TopicPartition[]
   /** Records fetched and not yet returned by `poll()` (for metrics and backpressure). */
   bufferedRecords(): number

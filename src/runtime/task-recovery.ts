@@ -8,6 +8,8 @@ import type { TaskManager } from './task-manager.js'
 import type { TransactionSink } from './transaction-sink.js'
 
 const FENCED = ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH']
+/** The group no longer counts this member, or not in this generation: only a new join helps. */
+const MEMBER_LOST = ['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION']
 
 /** True when the transactional producer was fenced: it cannot be used again and must be replaced. */
 export function isProducerFenced(error: unknown): boolean {
@@ -70,6 +72,8 @@ export class TaskRecovery {
         this.deps.generation.adopt()
         await this.deps.tasks.assign(partitions)
       },
+      // Every partition stayed with this member, so the work in hand is the new generation's too.
+      onRejoined: () => this.deps.generation.adopt(),
     }
   }
 
@@ -79,8 +83,11 @@ export class TaskRecovery {
    * assignment from the committed offsets.
    */
   async resetTasks(cause: unknown): Promise<void> {
-    const { collector, transaction, tasks } = this.deps
+    const { collector, transaction, tasks, consumer } = this.deps
     collector.discard()
+    // Kafka Streams rejoins after a TaskMigratedException: at-least-once commits go through the
+    // client, which rejoins by itself, but transactional offset commits would be refused for ever.
+    if (brokerErrorNames(cause).some((name) => MEMBER_LOST.includes(name))) consumer.rejoinGroup()
     // A fenced producer or a lost coordinator cannot abort; the broker aborts the transaction then.
     await transaction?.abort().catch(() => undefined)
     if (transaction !== undefined && isProducerFenced(cause)) await this.deps.producer.renew()

@@ -38,6 +38,7 @@ function flakyClients(clients: KafkaClients, faults: Faults): KafkaClients {
           }
           return real.poll(maxRecords, timeoutMs)
         },
+        rejoinGroup: () => real.rejoinGroup(),
         assignment: () => real.assignment(),
         bufferedRecords: () => real.bufferedRecords(),
         pause: (partitions) => real.pause(partitions),

@@ -190,4 +190,23 @@ describe('KafkaConsumer (group member)', () => {
     expect(records.map((r) => r.offset)).toEqual([6n, 7n, 8n, 9n])
     expect(second.position(p0)).toBe(10n)
   })
+
+  it('rejoins the group when asked, keeping its partitions and telling the listener of the new generation', async () => {
+    const consumer = kafka.track(kafka.clients.consumer(fast))
+    let rejoined = 0
+    const listener = { ...recorder(), onRejoined: () => void rejoined++ }
+    await consumer.subscribe(['rides'], listener)
+    const before = consumer.groupMetadata()
+    await pollUntil(consumer, 40)
+
+    consumer.rejoinGroup()
+    await consumer.poll(10, 20)
+    // The only member is the group's leader: its rejoin makes a new generation with the same assignment.
+    expect(rejoined).toBe(1)
+    expect(consumer.groupMetadata().memberId).toBe(before.memberId)
+    expect(consumer.groupMetadata().generationId).toBeGreaterThan(before.generationId)
+    expect(listener.assigned).toHaveLength(1)
+    expect(listener.revoked).toHaveLength(0)
+    expect(consumer.assignment()).toHaveLength(4)
+  })
 })
