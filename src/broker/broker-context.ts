@@ -9,6 +9,8 @@ export interface GroupService {
   handles(apiKey: number): boolean
   handle(apiKey: number, apiVersion: number, request: Record<string, unknown>, client: { clientId: string | null; host: string }): Promise<Record<string, unknown>>
   onTopicDeleted(topic: string): void
+  /** Writes waiting in the offsets log or being made durable. */
+  queuedLogWrites(): number
   /** TxnOffsetCommit, group side: validates and holds the offsets as pending for the producer. */
   stageTxnOffsets(req: TxnOffsetCommitInput): TxnOffsetCommitResult
   /** Holds offsets again as pending for a producer whose transaction was open before a restart. */

@@ -11,6 +11,7 @@ import { applyRetention } from './log/retention.js'
 import { Connection } from './server/connection.js'
 import { createFrameHandler } from './server/dispatcher.js'
 import { FetchWaiters } from './server/fetch-waiters.js'
+import { BrokerWatchdog, type WatchdogOptions } from './server/watchdog.js'
 import { TopicRegistry } from './topics.js'
 import { DataDirLock } from './data-dir-lock.js'
 import { loadGroupCoordinator } from './group-service.js'
@@ -39,6 +40,11 @@ export interface EmbeddedKafkaOptions {
    * proxy in front of it, or a port forwarded into a container. Default: the listening address.
    */
   advertisedListener?: string
+  /**
+   * The watchdog that logs a warning (through `logger`) when the broker stops keeping up: its
+   * event loop blocked for a second or more, or requests left unanswered. On unless `false`.
+   */
+  watchdog?: WatchdogOptions | false
 }
 
 /**
@@ -53,6 +59,7 @@ export class EmbeddedKafka {
   private readonly connections = new Set<Connection>()
   private readonly sockets = new Set<Socket>()
   private maintenanceTimer: NodeJS.Timeout | undefined
+  private watchdog: BrokerWatchdog | undefined
   private closePromise: Promise<void> | undefined
 
   private constructor(
@@ -171,6 +178,7 @@ export class EmbeddedKafka {
     const broker = new EmbeddedKafka(server, ctx, dataDir, temporary, lock, port, host, connectHost)
     broker.accept(options.maxFrameBytes ?? 100 * 1024 * 1024)
     broker.scheduleMaintenance(options.logMaintenanceIntervalMs ?? 30_000)
+    if (options.watchdog !== false) broker.startWatchdog(options.watchdog)
     logger.info('broker listening', { bootstrapServers: broker.bootstrapServers, advertisedListener: broker.advertisedListener, dataDir })
     return broker
   }
@@ -190,6 +198,19 @@ export class EmbeddedKafka {
   private scheduleMaintenance(intervalMs: number): void {
     this.maintenanceTimer = setInterval(() => this.runLogMaintenance(false), intervalMs)
     this.maintenanceTimer.unref()
+  }
+
+  private startWatchdog(options: WatchdogOptions | undefined): void {
+    const ctx = this.ctx
+    this.watchdog = new BrokerWatchdog(
+      {
+        connections: () => this.connections,
+        fetchWaiters: () => ctx.fetchWaiters.size,
+        coordinatorLogQueues: () => ({ offsets: ctx.groups?.queuedLogWrites() ?? 0, transactions: ctx.transactions?.queuedLogWrites() ?? 0 }),
+      },
+      ctx.logger,
+      options,
+    )
   }
 
   /**
@@ -222,6 +243,7 @@ export class EmbeddedKafka {
   private async doClose(): Promise<void> {
     this.ctx.closing = true
     clearInterval(this.maintenanceTimer)
+    this.watchdog?.stop()
     this.ctx.fetchWaiters.wakeAll()
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     for (const socket of this.sockets) socket.destroy()

@@ -98,6 +98,11 @@ export class CoordinatorLog {
     return this.enqueue((done) => ({ kind: 'rewrite', build, done }), undefined)
   }
 
+  /** Operations waiting or being written: a number that only grows while the disk does not answer. */
+  get queuedOperations(): number {
+    return this.queue.length + (this.draining === null ? 0 : 1)
+  }
+
   /** Writes everything queued so far (a rewrite included), then closes the file; later appends are refused. */
   async close(): Promise<void> {
     if (this.state === 'closed') return

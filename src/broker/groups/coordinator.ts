@@ -179,6 +179,11 @@ export class GroupCoordinator {
     }
   }
 
+  /** Writes waiting in the offsets log or being made durable, for the broker's watchdog. */
+  queuedLogWrites(): number {
+    return this.store.queuedWrites
+  }
+
   /** Drops every committed offset of a deleted topic. */
   onTopicDeleted(topic: string): void {
     if (this.state === 'closed') return

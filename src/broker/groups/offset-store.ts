@@ -104,6 +104,11 @@ export class OffsetStore {
     return this.append([record])
   }
 
+  /** Writes waiting in the log or being made durable. */
+  get queuedWrites(): number {
+    return this.log.queuedOperations
+  }
+
   async close(): Promise<void> {
     await this.log.close()
   }

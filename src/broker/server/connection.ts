@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
 import type { BrokerLogger } from '../logger.js'
 
 /** Decodes one request frame and answers it: the chunks to send, or null for no response. */
@@ -17,9 +18,16 @@ export class Connection {
   private readonly chunks: Buffer[] = []
   private buffered = 0
   private readonly queue: Buffer[] = []
+  /** When each queued frame arrived (performance.now()), for the watchdog. */
+  private readonly queuedAt: number[] = []
+  /** The request being handled and when it arrived; null between requests. */
+  private handling: Buffer | null = null
+  private handlingSince = 0
   private processing = false
   private closed = false
   readonly host: string
+  /** `host:port` of the client. */
+  readonly address: string
 
   constructor(
     private readonly socket: Socket,
@@ -29,6 +37,7 @@ export class Connection {
     private readonly onClose: (c: Connection) => void,
   ) {
     this.host = socket.remoteAddress ?? 'unknown'
+    this.address = `${this.host}:${socket.remotePort ?? 0}`
     socket.setNoDelay(true)
     socket.on('data', (data: Buffer) => this.onData(data))
     socket.on('error', (err) => this.logger.debug('connection error', { host: this.host, error: err.message }))
@@ -47,10 +56,28 @@ export class Connection {
     return this.closed
   }
 
+  /** Requests received and not answered yet: the one being handled and those queued behind it. */
+  get pendingRequests(): number {
+    return this.queue.length + (this.handling === null ? 0 : 1)
+  }
+
+  /** The oldest of them (the one being handled, else the first queued) and when it arrived. */
+  oldestPendingRequest(): { frame: Buffer; receivedAt: number } | null {
+    if (this.handling !== null) return { frame: this.handling, receivedAt: this.handlingSince }
+    return this.queue.length === 0 ? null : { frame: this.queue[0], receivedAt: this.queuedAt[0] }
+  }
+
+  /** The client is not reading its responses, so the next request waits until it does. */
+  get writeBlocked(): boolean {
+    return this.socket.writableNeedDrain
+  }
+
   private shutdown(): void {
     if (this.closed) return
     this.closed = true
     this.queue.length = 0
+    this.queuedAt.length = 0
+    this.handling = null
     this.chunks.length = 0
     this.onClose(this)
   }
@@ -59,6 +86,7 @@ export class Connection {
     if (this.closed) return
     this.chunks.push(data)
     this.buffered += data.length
+    const receivedAt = performance.now()
     while (this.buffered >= 4) {
       const head = this.chunks[0].length >= 4 ? this.chunks[0] : this.merge()
       const size = head.readInt32BE(0)
@@ -69,6 +97,7 @@ export class Connection {
       if (this.buffered < 4 + size) break
       const all = this.chunks.length === 1 ? this.chunks[0] : this.merge()
       this.queue.push(all.subarray(4, 4 + size))
+      this.queuedAt.push(receivedAt)
       const rest = all.subarray(4 + size)
       this.chunks.length = 0
       this.buffered = rest.length
@@ -103,6 +132,8 @@ export class Connection {
     try {
       while (this.queue.length > 0 && !this.closed) {
         const frame = this.queue.shift() as Buffer
+        this.handling = frame
+        this.handlingSince = this.queuedAt.shift() as number
         if (this.queue.length <= MAX_QUEUED_FRAMES / 2 && this.socket.isPaused()) this.socket.resume()
         let response: Buffer[] | null
         try {
@@ -110,6 +141,8 @@ export class Connection {
         } catch (error) {
           this.close(`request failed: ${error instanceof Error ? error.message : String(error)}`)
           return
+        } finally {
+          this.handling = null
         }
         if (response !== null && !this.closed) {
           if (response.length === 1) this.socket.write(response[0])

@@ -39,6 +39,13 @@ export class FetchWaiters {
     for (const waiter of [...set]) waiter.wake()
   }
 
+  /** How many fetches are parked; counted on demand, for the watchdog's warning. */
+  get size(): number {
+    const all = new Set<FetchWaiter>()
+    for (const set of this.byKey.values()) for (const w of set) all.add(w)
+    return all.size
+  }
+
   /** Wakes every waiter (shutdown, topic deletion). */
   wakeAll(): void {
     const all = new Set<FetchWaiter>()

@@ -94,6 +94,11 @@ export class TransactionCoordinator {
     await this.store.close()
   }
 
+  /** Writes waiting in the transaction log or being made durable, for the broker's watchdog. */
+  queuedLogWrites(): number {
+    return this.store.queuedWrites
+  }
+
   /** The metadata of a transactional id, for tests and diagnostics. */
   describe(transactionalId: string): Readonly<TxnMetadata> | undefined {
     return this.txns.get(transactionalId)

@@ -53,6 +53,11 @@ export class TxnStore {
     }
   }
 
+  /** Writes waiting in the log or being made durable. */
+  get queuedWrites(): number {
+    return this.log.queuedOperations
+  }
+
   close(): Promise<void> {
     return this.log.close()
   }
