@@ -63,18 +63,23 @@ export interface TaskRecoveryDeps {
 export class TaskRecovery {
   constructor(private readonly deps: TaskRecoveryDeps) {}
 
-  /** The listener the consumer calls with each new assignment. */
+  /**
+   * The listener the consumer calls with each new assignment. Always the same object: a join that
+   * failed is tried again with it, and the consumer accepts no other.
+   */
   listener(): AssignmentListener {
-    return {
-      onRevoked: (partitions) => this.onRevoked(partitions),
-      onAssigned: async (partitions) => {
-        this.deps.onRebalance()
-        this.deps.generation.adopt()
-        await this.deps.tasks.assign(partitions)
-      },
-      // Every partition stayed with this member, so the work in hand is the new generation's too.
-      onRejoined: () => this.deps.generation.adopt(),
-    }
+    return this.assignmentListener
+  }
+
+  private readonly assignmentListener: AssignmentListener = {
+    onRevoked: (partitions) => this.onRevoked(partitions),
+    onAssigned: async (partitions) => {
+      this.deps.onRebalance()
+      this.deps.generation.adopt()
+      await this.deps.tasks.assign(partitions)
+    },
+    // Every partition stayed with this member, so the work in hand is the new generation's too.
+    onRejoined: () => this.deps.generation.adopt(),
   }
 
   /**

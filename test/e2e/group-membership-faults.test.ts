@@ -1,5 +1,6 @@
 import diagnostics from 'node:diagnostics_channel'
 import { connect, createServer, type Socket } from 'node:net'
+import { spawn } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedKafka } from '../../src/broker/index.js'
 import { createKafkaClients, type KafkaClients } from '../../src/kafka/index.js'
@@ -64,6 +65,17 @@ async function heartbeatSwallowingProxy(targetPort: () => number) {
       }),
   }
 }
+
+/** A group member in a child process: joins the group (argv: bootstrap, group id), says so, and waits to be killed. */
+const CRASHING_MEMBER = `
+import { Consumer } from '@platformatic/kafka'
+const [bootstrap, groupId] = process.argv.slice(1)
+const consumer = new Consumer({ clientId: 'crashing', bootstrapBrokers: [bootstrap], groupId, sessionTimeout: 45000, rebalanceTimeout: 60000 })
+consumer.topics.trackAll('pings')
+await consumer.joinGroup({})
+console.log('joined')
+setInterval(() => {}, 1000)
+`
 
 /** Pings counted per key; every connection of the instance goes through a proxy the test cuts. */
 function pingCounts() {
@@ -148,7 +160,7 @@ describe('an instance whose connections were cut', () => {
       const latest = await counts()
       return KEYS.every((key) => latest.get(key) === Math.ceil((sent - KEYS.indexOf(key)) / KEYS.length))
     }
-    return { app, proxy: front, heartbeats: heartbeats.state, feed, everyPingCounted, counts, sent: () => sent }
+    return { app, proxy: front, heartbeats: heartbeats.state, feed, everyPingCounted, counts, sent: () => sent, bootstrap: `127.0.0.1:${front.port}` }
   }
 
   describe.each<ProcessingGuarantee>(['at_least_once', 'exactly_once_v2'])('(%s, default timeouts)', (processingGuarantee) => {
@@ -217,5 +229,35 @@ describe('an instance whose connections were cut', () => {
     env.proxy.state.swallowing = false
     await waitFor('every ping counted', env.everyPingCounted, 20_000)
     expect(env.app.state()).toBe('RUNNING')
+  })
+
+  it('starts, with default timeouts, when the network drops during the join that waits out a crashed member', { timeout: 120_000 }, async () => {
+    const env = await start('join-after-crash', {}, (port) => TcpProxy.start(port))
+    const warnings: string[] = []
+    env.app.on('warning', (warning: { code: string; message: string }) => { warnings.push(warning.code); console.log('WARN', Date.now(), warning.message) })
+    // A member that joined and was SIGKILLed: the group knows it until its session expires.
+    const crashed = spawn(process.execPath, ['--input-type=module', '-e', CRASHING_MEMBER, env.bootstrap, 'join-after-crash'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    await new Promise<void>((resolve, reject) => {
+      crashed.stdout.on('data', (chunk: Buffer) => (chunk.toString().includes('joined') ? resolve() : undefined))
+      crashed.on('exit', (code) => reject(new Error(`the crashing member exited with ${code} before joining`)))
+    })
+    crashed.kill('SIGKILL')
+    await env.feed(25)
+
+    const startedAt = Date.now(); console.log('START', startedAt)
+    const starting = env.app.start()
+    // The broker holds the join until the crashed member's session expires (45 s); the network
+    // goes down in the middle of it, so the held JoinGroup fails and is sent again.
+    await new Promise((resolve) => setTimeout(resolve, 10_000))
+    env.proxy.cutFor(3_000); console.log('CUT', Date.now())
+    await starting
+    const startMs = Date.now() - startedAt
+    expect(env.app.state()).toBe('RUNNING')
+    expect(warnings).toContain('GROUP_JOIN_RETRY')
+    // The join sent again carries the member id of the first: the group does not wait out the
+    // abandoned one as a second dead member.
+    expect(startMs).toBeLessThan(45_000 + 10_000)
+    await env.feed(25)
+    await waitFor('every ping counted', env.everyPingCounted, 20_000)
   })
 })
