@@ -1,4 +1,4 @@
-import { EmbeddedKafka, EmbeddedSchemaRegistry, consoleLogger, silentLogger } from '../../broker/index.js'
+import { EmbeddedKafka, EmbeddedSchemaRegistry, consoleLogger } from '../../broker/index.js'
 import { parseListener } from '../../broker/listener.js'
 import { CliError } from '../../core/errors.js'
 import type { Command } from '../command.js'
@@ -19,7 +19,8 @@ Options:
   --partitions <n>      partitions of auto-created topics (default 3)
   --registry-port <n>   schema registry HTTP port (default 8081; 0 picks a free one)
   --no-registry         do not start the schema registry
-  --verbose             log every connection and request problem to stderr`
+  --verbose             log every connection and request problem to stderr (warnings
+                        and errors, such as the watchdog's, are logged without it)`
 
 export const brokerCommand: Command = {
   name: 'broker',
@@ -49,7 +50,7 @@ export const brokerCommand: Command = {
 
     const kafka = await EmbeddedKafka.start({
       port, host, dataDir, defaultPartitions: partitions, advertisedListener,
-      logger: values.verbose === true ? consoleLogger('debug') : silentLogger,
+      logger: consoleLogger(values.verbose === true ? 'debug' : 'warn'),
     }).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}${port === 9092 ? ' Is another broker running? Try --port 0.' : ''}`, { cause: error })
     })
