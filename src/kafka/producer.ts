@@ -182,6 +182,22 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
     this.#producer = this.#newProducer()
   }
 
+  async init(): Promise<void> {
+    if (this.#transaction !== undefined) return
+    // The client sends InitProducerId with the transactional id only when a transaction begins;
+    // nothing is sent in this one, so cancelling it just forgets it (no EndTxn), and the next
+    // begin() finds the producer id already set.
+    const transaction = await this.#untilNoTransactionPending(async () => {
+      try {
+        return await this.#call(`Initializing the transactional producer "${this.#transactionalId}"`, () => this.#producer.beginTransaction())
+      } catch (error) {
+        await this.#replaceProducer()
+        throw error
+      }
+    })
+    await transaction.cancel()
+  }
+
   async begin(): Promise<void> {
     if (this.#transaction !== undefined) {
       throw new IllegalStateError(`Transaction of "${this.#transactionalId}" is already open; commit() or abort() it first.`)

@@ -164,6 +164,13 @@ export interface KafkaProducer {
  * fails with `TaskMigratedError`; every other failure is a `KafkaError`.
  */
 export interface KafkaTransactionalProducer {
+  /**
+   * Registers the transactional id with the broker (InitProducerId) without opening a
+   * transaction: an older producer with the id is fenced and its open transaction aborted, so
+   * the offsets it left pending stop holding back the group's committed offsets. `begin()` does
+   * it too when it has not been done.
+   */
+  init(): Promise<void>
   begin(): Promise<void>
   send(records: readonly OutgoingRecord[]): Promise<RecordAck[]>
   /** Adds the consumer's offsets (next offset to read) to the open transaction. */

@@ -82,6 +82,10 @@ export class RunningInstance {
 
   /** Joins the group; resolves once the first assignment is restored. */
   async join(): Promise<void> {
+    // Kafka Streams initializes its transactional producer before its tasks read their committed
+    // offsets: a predecessor killed between adding offsets to its transaction and committing it
+    // (the same transactional id) would otherwise hold them unstable until its transaction timeout.
+    await this.transaction?.init()
     await this.consumer.subscribe(this.sourceTopics, this.recovery.listener())
     this.generation.adopt()
   }

@@ -22,6 +22,11 @@ export class TransactionSink implements RecordSink {
     this.open = false
   }
 
+  /** Fences the producer's predecessor and aborts its open transaction (see `KafkaTransactionalProducer.init`). */
+  async init(): Promise<void> {
+    if (!this.open) await this.producer.init()
+  }
+
   /**
    * Sends within the open transaction, beginning one first if none is. Sends run one after the
    * other, so concurrent calls never begin two transactions.

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Kafka, logLevel } from 'kafkajs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KafkaError, TaskMigratedError } from '../../src/core/errors.js'
 import type { IsolationLevel, KafkaClients, KafkaTransactionalProducer } from '../../src/kafka/index.js'
@@ -23,6 +24,7 @@ function failingCommits(clients: KafkaClients, failing: { armed: boolean; failur
     transactionalProducer: (suffix) => {
       const real = clients.transactionalProducer(suffix)
       const wrapped: KafkaTransactionalProducer = {
+        init: () => real.init(),
         begin: () => real.begin(),
         send: (records) => real.send(records),
         sendOffsets: (group, offsets) => real.sendOffsets(group, offsets),
@@ -303,5 +305,40 @@ describe(`KafkaStreams exactly_once_v2 against the ${testBrokerKind()} broker`, 
     await expect(zombie.begin().then(() => zombie.send([{ topic: 'orders-zombie', key: buf('z'), value: buf('z') }]))).rejects.toThrow(TaskMigratedError)
     await app.close()
     expect(await committedOrders()).toBe(120n)
+  }, 60_000)
+
+  it('starts without waiting out the transaction a killed predecessor left open with offsets in it', async () => {
+    const { addOrders, addCustomers, expectExactlyOnceOutputs, committedOrders } = await shop()
+    const first = newApp()
+    await first.start()
+    await addCustomers(first)
+    await addOrders(50)
+    await expectExactlyOnceOutputs()
+    await first.close()
+    // What a predecessor SIGKILLed between adding its offsets to its transaction and committing it
+    // leaves behind: offsets pending under its transactional id (the state directory's process id).
+    const processId = readFileSync(join(env.stateDir, APP, 'process-id'), 'utf8').trim()
+    // An independent client: it finds the group coordinator itself and commits as no group member.
+    const zombie = new Kafka({ clientId: 'zombie', brokers: [kafka.broker.bootstrapServers], logLevel: logLevel.NOTHING }).producer({
+      transactionalId: `${APP}-${processId}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 120_000,
+    })
+    await zombie.connect()
+    kafka.track({ close: () => zombie.disconnect() })
+    const transaction = await zombie.transaction()
+    await transaction.sendOffsets({ consumerGroupId: APP, topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '1' }] }] })
+    await addOrders(50)
+
+    const startedAt = Date.now()
+    const second = newApp()
+    await second.start()
+    // Its producer fences the predecessor and aborts that transaction before the tasks read their
+    // committed offsets, which the pending ones would otherwise hold unstable for two minutes.
+    expect(Date.now() - startedAt).toBeLessThan(30_000)
+    await expectExactlyOnceOutputs()
+    await second.close()
+    expect(await committedOrders()).toBe(100n)
   }, 60_000)
 })

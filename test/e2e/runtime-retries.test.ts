@@ -71,6 +71,7 @@ function flakyClients(clients: KafkaClients, faults: Faults): KafkaClients {
     transactionalProducer: (suffix) => {
       const real = clients.transactionalProducer(suffix)
       const producer: KafkaTransactionalProducer = {
+        init: () => real.init(),
         begin: () => real.begin(),
         send: (records) => real.send(records),
         sendOffsets: (group, offsets) => real.sendOffsets(group, offsets),

@@ -17,6 +17,10 @@ class ScriptedProducer implements KafkaTransactionalProducer {
     this.waiting.shift()?.()
   }
 
+  async init(): Promise<void> {
+    this.calls.push('init')
+  }
+
   begin(): Promise<void> {
     return this.answerLater('begin')
   }
