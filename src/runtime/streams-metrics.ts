@@ -2,6 +2,7 @@ import type { DropReason } from '../processors/api.js'
 import type { RestoreProgress } from '../engine/changelog-restorer.js'
 import type { GlobalStateMetrics } from './global-state-manager.js'
 import { LatencyWindow, SlidingRate, type LatencySummary } from './metric-windows.js'
+import { LatencyHistogram, type LatencyHistogramSnapshot } from './latency-histogram.js'
 import type { KafkaStreamsState } from './streams-events.js'
 import type { TaskMetrics } from '../engine/task-metrics.js'
 
@@ -30,6 +31,8 @@ export interface CommitMetrics {
   readonly count: number
   /** Flush of the stores, sends acknowledged, offsets committed and checkpoints written, over the window. */
   readonly latency: LatencySummary
+  /** The same latency for every commit since start, in fixed buckets (what Prometheus scrapes). */
+  readonly latencyHistogram: LatencyHistogramSnapshot
 }
 
 /** How far the committed offsets trail the end of one input partition this instance owns. */
@@ -80,8 +83,9 @@ export interface StoreSize {
 
 /**
  * What `app.metrics()` returns: a plain object (safe to `JSON.stringify`) describing the instance
- * at `timestampMs`. Rates and latencies cover the last `windowMs` (latencies: one to two windows);
- * counts are totals since `start()`, including tasks that were since closed.
+ * at `timestampMs`. Rates and latency summaries cover the last `windowMs` (latencies: one to two
+ * windows); counts and latency histograms are totals since `start()`, including tasks that were
+ * since closed.
  *
  * @example
  * const m = await app.metrics()
@@ -96,6 +100,8 @@ export interface StreamsMetricsSnapshot {
   readonly records: RecordRates
   /** Time to process one record through its sub-topology (operators, stores, sinks), per record. */
   readonly processLatency: LatencySummary
+  /** The same latency for every record since start, in fixed buckets (what Prometheus scrapes). */
+  readonly processLatencyHistogram: LatencyHistogramSnapshot
   readonly commit: CommitMetrics
   /** Per owned input partition; `undefined` when the cluster could not be asked. */
   readonly consumerLag: readonly PartitionLag[] | undefined
@@ -132,6 +138,8 @@ export class StreamsMetricsRecorder implements TaskObserver {
   private readonly producedRate: SlidingRate
   private readonly processLatency: LatencyWindow
   private readonly commitLatency: LatencyWindow
+  private readonly processHistogram = new LatencyHistogram()
+  private readonly commitHistogram = new LatencyHistogram()
   private commits = 0
   private readonly restores = new Map<string, StoreRestoration>()
   private readonly closedTasks = emptyTotals()
@@ -162,11 +170,13 @@ export class StreamsMetricsRecorder implements TaskObserver {
     const now = this.clock()
     this.processedRate.add(1, now)
     this.processLatency.record(latencyMs, now)
+    this.processHistogram.record(latencyMs)
   }
 
   committed(latencyMs: number): void {
     this.commits++
     this.commitLatency.record(latencyMs, this.clock())
+    this.commitHistogram.record(latencyMs)
   }
 
   restoreProgress(progress: RestoreProgress): void {
@@ -199,7 +209,8 @@ export class StreamsMetricsRecorder implements TaskObserver {
         enforcedProcessingTotal: totals.enforcedProcessing,
       },
       processLatency: this.processLatency.summary(now),
-      commit: { count: this.commits, latency: this.commitLatency.summary(now) },
+      processLatencyHistogram: this.processHistogram.snapshot(),
+      commit: { count: this.commits, latency: this.commitLatency.summary(now), latencyHistogram: this.commitHistogram.snapshot() },
       restoration: [...this.restores.values()].sort((a, b) => a.storeName.localeCompare(b.storeName) || a.partition - b.partition),
       dropped: {
         total: totals.dropped,

@@ -72,6 +72,10 @@ describe(`KafkaStreams metrics against the ${testBrokerKind()} broker`, () => {
     expect(m.processLatency.maxMs).toBeGreaterThanOrEqual(m.processLatency.p99Ms)
     expect(m.commit.count).toBeGreaterThanOrEqual(1)
     expect(m.commit.latency.count).toBe(m.commit.count)
+    // The histograms count since start: every record, every commit.
+    expect(m.processLatencyHistogram.count).toBe(total)
+    expect(m.processLatencyHistogram.counts.at(-1)).toBeLessThanOrEqual(total)
+    expect(m.commit.latencyHistogram.count).toBe(m.commit.count)
     // Lag is measured against the group's committed offsets: together they cover every order.
     expect(m.consumerLag?.reduce((sum, p) => sum + (p.committedOffset ?? 0), 0)).toBe(total)
     expect(m.consumerLag?.map((p) => `${p.topic}-${p.partition}`)).toEqual(['orders-0', 'orders-1', 'orders-2'])

@@ -33,6 +33,19 @@ describe('StreamsMetricsRecorder', () => {
     })
   })
 
+  it('keeps latency histograms since start, past the window of the summaries', () => {
+    let now = 0
+    const recorder = new StreamsMetricsRecorder(() => now, 1_000)
+    recorder.recordProcessed(2)
+    recorder.committed(3)
+    now = 10_000
+    const s = recorder.snapshot('RUNNING', [])
+    expect(s.processLatency.count).toBe(0)
+    expect(s.processLatencyHistogram.count).toBe(1)
+    expect(s.commit.latency.count).toBe(0)
+    expect(s.commit.latencyHistogram.count).toBe(1)
+  })
+
   it('rates records over the window, times records and commits, and keeps the latest restore report per store partition', () => {
     let now = 1_000
     const recorder = new StreamsMetricsRecorder(() => now, 10_000)
@@ -57,7 +70,19 @@ describe('StreamsMetricsRecorder', () => {
       enforcedProcessingTotal: 0,
     })
     expect(s.processLatency).toMatchObject({ count: 100, avgMs: 0.5, maxMs: 0.5 })
-    expect(s.commit).toEqual({ count: 1, latency: { count: 1, avgMs: 12, maxMs: 12, p99Ms: 12 } })
+    // Histograms: 0.5 ms lies in the 0.5 ms bucket and above; 12 ms in the 25 ms bucket and above.
+    const processed = s.processLatencyHistogram
+    expect(processed.count).toBe(100)
+    expect(processed.sumSeconds).toBeCloseTo(0.05, 9)
+    expect(processed.counts[processed.bucketsSeconds.indexOf(0.00025)]).toBe(0)
+    expect(processed.counts[processed.bucketsSeconds.indexOf(0.0005)]).toBe(100)
+    expect(processed.counts.at(-1)).toBe(100)
+    const { latencyHistogram, ...commit } = s.commit
+    expect(commit).toEqual({ count: 1, latency: { count: 1, avgMs: 12, maxMs: 12, p99Ms: 12 } })
+    expect(latencyHistogram.count).toBe(1)
+    expect(latencyHistogram.sumSeconds).toBeCloseTo(0.012, 9)
+    expect(latencyHistogram.counts[latencyHistogram.bucketsSeconds.indexOf(0.01)]).toBe(0)
+    expect(latencyHistogram.counts[latencyHistogram.bucketsSeconds.indexOf(0.025)]).toBe(1)
     expect(s.restoration).toEqual([
       { storeName: 'counts', topic: 'app-counts-changelog', partition: 0, restored: 0, total: 0, done: true },
       { storeName: 'counts', topic: 'app-counts-changelog', partition: 1, restored: 50, total: 50, done: true },
