@@ -36,7 +36,8 @@ export interface KafkaStreamsOptions {
  * await app.close()
  */
 export class KafkaStreams extends StreamsEmitter {
-  private readonly config: ResolvedStreamsConfig
+  /** The config with every default filled in (read-only): what a query server or a metrics exporter needs to know of the instance. */
+  readonly config: ResolvedStreamsConfig
   private current: KafkaStreamsState = 'CREATED'
   /** The instance's clients, tasks and global tables while they are open. */
   private running: RunningInstance | undefined
@@ -51,7 +52,8 @@ export class KafkaStreams extends StreamsEmitter {
   private readonly time: Time
 
   constructor(
-    private readonly topology: Topology,
+    /** The topology this instance runs; its `stores` are what `store()` can query. */
+    readonly topology: Topology,
     config: KafkaStreamsConfig,
     private readonly options: KafkaStreamsOptions = {},
   ) {
