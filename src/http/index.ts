@@ -1,0 +1,1 @@
+export { prometheusMetrics, type PrometheusMetrics, type PrometheusMetricsOptions } from './prometheus-metrics.js'
