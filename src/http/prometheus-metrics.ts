@@ -29,7 +29,7 @@ export interface PrometheusMetricsOptions {
  */
 export function prometheusMetrics(app: KafkaStreams | readonly KafkaStreams[], options: PrometheusMetricsOptions = {}): PrometheusMetrics {
   const apps: readonly KafkaStreams[] = isApp(app) ? [app] : [...app]
-  const ids = apps.map((a) => a.applicationId)
+  const ids = apps.map((a) => a.config.applicationId)
   if (apps.length === 0) throw new ConfigError('prometheusMetrics() needs at least one KafkaStreams app.')
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i)
   if (repeated !== undefined) {
@@ -64,7 +64,7 @@ interface Scraped {
  */
 function sharedScrape(apps: readonly KafkaStreams[]): () => Promise<Scraped[]> {
   let inFlight: Promise<Scraped[]> | undefined
-  const read = async (): Promise<Scraped[]> => Promise.all(apps.map(async (app) => ({ applicationId: app.applicationId, metrics: await app.metrics() })))
+  const read = async (): Promise<Scraped[]> => Promise.all(apps.map(async (app) => ({ applicationId: app.config.applicationId, metrics: await app.metrics() })))
   return () =>
     (inFlight ??= read().finally(() => {
       inFlight = undefined

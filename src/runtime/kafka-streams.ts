@@ -70,11 +70,6 @@ export class KafkaStreams extends StreamsEmitter {
     this.time = options.time ?? SYSTEM_TIME
   }
 
-  /** The `applicationId` of the config: the group, the prefix of internal topics, the label of exported metrics. */
-  get applicationId(): string {
-    return this.config.applicationId
-  }
-
   state(): KafkaStreamsState {
     return this.current
   }
