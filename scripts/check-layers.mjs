@@ -20,7 +20,8 @@ export const layerDependencies = {
   testing: ['engine'],
   broker: [],
   geo: ['core'],
-  cli: ['runtime', 'dsl', 'testing', 'broker', 'geo', 'topologies', 'index'],
+  http: ['runtime', 'topology', 'serde', 'core'],
+  cli: ['runtime', 'http', 'dsl', 'testing', 'broker', 'geo', 'topologies', 'index'],
   index: ['dsl', 'runtime', 'engine', 'serde', 'state', 'topology', 'processors', 'core', 'geo'],
   topologies: ['public'],
 }
