@@ -1,1 +1,5 @@
 export { prometheusMetrics, type PrometheusMetrics, type PrometheusMetricsOptions } from './prometheus-metrics.js'
+export { startQueryServer, type QueryServer } from './query-server.js'
+export { createQueryHandler } from './query-handler.js'
+export type { QueryServerOptions } from './query-server-options.js'
+export { KeyParsers, type KeyParser } from './key-parsers.js'
