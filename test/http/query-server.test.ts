@@ -150,6 +150,9 @@ describe('query server of an app that has not started', () => {
     expect(post.headers.get('allow')).toBe('GET, HEAD')
     expect(errorCode(post)).toBe('METHOD_NOT_ALLOWED')
     expect((await get(`${server.url}/health`, { method: 'DELETE' })).status).toBe(405)
+    const head = await get(`${server.url}/stores`, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.body).toBeUndefined()
   })
 
   it('serves the metrics it was given, and a JSON 404 without them', async () => {
