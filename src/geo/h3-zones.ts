@@ -1,4 +1,4 @@
-import { cellToLatLng, gridDisk, gridDistance, gridRing, isValidCell, latLngToCell } from 'h3-js'
+import { cellToBoundary, cellToLatLng, gridDisk, gridDistance, gridRing, isValidCell, latLngToCell } from 'h3-js'
 import { ConfigError } from '../core/errors.js'
 
 /** A point on Earth in decimal degrees. */
@@ -34,6 +34,12 @@ export function cellCenter(cell: string): LatLng {
   if (!isValidCell(cell)) throw new ConfigError(`"${cell}" is not an H3 cell index.`)
   const [lat, lng] = cellToLatLng(cell)
   return { lat, lng }
+}
+
+/** The corners of a cell's hexagon (or pentagon), in order around it: what a map draws as the zone. */
+export function cellBoundary(cell: string): LatLng[] {
+  if (!isValidCell(cell)) throw new ConfigError(`"${cell}" is not an H3 cell index.`)
+  return cellToBoundary(cell).map(([lat, lng]) => ({ lat, lng }))
 }
 
 /** The cells exactly `k` steps from `cell` (k = 0: the cell itself): the k-th ring of a ring-by-ring search. */

@@ -165,8 +165,20 @@ describe('tributary run errors: one line, non-zero exit', () => {
     const options = parseRunOptions(['fleet-map', '--brokers', 'a:1,b:2', '--registry', 'http://r:8081', '--state-dir', 's', '--guarantee', 'exactly_once_v2',
       '--rate', '50', '--duration', '2.5', '--no-generate', '--seed', '7', '--drivers', '3', '--riders', '4'])
     expect(options).toEqual({
-      topology: 'fleet-map', brokers: ['a:1', 'b:2'], registryUrl: 'http://r:8081', stateDir: 's', dataDir: undefined, port: 0, registryPort: 0,
-      guarantee: 'exactly_once_v2', rate: 50, durationS: 2.5, generate: false, seed: 7, drivers: 3, riders: 4,
+      topologies: ['fleet-map'], brokers: ['a:1', 'b:2'], registryUrl: 'http://r:8081', stateDir: 's', dataDir: undefined, port: 0, registryPort: 0,
+      guarantee: 'exactly_once_v2', rate: 50, durationS: 2.5, generate: false, seed: 7, drivers: 3, riders: 4, httpPort: 0, tiles: undefined,
     })
+  })
+
+  it('takes several topologies, the map\'s port and basemap, or no map at all', () => {
+    const options = parseRunOptions(['fleet-map', 'surge-pricing', 'ride-matching', '--http-port', '8088', '--tiles', 'https://tile.example.org/{z}/{x}/{y}.png'])
+    expect(options.topologies).toEqual(['fleet-map', 'surge-pricing', 'ride-matching'])
+    expect(options.httpPort).toBe(8088)
+    expect(options.tiles).toBe('https://tile.example.org/{z}/{x}/{y}.png')
+    expect(parseRunOptions(['fleet-map', '--no-http']).httpPort).toBeUndefined()
+    expect(() => parseRunOptions(['fleet-map', 'fleet-map'])).toThrow(/"fleet-map" is named twice/)
+    expect(() => parseRunOptions(['fleet-map', '--no-http', '--http-port', '1'])).toThrow(/contradict/)
+    expect(() => parseRunOptions(['fleet-map', '--tiles', 'https://tiles.example.org/a.png'])).toThrow(/\{z\}, \{x\} and \{y\}/)
+    expect(() => parseRunOptions(['fleet-map', '--http-port', '70000'])).toThrow(/between 0 and 65535/)
   })
 })

@@ -6,7 +6,7 @@ import { appFigures } from '../run/app-figures.js'
 import { produceCityFeed, type CityFeed } from '../run/city-feed.js'
 import { resolveTopology } from '../run/resolve-topology.js'
 import { parseRunOptions, runUsage } from '../run/run-options.js'
-import { runTopology, type RunEnvironment } from '../run/run-topology.js'
+import { runTopologies, type RunEnvironment } from '../run/run-topology.js'
 import { plainDisplay, terminalDisplay } from '../run/status-line.js'
 
 export interface RunCommandDependencies {
@@ -20,15 +20,15 @@ export function createRunCommand(deps: RunCommandDependencies = {}): Command {
   const topologies = deps.topologies ?? bundledTopologies
   return {
     name: 'run',
-    summary: 'Run a bundled topology on a live simulated city (embedded Kafka unless --brokers)',
+    summary: 'Run bundled topologies on a live simulated city, with a live map (embedded Kafka unless --brokers)',
     usage: runUsage,
     async run(args, io, signal) {
       const options = parseRunOptions(args)
-      const bundled = resolveTopology('run', options.topology, topologies)
+      const bundled = options.topologies.map((name) => resolveTopology('run', name, topologies))
       // Only a real terminal gets a status line rewritten in place; logs and pipes get plain lines.
       const display = io === processIo && process.stdout.isTTY === true ? terminalDisplay(process.stdout) : plainDisplay(io)
       try {
-        return await runTopology(bundled, options, { io, display, cityFeed: deps.cityFeed ?? produceCityFeed, appFigures: deps.appFigures ?? appFigures }, signal)
+        return await runTopologies(bundled, options, { io, display, cityFeed: deps.cityFeed ?? produceCityFeed, appFigures: deps.appFigures ?? appFigures }, signal)
       } catch (error) {
         // One line: the first line of the message says what failed and what to do.
         const message = error instanceof Error ? error.message : String(error)

@@ -2,7 +2,7 @@ import type { KafkaReader, RawRecord } from '../../kafka/index.js'
 import type { OutputTopic } from '../../../topologies/types.js'
 import type { DecodedRecord } from './record-format.js'
 
-/** Raw records kept per topic for the next sample; older ones are not worth showing. */
+/** Raw records kept per topic for the next sample by default; older ones are not worth showing. */
 const KEPT_PER_TOPIC = 50
 
 interface TopicTap {
@@ -27,6 +27,8 @@ export class OutputTap {
     outputs: readonly OutputTopic[],
     partitionCounts: ReadonlyMap<string, number>,
     private readonly random: () => number = Math.random,
+    /** Newest records kept per topic (for `sample` and `latest`). */
+    private readonly keep: number = KEPT_PER_TOPIC,
   ) {
     this.taps = outputs.map((output) => ({
       output,
@@ -57,8 +59,8 @@ export class OutputTap {
         tap.next[partition] = await this.reader.readRange(tp, from, end, (batch) => {
           read += batch.length
           tap.produced += batch.length
-          tap.recent.push(...batch.slice(-KEPT_PER_TOPIC))
-          if (tap.recent.length > KEPT_PER_TOPIC) tap.recent.splice(0, tap.recent.length - KEPT_PER_TOPIC)
+          tap.recent.push(...batch.slice(-this.keep))
+          if (tap.recent.length > this.keep) tap.recent.splice(0, tap.recent.length - this.keep)
         })
       }
     }
@@ -72,6 +74,20 @@ export class OutputTap {
 
   total(): number {
     return this.taps.reduce((sum, tap) => sum + tap.produced, 0)
+  }
+
+  /** Whether `topic` is one of the tapped ones. */
+  has(topic: string): boolean {
+    return this.taps.some((t) => t.output.topic === topic)
+  }
+
+  /** The newest records kept of `topic` (those since the last `sample`), oldest first, decoded. */
+  async latest(topic: string): Promise<DecodedRecord[]> {
+    const tap = this.taps.find((t) => t.output.topic === topic)
+    if (tap === undefined) return []
+    const decoded: DecodedRecord[] = []
+    for (const record of tap.recent) decoded.push(await decode(tap.output, record))
+    return decoded
   }
 
   /**

@@ -4,7 +4,8 @@ import { intFlag, parseFlags } from '../parse-flags.js'
 
 /** `tributary run` as the user asked for it, validated. */
 export interface RunOptions {
-  readonly topology: string
+  /** One or more bundled topologies, run side by side on one broker and one generated city. */
+  readonly topologies: readonly string[]
   /** The user's cluster; undefined runs the embedded broker and registry. */
   readonly brokers: readonly string[] | undefined
   readonly registryUrl: string | undefined
@@ -22,15 +23,20 @@ export interface RunOptions {
   readonly seed: number
   readonly drivers: number
   readonly riders: number
+  /** Port of the live map and query server; undefined with --no-http. 0 picks a free port. */
+  readonly httpPort: number | undefined
+  /** A basemap's tile URL template for the live map (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png); none by default. */
+  readonly tiles: string | undefined
 }
 
-export const runUsage = `Usage: tributary run <topology> [options]
+export const runUsage = `Usage: tributary run <topology> [<topology>...] [options]
 
-Runs a bundled topology and shows what it does: a live status line (records in and out per
-second, lag, state size), samples of the records it writes, and a summary when it stops.
-Without --brokers it starts an embedded Kafka broker and schema registry in this process and
-feeds them a simulated city of drivers and riders in real time: no Kafka needed.
-"tributary list" names the topologies. Ctrl-C stops gracefully.
+Runs bundled topologies and shows what they do: a live status line (records in and out per
+second, lag, state size), samples of the records they write, a live map in the browser, and a
+summary when they stop. Several topologies run side by side, each as its own application, on
+one broker and one simulated city. Without --brokers it starts an embedded Kafka broker and
+schema registry in this process and feeds them a simulated city of drivers and riders in real
+time: no Kafka needed. "tributary list" names the topologies. Ctrl-C stops gracefully.
 
 Options:
   --brokers <host:port,...>  run against this Kafka cluster instead of the embedded broker
@@ -46,7 +52,11 @@ Options:
   --no-generate              do not start the city generator (read what is already there)
   --seed <n>                 the city's random seed (default 42; same seed, same city)
   --drivers <n>              drivers in the city (default 200)
-  --riders <n>               riders in the city (default 1000)`
+  --riders <n>               riders in the city (default 1000)
+  --http-port <n>            port of the live map and query server (default 0: any free port)
+  --no-http                  serve neither the map nor the query server
+  --tiles <url-template>     draw the map over this basemap, e.g.
+                             https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: none, offline)`
 
 const HOST_PORT = /^[^\s:,]+:\d{1,5}$/
 
@@ -69,11 +79,15 @@ export function parseRunOptions(args: readonly string[]): RunOptions {
       seed: { type: 'string' },
       drivers: { type: 'string' },
       riders: { type: 'string' },
+      'http-port': { type: 'string' },
+      'no-http': { type: 'boolean' },
+      tiles: { type: 'string' },
     },
     true,
   )
   if (positionals.length === 0) throw new CliError('tributary run: name the topology to run, e.g. "tributary run fleet-map" ("tributary list" shows them all).')
-  if (positionals.length > 1) throw new CliError(`tributary run: expected one topology, got ${positionals.map((p) => `"${p}"`).join(', ')}.`)
+  const twice = positionals.find((name, i) => positionals.indexOf(name) !== i)
+  if (twice !== undefined) throw new CliError(`tributary run: "${twice}" is named twice; name each topology once.`)
   const str = (name: string) => values[name] as string | undefined
 
   const brokersFlag = str('brokers')
@@ -105,9 +119,18 @@ export function parseRunOptions(args: readonly string[]): RunOptions {
   if (brokers !== undefined && (str('data-dir') !== undefined || str('port') !== undefined)) {
     throw new CliError('tributary run: --data-dir and --port configure the embedded broker; leave them out with --brokers.')
   }
+  const noHttp = values['no-http'] === true
+  if (noHttp && str('http-port') !== undefined) throw new CliError('tributary run: --http-port and --no-http contradict each other; give one.')
+  const httpPort = noHttp ? undefined : intFlag('run', 'http-port', str('http-port'), 0)
+  if (httpPort !== undefined && httpPort > 65535) throw new CliError('tributary run: ports must be between 0 and 65535.')
+  const tiles = str('tiles')
+  if (tiles !== undefined && !/^https?:\/\/\S*\{z\}\S*\{x\}\S*\{y\}/.test(tiles)) {
+    throw new CliError(`tributary run: --tiles takes a URL template with {z}, {x} and {y}, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; got "${tiles}".`)
+  }
+  if (noHttp && tiles !== undefined) throw new CliError('tributary run: --tiles draws the live map, which --no-http turns off; give one.')
   const rate = str('rate') === undefined ? undefined : intFlag('run', 'rate', str('rate'), 0, 1)
   return {
-    topology: positionals[0]!,
+    topologies: positionals,
     brokers,
     registryUrl,
     stateDir: str('state-dir'),
@@ -121,5 +144,7 @@ export function parseRunOptions(args: readonly string[]): RunOptions {
     seed: intFlag('run', 'seed', str('seed'), 42),
     drivers: intFlag('run', 'drivers', str('drivers'), 200, 1),
     riders: intFlag('run', 'riders', str('riders'), 1000, 1),
+    httpPort,
+    tiles,
   }
 }

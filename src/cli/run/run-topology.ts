@@ -11,6 +11,7 @@ import type { CityFeed } from './city-feed.js'
 import { describeTopics, ensureTopics, externalStack, startEmbeddedStack, type KafkaStack } from './kafka-stack.js'
 import { OutputTap } from './output-tap.js'
 import { RunMonitor, type AppFigures } from './run-monitor.js'
+import { startLiveMap, type LiveMap } from './live-map/live-map.js'
 import type { RunOptions } from './run-options.js'
 import type { StatusDisplay } from './status-line.js'
 import { formatSummary } from './summary.js'
@@ -69,13 +70,13 @@ interface RunningGenerator {
   readonly done: Promise<void>
 }
 
-function startGenerator(env: RunEnvironment, stack: KafkaStack, options: RunOptions, built: BuiltTopology, stopper: Stopper): RunningGenerator {
+function startGenerator(env: RunEnvironment, stack: KafkaStack, options: RunOptions, inputs: readonly string[], stopper: Stopper): RunningGenerator {
   const city: CityOptions = {
     seed: options.seed,
     drivers: options.drivers,
     riders: options.riders,
     durationS: options.durationS === undefined ? OPEN_ENDED_CITY_S : Math.ceil(options.durationS) + 60,
-    repairShop: built.inputs.some((topic) => repairShopTopics.has(topic)),
+    repairShop: inputs.some((topic) => repairShopTopics.has(topic)),
   }
   const sent = new Map<string, number>()
   const abort = new AbortController()
@@ -97,7 +98,7 @@ function startGenerator(env: RunEnvironment, stack: KafkaStack, options: RunOpti
     (error: unknown) => stopper.stop('the generator failed', error),
   )
   const written = new Set<string>(cityTopics(city))
-  return { sent, topics: built.inputs.filter((topic) => written.has(topic)), abort, done }
+  return { sent, topics: inputs.filter((topic) => written.has(topic)), abort, done }
 }
 
 /** Waits (a bounded time) until every topic exists, or `until` settles. */
@@ -120,15 +121,40 @@ function buildTopology(bundled: BundledTopology, schemaRegistryUrl: string | und
   }
 }
 
+/** Sums what each application reports; a figure is known when any application reports it. */
+function sumFigures(all: readonly AppFigures[]): AppFigures {
+  const sum = (pick: (f: AppFigures) => number | undefined) => {
+    const known = all.map(pick).filter((n): n is number => n !== undefined)
+    return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0)
+  }
+  const processed = sum((f) => f.processed)
+  const lag = sum((f) => f.lag)
+  const stateBytes = sum((f) => f.stateBytes)
+  return { ...(processed === undefined ? {} : { processed }), ...(lag === undefined ? {} : { lag }), ...(stateBytes === undefined ? {} : { stateBytes }) }
+}
+
+/** The state of several applications as one: the first that is not RUNNING, else RUNNING. */
+function combinedState(apps: readonly KafkaStreams[]): string {
+  return apps.map((app) => app.state()).find((state) => state !== 'RUNNING') ?? 'RUNNING'
+}
+
+function unique<T>(items: readonly T[], key: (item: T) => string = String): T[] {
+  const seen = new Set<string>()
+  return items.filter((item) => !seen.has(key(item)) && seen.add(key(item)) !== undefined)
+}
+
 /**
- * Runs one bundled topology until --duration passes, Ctrl-C, or a failure: starts the Kafka
- * stack, the generator and the app, shows status and samples, then closes everything in reverse
- * order and prints the summary. Resolves with the exit code; rejects with the failure (after the
- * summary) when the app or the generator failed.
+ * Runs bundled topologies side by side until --duration passes, Ctrl-C, or a failure: starts the
+ * Kafka stack, the generator (one city for all of them), the live map's server and one
+ * application per topology, shows status and samples, then closes everything in reverse order and
+ * prints the summary. Resolves with the exit code; rejects with the failure (after the summary)
+ * when an application or the generator failed.
  */
-export async function runTopology(bundled: BundledTopology, options: RunOptions, env: RunEnvironment, signal: AbortSignal): Promise<number> {
+export async function runTopologies(bundledList: readonly BundledTopology[], options: RunOptions, env: RunEnvironment, signal: AbortSignal): Promise<number> {
   const { io, display } = env
   const startedAt = Date.now()
+  const names = bundledList.map((b) => b.name)
+  const title = names.join(', ')
   const stack: KafkaStack = options.brokers === undefined
     ? await startEmbeddedStack({ dataDir: options.dataDir, port: options.port, registryPort: options.registryPort })
     : externalStack(options.brokers, options.registryUrl)
@@ -144,19 +170,21 @@ export async function runTopology(bundled: BundledTopology, options: RunOptions,
       io.out(`Embedded Kafka broker on ${stack.bootstrapServers.join(',')} and schema registry on ${stack.schemaRegistryUrl} ` +
         `(data in ${data.path}${data.temporary ? ', removed on exit' : ''}).`)
     }
-    const built = buildTopology(bundled, stack.schemaRegistryUrl)
-    const outputTopics = built.outputs.map((o) => o.topic)
+    const running = bundledList.map((bundled) => ({ bundled, built: buildTopology(bundled, stack.schemaRegistryUrl) }))
+    const inputs = unique(running.flatMap((r) => r.built.inputs))
+    const outputs = unique(running.flatMap((r) => r.built.outputs), (o) => o.topic)
+    const outputTopics = outputs.map((o) => o.topic)
     const clients = createKafkaClients({
       bootstrapServers: stack.bootstrapServers,
-      clientId: `${bundled.name}-cli`,
-      applicationId: `${bundled.name}-cli`,
+      clientId: `${names.join('.')}-cli`,
+      applicationId: `${names.join('.')}-cli`,
       retries: stack.embedded ? 2 : 1,
       retryDelayMs: 200,
       connectTimeoutMs: 3_000,
     })
     const admin: KafkaAdmin = clients.admin()
     cleanups.push(() => admin.close())
-    await describeTopics(admin, [...built.inputs, ...outputTopics], stack.bootstrapServers)
+    await describeTopics(admin, [...inputs, ...outputTopics], stack.bootstrapServers)
 
     const stopper = new Stopper()
     const onAbort = () => stopper.stop('interrupted')
@@ -169,48 +197,68 @@ export async function runTopology(bundled: BundledTopology, options: RunOptions,
     }
 
     // The generator goes first: it creates its topics as the city's systems configure them
-    // (change-event topics compacted), and the app then starts with the profiles' snapshot there.
-    const generator = options.generate ? startGenerator(env, stack, options, built, stopper) : undefined
-    if (generator === undefined) io.out('No generator (--no-generate): the topology processes what its input topics hold or receive.')
+    // (change-event topics compacted), and the apps then start with the profiles' snapshot there.
+    const generator = options.generate ? startGenerator(env, stack, options, inputs, stopper) : undefined
+    if (generator === undefined) io.out(`No generator (--no-generate): ${running.length > 1 ? 'the topologies process' : 'the topology processes'} what ${running.length > 1 ? 'their' : 'its'} input topics hold or receive.`)
     cleanups.push(() => generator?.abort.abort())
     if (generator !== undefined) await waitForTopics(admin, generator.topics, Promise.race([generator.done, stopper.stopped]))
-    const topics = await ensureTopics(admin, [...built.inputs, ...outputTopics], PARTITIONS, stack.bootstrapServers)
+    const topics = await ensureTopics(admin, [...inputs, ...outputTopics], PARTITIONS, stack.bootstrapServers)
     if (!stack.embedded && topics.created.length > 0) io.out(`Created topics ${topics.created.join(', ')} (${PARTITIONS} partitions each).`)
 
     // State kept across runs would not match a temporary broker's offsets: it goes with the broker.
     if (options.stateDir === undefined && stack.dataDir?.temporary === true) temporaryStateDir = mkdtempSync(join(tmpdir(), 'tributary-state-'))
     const stateDir = options.stateDir ?? temporaryStateDir ?? '.tributary/state'
-    const appStateDir = join(stateDir, bundled.name)
+    const shownStateDir = running.length === 1 ? join(stateDir, names[0]!) : stateDir
     const reader: KafkaReader = clients.reader({ isolationLevel: 'read_committed', maxWaitMs: 50 })
     cleanups.push(() => reader.close())
-    const tap = new OutputTap(reader, built.outputs, topics.counts)
+    const tap = new OutputTap(reader, outputs, topics.counts)
     await tap.begin()
 
-    const app = new KafkaStreams(built.topology, {
-      applicationId: bundled.name,
-      bootstrapServers: stack.bootstrapServers,
-      stateDir,
-      processingGuarantee: options.guarantee,
-      commitIntervalMs: COMMIT_INTERVAL_MS,
-      // Static membership: restarted on the same state directory (after a crash too), the
-      // application takes its old place in the group at once instead of waiting for its session.
-      groupInstanceId: stateDirectoryInstanceId(stateDir, bundled.name),
+    // The map's server listens before the apps exist: they advertise it as their applicationServer.
+    let liveMap: LiveMap | undefined
+    if (options.httpPort !== undefined) {
+      const mapReader = clients.reader({ isolationLevel: 'read_committed', maxWaitMs: 50 })
+      cleanups.push(() => mapReader.close())
+      liveMap = await startLiveMap(mapReader, topics.counts, outputs, options)
+    }
+    if (liveMap !== undefined) cleanups.push(() => liveMap?.close())
+
+    const apps = running.map(({ bundled, built }) => {
+      const app = new KafkaStreams(built.topology, {
+        applicationId: bundled.name,
+        bootstrapServers: stack.bootstrapServers,
+        stateDir,
+        processingGuarantee: options.guarantee,
+        commitIntervalMs: COMMIT_INTERVAL_MS,
+        // Static membership: restarted on the same state directory (after a crash too), the
+        // application takes its old place in the group at once instead of waiting for its session.
+        groupInstanceId: stateDirectoryInstanceId(stateDir, bundled.name),
+        ...(liveMap === undefined ? {} : { applicationServer: liveMap.address }),
+      })
+      app.on('error', (error) => stopper.stop(running.length > 1 ? `${bundled.name} failed` : 'the application failed', error))
+      return app
     })
-    app.on('error', (error) => stopper.stop('the application failed', error))
-    io.out(`Running ${bundled.name} (${options.guarantee}): reads ${built.inputs.join(', ')}; writes ${outputTopics.join(', ')}.`)
-    io.out(`State in ${appStateDir}${temporaryStateDir === undefined ? '' : ' (temporary, removed on exit)'}.`)
+    for (const { bundled, built } of running) {
+      io.out(`Running ${bundled.name} (${options.guarantee}): reads ${built.inputs.join(', ')}; writes ${built.outputs.map((o) => o.topic).join(', ')}.`)
+    }
+    io.out(`State in ${shownStateDir}${running.length > 1 ? ' (a directory per topology)' : ''}${temporaryStateDir === undefined ? '' : ' (temporary, removed on exit)'}.`)
+    if (liveMap !== undefined) {
+      liveMap.serve(running.map(({ bundled, built }, i) => ({ name: bundled.name, app: apps[i]!, stores: built.stores })))
+      io.out(`Live map: ${liveMap.url}`)
+    }
     io.out(options.durationS === undefined ? 'Press Ctrl-C to stop.' : `Stopping after ${options.durationS} s (or Ctrl-C).`)
 
     // start() resolves once the first assignment is restored; a stop request meanwhile ends the wait.
     if (stopper.reason === undefined) {
-      const started = app.start().catch((error: unknown) => stopper.stop('the application failed', error))
+      const started = Promise.all(apps.map((app) => app.start())).catch((error: unknown) => stopper.stop('the application failed', error))
       await Promise.race([started, stopper.stopped])
     }
+    const figuresOfAll = async () => sumFigures(await Promise.all(apps.map((app, i) => env.appFigures(app, join(stateDir, names[i]!)))))
     const monitor = new RunMonitor({
       tap,
       display,
-      appState: () => app.state(),
-      appFigures: () => env.appFigures(app, appStateDir),
+      appState: () => combinedState(apps),
+      appFigures: figuresOfAll,
       generated: () => (generator === undefined ? undefined : [...generator.sent.values()].reduce((a, b) => a + b, 0)),
       startedAt,
     })
@@ -223,22 +271,22 @@ export async function runTopology(bundled: BundledTopology, options: RunOptions,
     io.out(`Stopping (${stopper.reason})...`)
     generator?.abort.abort()
     await generator?.done
-    await app.close().catch((error: unknown) => {
+    await Promise.all(apps.map((app) => app.close().catch((error: unknown) => {
       stopper.failure ??= error
-    })
+    })))
     // What the last commit published is counted too.
     await tap.poll().catch(() => undefined)
-    const figures = await env.appFigures(app, appStateDir)
+    const figures = await figuresOfAll()
     await cleanUp()
     io.out(formatSummary({
-      topology: bundled.name,
+      topology: title,
       durationMs: Date.now() - startedAt,
       guarantee: options.guarantee,
       stoppedBecause: stopper.reason,
       generated: generator?.sent,
       processed: figures.processed,
       produced: tap.produced(),
-      stateDir: appStateDir,
+      stateDir: shownStateDir,
       stateRemoved: temporaryStateDir !== undefined,
     }))
     if (stopper.failure !== undefined) throw stopper.failure
