@@ -33,6 +33,7 @@ describe('tributary run (in process, a fake topology on the embedded broker)', (
     expect(code).toBe(0)
     expect(text).toMatch(/^Embedded Kafka broker on 127\.0\.0\.1:\d+ and schema registry on http:\/\/127\.0\.0\.1:\d+ \(data in .*, removed on exit\)\.$/m)
     expect(text).toContain('Running ping-count (at_least_once): reads pings; writes ping_counts, doubled_pings.')
+    expect(text).toMatch(/^Live map: http:\/\/127\.0\.0\.1:\d+\/$/m)
     const stateDir = /^State in (.*) \(temporary, removed on exit\)\.$/m.exec(text)?.[1]
     expect(stateDir).toBeDefined()
     expect(text).toMatch(/^\[status\] 00:00:0\d (RUNNING|REBALANCING) {2}in [\d,]+\/s {2}out [\d,]+\/s {2}lag [\d,]+ {2}state [\d.]+ (B|KB|MB) {2}generated [\d,]+$/m)
@@ -65,9 +66,10 @@ describe('tributary run (in process, a fake topology on the embedded broker)', (
     const run = createRunCommand({ topologies: [fakeTopology], cityFeed: pingFeed().feed })
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 1_500)
-    const code = await runCli(['run', 'ping-count', '--no-generate', '--state-dir', stateDir], io, controller.signal, [run])
+    const code = await runCli(['run', 'ping-count', '--no-generate', '--state-dir', stateDir, '--no-http'], io, controller.signal, [run])
     const text = out.join('\n')
     expect(code).toBe(0)
+    expect(text).not.toContain('Live map')
     expect(text).not.toContain('Generating')
     expect(text).toContain('No generator (--no-generate)')
     expect(text).toContain('Stopping (interrupted)...')
@@ -159,6 +161,16 @@ describe('tributary run errors: one line, non-zero exit', () => {
     expect(await runCli(['run', 'ping-count', '--port', String(port)], io, undefined, [run])).toBe(1)
     expect(err).toHaveLength(1)
     expect(err[0]).toMatch(new RegExp(`^tributary run: cannot start the embedded Kafka broker: .*${port}.*Use --port 0`))
+  })
+
+  it('the live map\'s port in use: exit 1 saying which and what to do', async () => {
+    const server = createServer()
+    servers.push(server)
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)))
+    const { io, err } = capture()
+    expect(await runCli(['run', 'ping-count', '--no-generate', '--http-port', String(port)], io, undefined, [run])).toBe(1)
+    expect(err).toHaveLength(1)
+    expect(err[0]).toMatch(new RegExp(`^tributary run: cannot serve the live map on port ${port}: .*Use --http-port 0 to pick a free port, or --no-http\\.$`))
   })
 
   it('parses every flag', () => {

@@ -49,7 +49,7 @@ export async function startLiveMap(
     server = await startMapServer({ port: options.httpPort ?? 0, host: '127.0.0.1', tiles: options.tiles, geography: cityGeography(), topologies: options.topologies })
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    throw new CliError(`tributary run: cannot serve the live map on port ${options.httpPort}: ${reason}. Use --http-port 0 to pick a free port, or --no-http.`, { cause: error })
+    throw new CliError(`cannot serve the live map on port ${options.httpPort}: ${reason}. Use --http-port 0 to pick a free port, or --no-http.`, { cause: error })
   }
   return {
     url: server.url,
