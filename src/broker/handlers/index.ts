@@ -15,6 +15,8 @@ import { initProducerId } from './init-producer-id.js'
 import { listOffsets } from './list-offsets.js'
 import { metadata } from './metadata.js'
 import { produce } from './produce.js'
+import { saslAuthenticate } from './sasl-authenticate.js'
+import { saslHandshake } from './sasl-handshake.js'
 import { txnOffsetCommit } from './txn-offset-commit.js'
 
 /** The broker's own APIs by key; group APIs go to the group coordinator instead. */
@@ -35,4 +37,6 @@ export const handlers: Partial<Record<number, Handler>> = {
   [ApiKey.AddOffsetsToTxn]: addOffsetsToTxn,
   [ApiKey.EndTxn]: endTxn,
   [ApiKey.TxnOffsetCommit]: txnOffsetCommit,
+  [ApiKey.SaslHandshake]: saslHandshake,
+  [ApiKey.SaslAuthenticate]: saslAuthenticate,
 }

@@ -17,6 +17,7 @@ export const ApiKey = {
   SyncGroup: 14,
   DescribeGroups: 15,
   ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
@@ -27,6 +28,7 @@ export const ApiKey = {
   EndTxn: 26,
   TxnOffsetCommit: 28,
   DescribeConfigs: 32,
+  SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
 } as const
@@ -53,6 +55,8 @@ export const supportedApis: readonly ApiSpec[] = [
   { key: ApiKey.SyncGroup, name: 'SyncGroup', minVersion: 0, maxVersion: 4 },
   { key: ApiKey.DescribeGroups, name: 'DescribeGroups', minVersion: 0, maxVersion: 5 },
   { key: ApiKey.ListGroups, name: 'ListGroups', minVersion: 0, maxVersion: 4 },
+  // v0 is followed by raw SASL tokens, v1 by SaslAuthenticate requests (KIP-152).
+  { key: ApiKey.SaslHandshake, name: 'SaslHandshake', minVersion: 0, maxVersion: 1 },
   { key: ApiKey.ApiVersions, name: 'ApiVersions', minVersion: 0, maxVersion: 3 },
   { key: ApiKey.CreateTopics, name: 'CreateTopics', minVersion: 2, maxVersion: 7 },
   { key: ApiKey.DeleteTopics, name: 'DeleteTopics', minVersion: 1, maxVersion: 6 },
@@ -66,6 +70,7 @@ export const supportedApis: readonly ApiSpec[] = [
   { key: ApiKey.TxnOffsetCommit, name: 'TxnOffsetCommit', minVersion: 0, maxVersion: 3 },
   // 3-4 too: @platformatic/kafka's v2 parser expects the v3 fields, so it must be able to pick v4.
   { key: ApiKey.DescribeConfigs, name: 'DescribeConfigs', minVersion: 0, maxVersion: 4 },
+  { key: ApiKey.SaslAuthenticate, name: 'SaslAuthenticate', minVersion: 0, maxVersion: 2 },
   { key: ApiKey.CreatePartitions, name: 'CreatePartitions', minVersion: 0, maxVersion: 3 },
   { key: ApiKey.DeleteGroups, name: 'DeleteGroups', minVersion: 0, maxVersion: 2 },
 ]
