@@ -33,3 +33,4 @@ export type {
   KafkaStreamsConfig, KafkaStreamsOptions, KafkaStreamsState, KafkaStreamsEvents, StreamsWarning, RecordsDroppedWarning, GroupJoinRetryWarning, ProcessingRetryWarning, ProcessingGuarantee, DeserializationExceptionHandler,
   ProcessingExceptionHandler, ProductionExceptionHandler, KeyQueryMetadata, StreamsMetadata, StreamsMetricsSnapshot,
 } from './runtime/index.js'
+export type { KafkaSecurity, OAuthBearerTokenProvider, SaslConfig, SaslMechanism, SecurityProtocol, TlsOptions } from './runtime/index.js'

@@ -121,6 +121,20 @@ export class KafkaError extends TributaryError {
   }
 }
 
+/**
+ * The cluster refused this client's SASL credentials (`reason: 'sasl'`), or the TLS handshake
+ * failed: an untrusted or mismatched certificate, TLS to a plaintext listener (`reason: 'tls'`).
+ * A `KafkaError` (same code) that is never retried: the settings must change.
+ */
+export class KafkaAuthenticationError extends KafkaError {
+  readonly reason: 'sasl' | 'tls'
+  constructor(message: string, reason: 'sasl' | 'tls', options?: TributaryErrorOptions) {
+    super(message, { ...options, canRetry: false })
+    this.name = 'KafkaAuthenticationError'
+    this.reason = reason
+  }
+}
+
 /** A task's partitions moved to another instance (rebalance or fencing); the task must be closed. */
 export class TaskMigratedError extends TributaryError {
   static readonly code = 'TRIBUTARY_TASK_MIGRATED' as const

@@ -1,7 +1,10 @@
+import type { ConnectionOptions } from 'node:tls'
+import type { SASLOptions } from '@platformatic/kafka'
 import { ConfigError } from '../core/errors.js'
+import { KafkaSecurity, type KafkaSecurityConfig } from './security.js'
 
-/** How Tributary reaches the cluster; shared by every client it creates. */
-export interface KafkaConnectionConfig {
+/** How Tributary reaches the cluster; shared by every client it creates (TLS and SASL included). */
+export interface KafkaConnectionConfig extends KafkaSecurityConfig {
   /** `host:port` of one or more brokers. */
   readonly bootstrapServers: readonly string[]
   /** Sent to the brokers with every request; shows up in their logs and quotas. */
@@ -40,6 +43,8 @@ export interface BaseClientOptions {
   requestTimeout: number
   timeout: number
   autocreateTopics: false
+  tls?: ConnectionOptions
+  sasl?: SASLOptions
 }
 
 function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
@@ -52,7 +57,9 @@ function nonNegativeInteger(name: string, value: number | undefined, fallback: n
 
 /** Validates the connection config and turns it into client options and a deadline. */
 export function kafkaSettings(config: KafkaConnectionConfig): KafkaSettings {
-  const client = baseClientOptions(config)
+  // Every client (admin, consumers, readers, producers) is made from these options, so TLS and
+  // SASL reach all of them.
+  const client = { ...baseClientOptions(config), ...new KafkaSecurity(config).clientOptions() }
   const fallback = client.connectTimeout + (client.retries + 1) * (client.requestTimeout + client.retryDelay)
   return { client, deadlineMs: nonNegativeInteger('operationTimeoutMs', config.operationTimeoutMs, fallback) }
 }

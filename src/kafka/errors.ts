@@ -1,4 +1,4 @@
-import { KafkaError, TaskMigratedError, type TributaryError, isTributaryError } from '../core/errors.js'
+import { KafkaAuthenticationError, KafkaError, TaskMigratedError, type TributaryError, isTributaryError } from '../core/errors.js'
 
 /** Broker error names that mean another instance owns the work now (fencing or a new generation). */
 const migratedApiIds = [
@@ -13,6 +13,7 @@ interface ClientErrorShape {
   code?: unknown
   canRetry?: unknown
   apiId?: unknown
+  serverErrorMessage?: unknown
   errors?: unknown
   findBy?: (property: string, value: unknown) => unknown
 }
@@ -53,6 +54,50 @@ function clientSaysRetriable(error: unknown): boolean {
   return retriable
 }
 
+/** Node's codes for a server certificate it does not trust or that names another host. */
+const certificateErrorCodes: ReadonlySet<unknown> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
+/**
+ * A refused SASL authentication or an untrusted certificate somewhere in a client error, with
+ * what the broker or Node said. The client wraps both in a retriable network error, but no retry
+ * can fix credentials or trust: they must fail at once, saying which settings to check.
+ */
+function authenticationFailure(error: unknown): { reason: 'sasl' | 'tls'; detail: string } | undefined {
+  let found: { reason: 'sasl' | 'tls'; detail: string } | undefined
+  const visit = (e: unknown, depth: number): void => {
+    if (found !== undefined || typeof e !== 'object' || e === null || depth > 6) return
+    const shape = e as ClientErrorShape
+    const message = typeof shape.message === 'string' ? shape.message.replace(/\.+$/, '') : ''
+    if (shape.code === 'PLT_KFK_AUTHENTICATION') {
+      found = { reason: 'sasl', detail: [message, ...serverMessages(e)].filter((m) => m !== '').join(': ') }
+    } else if (certificateErrorCodes.has(shape.code)) {
+      found = { reason: 'tls', detail: `${message} (${String(shape.code)})` }
+    }
+    if (Array.isArray(shape.errors)) for (const inner of shape.errors) visit(inner, depth + 1)
+    visit((e as { cause?: unknown }).cause, depth + 1)
+  }
+  visit(error, 0)
+  return found
+}
+
+/** What the broker said about a refused authentication (SaslAuthenticate's error message). */
+function serverMessages(error: unknown): string[] {
+  const messages: string[] = []
+  const visit = (e: unknown, depth: number): void => {
+    if (typeof e !== 'object' || e === null || depth > 5) return
+    const shape = e as ClientErrorShape
+    if (typeof shape.serverErrorMessage === 'string' && shape.serverErrorMessage !== '') messages.push(shape.serverErrorMessage)
+    if (Array.isArray(shape.errors)) for (const inner of shape.errors) visit(inner, depth + 1)
+    visit((e as { cause?: unknown }).cause, depth + 1)
+  }
+  visit(error, 0)
+  return messages
+}
+
 function describe(error: unknown): string {
   if (error instanceof Error) {
     // The client's messages end with a full stop of their own; ours follows.
@@ -70,6 +115,23 @@ function describe(error: unknown): string {
  */
 export function toKafkaError(operation: string, error: unknown): TributaryError {
   if (isTributaryError(error)) return error
+  const refused = authenticationFailure(error)
+  if (refused?.reason === 'sasl') {
+    return new KafkaAuthenticationError(
+      `${operation} failed: the brokers refused SASL authentication (${refused.detail}). ` +
+        'Check sasl.mechanism, sasl.username and sasl.password (or sasl.token), and that the listener accepts that mechanism.',
+      'sasl',
+      { cause: error },
+    )
+  }
+  if (refused?.reason === 'tls') {
+    return new KafkaAuthenticationError(
+      `${operation} failed: the brokers' TLS certificate is not trusted (${refused.detail}). ` +
+        "Give tls.ca the CA that signed the brokers' certificates, or tls.servername the name they carry.",
+      'tls',
+      { cause: error },
+    )
+  }
   const names = brokerErrorNames(error)
   if (names.includes('FENCED_INSTANCE_ID')) {
     // Another live member joined with this groupInstanceId: two instances share one, which no retry fixes.

@@ -1,5 +1,7 @@
 import { ConfigError } from '../core/errors.js'
 import type { Serde } from '../serde/serde.js'
+import { KafkaSecurity, type SaslConfig } from '../kafka/security.js'
+import type { TlsOptions } from '../core/tls.js'
 import type { StoreSupplierKind } from '../state/types.js'
 import type { DeserializationExceptionHandler } from '../engine/exception-handlers.js'
 import { resolveGroupTimeouts, type GroupTimeoutsConfig, type ResolvedGroupTimeouts } from './group-timeouts.js'
@@ -12,6 +14,18 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
   /** Names the consumer group and prefixes internal topics; letters, digits, `.`, `_`, `-`. */
   readonly applicationId: string
   readonly bootstrapServers: readonly string[]
+  /**
+   * TLS to the brokers (Kafka's SSL, or SASL_SSL with `sasl`): `true` trusts Node's bundled CAs
+   * (public clouds), or `{ ca, cert?, key?, servername?, rejectUnauthorized? }` as PEM text.
+   * Every client of the instance uses it. Default: plaintext.
+   */
+  readonly tls?: TlsOptions | true
+  /**
+   * SASL authentication of every client of the instance: `{ mechanism: 'PLAIN' | 'SCRAM-SHA-256'
+   * | 'SCRAM-SHA-512', username, password }` or `{ mechanism: 'OAUTHBEARER', token }`, where
+   * `token` may be a function returning (a promise of) a fresh token. Default: none.
+   */
+  readonly sasl?: SaslConfig
   /** Default `<applicationId>-client`. */
   readonly clientId?: string
   /** Default `.tributary/state`; task stores live under `<stateDir>/<applicationId>/<taskId>/`. */
@@ -77,6 +91,8 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
 export interface ResolvedStreamsConfig extends ResolvedGroupTimeouts {
   readonly applicationId: string
   readonly bootstrapServers: readonly string[]
+  /** TLS and SASL, validated; prints without its secrets. */
+  readonly security: KafkaSecurity
   readonly clientId: string
   readonly stateDir: string
   readonly processingGuarantee: ProcessingGuarantee
@@ -124,6 +140,10 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
   if (!Array.isArray(bootstrapServers) || bootstrapServers.length === 0 || bootstrapServers.some((s) => typeof s !== 'string' || !/^[^:\s]+:\d+$/.test(s))) {
     throw new ConfigError(`bootstrapServers must be a non-empty list of "host:port" strings, e.g. ['127.0.0.1:9092'], got ${JSON.stringify(bootstrapServers)}.`)
   }
+  const security = new KafkaSecurity({
+    ...(config.tls === undefined ? {} : { tls: config.tls }),
+    ...(config.sasl === undefined ? {} : { sasl: config.sasl }),
+  })
   const guarantee = config.processingGuarantee ?? 'at_least_once'
   if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
     throw new ConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once_v2', got ${JSON.stringify(guarantee)}.`)
@@ -144,6 +164,7 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
   return {
     applicationId,
     bootstrapServers: [...bootstrapServers],
+    security,
     clientId,
     stateDir,
     processingGuarantee: guarantee,

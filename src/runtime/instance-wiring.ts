@@ -27,6 +27,7 @@ export function kafkaClientsFor(config: ResolvedStreamsConfig): KafkaClients {
     bootstrapServers: config.bootstrapServers,
     clientId: config.clientId,
     applicationId: config.applicationId,
+    ...config.security.config(),
     ...(config.retries === undefined ? {} : { retries: config.retries }),
     ...(config.retryDelayMs === undefined ? {} : { retryDelayMs: config.retryDelayMs }),
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, KafkaError, TaskMigratedError } from '../../src/core/errors.js'
+import { ConfigError, KafkaAuthenticationError, KafkaError, TaskMigratedError } from '../../src/core/errors.js'
 import { brokerErrorNames, callKafka, toKafkaError } from '../../src/kafka/errors.js'
 
 /** The shape of the client's errors: a code, `canRetry`, broker error names in nested `errors`. */
@@ -41,6 +41,36 @@ describe('toKafkaError', () => {
     const mapped = toKafkaError('Joining group "app"', timedOut)
     expect(mapped).toBeInstanceOf(KafkaError)
     expect(mapped.canRetry).toBe(true)
+  })
+
+  it('fails a refused SASL authentication at once, with what the broker said, though the client wraps it in a retriable network error', async () => {
+    const { AuthenticationError, MultipleErrors, NetworkError, ResponseError } = await import('@platformatic/kafka')
+    const response = new ResponseError(36, 2, { '/': [58, 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256'] }, {})
+    const refused = new NetworkError('Connection to 127.0.0.1:9093 failed.', { cause: new AuthenticationError('SASL authentication failed.', { cause: response }) })
+    const mapped = toKafkaError('Describing topics', new MultipleErrors('Cannot connect to any broker.', [refused]))
+    expect(mapped).toBeInstanceOf(KafkaAuthenticationError)
+    expect(mapped).toBeInstanceOf(KafkaError)
+    expect(mapped.code).toBe('TRIBUTARY_KAFKA')
+    expect(mapped.canRetry).toBe(false)
+    expect((mapped as KafkaAuthenticationError).reason).toBe('sasl')
+    expect(mapped.message).toBe(
+      'Describing topics failed: the brokers refused SASL authentication (SASL authentication failed: Authentication failed during authentication ' +
+        'due to invalid credentials with SASL mechanism SCRAM-SHA-256). Check sasl.mechanism, sasl.username and sasl.password (or sasl.token), ' +
+        'and that the listener accepts that mechanism.',
+    )
+  })
+
+  it('fails an untrusted broker certificate at once, pointing at tls.ca and tls.servername', async () => {
+    const { NetworkError } = await import('@platformatic/kafka')
+    const untrusted = new NetworkError('Connection to 127.0.0.1:9093 failed.', { cause: clientError('self-signed certificate', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }) })
+    const mapped = toKafkaError('Describing topics', untrusted)
+    expect(mapped).toBeInstanceOf(KafkaAuthenticationError)
+    expect((mapped as KafkaAuthenticationError).reason).toBe('tls')
+    expect(mapped.canRetry).toBe(false)
+    expect(mapped.message).toContain('(self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT))')
+    expect(mapped.message).toContain('Give tls.ca the CA')
+    const wrongHost = toKafkaError('x', clientError('outer', { cause: clientError("Hostname/IP does not match certificate's altnames", { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }) }))
+    expect((wrongHost as KafkaAuthenticationError).reason).toBe('tls')
   })
 
   it('passes Tributary errors through unchanged', () => {
