@@ -1,13 +1,14 @@
 import { Consumer, ListOffsetTimestamps } from '@platformatic/kafka'
 import { IllegalStateError } from '../core/errors.js'
 import { assignCoPartitioned } from './co-partition-assignor.js'
+import { carryGroupUserData } from './group-user-data.js'
 import { callKafka, toKafkaError } from './errors.js'
 import { PartitionFetcher, keyToPartition, partitionKey } from './partition-fetcher.js'
 import { closeForcefully, type KafkaSettings } from './connection.js'
 import { retryOnBrokerError } from './retry-on-broker-error.js'
 import { requireStableOffsets } from './stable-offset-fetch.js'
 import type {
-  AssignmentListener, GroupMetadata, IsolationLevel, KafkaConsumer, RawRecord, TopicPartition, TopicPartitionOffset,
+  AssignmentListener, GroupAssignor, GroupMetadata, IsolationLevel, KafkaConsumer, MemberAssignment, RawRecord, TopicPartition, TopicPartitionOffset,
 } from './types.js'
 
 export interface GroupConsumerOptions {
@@ -32,14 +33,27 @@ export interface GroupConsumerOptions {
   readonly groupInstanceId?: string
   /**
    * Opaque bytes this member advertises in its group subscription (the user data of Kafka's
-   * ConsumerProtocolSubscription); other members read them with `KafkaAdmin.describeGroupMembers`.
+   * ConsumerProtocolSubscription); other members read them with `KafkaAdmin.describeGroupMembers`,
+   * the leader's `assignor` with the subscriptions. A function is called at every join, so the
+   * member can report what it holds at that moment.
    */
-  readonly userData?: Buffer
+  readonly userData?: Buffer | (() => Buffer)
+  /**
+   * Computes the assignment when this member leads the group; default: co-partitioned topics
+   * together (`coPartitionGroups`), the rest spread partition by partition. With a single member
+   * the client assigns it everything without asking the assignor.
+   */
+  readonly assignor?: GroupAssignor
 }
 
 interface GroupAssignment {
   topic: string
   partitions: number[]
+}
+
+interface PendingAssignment {
+  readonly partitions: GroupAssignment[]
+  readonly userData: Buffer | undefined
 }
 
 /** How much longer than the rebalance timeout a JoinGroup may take (Kafka's consumer: 5 s). */
@@ -66,7 +80,11 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
   readonly #paused = new Set<string>()
   #buffered = 0
   #listener: AssignmentListener | undefined
-  #pendingAssignment: GroupAssignment[] | undefined
+  #pendingAssignment: PendingAssignment | undefined
+  /** The user data of the last assignment received, until the client reports that assignment. */
+  #receivedUserData: Buffer | undefined
+  /** The user data this member, as leader, attached to each member's assignment of one generation. */
+  #sentUserData: { readonly generationId: number; readonly byMember: Map<string, Buffer> } | undefined
   #nextPartition = 0
   #closed = false
   #membershipError: unknown
@@ -79,7 +97,8 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
   readonly #rebalanceTimeoutMs: number
 
   constructor(settings: KafkaSettings, options: GroupConsumerOptions) {
-    const groups = options.coPartitionGroups ?? []
+    const assignor = options.assignor ?? coPartitionAssignor(options.coPartitionGroups ?? [])
+    const userData = options.userData
     this.#deadlineMs = settings.deadlineMs
     this.#rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 60_000
     this.#consumer = new Consumer({
@@ -94,25 +113,37 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
       rebalanceTimeout: this.#rebalanceTimeoutMs,
-      // The protocol keeps the client's default name; only the subscription's user data is ours.
-      ...(options.userData === undefined ? {} : { protocols: [{ name: 'roundrobin', version: 1, metadata: options.userData }] }),
+      // The protocol keeps the client's default name; only the subscription's user data is ours
+      // (a function's is filled in at each join, see carryGroupUserData).
+      ...(userData === undefined ? {} : { protocols: [{ name: 'roundrobin', version: 1, metadata: Buffer.isBuffer(userData) ? userData : Buffer.alloc(0) }] }),
       partitionAssigner: (_current, members, topics, metadata) => {
-        const plan = assignCoPartitioned(
-          [...members.keys()],
+        const plan = assignor(
+          [...members.values()].map((m) => ({ memberId: m.memberId, userData: Buffer.isBuffer(m.metadata) ? m.metadata : undefined })),
           [...topics].map((name) => ({ name, partitions: metadata.topics.get(name)?.partitionsCount ?? 0 })),
-          groups,
         )
-        return [...plan].map(([memberId, byTopic]) => ({
-          memberId,
-          assignments: new Map([...byTopic].map(([topic, partitions]) => [topic, { topic, partitions }])),
-        }))
+        this.#sentUserData = { generationId: this.#consumer.generationId, byMember: new Map() }
+        return [...members.keys()].map((memberId) => {
+          const assigned: MemberAssignment = plan.get(memberId) ?? { partitions: [] }
+          if (assigned.userData !== undefined) this.#sentUserData?.byMember.set(memberId, assigned.userData)
+          const byTopic = new Map<string, GroupAssignment>()
+          for (const { topic, partitions } of groupByTopic(assigned.partitions)) byTopic.set(topic, { topic, partitions })
+          return { memberId, assignments: byTopic }
+        })
+      },
+    })
+    carryGroupUserData(this.#consumer, {
+      ...(typeof userData === 'function' ? { subscription: userData } : {}),
+      assignment: (generationId, memberId) => (this.#sentUserData?.generationId === generationId ? this.#sentUserData.byMember.get(memberId) : undefined),
+      received: (data) => {
+        this.#receivedUserData = data
       },
     })
     if (options.isolationLevel === 'read_committed') requireStableOffsets(this.#consumer)
     this.#maxBuffered = options.maxBufferedRecords ?? 10_000
     this.#fetcher = new PartitionFetcher(this.#consumer, options.isolationLevel, options.maxBytesPerFetch ?? 4 * 1024 * 1024, settings.deadlineMs)
     this.#consumer.on('consumer:group:join', (payload) => {
-      this.#pendingAssignment = payload.assignments ?? []
+      this.#pendingAssignment = { partitions: payload.assignments ?? [], userData: this.#receivedUserData }
+      this.#receivedUserData = undefined
     })
     // A failed background rejoin is emitted as 'error'; unheard it would crash the process. The
     // client does not try again, so the next poll does.
@@ -323,7 +354,7 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
       const next = this.#pendingAssignment
       this.#pendingAssignment = undefined
       const wanted = new Map<string, TopicPartition>()
-      for (const { topic, partitions } of next) for (const partition of partitions) wanted.set(partitionKey(topic, partition), { topic, partition })
+      for (const { topic, partitions } of next.partitions) for (const partition of partitions) wanted.set(partitionKey(topic, partition), { topic, partition })
       const revoked = [...this.#assigned].filter(([key]) => !wanted.has(key))
       const added = [...wanted].filter(([key]) => !this.#assigned.has(key))
       for (const [key] of revoked) {
@@ -335,6 +366,7 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
         this.#paused.delete(key)
       }
       if (revoked.length > 0) await this.#listener?.onRevoked(revoked.map(([, tp]) => tp))
+      await this.#listener?.onAssignmentUserData?.(next.userData)
       if (revoked.length === 0 && added.length === 0) await this.#listener?.onRejoined?.()
       if (added.length === 0) continue
       const start = await this.#startingOffsets(added.map(([, tp]) => tp))
@@ -465,4 +497,20 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
   #call<T>(operation: string, call: () => Promise<T>, extraMs = 0): Promise<T> {
     return callKafka(operation, call, this.#deadlineMs + extraMs)
   }
+}
+
+/** The default assignor: co-partitioned topics together, the rest spread partition by partition. */
+function coPartitionAssignor(groups: readonly (readonly string[])[]): GroupAssignor {
+  return (members, topics) => {
+    const plan = assignCoPartitioned(members.map((m) => m.memberId), topics, groups)
+    return new Map(
+      [...plan].map(([memberId, byTopic]) => [memberId, { partitions: [...byTopic].flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))) }]),
+    )
+  }
+}
+
+function groupByTopic(partitions: readonly TopicPartition[]): GroupAssignment[] {
+  const byTopic = new Map<string, number[]>()
+  for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
+  return [...byTopic].map(([topic, numbers]) => ({ topic, partitions: numbers }))
 }

@@ -72,7 +72,32 @@ export interface AssignmentListener {
   onAssigned(partitions: readonly TopicPartition[]): void | Promise<void>
   /** The member joined a new generation of the group and kept exactly its assignment. */
   onRejoined?(): void | Promise<void>
+  /**
+   * The user data the leader's assignor attached to this member's assignment (undefined: none),
+   * told for every new generation after `onRevoked` and before `onAssigned` or `onRejoined`.
+   */
+  onAssignmentUserData?(userData: Buffer | undefined): void | Promise<void>
 }
+
+/** A member of the group as the leader's assignor sees it. */
+export interface GroupSubscriber {
+  readonly memberId: string
+  /** The user data of its subscription (see `GroupConsumerOptions.userData`). */
+  readonly userData: Buffer | undefined
+}
+
+/** What the leader's assignor gives one member. */
+export interface MemberAssignment {
+  readonly partitions: readonly TopicPartition[]
+  /** Told to the member by `AssignmentListener.onAssignmentUserData`. */
+  readonly userData?: Buffer
+}
+
+/**
+ * Computes the group's assignment on the leader (Kafka's ConsumerPartitionAssignor): every
+ * partition of `topics` to one member, keyed by member id. Must be deterministic and synchronous.
+ */
+export type GroupAssignor = (members: readonly GroupSubscriber[], topics: readonly { readonly name: string; readonly partitions: number }[]) => Map<string, MemberAssignment>
 
 /** What a transactional producer needs to commit offsets on behalf of a consumer group member. */
 export interface GroupMetadata {
