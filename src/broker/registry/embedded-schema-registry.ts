@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { EmbeddedKafka } from '../embedded-kafka.js'
+import { isAuthorized, sendUnauthorized, type RegistryUsers } from './basic-auth.js'
 import { handleRegistryRequest } from './http-api.js'
 import { MemorySchemaLog, type SchemaLog } from './schema-log.js'
 import { SchemaStore } from './schema-store.js'
@@ -13,6 +14,11 @@ export interface EmbeddedSchemaRegistryOptions {
   kafka?: EmbeddedKafka
   /** Another place to keep schemas; without `kafka` or `log` they live in memory only. */
   log?: SchemaLog
+  /**
+   * Users and passwords (`{ alice: 'secret' }`): every request must then carry one of them as HTTP
+   * basic auth, or is answered 401 as Confluent's registry answers it. Default: no authentication.
+   */
+  basicAuth?: RegistryUsers
 }
 
 /**
@@ -42,7 +48,11 @@ export class EmbeddedSchemaRegistry {
     const host = options.host ?? '127.0.0.1'
     const log = options.log ?? (options.kafka === undefined ? new MemorySchemaLog() : new TopicSchemaLog(options.kafka.localTopics))
     const store = await SchemaStore.load(log)
-    const server = createServer((request, response) => void handleRegistryRequest(store, request, response))
+    const users = options.basicAuth
+    const server = createServer((request, response) => {
+      if (users !== undefined && !isAuthorized(users, request)) sendUnauthorized(response)
+      else void handleRegistryRequest(store, request, response)
+    })
     server.keepAliveTimeout = 1_000
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', (error) => reject(new Error(`Schema registry cannot listen on ${host}:${options.port ?? 0}: ${error.message}. Pick another port.`, { cause: error })))

@@ -1,5 +1,15 @@
+import { Agent } from 'node:https'
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import { SerdeError } from '../../core/errors.js'
+import { ConfigError, SerdeError } from '../../core/errors.js'
+import { resolveTlsOptions, type TlsOptions } from '../../core/tls.js'
+
+/** How to reach a registry that asks for credentials, or whose certificate a private CA signed. */
+export interface SchemaRegistryAccess {
+  /** HTTP basic auth: a user and password, or Confluent Cloud's API key and secret. */
+  basicAuth?: { readonly username: string; readonly password: string }
+  /** For an `https://` URL: the CA that signed the registry's certificate, a client certificate. */
+  tls?: TlsOptions
+}
 
 /**
  * The few calls Tributary makes of a schema registry, over @kafkajs/confluent-schema-registry's
@@ -31,11 +41,14 @@ function restApiOf(registry: SchemaRegistry): RestApi {
   return api
 }
 
-export function createSchemaRegistryClient(options: { url?: string; registry?: SchemaRegistry }): SchemaRegistryClient {
+export function createSchemaRegistryClient(options: { url?: string; registry?: SchemaRegistry } & SchemaRegistryAccess): SchemaRegistryClient {
   if (options.registry === undefined && options.url === undefined) {
     throw new SerdeError('Serdes.schemaRegistry needs `url` (e.g. "http://127.0.0.1:8081") or a `registry` client instance.')
   }
-  const registry = options.registry ?? new SchemaRegistry({ host: options.url!, retry: { retries: 2 } })
+  if (options.registry !== undefined && (options.basicAuth !== undefined || options.tls !== undefined)) {
+    throw new ConfigError('Serdes.schemaRegistry: basicAuth and tls configure the client made from `url`; a `registry` instance brings its own.')
+  }
+  const registry = options.registry ?? newRegistry(options.url!, options)
   const api = restApiOf(registry)
   const idOf = async (call: Promise<RestResponse>, what: string): Promise<number> => {
     try {
@@ -65,9 +78,31 @@ export function createSchemaRegistryClient(options: { url?: string; registry?: S
   }
 }
 
+/** A client over `url` with the access settings checked: each mistake is a ConfigError naming it. */
+function newRegistry(url: string, access: SchemaRegistryAccess): SchemaRegistry {
+  const { basicAuth } = access
+  if (basicAuth !== undefined && (typeof basicAuth?.username !== 'string' || basicAuth.username === '' || typeof basicAuth.password !== 'string')) {
+    throw new ConfigError('Serdes.schemaRegistry: basicAuth must be { username, password } with a non-empty username.')
+  }
+  const tls = resolveTlsOptions('Serdes.schemaRegistry tls', access.tls)
+  if (tls !== undefined && !url.startsWith('https://')) {
+    throw new ConfigError(`Serdes.schemaRegistry: tls applies to an https:// registry URL, got ${JSON.stringify(url)}.`)
+  }
+  return new SchemaRegistry({
+    host: url,
+    retry: { retries: 2 },
+    ...(basicAuth === undefined ? {} : { auth: { username: basicAuth.username, password: basicAuth.password } }),
+    ...(tls === undefined ? {} : { agent: new Agent({ ...tls, keepAlive: true }) }),
+  })
+}
+
 function registryError(what: string, cause: unknown): SerdeError {
   const e = cause as ResponseErrorLike
   const detail = e?.message ?? String(cause)
+  if (e?.status === 401) {
+    return new SerdeError(`Schema registry refused to ${what}: it needs credentials, or refused the ones given (401, ${detail}). Check basicAuth.`, { cause })
+  }
+  if (e?.status === 403) return new SerdeError(`Schema registry refused to ${what}: these credentials may not do that (403, ${detail}).`, { cause })
   if (e?.status === 404) return new SerdeError(`Schema registry could not ${what}: not found (${detail}).`, { cause })
   if (e?.status === 409) {
     return new SerdeError(

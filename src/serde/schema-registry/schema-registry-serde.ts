@@ -4,14 +4,14 @@ import { SerdeError } from '../../core/errors.js'
 import type { MaybePromise } from '../../core/maybe-promise.js'
 import { decodeAvro, encodeAvro, parseAvroSchema, type AvroSchema } from '../avro/avro-serde.js'
 import type { Serde, SerdeContext } from '../serde.js'
-import { createSchemaRegistryClient, type SchemaRegistryClient } from './registry-client.js'
+import { createSchemaRegistryClient, type SchemaRegistryAccess, type SchemaRegistryClient } from './registry-client.js'
 import { subjectName, type SubjectNameStrategy } from './subject-name.js'
 import { readSchemaId, withSchemaId } from './wire-format.js'
 
-export interface SchemaRegistrySerdeOptions {
-  /** The registry's base URL, e.g. `http://127.0.0.1:8081`. */
+export interface SchemaRegistrySerdeOptions extends SchemaRegistryAccess {
+  /** The registry's base URL, e.g. `http://127.0.0.1:8081`; `basicAuth` and `tls` apply to it. */
   url?: string
-  /** Or a client instance, shared between serdes (and its HTTP agent with them). */
+  /** Or a client instance, shared between serdes (and its HTTP agent with them), configured as it is. */
   registry?: SchemaRegistry
   /** Default `topic`. */
   subjectNameStrategy?: SubjectNameStrategy

@@ -161,3 +161,28 @@ describe('EmbeddedSchemaRegistry on the embedded broker', () => {
     }
   })
 })
+
+describe('EmbeddedSchemaRegistry with basicAuth', () => {
+  it("answers 401 as Confluent's registry does without valid credentials, and serves those who give them", async () => {
+    const secured = await EmbeddedSchemaRegistry.start({ basicAuth: { alice: 'wonderland' } })
+    try {
+      const get = (authorization?: string) =>
+        fetch(`${secured.url}/subjects`, authorization === undefined ? {} : { headers: { authorization } })
+      const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`
+      for (const refused of [await get(), await get(basic('alice:wrong')), await get(basic('bob:wonderland')), await get('Bearer x')]) {
+        expect(refused.status).toBe(401)
+        expect(refused.headers.get('www-authenticate')).toBe('Basic realm="SchemaRegistry"')
+        expect(await refused.json()).toEqual({ error_code: 401, message: 'Unauthorized' })
+      }
+      const ok = await get(basic('alice:wonderland'))
+      expect(ok.status).toBe(200)
+      expect(await ok.json()).toEqual([])
+      // The client library's own basic auth is what Tributary's serdes use.
+      const client = new SchemaRegistry({ host: secured.url, auth: { username: 'alice', password: 'wonderland' } })
+      const { id } = await client.register({ type: SchemaType.AVRO, schema: JSON.stringify(v1) }, { subject: 'tickets-value' })
+      expect(id).toBe(1)
+    } finally {
+      await secured.close()
+    }
+  })
+})
