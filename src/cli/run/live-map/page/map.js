@@ -31,7 +31,11 @@ function setData(layer, attributes) {
 
 async function getJson(path) {
   const response = await fetch(path, { cache: 'no-store' })
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`)
+  if (!response.ok) {
+    // The run answers its errors as { error: { message } }: show what it says.
+    const body = await response.json().catch(() => undefined)
+    throw new Error(body?.error?.message ?? `${path}: HTTP ${response.status}`)
+  }
   return response.json()
 }
 
@@ -151,7 +155,7 @@ async function tick() {
     status.textContent = `Updated ${new Date(snapshot.at).toLocaleTimeString()}`
   } catch (error) {
     status.className = 'error'
-    status.textContent = `Cannot reach the run: ${error.message}`
+    status.textContent = error instanceof TypeError ? 'Cannot reach the run: is it still running?' : error.message
   } finally {
     window.setTimeout(tick, POLL_MS)
   }
