@@ -1,9 +1,11 @@
-import type { Serde, Topology } from '../src/index.js'
+import type { SchemaRegistryAccess, Serde, Topology } from '../src/index.js'
 
 /** What a bundled topology may need from where it runs. */
 export interface TopologyContext {
   /** The schema registry's URL (`http://host:port`), for topologies whose topics hold Avro. */
   readonly schemaRegistryUrl?: string
+  /** Credentials (and TLS) for a registry that asks for them. */
+  readonly schemaRegistryAccess?: SchemaRegistryAccess
 }
 
 /** An output topic and how to read it, so that the CLI and tests can show and check results. */

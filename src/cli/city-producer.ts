@@ -2,14 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ConfigError, KafkaError } from '../core/errors.js'
 import { isPromiseLike } from '../core/maybe-promise.js'
 import { createKafkaClients, type KafkaAdmin, type KafkaProducer, type OutgoingRecord, type TopicSpec } from '../kafka/index.js'
+import type { KafkaSecurityConfig } from '../kafka/security.js'
+import type { SchemaRegistryAccess } from '../serde/index.js'
 import { citySerdes, cityTopics, simulateCity, type CityOptions, type CityRecord, type CitySerdes } from '../../topologies/generator/index.js'
 
-/** What `produceCity` is asked to do. */
-export interface ProduceCityOptions {
+/** What `produceCity` is asked to do; `tls` and `sasl` secure its connections to the brokers. */
+export interface ProduceCityOptions extends KafkaSecurityConfig {
   /** `host:port` of the brokers, one string or a list. */
   readonly bootstrapServers: string | readonly string[]
   /** Needed when `options.repairShop` is set: its topics hold Avro in a schema registry. */
   readonly schemaRegistryUrl?: string
+  /** Credentials (and TLS) for a registry that asks for them. */
+  readonly schemaRegistryAccess?: SchemaRegistryAccess
   /**
    * The city to simulate. `startMs` defaults to the current second (not the simulation's fixed
    * default), so that brokers with time-based retention keep the records.
@@ -85,7 +89,7 @@ export async function produceCity(produce: ProduceCityOptions): Promise<CityRunR
   const records = simulateCity(cityOptions)
   const first = records.next()
   const topics = cityTopics(cityOptions)
-  const serdes = new Map(topics.map((topic) => [topic as string, citySerdes(topic, { schemaRegistryUrl: produce.schemaRegistryUrl })]))
+  const serdes = new Map(topics.map((topic) => [topic as string, citySerdes(topic, { schemaRegistryUrl: produce.schemaRegistryUrl, schemaRegistryAccess: produce.schemaRegistryAccess })]))
 
   const clientId = produce.clientId ?? 'tributary-generate'
   const servers = typeof produce.bootstrapServers === 'string' ? [produce.bootstrapServers] : produce.bootstrapServers
@@ -93,6 +97,8 @@ export async function produceCity(produce: ProduceCityOptions): Promise<CityRunR
     bootstrapServers: servers,
     clientId,
     applicationId: clientId,
+    ...(produce.tls === undefined ? {} : { tls: produce.tls }),
+    ...(produce.sasl === undefined ? {} : { sasl: produce.sasl }),
   })
   const signal = produce.signal ?? new AbortController().signal
   const byTopic: Record<string, number> = Object.fromEntries(topics.map((t) => [t, 0]))

@@ -179,6 +179,7 @@ describe('tributary run errors: one line, non-zero exit', () => {
     expect(options).toEqual({
       topologies: ['fleet-map'], brokers: ['a:1', 'b:2'], registryUrl: 'http://r:8081', stateDir: 's', dataDir: undefined, port: 0, registryPort: 0,
       guarantee: 'exactly_once_v2', rate: 50, durationS: 2.5, generate: false, seed: 7, drivers: 3, riders: 4, httpPort: 0, tiles: undefined,
+      access: { kafka: {}, registry: undefined },
     })
   })
 

@@ -1,6 +1,7 @@
 import { ConfigError, Serdes, type Serde } from '../../src/index.js'
 import { appointmentBookedSchema, paymentRegisteredSchema, ticketOpenedSchema } from '../repair-shop/schemas.js'
 import { VELOCITY_TOPICS } from '../velocity/domain.js'
+import type { TopologyContext } from '../types.js'
 import { REPAIR_SHOP_TOPICS } from './repair-shop.js'
 
 /** The topics the city writes: the ride-sharing inputs, then the repair shop's (only with `repairShop`). */
@@ -44,7 +45,7 @@ const avroSchemas = {
  * @example
  * const { keySerde, valueSerde } = citySerdes('tickets', { schemaRegistryUrl: registry.url })
  */
-export function citySerdes(topic: string, context: { readonly schemaRegistryUrl?: string } = {}): CitySerdes {
+export function citySerdes(topic: string, context: Pick<TopologyContext, 'schemaRegistryUrl' | 'schemaRegistryAccess'> = {}): CitySerdes {
   switch (topic) {
     case VELOCITY_TOPICS.vehicleLocations:
     case VELOCITY_TOPICS.rideRequests:
@@ -61,7 +62,7 @@ export function citySerdes(topic: string, context: { readonly schemaRegistryUrl?
       }
       return {
         keySerde: Serdes.string() as Serde<unknown>,
-        valueSerde: Serdes.schemaRegistry<unknown>({ url, schema: avroSchemas[topic], subjectNameStrategy: 'topic' }),
+        valueSerde: Serdes.schemaRegistry<unknown>({ ...context.schemaRegistryAccess, url, schema: avroSchemas[topic], subjectNameStrategy: 'topic' }),
       }
     }
     default:

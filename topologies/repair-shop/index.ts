@@ -23,10 +23,10 @@ export const bundled: BundledTopology = {
       throw new ConfigError('The repair-shop topology reads Avro from a schema registry: give it a schema registry URL (e.g. http://127.0.0.1:8081).')
     }
     return {
-      topology: repairShopTopology({ schemaRegistryUrl }),
+      topology: repairShopTopology({ schemaRegistryUrl, ...(context.schemaRegistryAccess === undefined ? {} : { schemaRegistryAccess: context.schemaRegistryAccess }) }),
       inputs: [SHOP_TOPICS.tickets, SHOP_TOPICS.appointments, SHOP_TOPICS.payments],
       outputs: [
-        { topic: SHOP_TOPICS.ticketClosed, keySerde: Serdes.string(), valueSerde: repairShopSerdes(schemaRegistryUrl).ticketClosed },
+        { topic: SHOP_TOPICS.ticketClosed, keySerde: Serdes.string(), valueSerde: repairShopSerdes(schemaRegistryUrl, context.schemaRegistryAccess).ticketClosed },
         { topic: SHOP_TOPICS.closedTicketSummaries, keySerde: Serdes.string(), valueSerde: Serdes.json<ClosedTicketSummary>() },
       ],
       stores: [SHOP_STORES.tickets, SHOP_STORES.appointments, SHOP_STORES.payments, SHOP_STORES.closed],

@@ -1,4 +1,4 @@
-import { ConfigError, Serdes, StreamsBuilder, type Serde, type Topology } from '../../src/index.js'
+import { ConfigError, Serdes, StreamsBuilder, type SchemaRegistryAccess, type Serde, type Topology } from '../../src/index.js'
 import { closeOnce } from './close-once.js'
 import { NO_PAYMENTS, bookedAppointment, closedAt, openTicket, registeredPayment, summaryOf, withPayment } from './events.js'
 import {
@@ -11,7 +11,7 @@ import {
 } from './types.js'
 
 /** The Avro serdes of the shop's topics: schema registry wire format, subjects named after the topic. */
-export function repairShopSerdes(schemaRegistryUrl: string): {
+export function repairShopSerdes(schemaRegistryUrl: string, access: SchemaRegistryAccess = {}): {
   readonly tickets: Serde<TicketOpened>
   readonly appointments: Serde<AppointmentBooked>
   readonly payments: Serde<PaymentRegistered>
@@ -19,10 +19,10 @@ export function repairShopSerdes(schemaRegistryUrl: string): {
 } {
   const url = schemaRegistryUrl
   return {
-    tickets: Serdes.schemaRegistry<TicketOpened>({ url, schema: ticketOpenedSchema }),
-    appointments: Serdes.schemaRegistry<AppointmentBooked>({ url, schema: appointmentBookedSchema }),
-    payments: Serdes.schemaRegistry<PaymentRegistered>({ url, schema: paymentRegisteredSchema }),
-    ticketClosed: Serdes.schemaRegistry<TicketClosed>({ url, schema: ticketClosedSchema }),
+    tickets: Serdes.schemaRegistry<TicketOpened>({ ...access, url, schema: ticketOpenedSchema }),
+    appointments: Serdes.schemaRegistry<AppointmentBooked>({ ...access, url, schema: appointmentBookedSchema }),
+    payments: Serdes.schemaRegistry<PaymentRegistered>({ ...access, url, schema: paymentRegisteredSchema }),
+    ticketClosed: Serdes.schemaRegistry<TicketClosed>({ ...access, url, schema: ticketClosedSchema }),
   }
 }
 
@@ -38,7 +38,7 @@ export function repairShopTopology(options: RepairShopOptions): Topology {
   if (typeof options.schemaRegistryUrl !== 'string' || options.schemaRegistryUrl === '') {
     throw new ConfigError('The repair-shop topology reads Avro from a schema registry: pass schemaRegistryUrl (e.g. http://127.0.0.1:8081).')
   }
-  const serdes = repairShopSerdes(options.schemaRegistryUrl)
+  const serdes = repairShopSerdes(options.schemaRegistryUrl, options.schemaRegistryAccess)
   const ticketId = Serdes.string()
   const b = new StreamsBuilder()
 

@@ -1,3 +1,4 @@
+import type { SchemaRegistryAccess } from '../../src/index.js'
 import type { RepairType } from './schemas.js'
 
 /** The repair shop's topics. The three inputs are keyed by ticket id and hold Avro (schema registry). */
@@ -89,4 +90,6 @@ export interface ClosedTicketSummary {
 export interface RepairShopOptions {
   /** The schema registry holding the events' schemas, e.g. `http://127.0.0.1:8081`. */
   readonly schemaRegistryUrl: string
+  /** Credentials (and TLS) for a registry that asks for them. */
+  readonly schemaRegistryAccess?: SchemaRegistryAccess
 }

@@ -7,6 +7,7 @@ import { produceCity, type CityProgress, type CityRunResult } from '../city-prod
 import type { Command } from '../command.js'
 import type { CliIo } from '../io.js'
 import { intFlag, parseFlags } from '../parse-flags.js'
+import { parseSecurityFlags, securityFlags, securityUsage } from '../security-flags.js'
 
 const usage = `Usage: tributary generate [options]
 
@@ -29,7 +30,9 @@ Options:
   --late <f>              fraction of location pings delivered minutes late (default 0)
   --duplicates <f>        fraction of records sent twice (default 0)
   --repair-shop           also send the repair shop's events
-  --fast                  send as fast as possible instead of in real time`
+  --fast                  send as fast as possible instead of in real time
+
+${securityUsage}`
 
 function fractionFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -112,6 +115,7 @@ export const generateCommand: Command = {
       duplicates: { type: 'string' },
       'repair-shop': { type: 'boolean' },
       fast: { type: 'boolean' },
+      ...securityFlags,
     })
     const flag = (name: string): string | undefined => values[name] as string | undefined
     const brokers = brokersFlag(flag('brokers'))
@@ -137,6 +141,7 @@ export const generateCommand: Command = {
     if (registryUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(registryUrl)) {
       throw new CliError(`tributary generate: --registry must be an http(s) URL such as http://127.0.0.1:8081, got "${registryUrl}".`)
     }
+    const access = parseSecurityFlags(values, { command: 'generate', brokers: brokers !== undefined, registry: registryUrl !== undefined, env: process.env })
 
     const target: Target = brokers === undefined
       ? await embeddedTarget(repairShop && registryUrl === undefined, io)
@@ -160,6 +165,8 @@ export const generateCommand: Command = {
       result = await produceCity({
         bootstrapServers: target.bootstrapServers,
         schemaRegistryUrl,
+        ...access.kafka,
+        ...(access.registry === undefined ? {} : { schemaRegistryAccess: access.registry }),
         options,
         ratePerSecond: rate,
         realTime,

@@ -1,10 +1,12 @@
 import type { CityOptions } from '../../../topologies/generator/types.js'
 import { produceCity } from '../city-producer.js'
+import type { ClusterAccess } from '../security-flags.js'
 
 /** What `tributary run` asks of the city generator. */
 export interface CityFeedRequest {
   readonly bootstrapServers: readonly string[]
   readonly schemaRegistryUrl: string | undefined
+  readonly access: ClusterAccess
   readonly options: CityOptions
   /** Caps records per second; undefined sends the simulation in real time. */
   readonly ratePerSecond: number | undefined
@@ -22,6 +24,8 @@ export const produceCityFeed: CityFeed = async (request) => {
   const result = await produceCity({
     bootstrapServers: request.bootstrapServers,
     ...(request.schemaRegistryUrl === undefined ? {} : { schemaRegistryUrl: request.schemaRegistryUrl }),
+    ...request.access.kafka,
+    ...(request.access.registry === undefined ? {} : { schemaRegistryAccess: request.access.registry }),
     options: request.options,
     ...(request.ratePerSecond === undefined ? {} : { ratePerSecond: request.ratePerSecond }),
     realTime: true,

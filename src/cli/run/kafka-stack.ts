@@ -1,11 +1,14 @@
 import { BrokerError, EmbeddedKafka, EmbeddedSchemaRegistry } from '../../broker/index.js'
-import { KafkaError } from '../../core/errors.js'
+import { KafkaAuthenticationError, KafkaError } from '../../core/errors.js'
 import type { KafkaAdmin } from '../../kafka/index.js'
+import { SASL_PASSWORD_ENV, type ClusterAccess } from '../security-flags.js'
 
 /** The Kafka cluster (and schema registry) a run talks to, embedded or the user's own. */
 export interface KafkaStack {
   readonly bootstrapServers: readonly string[]
   readonly schemaRegistryUrl: string | undefined
+  /** TLS and SASL for the brokers, credentials for the registry; none for the embedded ones. */
+  readonly access: ClusterAccess
   /** True when this process started the broker (and stops it on close). */
   readonly embedded: boolean
   /** Where the embedded broker keeps its data, and whether it is removed on close. */
@@ -47,6 +50,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   return {
     bootstrapServers: [kafka.bootstrapServers],
     schemaRegistryUrl: registry.url,
+    access: { kafka: {}, registry: undefined },
     embedded: true,
     dataDir: { path: kafka.dataDir, temporary: options.dataDir === undefined },
     async close() {
@@ -57,8 +61,15 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 }
 
 /** The user's cluster: nothing to start or stop. */
-export function externalStack(bootstrapServers: readonly string[], schemaRegistryUrl: string | undefined): KafkaStack {
-  return { bootstrapServers, schemaRegistryUrl, embedded: false, close: async () => undefined }
+export function externalStack(bootstrapServers: readonly string[], schemaRegistryUrl: string | undefined, access: ClusterAccess): KafkaStack {
+  return { bootstrapServers, schemaRegistryUrl, access, embedded: false, close: async () => undefined }
+}
+
+/** What to check when the cluster refused this client: the flags that set what it refused. */
+function authenticationHint(error: KafkaAuthenticationError): string {
+  return error.reason === 'sasl'
+    ? `Check --sasl-mechanism, --sasl-username and ${SASL_PASSWORD_ENV}.`
+    : "Check --tls-ca (the CA that signed the brokers' certificates) and --tls-servername."
 }
 
 /**
@@ -69,6 +80,9 @@ export async function describeTopics(admin: KafkaAdmin, topics: readonly string[
   try {
     return await admin.describeTopics([...new Set(topics)])
   } catch (error) {
+    if (error instanceof KafkaAuthenticationError) {
+      throw new KafkaAuthenticationError(`Kafka at ${bootstrapServers.join(',')} refused the connection (${firstSentence(error)}). ${authenticationHint(error)}`, error.reason, { cause: error })
+    }
     throw new KafkaError(
       `cannot reach Kafka at ${bootstrapServers.join(',')} (${firstSentence(error)}). Is a broker running there? ` +
         'Check --brokers, start one with "npx tributary broker", or leave out --brokers to use an embedded one.',

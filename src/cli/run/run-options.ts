@@ -1,6 +1,7 @@
 import { CliError } from '../../core/errors.js'
 import type { ProcessingGuarantee } from '../../runtime/index.js'
 import { intFlag, parseFlags } from '../parse-flags.js'
+import { parseSecurityFlags, securityFlags, securityUsage, type ClusterAccess } from '../security-flags.js'
 
 /** `tributary run` as the user asked for it, validated. */
 export interface RunOptions {
@@ -9,6 +10,8 @@ export interface RunOptions {
   /** The user's cluster; undefined runs the embedded broker and registry. */
   readonly brokers: readonly string[] | undefined
   readonly registryUrl: string | undefined
+  /** TLS, SASL and registry credentials for --brokers and --registry (empty for the embedded broker). */
+  readonly access: ClusterAccess
   readonly stateDir: string | undefined
   /** Where the embedded broker keeps its data; a temporary directory when undefined. */
   readonly dataDir: string | undefined
@@ -56,12 +59,14 @@ Options:
   --http-port <n>            port of the live map and query server (default 0: any free port)
   --no-http                  serve neither the map nor the query server
   --tiles <url-template>     draw the map over this basemap, e.g.
-                             https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: none, offline)`
+                             https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: none, offline)
+
+${securityUsage}`
 
 const HOST_PORT = /^[^\s:,]+:\d{1,5}$/
 
 /** Parses `tributary run` arguments; every problem is a CliError of one line. */
-export function parseRunOptions(args: readonly string[]): RunOptions {
+export function parseRunOptions(args: readonly string[], env: NodeJS.ProcessEnv = process.env): RunOptions {
   const { values, positionals } = parseFlags(
     'run',
     args,
@@ -82,6 +87,7 @@ export function parseRunOptions(args: readonly string[]): RunOptions {
       'http-port': { type: 'string' },
       'no-http': { type: 'boolean' },
       tiles: { type: 'string' },
+      ...securityFlags,
     },
     true,
   )
@@ -129,10 +135,12 @@ export function parseRunOptions(args: readonly string[]): RunOptions {
   }
   if (noHttp && tiles !== undefined) throw new CliError('tributary run: --tiles draws the live map, which --no-http turns off; give one.')
   const rate = str('rate') === undefined ? undefined : intFlag('run', 'rate', str('rate'), 0, 1)
+  const access = parseSecurityFlags(values, { command: 'run', brokers: brokers !== undefined, registry: registryUrl !== undefined, env })
   return {
     topologies: positionals,
     brokers,
     registryUrl,
+    access,
     stateDir: str('state-dir'),
     dataDir: str('data-dir'),
     port,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, isTributaryError } from '../../core/errors.js'
 import { createKafkaClients, type KafkaAdmin, type KafkaReader } from '../../kafka/index.js'
+import { KafkaSecurity } from '../../kafka/security.js'
 import { KafkaStreams, stateDirectoryInstanceId } from '../../runtime/index.js'
 import { REPAIR_SHOP_TOPICS, cityTopics, type CityOptions } from '../../../topologies/generator/index.js'
 import type { BuiltTopology, BundledTopology } from '../../../topologies/types.js'
@@ -13,6 +14,7 @@ import { OutputTap } from './output-tap.js'
 import { RunMonitor, type AppFigures } from './run-monitor.js'
 import { startLiveMap, type LiveMap } from './live-map/live-map.js'
 import type { RunOptions } from './run-options.js'
+import type { ClusterAccess } from '../security-flags.js'
 import type { StatusDisplay } from './status-line.js'
 import { formatSummary } from './summary.js'
 
@@ -85,6 +87,7 @@ function startGenerator(env: RunEnvironment, stack: KafkaStack, options: RunOpti
   const done = env.cityFeed({
     bootstrapServers: stack.bootstrapServers,
     schemaRegistryUrl: stack.schemaRegistryUrl,
+    access: stack.access,
     options: city,
     ratePerSecond: options.rate,
     signal: abort.signal,
@@ -111,9 +114,12 @@ async function waitForTopics(admin: KafkaAdmin, topics: readonly string[], until
   }
 }
 
-function buildTopology(bundled: BundledTopology, schemaRegistryUrl: string | undefined): BuiltTopology {
+function buildTopology(bundled: BundledTopology, schemaRegistryUrl: string | undefined, access: ClusterAccess): BuiltTopology {
   try {
-    return bundled.build(schemaRegistryUrl === undefined ? {} : { schemaRegistryUrl })
+    return bundled.build({
+      ...(schemaRegistryUrl === undefined ? {} : { schemaRegistryUrl }),
+      ...(access.registry === undefined ? {} : { schemaRegistryAccess: access.registry }),
+    })
   } catch (error) {
     if (schemaRegistryUrl !== undefined || !isTributaryError(error, 'TRIBUTARY_CONFIG')) throw error
     // Only an external cluster comes without a registry: say which flag gives it one.
@@ -157,7 +163,7 @@ export async function runTopologies(bundledList: readonly BundledTopology[], opt
   const title = names.join(', ')
   const stack: KafkaStack = options.brokers === undefined
     ? await startEmbeddedStack({ dataDir: options.dataDir, port: options.port, registryPort: options.registryPort })
-    : externalStack(options.brokers, options.registryUrl)
+    : externalStack(options.brokers, options.registryUrl, options.access)
   const cleanups: (() => unknown)[] = [() => stack.close()]
   let temporaryStateDir: string | undefined
   const cleanUp = async () => {
@@ -169,8 +175,13 @@ export async function runTopologies(bundledList: readonly BundledTopology[], opt
       const data = stack.dataDir!
       io.out(`Embedded Kafka broker on ${stack.bootstrapServers.join(',')} and schema registry on ${stack.schemaRegistryUrl} ` +
         `(data in ${data.path}${data.temporary ? ', removed on exit' : ''}).`)
+    } else if (stack.access.kafka.tls !== undefined || stack.access.kafka.sasl !== undefined) {
+      // Says how it connects (never with what password), so a refusal is easier to place.
+      const security = new KafkaSecurity(stack.access.kafka)
+      const sasl = security.saslMechanism === undefined ? '' : ` (${security.saslMechanism} as ${security.saslUsername})`
+      io.out(`Connecting to Kafka at ${stack.bootstrapServers.join(',')} over ${security.protocol}${sasl}.`)
     }
-    const running = bundledList.map((bundled) => ({ bundled, built: buildTopology(bundled, stack.schemaRegistryUrl) }))
+    const running = bundledList.map((bundled) => ({ bundled, built: buildTopology(bundled, stack.schemaRegistryUrl, stack.access) }))
     const inputs = unique(running.flatMap((r) => r.built.inputs))
     const outputs = unique(running.flatMap((r) => r.built.outputs), (o) => o.topic)
     const outputTopics = outputs.map((o) => o.topic)
@@ -181,6 +192,7 @@ export async function runTopologies(bundledList: readonly BundledTopology[], opt
       retries: stack.embedded ? 2 : 1,
       retryDelayMs: 200,
       connectTimeoutMs: 3_000,
+      ...stack.access.kafka,
     })
     const admin: KafkaAdmin = clients.admin()
     cleanups.push(() => admin.close())
@@ -227,6 +239,7 @@ export async function runTopologies(bundledList: readonly BundledTopology[], opt
       const app = new KafkaStreams(built.topology, {
         applicationId: bundled.name,
         bootstrapServers: stack.bootstrapServers,
+        ...stack.access.kafka,
         stateDir,
         processingGuarantee: options.guarantee,
         commitIntervalMs: COMMIT_INTERVAL_MS,
