@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Server, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrokerContext, GroupService } from './broker-context.js'
@@ -10,6 +10,8 @@ import { compactLog } from './log/compaction.js'
 import { applyRetention } from './log/retention.js'
 import { Connection } from './server/connection.js'
 import { createFrameHandler } from './server/dispatcher.js'
+import { createListenerServer } from './server/listener-server.js'
+import { createSaslGate } from './server/sasl-gate.js'
 import { FetchWaiters } from './server/fetch-waiters.js'
 import { BrokerWatchdog, type WatchdogOptions } from './server/watchdog.js'
 import { TopicRegistry } from './topics.js'
@@ -18,6 +20,8 @@ import { loadGroupCoordinator } from './group-service.js'
 import { formatListener, parseListener } from './listener.js'
 import { LocalTopics } from './local-topics.js'
 import { TransactionCoordinator } from './transactions/transaction-coordinator.js'
+import { saslMechanismsOf, securityProtocolOf, type BrokerSaslOptions, type BrokerTlsOptions, type SaslMechanism, type SecurityProtocol } from './security/options.js'
+import { SaslUserStore } from './security/user-store.js'
 
 export interface EmbeddedKafkaOptions {
   /** TCP port; 0 picks a free one. */
@@ -45,6 +49,20 @@ export interface EmbeddedKafkaOptions {
    * event loop blocked for a second or more, or requests left unanswered. On unless `false`.
    */
   watchdog?: WatchdogOptions | false
+  /** Serve the listener over TLS (security protocol SSL, or SASL_SSL with `sasl`). */
+  tls?: BrokerTlsOptions
+  /**
+   * Require SASL authentication (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) before any request but
+   * ApiVersions (security protocol SASL_PLAINTEXT, or SASL_SSL with `tls`).
+   */
+  sasl?: BrokerSaslOptions
+}
+
+/** How the listener is secured, fixed at start. */
+interface ListenerSecurity {
+  protocol: SecurityProtocol
+  readyEvent: 'connection' | 'secureConnection'
+  sasl: { mechanisms: SaslMechanism[]; users: SaslUserStore } | null
 }
 
 /**
@@ -72,7 +90,18 @@ export class EmbeddedKafka {
     readonly host: string,
     /** Where a client on this machine reaches the listener (a wildcard host is not connectable). */
     private readonly connectHost: string,
+    private readonly security: ListenerSecurity,
   ) {}
+
+  /** `PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`: what clients set as `security.protocol`. */
+  get securityProtocol(): SecurityProtocol {
+    return this.security.protocol
+  }
+
+  /** The SASL mechanisms clients may use; empty without `sasl`. */
+  get saslMechanisms(): readonly SaslMechanism[] {
+    return this.security.sasl?.mechanisms ?? []
+  }
 
   /** Reads and writes topics from inside this process, without a client (see LocalTopics). */
   get localTopics(): LocalTopics {
@@ -100,6 +129,14 @@ export class EmbeddedKafka {
     const defaultPartitions = options.defaultPartitions ?? 3
     if (!Number.isInteger(defaultPartitions) || defaultPartitions < 1) {
       throw new BrokerError(`defaultPartitions must be a positive integer, got ${defaultPartitions}.`)
+    }
+    // Before the data directory is locked: bad security options leave nothing to undo.
+    const mechanisms = options.sasl === undefined ? null : saslMechanismsOf(options.sasl)
+    const { server, readyEvent } = createListenerServer(options.tls)
+    const security: ListenerSecurity = {
+      protocol: securityProtocolOf(options.tls !== undefined, mechanisms !== null),
+      readyEvent,
+      sasl: mechanisms === null ? null : { mechanisms, users: await SaslUserStore.create(options.sasl!.users, mechanisms) },
     }
     const temporary = options.dataDir === undefined
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-broker-'))
@@ -166,7 +203,6 @@ export class EmbeddedKafka {
       await abort(new BrokerError(`Could not load transaction state from ${dataDir}.`, { cause: error }), groups, transactions)
     }
     ctx.transactions = transactions
-    const server = createServer()
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', (err) => reject(new BrokerError(`Cannot listen on ${host}:${options.port ?? 0}: ${err.message}. Pick another port.`, { cause: err })))
       server.listen(options.port ?? 0, host, () => {
@@ -175,21 +211,29 @@ export class EmbeddedKafka {
       })
     }).catch((error: unknown) => abort(error, groups, transactions))
     if (advertised === null) ctx.advertisedPort = port
-    const broker = new EmbeddedKafka(server, ctx, dataDir, temporary, lock, port, host, connectHost)
+    const broker = new EmbeddedKafka(server, ctx, dataDir, temporary, lock, port, host, connectHost, security)
     broker.accept(options.maxFrameBytes ?? 100 * 1024 * 1024)
     broker.scheduleMaintenance(options.logMaintenanceIntervalMs ?? 30_000)
     if (options.watchdog !== false) broker.startWatchdog(options.watchdog)
-    logger.info('broker listening', { bootstrapServers: broker.bootstrapServers, advertisedListener: broker.advertisedListener, dataDir })
+    logger.info('broker listening', { bootstrapServers: broker.bootstrapServers, advertisedListener: broker.advertisedListener, securityProtocol: security.protocol, dataDir })
     return broker
   }
 
   private accept(maxFrameBytes: number): void {
-    const handle = createFrameHandler(this.ctx)
+    const dispatch = createFrameHandler(this.ctx)
+    const sasl = this.security.sasl
+    const handle = sasl === null ? dispatch : createSaslGate({ ...sasl, logger: this.ctx.logger }, dispatch)
     // e.g. EMFILE while accepting: log it, keep serving the connections that exist.
     this.server.on('error', (err) => this.ctx.logger.error('listener error', { error: err.message }))
-    this.server.on('connection', (socket) => {
+    // Every socket (TCP, and TLS over it) so that close() can drop it, TLS handshake done or not.
+    const track = (socket: Socket): void => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
+    }
+    this.server.on('connection', track)
+    this.server.on('tlsClientError', (err: Error, socket: Socket) => this.ctx.logger.debug('TLS handshake failed', { host: socket.remoteAddress, error: err.message }))
+    this.server.on(this.security.readyEvent, (socket: Socket) => {
+      if (this.security.readyEvent !== 'connection') track(socket)
       const connection = new Connection(socket, handle, maxFrameBytes, this.ctx.logger, (c) => this.connections.delete(c))
       this.connections.add(connection)
     })

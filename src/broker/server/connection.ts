@@ -25,6 +25,8 @@ export class Connection {
   private handlingSince = 0
   private processing = false
   private closed = false
+  /** Set by closeAfterResponse: why the connection ends once the response in hand is written. */
+  private endReason: string | null = null
   readonly host: string
   /** `host:port` of the client. */
   readonly address: string
@@ -50,6 +52,14 @@ export class Connection {
     this.logger.warn('closing connection', { host: this.host, reason })
     this.socket.destroy()
     this.shutdown()
+  }
+
+  /**
+   * Ends the connection once the response to the request being handled has been written, as
+   * Kafka closes one after answering a failed authentication; requests behind it are dropped.
+   */
+  closeAfterResponse(reason: string): void {
+    this.endReason ??= reason
   }
 
   get isClosed(): boolean {
@@ -152,7 +162,16 @@ export class Connection {
             this.socket.uncork()
           }
           // A client that does not read its responses must not make the broker buffer them all.
-          if (this.socket.writableNeedDrain) await this.writable()
+          if (this.socket.writableNeedDrain && this.endReason === null) await this.writable()
+        }
+        if (this.endReason !== null) {
+          this.logger.warn('closing connection', { host: this.host, reason: this.endReason })
+          // end() sends what is written (and TLS's close_notify) before the socket goes; a client
+          // that does not read it is cut off after a second.
+          this.socket.end(() => this.socket.destroy())
+          setTimeout(() => this.socket.destroy(), 1000).unref()
+          this.shutdown()
+          return
         }
       }
     } finally {
