@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { generateCertificates } from '../broker/fixtures/certificates.js'
+import { haveKcat, kcat } from '../broker/fixtures/kcat.js'
 
 const bin = resolve(import.meta.dirname, '../../dist/src/cli/main.js')
 const dirs: string[] = []
@@ -78,5 +80,33 @@ describe('tributary broker', () => {
     await expect(bad.ready).rejects.toThrow()
     expect(await bad.exited).toBe(2)
     expect(bad.output().stderr).toContain('--partitions must be an integer >= 1')
+  })
+
+  it.skipIf(!haveKcat)('serves SASL_SSL with --tls-cert, --tls-key and --sasl-users, and kcat produces and consumes over it', async () => {
+    const certs = generateCertificates()
+    dirs.push(certs.dir)
+    const users = join(certs.dir, 'users.txt')
+    writeFileSync(users, '# test users\nalice:alice-secret\n')
+    const tlsFiles = ['--tls-cert', join(certs.dir, 'server.crt'), '--tls-key', join(certs.dir, 'server.key')]
+    const broker = startBroker(['--port', '0', '--no-registry', '--data-dir', join(certs.dir, 'data'), ...tlsFiles, '--sasl-users', users, '--sasl-mechanisms', 'SCRAM-SHA-256'])
+    await broker.ready
+    const { stdout } = broker.output()
+    expect(stdout).toContain('Clients connect with security.protocol=SASL_SSL with SASL SCRAM-SHA-256')
+    const address = /Kafka broker listening on (127\.0\.0\.1:\d+)/.exec(stdout)![1]!
+    const auth = ['-X', 'security.protocol=sasl_ssl', '-X', `ssl.ca.location=${certs.caFile}`, '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=alice', '-X', 'sasl.password=alice-secret']
+    await kcat(['-b', address, ...auth, '-P', '-t', 'rides', '-K:'], 'ride-1:requested\n')
+    expect(await kcat(['-b', address, ...auth, '-C', '-t', 'rides', '-o', 'beginning', '-e', '-f', '%k=%s\n'])).toBe('ride-1=requested\n')
+    broker.child.kill('SIGINT')
+    expect(await broker.exited).toBe(0)
+  })
+
+  it('rejects a --sasl-users file it cannot use with one line and exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-cli-broker-'))
+    dirs.push(dir)
+    writeFileSync(join(dir, 'users.txt'), 'alice\n')
+    const bad = startBroker(['--port', '0', '--no-registry', '--sasl-users', join(dir, 'users.txt')])
+    await expect(bad.ready).rejects.toThrow()
+    expect(await bad.exited).toBe(2)
+    expect(bad.output().stderr.trim()).toMatch(/^tributary broker: --sasl-users file ".*users.txt" line 1: expected "name:password" with both non-empty\.$/)
   })
 })

@@ -3,6 +3,7 @@ import { parseListener } from '../../broker/listener.js'
 import { CliError } from '../../core/errors.js'
 import type { Command } from '../command.js'
 import { intFlag, parseFlags } from '../parse-flags.js'
+import { brokerSecurityFlags, brokerSecurityOptions, brokerSecurityUsage } from './broker-security.js'
 
 const usage = `Usage: tributary broker [options]
 
@@ -20,7 +21,9 @@ Options:
   --registry-port <n>   schema registry HTTP port (default 8081; 0 picks a free one)
   --no-registry         do not start the schema registry
   --verbose             log every connection and request problem to stderr (warnings
-                        and errors, such as the watchdog's, are logged without it)`
+                        and errors, such as the watchdog's, are logged without it)
+
+${brokerSecurityUsage}`
 
 export const brokerCommand: Command = {
   name: 'broker',
@@ -36,6 +39,7 @@ export const brokerCommand: Command = {
       'registry-port': { type: 'string' },
       'no-registry': { type: 'boolean' },
       verbose: { type: 'boolean' },
+      ...brokerSecurityFlags,
     })
     const port = intFlag('broker', 'port', values.port as string | undefined, 9092)
     const registryPort = intFlag('broker', 'registry-port', values['registry-port'] as string | undefined, 8081)
@@ -47,12 +51,15 @@ export const brokerCommand: Command = {
     if (advertisedListener !== undefined && parseListener(advertisedListener) === null) {
       throw new CliError(`tributary broker: --advertised-listener must be host:port (an IPv6 host in brackets), got "${advertisedListener}".`)
     }
+    const security = brokerSecurityOptions(values)
 
     const kafka = await EmbeddedKafka.start({
-      port, host, dataDir, defaultPartitions: partitions, advertisedListener,
+      port, host, dataDir, defaultPartitions: partitions, advertisedListener, ...security,
       logger: consoleLogger(values.verbose === true ? 'debug' : 'warn'),
     }).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}${port === 9092 ? ' Is another broker running? Try --port 0.' : ''}`, { cause: error })
+      const message = (error as Error).message
+      const taken = port === 9092 && message.startsWith('Cannot listen on')
+      throw new Error(`${message}${taken ? ' Is another broker running? Try --port 0.' : ''}`, { cause: error })
     })
     let registry: EmbeddedSchemaRegistry | undefined
     try {
@@ -62,6 +69,10 @@ export const brokerCommand: Command = {
       throw new Error(`${(error as Error).message} Use --registry-port 0 or --no-registry.`, { cause: error })
     }
     io.out(`Kafka broker listening on ${kafka.bootstrapServers} (data in ${dataDir})`)
+    if (kafka.securityProtocol !== 'PLAINTEXT') {
+      const mechanisms = kafka.saslMechanisms.length === 0 ? '' : ` with SASL ${kafka.saslMechanisms.join(', ')}`
+      io.out(`Clients connect with security.protocol=${kafka.securityProtocol}${mechanisms}`)
+    }
     if (advertisedListener !== undefined) io.out(`Advertising ${kafka.advertisedListener} to clients`)
     if (registry !== undefined) io.out(`Schema registry listening on ${registry.url}`)
     io.out('Press Ctrl-C to stop.')
