@@ -64,9 +64,9 @@ export class ScramServer implements SaslServer {
     const first = this.first!
     const credential = this.credential!
     if (final === null) throw this.fail('invalid SCRAM client-final message')
-    // Kafka only asks that the nonce end with the one it sent: librdkafka sends the client nonce
-    // twice (its own, then the server's combined one). The proof covers the message as sent. Nor
-    // does Kafka check `c=` against the GS2 header; the proof covers it too.
+    // As Kafka has long done, only ask that the nonce end with the one sent: librdkafka 2.0 sends
+    // the client nonce twice (its own, then the combined one). `c=` is not compared with the GS2
+    // header either. The proof is computed over the message as sent, so it still covers both.
     if (!final.nonce.endsWith(this.nonce)) throw this.fail('the client-final nonce does not end with the server-first nonce')
     const authMessage = `${first.bare},${this.serverFirstMessage},${final.withoutProof}`
     const clientSignature = hmac(this.hash, credential.storedKey, authMessage)
