@@ -1,3 +1,4 @@
+import { createServer } from 'node:net'
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SaslMechanism } from '../../src/broker/index.js'
@@ -78,6 +79,22 @@ describe('secured embedded broker with kafkajs', () => {
     closers.push(() => admin.disconnect())
     await admin.createTopics({ topics: [{ topic: 'surge', numPartitions: 2 }] })
     expect(await admin.listTopics()).toContain('surge')
+  })
+
+  it('over SASL_SSL clients follow the advertised listener, whose host the certificate must name', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number }
+        probe.close(() => resolve(port))
+      })
+    })
+    // Bootstrap by IP, then every connection to "localhost", checked against the certificate's DNS name.
+    const b = await start({ broker: { port, advertisedListener: `localhost:${port}` } })
+    const admin = client(b, 'SCRAM-SHA-512').admin()
+    await admin.connect()
+    closers.push(() => admin.disconnect())
+    expect((await admin.describeCluster()).brokers).toEqual([{ nodeId: 0, host: 'localhost', port }])
+    await produceAndConsume(client(b, 'SCRAM-SHA-512'), 'advertised')
   })
 
   it('a wrong password or an unknown user fails with kafkajs\' SASL authentication error carrying the broker\'s message', async () => {
