@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ConfigError, KafkaError } from '../core/errors.js'
+import { ConfigError, KafkaAuthenticationError, KafkaError } from '../core/errors.js'
 import { isPromiseLike } from '../core/maybe-promise.js'
 import { createKafkaClients, type KafkaAdmin, type KafkaProducer, type OutgoingRecord, type TopicSpec } from '../kafka/index.js'
 import type { KafkaSecurityConfig } from '../kafka/security.js'
@@ -114,6 +114,8 @@ export async function produceCity(produce: ProduceCityOptions): Promise<CityRunR
       name, partitions, configs: COMPACTED_TOPICS.has(name) ? { 'cleanup.policy': 'compact' } : {},
     })))
   } catch (cause) {
+    // Refused credentials or certificates: the broker is there, and the error says what to check.
+    if (cause instanceof KafkaAuthenticationError) throw cause
     const reason = cause instanceof Error ? cause.message.replace(/\.$/, '') : String(cause)
     throw new KafkaError(`Cannot create the city's topics on ${servers.join(',')} (is a broker running there?): ${reason}.`, { cause })
   } finally {

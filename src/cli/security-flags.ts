@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { CliError } from '../core/errors.js'
+import { CliError, KafkaAuthenticationError } from '../core/errors.js'
 import type { TlsOptions } from '../core/tls.js'
 import type { KafkaSecurityConfig, SaslMechanism } from '../kafka/security.js'
 import type { SchemaRegistryAccess } from '../serde/index.js'
@@ -29,6 +29,18 @@ export const securityUsage = `Secured clusters (with --brokers):
                              the password is read from ${SASL_PASSWORD_ENV}
   --registry-user <user>     basic auth for --registry; the password is read from
                              ${REGISTRY_PASSWORD_ENV}`
+
+/**
+ * The cluster refused the connection: says so with the broker's reason (the first sentence of the
+ * error, whose own advice names config options) and the flags that set what it refused.
+ */
+export function refusedByCluster(error: KafkaAuthenticationError, bootstrapServers: readonly string[]): KafkaAuthenticationError {
+  const reason = error.message.split(/\.+\s/)[0]!.replace(/\.+$/, '')
+  const hint = error.reason === 'sasl'
+    ? `Check --sasl-mechanism, --sasl-username and ${SASL_PASSWORD_ENV}.`
+    : "Check --tls-ca (the CA that signed the brokers' certificates) and --tls-servername."
+  return new KafkaAuthenticationError(`Kafka at ${bootstrapServers.join(',')} refused the connection (${reason}). ${hint}`, error.reason, { cause: error })
+}
 
 /** How `run` and `generate` reach a secured cluster and registry. */
 export interface ClusterAccess {

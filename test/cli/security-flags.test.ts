@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { generateCommand } from '../../src/cli/commands/generate.js'
 import { parseRunOptions, runUsage } from '../../src/cli/run/run-options.js'
 import { runCli } from '../../src/cli/run-cli.js'
-import { CliError } from '../../src/core/errors.js'
+import { refusedByCluster } from '../../src/cli/security-flags.js'
+import { CliError, KafkaAuthenticationError } from '../../src/core/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tributary-cli-tls-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -91,6 +92,24 @@ describe('tributary run: security flags', () => {
       expect(runUsage).toContain(text)
       expect(generateCommand.usage).toContain(text)
     }
+  })
+})
+
+describe('refusedByCluster', () => {
+  it("keeps the broker's reason and points at the flags instead of the config options", () => {
+    const sasl = new KafkaAuthenticationError(
+      'Listing topics failed: the brokers refused SASL authentication (Authentication failed: Invalid username or password). Check sasl.mechanism, sasl.username and sasl.password.',
+      'sasl',
+    )
+    const refused = refusedByCluster(sasl, ['k1:9093', 'k2:9093'])
+    expect(refused).toBeInstanceOf(KafkaAuthenticationError)
+    expect(refused.cause).toBe(sasl)
+    expect(refused.message).toBe(
+      'Kafka at k1:9093,k2:9093 refused the connection (Listing topics failed: the brokers refused SASL authentication (Authentication failed: Invalid username or password)). ' +
+        'Check --sasl-mechanism, --sasl-username and TRIBUTARY_SASL_PASSWORD.',
+    )
+    const tls = refusedByCluster(new KafkaAuthenticationError("x failed: the brokers' TLS certificate is not trusted (self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)). Give tls.ca ...", 'tls'), ['k1:9093'])
+    expect(tls.message).toBe("Kafka at k1:9093 refused the connection (x failed: the brokers' TLS certificate is not trusted (self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT))). Check --tls-ca (the CA that signed the brokers' certificates) and --tls-servername.")
   })
 })
 

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EmbeddedKafka, EmbeddedSchemaRegistry, silentLogger } from '../../broker/index.js'
-import { CliError } from '../../core/errors.js'
+import { CliError, KafkaAuthenticationError } from '../../core/errors.js'
 import { produceCity, type CityProgress, type CityRunResult } from '../city-producer.js'
 import type { Command } from '../command.js'
 import type { CliIo } from '../io.js'
 import { intFlag, parseFlags } from '../parse-flags.js'
-import { parseSecurityFlags, securityFlags, securityUsage } from '../security-flags.js'
+import { parseSecurityFlags, refusedByCluster, securityFlags, securityUsage } from '../security-flags.js'
 
 const usage = `Usage: tributary generate [options]
 
@@ -173,6 +173,8 @@ export const generateCommand: Command = {
         signal,
         onProgress,
       })
+    } catch (error) {
+      throw error instanceof KafkaAuthenticationError ? refusedByCluster(error, target.bootstrapServers) : error
     } finally {
       await target.close()
     }

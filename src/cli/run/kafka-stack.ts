@@ -1,7 +1,7 @@
 import { BrokerError, EmbeddedKafka, EmbeddedSchemaRegistry } from '../../broker/index.js'
 import { KafkaAuthenticationError, KafkaError } from '../../core/errors.js'
 import type { KafkaAdmin } from '../../kafka/index.js'
-import { SASL_PASSWORD_ENV, type ClusterAccess } from '../security-flags.js'
+import { refusedByCluster, type ClusterAccess } from '../security-flags.js'
 
 /** The Kafka cluster (and schema registry) a run talks to, embedded or the user's own. */
 export interface KafkaStack {
@@ -65,12 +65,6 @@ export function externalStack(bootstrapServers: readonly string[], schemaRegistr
   return { bootstrapServers, schemaRegistryUrl, access, embedded: false, close: async () => undefined }
 }
 
-/** What to check when the cluster refused this client: the flags that set what it refused. */
-function authenticationHint(error: KafkaAuthenticationError): string {
-  return error.reason === 'sasl'
-    ? `Check --sasl-mechanism, --sasl-username and ${SASL_PASSWORD_ENV}.`
-    : "Check --tls-ca (the CA that signed the brokers' certificates) and --tls-servername."
-}
 
 /**
  * The partition count of each of `topics` that exists. Being the first request a run sends to the
@@ -80,9 +74,7 @@ export async function describeTopics(admin: KafkaAdmin, topics: readonly string[
   try {
     return await admin.describeTopics([...new Set(topics)])
   } catch (error) {
-    if (error instanceof KafkaAuthenticationError) {
-      throw new KafkaAuthenticationError(`Kafka at ${bootstrapServers.join(',')} refused the connection (${firstSentence(error)}). ${authenticationHint(error)}`, error.reason, { cause: error })
-    }
+    if (error instanceof KafkaAuthenticationError) throw refusedByCluster(error, bootstrapServers)
     throw new KafkaError(
       `cannot reach Kafka at ${bootstrapServers.join(',')} (${firstSentence(error)}). Is a broker running there? ` +
         'Check --brokers, start one with "npx tributary broker", or leave out --brokers to use an embedded one.',
