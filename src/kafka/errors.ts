@@ -73,7 +73,10 @@ function authenticationFailure(error: unknown): { reason: 'sasl' | 'tls'; detail
     const shape = e as ClientErrorShape
     const message = typeof shape.message === 'string' ? shape.message.replace(/\.+$/, '') : ''
     if (shape.code === 'PLT_KFK_AUTHENTICATION') {
-      found = { reason: 'sasl', detail: [message, ...serverMessages(e)].filter((m) => m !== '').join(': ') }
+      // The broker's own message when it sent one (SaslAuthenticate), else its error names (SaslHandshake).
+      const said = serverMessages(e)
+      const names = said.length === 0 ? [...new Set(brokerErrorNames(e))] : []
+      found = { reason: 'sasl', detail: [message, ...said].filter((m) => m !== '').join(': ') + (names.length === 0 ? '' : `, ${names.join(', ')}`) }
     } else if (certificateErrorCodes.has(shape.code)) {
       found = { reason: 'tls', detail: `${message} (${String(shape.code)})` }
     }

@@ -60,6 +60,13 @@ describe('toKafkaError', () => {
     )
   })
 
+  it('names the broker error when a SASL handshake is refused without a message', async () => {
+    const { AuthenticationError, NetworkError, ResponseError } = await import('@platformatic/kafka')
+    const handshake = new ResponseError(17, 1, { '/': [33, null] }, {})
+    const refused = new NetworkError('Connection failed.', { cause: new AuthenticationError('Cannot find a suitable SASL mechanism.', { cause: handshake }) })
+    expect(toKafkaError('Listing topics', refused).message).toContain('refused SASL authentication (Cannot find a suitable SASL mechanism, UNSUPPORTED_SASL_MECHANISM)')
+  })
+
   it('fails an untrusted broker certificate at once, pointing at tls.ca and tls.servername', async () => {
     const { NetworkError } = await import('@platformatic/kafka')
     const untrusted = new NetworkError('Connection to 127.0.0.1:9093 failed.', { cause: clientError('self-signed certificate', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }) })
