@@ -66,13 +66,18 @@ const certificateErrorCodes: ReadonlySet<unknown> = new Set([
  * what the broker or Node said. The client wraps both in a retriable network error, but no retry
  * can fix credentials or trust: they must fail at once, saying which settings to check.
  */
-function authenticationFailure(error: unknown): { reason: 'sasl' | 'tls'; detail: string } | undefined {
-  let found: { reason: 'sasl' | 'tls'; detail: string } | undefined
+function authenticationFailure(error: unknown): { reason: 'sasl' | 'tls' | 'provider'; detail: string } | undefined {
+  let found: { reason: 'sasl' | 'tls' | 'provider'; detail: string } | undefined
   const visit = (e: unknown, depth: number): void => {
     if (found !== undefined || typeof e !== 'object' || e === null || depth > 6) return
     const shape = e as ClientErrorShape
     const message = typeof shape.message === 'string' ? shape.message.replace(/\.+$/, '') : ''
-    if (shape.code === 'PLT_KFK_AUTHENTICATION') {
+    if (shape.code === 'PLT_KFK_AUTHENTICATION' && /^The SASL\/\S+ .*provider /.test(message)) {
+      // The application's own token (or credential) provider failed, not the broker: an identity
+      // provider that is down for a moment answers the next attempt.
+      const cause = (e as { cause?: unknown }).cause
+      found = { reason: 'provider', detail: cause instanceof Error ? `${message}: ${cause.message}` : message }
+    } else if (shape.code === 'PLT_KFK_AUTHENTICATION') {
       // The broker's own message when it sent one (SaslAuthenticate), else its error names (SaslHandshake).
       const said = serverMessages(e)
       const names = said.length === 0 ? [...new Set(brokerErrorNames(e))] : []
@@ -126,6 +131,9 @@ export function toKafkaError(operation: string, error: unknown): TributaryError 
       'sasl',
       { cause: error },
     )
+  }
+  if (refused?.reason === 'provider') {
+    return new KafkaError(`${operation} failed: ${refused.detail}. It is asked again when the operation is retried.`, { cause: error, canRetry: true })
   }
   if (refused?.reason === 'tls') {
     return new KafkaAuthenticationError(

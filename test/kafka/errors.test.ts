@@ -67,6 +67,19 @@ describe('toKafkaError', () => {
     expect(toKafkaError('Listing topics', refused).message).toContain('refused SASL authentication (Cannot find a suitable SASL mechanism, UNSUPPORTED_SASL_MECHANISM)')
   })
 
+  it("keeps a failing OAUTHBEARER token provider retriable: the application's identity provider may answer the next attempt", async () => {
+    const { AuthenticationError, NetworkError } = await import('@platformatic/kafka')
+    const failed = new NetworkError('Connection failed.', {
+      cause: new AuthenticationError('The SASL/OAUTHBEARER token provider threw an error.', { cause: new Error('login.example.com: 503 Service Unavailable') }),
+    })
+    const mapped = toKafkaError('Listing topics', failed)
+    expect(mapped).not.toBeInstanceOf(KafkaAuthenticationError)
+    expect(mapped.canRetry).toBe(true)
+    expect(mapped.message).toBe(
+      'Listing topics failed: The SASL/OAUTHBEARER token provider threw an error: login.example.com: 503 Service Unavailable. It is asked again when the operation is retried.',
+    )
+  })
+
   it('fails an untrusted broker certificate at once, pointing at tls.ca and tls.servername', async () => {
     const { NetworkError } = await import('@platformatic/kafka')
     const untrusted = new NetworkError('Connection to 127.0.0.1:9093 failed.', { cause: clientError('self-signed certificate', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }) })
