@@ -14,6 +14,8 @@ export type { FetchedLag, NextRecord, PartitionGroupOptions } from './partition-
 export { RecordQueue } from './record-queue.js'
 export type { Queueable } from './record-queue.js'
 export { StreamTask } from './stream-task.js'
+export { StandbyTask } from './standby-task.js'
+export type { StandbyPosition, StandbyTaskConfig, StandbyUpdateOptions } from './standby-task.js'
 export type { RecordsDropped, StreamTaskConfig } from './stream-task.js'
 export type { TaskMetrics } from './task-metrics.js'
 export type { QueuedRecord } from './input-deserializer.js'

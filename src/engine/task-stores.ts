@@ -20,11 +20,27 @@ export interface TaskStoresConfig {
   currentRecordTimestamp(): number
 }
 
+/** The topic a store is backed up to: its changelog, or the source topic a table reuses (full names). */
+export interface StoreChangelog {
+  readonly topic: string
+  readonly fromSource: boolean
+  /** A table store kept timestamped over a source topic of plain values. */
+  readonly timestamped: boolean
+}
+
+/** Where store `name` is backed up; undefined for a store without a changelog (logging disabled). */
+export function storeChangelog(topology: Topology, name: string, applicationId: string): StoreChangelog | undefined {
+  const spec = topology.stores.get(name)
+  if (spec === undefined || spec.changelogTopic === undefined) return undefined
+  if (!spec.changelogIsInternal) return { topic: topology.topicName(spec.changelogTopic, applicationId), fromSource: true, timestamped: spec.valueFormat === 'timestamped' }
+  return spec.definition.loggingEnabled ? { topic: `${applicationId}-${spec.changelogTopic}`, fromSource: false, timestamped: false } : undefined
+}
+
 /** A store of the task and the topic partition it is backed up to, if any. */
 interface OwnedStore {
   readonly name: string
   readonly store: StateStore
-  readonly changelog: { readonly topic: string; readonly fromSource: boolean; readonly timestamped: boolean } | undefined
+  readonly changelog: StoreChangelog | undefined
 }
 
 /**
@@ -54,8 +70,8 @@ export class TaskStores {
       const spec = this.topology.stores.get(name)
       if (spec === undefined) throw new StateStoreError(`The topology names store "${name}" in a sub-topology but has no definition of it.`)
       const store = buildStore(spec, this.config)
-      const internal = spec.changelogIsInternal && spec.changelogTopic !== undefined && spec.definition.loggingEnabled
-      const changelogTopic = internal ? `${applicationId}-${spec.changelogTopic}` : undefined
+      const changelog = storeChangelog(this.topology, name, applicationId)
+      const changelogTopic = changelog?.fromSource === false ? changelog.topic : undefined
       await store.init({
         applicationId,
         taskId: this.config.taskId,
@@ -71,12 +87,6 @@ export class TaskStores {
         currentStreamTimeMs: () => this.config.currentStreamTimeMs(),
         currentRecordTimestamp: () => this.config.currentRecordTimestamp(),
       })
-      const changelog =
-        changelogTopic !== undefined
-          ? { topic: changelogTopic, fromSource: false, timestamped: false }
-          : spec.changelogTopic !== undefined && !spec.changelogIsInternal
-            ? { topic: this.topology.topicName(spec.changelogTopic, applicationId), fromSource: true, timestamped: spec.valueFormat === 'timestamped' }
-            : undefined
       this.owned.push({ name, store, changelog })
       this.byName.set(name, store)
     }
