@@ -102,6 +102,10 @@ function registryError(what: string, cause: unknown): SerdeError {
   if (e?.status === 401) {
     return new SerdeError(`Schema registry refused to ${what}: it needs credentials, or refused the ones given (401, ${detail}). Check basicAuth.`, { cause })
   }
+  // The client turns a failed TLS handshake into a status-400 answer whose text is Node's reason.
+  if (/certificate/i.test(detail) && e?.status === 400) {
+    return new SerdeError(`Schema registry could not ${what}: its TLS certificate is not trusted (${detail}). Give tls.ca the CA that signed it.`, { cause })
+  }
   if (e?.status === 403) return new SerdeError(`Schema registry refused to ${what}: these credentials may not do that (403, ${detail}).`, { cause })
   if (e?.status === 404) return new SerdeError(`Schema registry could not ${what}: not found (${detail}).`, { cause })
   if (e?.status === 409) {
