@@ -134,6 +134,32 @@ describe('KafkaStreams over SASL_SSL (SCRAM-SHA-256) against the embedded broker
   })
 })
 
+describe('KafkaStreams over SSL with a client certificate (mutual TLS)', () => {
+  it('counts with tls { ca, cert, key } on a listener that requires client certificates', async () => {
+    const mutual = await startSecuredBroker({ sasl: false, requestCert: true })
+    const { clientCert: cert, clientKey: key } = mutual.certificates!
+    const connection = { bootstrapServers: [mutual.bootstrapServers], tls: { ca: mutual.ca, cert, key } }
+    const clients = createKafkaClients({ ...connection, clientId: 'mtls-test', applicationId: 'mtls' })
+    const admin = clients.admin()
+    const producer = clients.producer()
+    const reader = clients.reader({ isolationLevel: 'read_uncommitted' })
+    const app = new KafkaStreams(orderCounts('mtls'), { ...connection, applicationId: 'mtls', stateDir: dirs.make() })
+    try {
+      await admin.createTopics([{ name: 'mtls-orders', partitions: PARTITIONS }, { name: 'mtls-counts', partitions: PARTITIONS }])
+      await producer.send(CUSTOMERS.flatMap((customer) => [1, 2].map((amount) => ({ topic: 'mtls-orders', key: buf(customer), value: buf(JSON.stringify({ amount })) }))))
+      await app.start()
+      await waitFor('two orders counted per customer', async () => {
+        const byKey = numbersByKey(await readText(reader, 'mtls-counts', PARTITIONS))
+        return CUSTOMERS.every((customer) => byKey.get(customer)?.at(-1) === 2)
+      }, 30_000)
+    } finally {
+      await app.close()
+      for (const client of [reader, producer, admin]) await client.close().catch(() => undefined)
+      await mutual.close()
+    }
+  }, 60_000)
+})
+
 /** Runs the built `tributary` command with `env` added to this process's, as a user's shell would. */
 function tributary(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
