@@ -3,10 +3,10 @@ import { ErrorCode } from '../protocol/error-codes.js'
 import { fencedForVersion } from './txn-errors.js'
 
 /**
- * InitProducerId v0-4. Without a transactional id, as in Kafka, a request always gets a fresh
+ * InitProducerId v0-5. Without a transactional id, as in Kafka, a request always gets a fresh
  * producer id with epoch 0 (a v3+ client may present its current id and epoch, which must then
  * both be set). With one, the transaction coordinator answers: a new id or a bumped epoch that
- * fences the id's previous producer.
+ * fences the id's previous producer. v5 only says the client understands TRANSACTION_ABORTABLE.
  */
 export const initProducerId: Handler = async (ctx, request, meta) => {
   const presentedId = (request.producerId as bigint | undefined) ?? -1n

@@ -4,6 +4,7 @@ import { BrokerError } from '../errors.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { invalidTopicName } from '../topics.js'
 import { topicOrAutoCreate } from './auto-create.js'
+import { abortableForVersion } from './txn-errors.js'
 
 interface PartitionData {
   index: number
@@ -11,11 +12,13 @@ interface PartitionData {
 }
 
 /**
- * Produce v3-7. Batches are appended as sent (offsets assigned in place). acks=1 answers once
- * the bytes are written; acks=-1 also waits for an fdatasync of every partition written;
- * acks=0 gets no response at all.
+ * Produce v3-11. Batches are appended as sent (offsets assigned in place). acks=1 answers once
+ * the bytes are written; acks=-1 also waits for an fdatasync of every partition written; acks=0
+ * gets no response at all. v9+ only changes the encoding (flexible); v10's leader hints come
+ * with NOT_LEADER_OR_FOLLOWER, which one broker never answers; v11 clients get
+ * TRANSACTION_ABORTABLE for transactional data outside the open transaction.
  */
-export const produce: Handler = async (ctx, request) => {
+export const produce: Handler = async (ctx, request, meta) => {
   const acks = request.acks as number
   const now = ctx.now()
   const touched = new Set<PartitionLog>()
@@ -31,7 +34,7 @@ export const produce: Handler = async (ctx, request) => {
         if (log === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
         if (p.records === null || p.records.length === 0) return { ...base, errorCode: ErrorCode.CORRUPT_MESSAGE }
         // Transactional batches only from the current producer of the id, into partitions of its open transaction.
-        const txnError = ctx.transactions?.verifyProduce(t.name, p.index, p.records) ?? ErrorCode.NONE
+        const txnError = abortableForVersion(ctx.transactions?.verifyProduce(t.name, p.index, p.records) ?? ErrorCode.NONE, meta.apiVersion, 11)
         if (txnError !== ErrorCode.NONE) return { ...base, errorCode: txnError }
         const result = log.append(p.records, now)
         if (result.errorCode !== ErrorCode.NONE) return { ...base, errorCode: result.errorCode, logStartOffset: BigInt(log.logStartOffset) }

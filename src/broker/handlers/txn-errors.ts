@@ -8,3 +8,11 @@ import { ErrorCode } from '../protocol/error-codes.js'
 export function fencedForVersion(errorCode: number, version: number, firstVersionWithFenced: number): number {
   return errorCode === ErrorCode.PRODUCER_FENCED && version < firstVersionWithFenced ? ErrorCode.INVALID_PRODUCER_EPOCH : errorCode
 }
+
+/**
+ * TRANSACTION_ABORTABLE (KIP-890) exists only from Produce 11 and TxnOffsetCommit 4; Kafka tells
+ * older clients INVALID_TXN_STATE for the same refusal.
+ */
+export function abortableForVersion(errorCode: number, version: number, firstVersionWithAbortable: number): number {
+  return errorCode === ErrorCode.TRANSACTION_ABORTABLE && version < firstVersionWithAbortable ? ErrorCode.INVALID_TXN_STATE : errorCode
+}

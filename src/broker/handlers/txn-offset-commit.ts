@@ -1,12 +1,13 @@
 import type { Handler, Message } from '../broker-context.js'
 import type { TxnOffsetCommitInput } from '../groups/index.js'
 import { ErrorCode } from '../protocol/error-codes.js'
-import { fencedForVersion } from './txn-errors.js'
+import { abortableForVersion, fencedForVersion } from './txn-errors.js'
 
 /**
- * TxnOffsetCommit v0-3: offsets committed inside the producer's transaction, applied to the
+ * TxnOffsetCommit v0-4: offsets committed inside the producer's transaction, applied to the
  * group only when the transaction commits. v3 adds the member's generation and id, which are
- * checked against the group as Kafka does.
+ * checked against the group as Kafka does; v4 clients are told TRANSACTION_ABORTABLE when the
+ * group was not added to the transaction.
  */
 export const txnOffsetCommit: Handler = async (ctx, request, meta) => {
   const input: TxnOffsetCommitInput = {
@@ -25,7 +26,11 @@ export const txnOffsetCommit: Handler = async (ctx, request, meta) => {
   let i = 0
   const topics = input.topics.map((t): Message => ({
     name: t.name,
-    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: fencedForVersion(codes[i++] ?? ErrorCode.UNKNOWN_SERVER_ERROR, meta.apiVersion, 3) })),
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: answerFor(codes[i++] ?? ErrorCode.UNKNOWN_SERVER_ERROR, meta.apiVersion) })),
   }))
   return { throttleTimeMs: 0, topics }
+}
+
+function answerFor(errorCode: number, version: number): number {
+  return abortableForVersion(fencedForVersion(errorCode, version, 3), version, 4)
 }

@@ -42,7 +42,7 @@ export interface ApiSpec {
 }
 
 export const supportedApis: readonly ApiSpec[] = [
-  { key: ApiKey.Produce, name: 'Produce', minVersion: 3, maxVersion: 7 },
+  { key: ApiKey.Produce, name: 'Produce', minVersion: 3, maxVersion: 11 },
   { key: ApiKey.Fetch, name: 'Fetch', minVersion: 4, maxVersion: 12 },
   { key: ApiKey.ListOffsets, name: 'ListOffsets', minVersion: 1, maxVersion: 5 },
   { key: ApiKey.Metadata, name: 'Metadata', minVersion: 0, maxVersion: 9 },
@@ -61,13 +61,16 @@ export const supportedApis: readonly ApiSpec[] = [
   { key: ApiKey.CreateTopics, name: 'CreateTopics', minVersion: 2, maxVersion: 7 },
   { key: ApiKey.DeleteTopics, name: 'DeleteTopics', minVersion: 1, maxVersion: 6 },
   { key: ApiKey.DeleteRecords, name: 'DeleteRecords', minVersion: 0, maxVersion: 2 },
-  { key: ApiKey.InitProducerId, name: 'InitProducerId', minVersion: 0, maxVersion: 4 },
-  // v4+ of AddPartitionsToTxn is broker-to-broker (transaction verification).
-  { key: ApiKey.AddPartitionsToTxn, name: 'AddPartitionsToTxn', minVersion: 0, maxVersion: 3 },
-  // The v4 of these three only adds TRANSACTION_ABORTABLE (KIP-890), which this broker never returns.
-  { key: ApiKey.AddOffsetsToTxn, name: 'AddOffsetsToTxn', minVersion: 0, maxVersion: 3 },
-  { key: ApiKey.EndTxn, name: 'EndTxn', minVersion: 0, maxVersion: 3 },
-  { key: ApiKey.TxnOffsetCommit, name: 'TxnOffsetCommit', minVersion: 0, maxVersion: 3 },
+  // InitProducerId 5, AddOffsetsToTxn 4 and EndTxn 4 only tell the broker that the client
+  // understands TRANSACTION_ABORTABLE (KIP-890), which Kafka 3.9's coordinator returns from
+  // verification alone: from Produce 11+ and TxnOffsetCommit 4+, as here.
+  { key: ApiKey.InitProducerId, name: 'InitProducerId', minVersion: 0, maxVersion: 5 },
+  // v4+ batches transactions and can verify without adding; Kafka answers it from clients too
+  // when no authorizer is set, and @platformatic/kafka and @kafkats/client prefer it.
+  { key: ApiKey.AddPartitionsToTxn, name: 'AddPartitionsToTxn', minVersion: 0, maxVersion: 5 },
+  { key: ApiKey.AddOffsetsToTxn, name: 'AddOffsetsToTxn', minVersion: 0, maxVersion: 4 },
+  { key: ApiKey.EndTxn, name: 'EndTxn', minVersion: 0, maxVersion: 4 },
+  { key: ApiKey.TxnOffsetCommit, name: 'TxnOffsetCommit', minVersion: 0, maxVersion: 4 },
   // 3-4 too: @platformatic/kafka's v2 parser expects the v3 fields, so it must be able to pick v4.
   { key: ApiKey.DescribeConfigs, name: 'DescribeConfigs', minVersion: 0, maxVersion: 4 },
   { key: ApiKey.SaslAuthenticate, name: 'SaslAuthenticate', minVersion: 0, maxVersion: 2 },

@@ -34,6 +34,11 @@ export interface ProducerIdAndEpoch {
 }
 
 const MAX_EPOCH = 32767
+
+/** Between an EndTxn's decision and its last marker; only a failed write leaves one there. */
+function isPreparing(meta: TxnMetadata): boolean {
+  return meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort'
+}
 /** Markers carry the coordinator epoch; a single broker never changes coordinator. */
 const COORDINATOR_EPOCH = 0
 
@@ -154,6 +159,23 @@ export class TransactionCoordinator {
     })
   }
 
+  /**
+   * AddPartitionsToTxn v4+ with verifyOnly, as Kafka's coordinator verifies for its partition
+   * leaders: for each partition, whether the producer's open transaction holds it (NONE) or not
+   * (TRANSACTION_ABORTABLE), adding nothing. One code per partition, in order.
+   */
+  verifyPartitions(transactionalId: string, producerId: bigint, producerEpoch: number, partitions: TxnPartition[]): Promise<number[]> {
+    const all = (code: number): number[] => partitions.map(() => code)
+    return this.guarded(transactionalId, all(ErrorCode.COORDINATOR_NOT_AVAILABLE), () => {
+      const meta = this.txns.get(transactionalId)
+      const error = this.checkProducer(meta, producerId, producerEpoch)
+      if (error !== ErrorCode.NONE || meta === undefined) return Promise.resolve(all(error))
+      if (isPreparing(meta)) return Promise.resolve(all(ErrorCode.CONCURRENT_TRANSACTIONS))
+      const holds = (p: TxnPartition): boolean => meta.state === 'Ongoing' && hasPartition(meta, p.topic, p.partition)
+      return Promise.resolve(partitions.map((p) => (holds(p) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE)))
+    })
+  }
+
   /** AddOffsetsToTxn: the group's offsets may now be committed in this transaction. */
   addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
     return this.guarded(transactionalId, ErrorCode.COORDINATOR_NOT_AVAILABLE, async () => {
@@ -169,8 +191,10 @@ export class TransactionCoordinator {
 
   /**
    * TxnOffsetCommit: the group coordinator validates the committer and holds the offsets as
-   * pending; they are kept (durably) with the transaction and applied only if it commits.
-   * Returns one error code per requested partition, in request order.
+   * pending; they are kept (durably) with the transaction and applied only if it commits. A group
+   * not added to the open transaction gets TRANSACTION_ABORTABLE, as from Kafka's verification
+   * (the handler tells clients older than v4 INVALID_TXN_STATE). Returns one error code per
+   * requested partition, in request order.
    */
   txnOffsetCommit(transactionalId: string, producerEpoch: number, request: TxnOffsetCommitInput): Promise<number[]> {
     const all = (code: number): number[] => request.topics.flatMap((t) => t.partitions.map(() => code))
@@ -178,7 +202,8 @@ export class TransactionCoordinator {
       const meta = this.txns.get(transactionalId)
       const error = this.checkProducer(meta, request.producerId, producerEpoch)
       if (error !== ErrorCode.NONE || meta === undefined) return all(error)
-      if (meta.state !== 'Ongoing' || !meta.groups.includes(request.groupId)) return all(ErrorCode.INVALID_TXN_STATE)
+      if (isPreparing(meta)) return all(ErrorCode.INVALID_TXN_STATE)
+      if (meta.state !== 'Ongoing' || !meta.groups.includes(request.groupId)) return all(ErrorCode.TRANSACTION_ABORTABLE)
       const groups = this.options.groups()
       if (groups === null) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE)
       const result = groups.stageTxnOffsets(request)
@@ -224,6 +249,8 @@ export class TransactionCoordinator {
   /**
    * Checks the transactional batches of a produce to one partition: the producer must hold the
    * current epoch of its transactional id and have added the partition to its open transaction.
+   * A partition outside it gets TRANSACTION_ABORTABLE, as from Kafka's transaction verification
+   * (KIP-890); the Produce handler tells clients older than v11 INVALID_TXN_STATE instead.
    */
   verifyProduce(topic: string, partition: number, records: Buffer): number {
     let pos = 0
@@ -234,7 +261,8 @@ export class TransactionCoordinator {
         const meta = this.byProducer.get(header.producerId)
         if (meta === undefined) return ErrorCode.INVALID_PRODUCER_ID_MAPPING
         if (header.producerEpoch !== meta.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH
-        if (meta.state !== 'Ongoing' || !hasPartition(meta, topic, partition)) return ErrorCode.INVALID_TXN_STATE
+        if (isPreparing(meta)) return ErrorCode.INVALID_TXN_STATE
+        if (meta.state !== 'Ongoing' || !hasPartition(meta, topic, partition)) return ErrorCode.TRANSACTION_ABORTABLE
       }
       pos += header.size
     }
