@@ -38,6 +38,8 @@ export function invalidTopicName(name: string): string | null {
  */
 export class TopicRegistry {
   private readonly topics = new Map<string, Topic>()
+  /** Fetch v13+ names topics by id (KIP-516), so ids are looked up on every fetch. */
+  private readonly ids = new Map<string, Topic>()
   private readonly metaFile: string
   private readonly logsDir: string
 
@@ -63,6 +65,7 @@ export class TopicRegistry {
       const topic: Topic = { name: p.name, id: p.id, configs: p.configs, partitions: [] }
       for (let i = 0; i < p.partitions; i++) topic.partitions.push(this.openLog(topic, i))
       this.topics.set(p.name, topic)
+      this.ids.set(p.id, topic)
     }
     this.logger.info('loaded topics', { count: persisted.length })
   }
@@ -93,6 +96,11 @@ export class TopicRegistry {
     return this.topics.get(name)
   }
 
+  /** The topic with this id; a deleted and recreated topic has a new id, so an old one is unknown. */
+  byId(id: string): Topic | undefined {
+    return this.ids.get(id)
+  }
+
   partition(name: string, partition: number): PartitionLog | undefined {
     return this.topics.get(name)?.partitions[partition]
   }
@@ -107,6 +115,7 @@ export class TopicRegistry {
     const topic: Topic = { name, id: randomUUID(), configs: { ...configs }, partitions: [] }
     for (let i = 0; i < partitions; i++) topic.partitions.push(this.openLog(topic, i))
     this.topics.set(name, topic)
+    this.ids.set(topic.id, topic)
     this.persist()
     this.logger.info('created topic', { topic: name, partitions })
     return topic
@@ -126,6 +135,7 @@ export class TopicRegistry {
     const topic = this.topics.get(name)
     if (topic === undefined) return false
     this.topics.delete(name)
+    this.ids.delete(topic.id)
     this.persist()
     for (const log of topic.partitions) log.destroy()
     this.logger.info('deleted topic', { topic: name })

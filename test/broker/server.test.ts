@@ -32,7 +32,7 @@ describe('broker connection handling', () => {
       const keys = res.apiKeys as Array<{ apiKey: number; minVersion: number; maxVersion: number }>
       expect(keys.find((k) => k.apiKey === ApiKey.FindCoordinator)).toMatchObject({ minVersion: 0, maxVersion: 4 })
       expect(keys.find((k) => k.apiKey === ApiKey.InitProducerId)).toMatchObject({ minVersion: 0 })
-      expect(keys.find((k) => k.apiKey === ApiKey.Fetch)).toMatchObject({ minVersion: 4, maxVersion: 12 })
+      expect(keys.find((k) => k.apiKey === ApiKey.Fetch)).toMatchObject({ minVersion: 4, maxVersion: 17 })
     }
   })
 

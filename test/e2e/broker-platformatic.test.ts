@@ -64,10 +64,12 @@ describe('embedded broker with @platformatic/kafka', () => {
     })
     expect(result.offsets?.length).toBeGreaterThan(0)
     const c = consumer('g', 'c')
+    // The client fetches with v13+, which names topics by id (KIP-516).
+    const topicId = (await c.metadata({ topics: ['rides'] })).topics.get('rides')!.id
     const response = await c.fetch({
       node: 0,
       maxWaitTime: 10,
-      topics: [{ topicId: 'rides', topic: 'rides', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }] as never,
+      topics: [{ topicId, topic: 'rides', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }] as never,
     })
     const partition = response.responses[0].partitions[0]
     expect(partition.highWatermark).toBe(2n)

@@ -98,11 +98,13 @@ describe('transactions with @platformatic/kafka', () => {
     expect(await readCommitted('trips-out', 4)).toEqual(['round-0-p0', 'round-0-p1', 'round-2-p0', 'round-2-p1'])
     // The aborted records are in the log: a read_uncommitted fetch returns them.
     const c = consumer('raw-reader')
+    // The client fetches with v13+, which names topics by id (KIP-516).
+    const topicId = (await c.metadata({ topics: ['trips-out'] })).topics.get('trips-out')!.id
     const response = await c.fetch({
       node: 0,
       maxWaitTime: 10,
       isolationLevel: 'READ_UNCOMMITTED',
-      topics: [{ topicId: 'trips-out', topic: 'trips-out', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }] as never,
+      topics: [{ topicId, topic: 'trips-out', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }] as never,
     } as never)
     const values = (response.responses[0].partitions[0].records ?? []).filter((b) => (b.attributes & 0x20) === 0).flatMap((b) => b.records.map((r) => r.value?.toString()))
     expect(values).toEqual(['round-0-p0', 'round-1-p0', 'round-2-p0', 'round-3-p0'])

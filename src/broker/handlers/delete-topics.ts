@@ -6,7 +6,7 @@ export const deleteTopics: Handler = (ctx, request, meta) => {
   const targets: Array<{ name: string | null; topicId?: string }> =
     meta.apiVersion >= 6 ? (request.topics as Array<{ name: string | null; topicId: string }>) : (request.topicNames as string[]).map((name) => ({ name }))
   const responses: Message[] = targets.map((target) => {
-    const name = target.name ?? ctx.topics.all().find((t) => t.id === target.topicId)?.name ?? null
+    const name = target.name ?? ctx.topics.byId(target.topicId ?? '')?.name ?? null
     if (name === null) {
       return { name: null, topicId: target.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: 'This server does not host this topic ID.' }
     }

@@ -1,33 +1,56 @@
 import type { BrokerContext, Handler, Message } from '../broker-context.js'
-import type { PartitionLog, ReadResult } from '../log/partition-log.js'
+import { LEADER_EPOCH, type PartitionLog, type ReadResult } from '../log/partition-log.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { partitionKey, type FetchWaiter } from '../server/fetch-waiters.js'
+import { leaderEpochError } from './leader-epoch.js'
 
 interface FetchPartition {
   partition: number
+  /** v9+; negative when the client names no epoch. */
+  currentLeaderEpoch?: number
   fetchOffset: bigint
+  /** v12+: the epoch of the last batch the client read, negative for none. */
+  lastFetchedEpoch?: number
   partitionMaxBytes: number
 }
 
 interface FetchTopic {
-  topic: string
+  /** v0-12 name topics, v13+ give their ids (KIP-516). */
+  topic?: string
+  topicId?: string
   partitions: FetchPartition[]
+}
+
+/** A requested topic with its name resolved; `name` is undefined for an unknown topic id. */
+interface ResolvedTopic extends FetchTopic {
+  name: string | undefined
 }
 
 const EMPTY = Buffer.alloc(0)
 
 const READ_COMMITTED = 1
 
+/** Kafka's FetchMetadata epochs: 0 opens a session, -1 fetches without one; others are incremental. */
+const INITIAL_EPOCH = 0
+const FINAL_EPOCH = -1
+
 /**
- * Fetch v4-12. Always a full response with session id 0 (no incremental sessions). Stored batches
- * are returned as read from the segment, whole; the first batch is returned even when larger than
+ * Fetch v4-17. Always a full response with session id 0: the broker keeps no fetch sessions
+ * (KIP-227 lets it decline to create one), so an incremental fetch (v7+, epoch > 0) is answered
+ * FETCH_SESSION_ID_NOT_FOUND and the client falls back to full fetches. Stored batches are
+ * returned as read from the segment, whole; the first batch is returned even when larger than
  * the limits (KIP-74). When fewer than `min_bytes` are available the request waits until a
  * produce (or a transaction marker) for one of its partitions or `max_wait_ms`. With
  * isolation_level=1 (read_committed) only batches below the last stable offset are returned,
- * with the aborted transactions of that range, which the client skips.
+ * with the aborted transactions of that range, which the client skips. v13+ name topics by id.
  */
-export const fetch: Handler = async (ctx, request) => {
-  const topics = request.topics as FetchTopic[]
+export const fetch: Handler = async (ctx, request, meta) => {
+  const sessionEpoch = (request.sessionEpoch as number | undefined) ?? FINAL_EPOCH
+  if (sessionEpoch !== INITIAL_EPOCH && sessionEpoch !== FINAL_EPOCH) {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] }
+  }
+  const byId = meta.apiVersion >= 13
+  const topics = (request.topics as FetchTopic[]).map((t): ResolvedTopic => ({ ...t, name: byId ? ctx.topics.byId(t.topicId ?? '')?.name : t.topic }))
   const maxBytes = (request.maxBytes as number | undefined) ?? 0x7fffffff
   const minBytes = request.minBytes as number
   const maxWaitMs = request.maxWaitMs as number
@@ -35,7 +58,7 @@ export const fetch: Handler = async (ctx, request) => {
   let result = readAll(ctx, topics, maxBytes, readCommitted)
   if (result.bytes < minBytes && maxWaitMs > 0 && !result.error && !ctx.closing) {
     const deadline = ctx.now() + maxWaitMs
-    const keys = topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic, p.partition)))
+    const keys = topics.flatMap((t) => (t.name === undefined ? [] : t.partitions.map((p) => partitionKey(t.name!, p.partition))))
     while (result.bytes < minBytes && !result.error && !ctx.closing) {
       const remaining = deadline - ctx.now()
       if (remaining <= 0) break
@@ -61,21 +84,32 @@ function waitForData(ctx: BrokerContext, keys: string[], timeoutMs: number): Pro
   })
 }
 
-function readAll(ctx: BrokerContext, topics: FetchTopic[], maxBytes: number, readCommitted: boolean): { responses: Message[]; bytes: number; error: boolean } {
+function readAll(ctx: BrokerContext, topics: ResolvedTopic[], maxBytes: number, readCommitted: boolean): { responses: Message[]; bytes: number; error: boolean } {
   let bytes = 0
+  // An error or a diverging epoch answers at once, as Kafka completes a delayed fetch.
   let error = false
   const responses = topics.map((t): Message => {
-    const topic = ctx.topics.get(t.topic)
+    const topic = t.name === undefined ? undefined : ctx.topics.get(t.name)
     return {
       topic: t.topic,
+      topicId: t.topicId,
       partitions: t.partitions.map((p): Message => {
         const log = topic?.partitions[p.partition]
-        if (log === undefined) {
+        const refused = (errorCode: number): Message => {
           error = true
-          return { partitionIndex: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: EMPTY }
+          return { partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: EMPTY }
         }
+        if (log === undefined) return refused(t.name === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+        const epochError = leaderEpochError(p.currentLeaderEpoch)
+        if (epochError !== ErrorCode.NONE) return refused(epochError)
         const lastStableOffset = log.lastStableOffset
         const base = { partitionIndex: p.partition, highWatermark: BigInt(log.nextOffset), lastStableOffset: BigInt(lastStableOffset), logStartOffset: BigInt(log.logStartOffset), preferredReadReplica: -1 }
+        const divergence = divergingEpoch(log, p)
+        if (divergence === ErrorCode.OFFSET_OUT_OF_RANGE) return refused(divergence)
+        if (divergence !== null) {
+          error = true
+          return { ...base, errorCode: ErrorCode.NONE, abortedTransactions: null, divergingEpoch: divergence, records: EMPTY }
+        }
         const limit = Math.min(p.partitionMaxBytes, maxBytes - bytes)
         const fetchOffset = Number(p.fetchOffset)
         const canRead = limit > 0 || bytes === 0
@@ -92,6 +126,20 @@ function readAll(ctx: BrokerContext, topics: FetchTopic[], maxBytes: number, rea
     }
   })
   return { responses, bytes, error }
+}
+
+/**
+ * Fetch v12+ (KIP-595's check, made by Kafka for consumers too): the client's last fetched epoch
+ * must end at or after its fetch offset in this log. The log has had one epoch, so epoch 0 ends at
+ * the log end offset, and a later epoch is unknown (Kafka answers OFFSET_OUT_OF_RANGE for both an
+ * unknown epoch and an offset below the log start). Returns null when the read may go ahead.
+ */
+function divergingEpoch(log: PartitionLog, p: FetchPartition): { epoch: number; endOffset: bigint } | typeof ErrorCode.OFFSET_OUT_OF_RANGE | null {
+  const lastFetched = p.lastFetchedEpoch ?? -1
+  if (lastFetched < 0) return null
+  if (lastFetched > LEADER_EPOCH || p.fetchOffset < BigInt(log.logStartOffset)) return ErrorCode.OFFSET_OUT_OF_RANGE
+  const endOffset = BigInt(log.nextOffset)
+  return p.fetchOffset > endOffset ? { epoch: LEADER_EPOCH, endOffset } : null
 }
 
 /**

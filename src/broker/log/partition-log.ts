@@ -24,6 +24,13 @@ export interface ReadResult {
 const START_OFFSET_FILE = 'log-start-offset'
 
 /**
+ * The leader epoch of every partition: one broker has led it since it was created. Kafka stamps
+ * its leader's epoch into every batch it appends; so does this log, so that the epochs consumers
+ * read back (and send as Fetch v12+'s last fetched epoch) agree with Metadata's.
+ */
+export const LEADER_EPOCH = 0
+
+/**
  * The log of one partition: a list of segments, the last one active. Appends are synchronous
  * writes (the bytes reach the OS page cache before the producer is answered, so a killed broker
  * process loses nothing acknowledged); `flush` adds an fdatasync for acks=-1, shared by every
@@ -109,7 +116,7 @@ export class PartitionLog {
 
   /**
    * Validates and appends the record batches of one produce request. The batches are written as
-   * sent except for the base offset (and max timestamp for log-append-time topics).
+   * sent except for the base offset, the leader epoch (and max timestamp for log-append-time topics).
    */
   append(records: Buffer, now: number): AppendResult {
     const batches: Array<{ pos: number; size: number; count: number; header: BatchHeader }> = []
@@ -154,6 +161,7 @@ export class PartitionLog {
       if (baseOffset === -1) baseOffset = base
       this.producers.record(producerId, producerEpoch, baseSequence, b.count, base)
       setBaseOffset(records, b.pos, base)
+      records.writeInt32BE(LEADER_EPOCH, b.pos + 12) // outside the CRC, which starts at the attributes
       if (this.config.logAppendTime) stampLogAppendTime(records, b.pos, b.size, now)
       const maxTs = Number(records.readBigInt64BE(b.pos + 35))
       this.active.append(records, b.pos, b.size, base, base + b.count - 1, maxTs)
