@@ -269,6 +269,35 @@ export class PartitionLog {
     return { offset: -1, timestamp: -1 }
   }
 
+  /**
+   * ListOffsets MAX_TIMESTAMP (KIP-734), as Kafka finds it: the first batch with the largest max
+   * timestamp, then its first record with that timestamp. Every record of a log-append-time batch
+   * has it; in a batch the broker cannot open (snappy, lz4, zstd) the batch's first offset answers.
+   */
+  offsetOfMaxTimestamp(): { offset: number; timestamp: number } {
+    let found: { segment: Segment; index: number } | undefined
+    for (const segment of this.segments) {
+      for (let i = 0; i < segment.batchCount; i++) {
+        if (segment.batchLast[i] < this.logStartOffset) continue
+        if (found === undefined || segment.batchMaxTs[i] > found.segment.batchMaxTs[found.index]) found = { segment, index: i }
+      }
+    }
+    if (found === undefined) return { offset: -1, timestamp: -1 }
+    const base = found.segment.batchBase[found.index]
+    const maxTs = found.segment.batchMaxTs[found.index]
+    const first = { offset: Math.max(base, this.logStartOffset), timestamp: maxTs }
+    const batch = found.segment.read(base, 0, true)
+    if (batch === null) return first
+    const attributes = batch.readInt16BE(21)
+    if (!canDecode(attributes) || (attributes & 0x08) !== 0) return first
+    const baseTimestamp = Number(batch.readBigInt64BE(27))
+    for (const record of decodeRecords(batch)) {
+      const offset = base + record.offsetDelta
+      if (baseTimestamp + record.timestampDelta === maxTs && offset >= this.logStartOffset) return { offset, timestamp: maxTs }
+    }
+    return first
+  }
+
   /** DeleteRecords: moves the log start offset and drops segments wholly below it. */
   deleteRecordsBefore(offset: number): void {
     if (offset <= this.logStartOffset) return

@@ -44,7 +44,7 @@ export interface ApiSpec {
 export const supportedApis: readonly ApiSpec[] = [
   { key: ApiKey.Produce, name: 'Produce', minVersion: 3, maxVersion: 11 },
   { key: ApiKey.Fetch, name: 'Fetch', minVersion: 4, maxVersion: 17 },
-  { key: ApiKey.ListOffsets, name: 'ListOffsets', minVersion: 1, maxVersion: 5 },
+  { key: ApiKey.ListOffsets, name: 'ListOffsets', minVersion: 1, maxVersion: 9 },
   { key: ApiKey.Metadata, name: 'Metadata', minVersion: 0, maxVersion: 12 },
   { key: ApiKey.OffsetCommit, name: 'OffsetCommit', minVersion: 2, maxVersion: 8 },
   { key: ApiKey.OffsetFetch, name: 'OffsetFetch', minVersion: 1, maxVersion: 8 },
