@@ -30,7 +30,7 @@ describe('broker connection handling', () => {
       const res = await c.request(ApiKey.ApiVersions, version, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' })
       expect(res.errorCode).toBe(0)
       const keys = res.apiKeys as Array<{ apiKey: number; minVersion: number; maxVersion: number }>
-      expect(keys.find((k) => k.apiKey === ApiKey.FindCoordinator)).toMatchObject({ minVersion: 0, maxVersion: 4 })
+      expect(keys.find((k) => k.apiKey === ApiKey.FindCoordinator)).toMatchObject({ minVersion: 0, maxVersion: 6 })
       expect(keys.find((k) => k.apiKey === ApiKey.InitProducerId)).toMatchObject({ minVersion: 0 })
       expect(keys.find((k) => k.apiKey === ApiKey.Fetch)).toMatchObject({ minVersion: 4, maxVersion: 17 })
     }

@@ -121,7 +121,7 @@ export class GroupCoordinator {
     }
     switch (apiKey) {
       case GroupApiKey.OffsetCommit:
-        return commitOffsets(this.offsetContext(), request as unknown as OffsetCommitRequest)
+        return commitOffsets(this.offsetContext(), apiVersion, request as unknown as OffsetCommitRequest)
       case GroupApiKey.OffsetFetch:
         return fetchOffsets(this.offsetContext(), apiVersion, request as OffsetFetchRequest)
       case GroupApiKey.JoinGroup:
@@ -137,7 +137,7 @@ export class GroupCoordinator {
       case GroupApiKey.DescribeGroups:
         return describeGroups(this.adminContext(), request as { groups: string[]; includeAuthorizedOperations?: boolean })
       case GroupApiKey.ListGroups:
-        return listGroups(this.adminContext(), request as { statesFilter?: string[] })
+        return listGroups(this.adminContext(), request as { statesFilter?: string[]; typesFilter?: string[] })
       case GroupApiKey.DeleteGroups:
         return deleteGroups(this.adminContext(), request as { groupsNames: string[] })
       default:
@@ -205,7 +205,10 @@ export class GroupCoordinator {
     const r = request as {
       groupId: string; sessionTimeoutMs: number; rebalanceTimeoutMs?: number; memberId: string
       groupInstanceId?: string | null; protocolType: string; protocols: Array<{ name: string; metadata: Buffer | null }>
+      reason?: string | null
     }
+    // v8+ say why the member (re)joins (KIP-800); Kafka puts it in its rebalance log lines.
+    if (r.reason) this.logger.debug('member joining group', { groupId: r.groupId, memberId: r.memberId, reason: r.reason })
     const protocols: MemberProtocol[] = r.protocols.map((p) => ({ name: p.name, metadata: p.metadata ?? Buffer.alloc(0) }))
     const result = await this.membership.join({
       groupId: r.groupId,
@@ -217,6 +220,7 @@ export class GroupCoordinator {
       protocolType: r.protocolType,
       protocols,
       requireKnownMemberId: version >= 4,
+      supportSkippingAssignment: version >= 9,
       clientId: client.clientId ?? '',
       // Kafka reports the host as Java prints an address: "/127.0.0.1".
       clientHost: client.host.startsWith('/') ? client.host : `/${client.host}`,
@@ -249,7 +253,9 @@ export class GroupCoordinator {
   }
 
   private leaveGroup(version: number, request: Request): Response {
-    const r = request as { groupId: string; memberId?: string; members?: Array<{ memberId: string; groupInstanceId?: string | null }> }
+    const r = request as { groupId: string; memberId?: string; members?: Array<{ memberId: string; groupInstanceId?: string | null; reason?: string | null }> }
+    // v5+ say why each member leaves (KIP-800).
+    for (const m of r.members ?? []) if (m.reason) this.logger.debug('member leaving group', { groupId: r.groupId, memberId: m.memberId, reason: m.reason })
     if (version < 3) {
       // v0-2 leave one member and report its error at the top level.
       const result = this.membership.leave(r.groupId, [{ memberId: r.memberId ?? '', groupInstanceId: null }])
@@ -278,7 +284,7 @@ function joinResponse(version: number, result: ReturnType<typeof joinError>): Re
     // Before v7 the protocol name is not nullable on the wire.
     protocolName: version < 7 ? (result.protocolName ?? '') : result.protocolName,
     leader: result.leader,
-    skipAssignment: false,
+    skipAssignment: result.skipAssignment ?? false,
     memberId: result.memberId,
     members: result.members,
   }

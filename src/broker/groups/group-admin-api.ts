@@ -50,9 +50,14 @@ export function describeGroups(
   }
 }
 
-/** ListGroups v0-4; v4's state filter matches state names case-insensitively. */
-export function listGroups(ctx: GroupAdminContext, req: { statesFilter?: string[] }): Record<string, unknown> {
+/**
+ * ListGroups v0-5; v4's state filter matches state names case-insensitively, and so does v5's type
+ * filter (KIP-848): every group here is of type classic.
+ */
+export function listGroups(ctx: GroupAdminContext, req: { statesFilter?: string[]; typesFilter?: string[] }): Record<string, unknown> {
   const states = new Set((req.statesFilter ?? []).map((s) => s.toLowerCase()))
+  const types = new Set((req.typesFilter ?? []).map((s) => s.toLowerCase()))
+  if (types.size > 0 && !types.has('classic')) return { throttleTimeMs: 0, errorCode: E.NONE, groups: [] }
   const groups = [...ctx.membership.groups.values()]
     .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
     .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' }))

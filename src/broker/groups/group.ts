@@ -22,6 +22,8 @@ export interface JoinResult {
   leader: string
   memberId: string
   members: Array<{ memberId: string; groupInstanceId: string | null; metadata: Buffer }>
+  /** JoinGroup v9+: the leader keeps the group's current assignment instead of computing one. */
+  skipAssignment?: boolean
 }
 
 export interface SyncResult {

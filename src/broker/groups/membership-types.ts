@@ -23,6 +23,8 @@ export interface JoinRequest {
   protocols: MemberProtocol[]
   /** JoinGroup v4+: a member without an id is first handed one (MEMBER_ID_REQUIRED). */
   requireKnownMemberId: boolean
+  /** JoinGroup v9+: a restarted static leader may be told it leads but need not assign (KIP-814). */
+  supportSkippingAssignment?: boolean
   clientId: string
   clientHost: string
 }

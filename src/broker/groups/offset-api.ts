@@ -31,8 +31,13 @@ export interface OffsetApiContext {
   pendingTxn: PendingTxnOffsets
 }
 
-/** OffsetCommit v2+: validates the committer against the group as Kafka does, then commits durably. */
-export async function commitOffsets(ctx: OffsetApiContext, req: OffsetCommitRequest): Promise<Record<string, unknown>> {
+/**
+ * OffsetCommit v2-9: validates the committer against the group as Kafka does, then commits
+ * durably. v9 is also KIP-848's, where generationIdOrMemberEpoch carries a consumer group member's
+ * epoch; every group here is a classic group, so it is a generation, checked as in v8, except
+ * that a commit with a generation to a group that does not exist gets GROUP_ID_NOT_FOUND.
+ */
+export async function commitOffsets(ctx: OffsetApiContext, version: number, req: OffsetCommitRequest): Promise<Record<string, unknown>> {
   const codes = new Map<string, Map<number, number>>()
   const entries: OffsetCommitEntry[] = []
   const timestamp = ctx.now()
@@ -55,7 +60,7 @@ export async function commitOffsets(ctx: OffsetApiContext, req: OffsetCommitRequ
     }
   }
   if (entries.length > 0) {
-    let error = validateCommit(ctx, req)
+    let error = validateCommit(ctx, version, req)
     if (error === E.NONE) {
       try {
         await ctx.store.commit(req.groupId, entries)
@@ -75,14 +80,14 @@ export async function commitOffsets(ctx: OffsetApiContext, req: OffsetCommitRequ
   }
 }
 
-function validateCommit(ctx: OffsetApiContext, req: OffsetCommitRequest): number {
+function validateCommit(ctx: OffsetApiContext, version: number, req: OffsetCommitRequest): number {
   const generationId = req.generationIdOrMemberEpoch ?? -1
   const memberId = req.memberId ?? ''
   const groupInstanceId = req.groupInstanceId ?? null
   let group = ctx.membership.groups.get(req.groupId)
   if (group === undefined) {
     // Without a generation the committer does not use group management: a "simple" group.
-    if (generationId >= 0) return E.ILLEGAL_GENERATION
+    if (generationId >= 0) return version >= 9 ? E.GROUP_ID_NOT_FOUND : E.ILLEGAL_GENERATION
     group = ctx.membership.getOrCreate(req.groupId)
   }
   if (group.is('Dead')) return E.COORDINATOR_NOT_AVAILABLE
@@ -102,7 +107,9 @@ function validateCommit(ctx: OffsetApiContext, req: OffsetCommitRequest): number
 }
 
 /**
- * OffsetFetch v1-8: one group (v1-7) or a batch of groups (v8); -1 where nothing was committed.
+ * OffsetFetch v1-9: one group (v1-7) or a batch of groups (v8+); -1 where nothing was committed.
+ * v9's member id and epoch are checked by Kafka for KIP-848 consumer groups only; here every
+ * group is a classic group, for which Kafka ignores them too.
  * With requireStable (v7+), a partition with an undecided transactional commit gets
  * UNSTABLE_OFFSET_COMMIT (retriable) instead of an offset that may be about to change.
  */

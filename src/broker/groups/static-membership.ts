@@ -29,7 +29,9 @@ interface MemberSettings {
  *
  * In a Stable group whose selected protocol stays the same there is no rebalance: once the new
  * member id is durable the member gets the current generation and, from its SyncGroup, its old
- * assignment; the other members notice nothing. Its metadata is not compared: Kafka does not
+ * assignment; the other members notice nothing. A restarted leader that speaks JoinGroup v9+ is
+ * told it leads, with the members, and to skip the assignment (KIP-814), so it keeps watching
+ * metadata as a leader; older ones are told the previous leader id and sync as followers. Its metadata is not compared: Kafka does not
  * either, since a Kafka Streams member's subscription changes with every restart (task lags).
  * Otherwise (the selected protocol changes, or the leader may be computing an assignment for the
  * old member id) the group rebalances with the member in it.
@@ -45,6 +47,7 @@ export function rejoinStaticMember(
   // Pre-v9 JoinGroup: the new member is told the leader as it was, so a restarted leader does not
   // compute an assignment that a Stable group would never hand out; it syncs as a follower.
   const previousLeader = group.leaderId ?? ''
+  const skipping = req.supportSkippingAssignment === true
   const member = group.replaceStaticMember(groupInstanceId, oldMemberId, newMemberId)
   const previous = settingsOf(member)
   apply(member, req)
@@ -62,15 +65,19 @@ export function rejoinStaticMember(
     hooks.rebalance(group)
     return result
   }
-  const current = (errorCode: number, memberId: string): JoinResult => ({
-    errorCode,
-    generationId: group.generationId,
-    protocolType: group.protocolType,
-    protocolName: group.protocolName,
-    leader: previousLeader,
-    memberId,
-    members: [],
-  })
+  const current = (errorCode: number, memberId: string): JoinResult => {
+    const leads = skipping && errorCode === E.NONE && group.leaderId === memberId
+    return {
+      errorCode,
+      generationId: group.generationId,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      leader: skipping && errorCode === E.NONE ? (group.leaderId ?? '') : previousLeader,
+      memberId,
+      members: leads ? group.memberMetadata() : [],
+      skipAssignment: leads,
+    }
+  }
   hooks.save(group).then(
     () => {
       // A rebalance that started meanwhile has answered the member already.

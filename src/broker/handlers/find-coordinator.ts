@@ -4,7 +4,11 @@ import { ErrorCode } from '../protocol/error-codes.js'
 const GROUP = 0
 const TRANSACTION = 1
 
-/** FindCoordinator v0-4: this broker coordinates every group and transactional id (v4 batches keys). */
+/**
+ * FindCoordinator v0-6: this broker coordinates every group and transactional id (v4 batches
+ * keys). Share-group keys (v6, KIP-932) are refused with INVALID_REQUEST, as by a Kafka broker
+ * without a share coordinator; v5 only says the client understands TRANSACTION_ABORTABLE.
+ */
 export const findCoordinator: Handler = (ctx, request, meta) => {
   const keyType = (request.keyType as number | undefined) ?? GROUP
   const answer = (key: string): Message => {
