@@ -24,15 +24,17 @@ describe('broker connection handling', () => {
     await kafka.close()
   })
 
-  it('answers ApiVersions v0-v3 with the advertised ranges', async () => {
+  it('answers ApiVersions v0-v4 with the advertised ranges', async () => {
     const c = await client()
-    for (const version of [0, 1, 2, 3]) {
+    for (const version of [0, 1, 2, 3, 4]) {
       const res = await c.request(ApiKey.ApiVersions, version, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' })
       expect(res.errorCode).toBe(0)
       const keys = res.apiKeys as Array<{ apiKey: number; minVersion: number; maxVersion: number }>
+      // librdkafka needs both minimums at 0 for consumer groups and idempotence.
       expect(keys.find((k) => k.apiKey === ApiKey.FindCoordinator)).toMatchObject({ minVersion: 0, maxVersion: 6 })
-      expect(keys.find((k) => k.apiKey === ApiKey.InitProducerId)).toMatchObject({ minVersion: 0 })
+      expect(keys.find((k) => k.apiKey === ApiKey.InitProducerId)).toMatchObject({ minVersion: 0, maxVersion: 5 })
       expect(keys.find((k) => k.apiKey === ApiKey.Fetch)).toMatchObject({ minVersion: 4, maxVersion: 17 })
+      expect(keys.find((k) => k.apiKey === ApiKey.Produce)).toMatchObject({ minVersion: 3, maxVersion: 11 })
     }
   })
 

@@ -14,8 +14,8 @@ interface Resource {
   configurationKeys: string[] | null
 }
 
-/** DescribeConfigs v0-2 for topics (their overrides and defaults) and the broker (defaults). */
-export const describeConfigs: Handler = (ctx, request, meta) => {
+/** DescribeConfigs v1-4 for topics (their overrides and defaults) and the broker (defaults). */
+export const describeConfigs: Handler = (ctx, request) => {
   const includeSynonyms = (request.includeSynonyms as boolean | undefined) ?? false
   const results = (request.resources as Resource[]).map((r): Message => {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName }
@@ -47,7 +47,7 @@ export const describeConfigs: Handler = (ctx, request, meta) => {
           isDefault: !overridden,
           configSource: source,
           isSensitive: false,
-          synonyms: includeSynonyms && meta.apiVersion >= 1 ? [{ name, value: all[name], source }] : [],
+          synonyms: includeSynonyms ? [{ name, value: all[name], source }] : [],
         }
       })
     return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs }
