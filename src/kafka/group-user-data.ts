@@ -44,9 +44,16 @@ const SYNC_ASSIGNMENTS = 7
 function withSubscription(api: Api, subscription: () => Buffer): Api {
   return (...args) => {
     const protocols = args[JOIN_PROTOCOLS]
-    if (Array.isArray(protocols)) {
-      const userData = subscription()
-      args[JOIN_PROTOCOLS] = (protocols as { name: string; metadata: Buffer }[]).map((p) => ({ ...p, metadata: replaceSubscriptionUserData(p.metadata, userData) }))
+    let userData: Buffer | undefined
+    try {
+      userData = subscription()
+    } catch {
+      // The member could not say what it holds (its state directory unreadable): it joins with the
+      // data the client was given, rather than failing the join inside the client.
+    }
+    if (Array.isArray(protocols) && userData !== undefined) {
+      const data = userData
+      args[JOIN_PROTOCOLS] = (protocols as { name: string; metadata: Buffer }[]).map((p) => ({ ...p, metadata: replaceSubscriptionUserData(p.metadata, data) }))
     }
     api(...args)
   }
