@@ -150,6 +150,18 @@ const FAMILIES: readonly Family[] = [
     samples: (m) => one(m.activeTasks),
   },
   {
+    name: 'tributary_standby_tasks',
+    type: 'gauge',
+    help: 'Standby tasks this instance keeps up to date from their changelogs (numStandbyReplicas).',
+    samples: (m) => one(m.standbyTasks.length),
+  },
+  {
+    name: 'tributary_standby_lag',
+    type: 'gauge',
+    help: 'Changelog records each standby task has not applied yet: what taking the task over would restore (absent when the cluster could not be asked).',
+    samples: (m) => m.standbyTasks.flatMap((t) => (t.lag === undefined ? [] : [{ labels: { task: t.taskId }, value: t.lag }])),
+  },
+  {
     name: 'tributary_instance_state',
     type: 'gauge',
     help: 'The state of the KafkaStreams instance: 1 for the current state, 0 for the others.',

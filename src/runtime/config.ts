@@ -85,6 +85,14 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
    * instance holds a key. Default: none (the instance is not listed by `allMetadata`).
    */
   readonly applicationServer?: string
+  /**
+   * Standby replicas per stateful task (Kafka Streams' `num.standby.replicas`): other instances
+   * keep copies of the task's stores up to date from its changelogs, so that when its instance
+   * fails the one taking over restores only the last records. Each costs a changelog reader's
+   * traffic and the stores' disk on those instances. Capped by the number of other instances;
+   * ignored with `storeSupplier: 'memory'`. Set the same on every instance. Default 0.
+   */
+  readonly numStandbyReplicas?: number
 }
 
 /** The config with every default filled in. */
@@ -110,6 +118,7 @@ export interface ResolvedStreamsConfig extends ResolvedGroupTimeouts {
   readonly retries: number | undefined
   readonly retryDelayMs: number | undefined
   readonly applicationServer: string | undefined
+  readonly numStandbyReplicas: number
 }
 
 const APPLICATION_ID = /^[A-Za-z0-9._-]+$/
@@ -181,7 +190,14 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
     retries: config.retries,
     retryDelayMs: config.retryDelayMs,
     applicationServer,
+    numStandbyReplicas: wholeNumber('numStandbyReplicas', config.numStandbyReplicas, 0),
   }
+}
+
+function wholeNumber(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a whole number >= 0, got ${String(value)}.`)
+  return value
 }
 
 /** `host:port` split, or undefined when it is not one (an IPv6 host goes in brackets: `[::1]:8080`). */

@@ -9,6 +9,7 @@ import { parseHostPort } from './config.js'
 import { InvalidStateStoreError } from './interactive-queries.js'
 import type { TaskSpec } from '../engine/task-id.js'
 import type { TopicPartition } from '../engine/types.js'
+import { decodeSubscriptionInfo } from './subscription-info.js'
 
 /** Where the active copy of a key lives (Kafka Streams' KeyQueryMetadata). */
 export interface KeyQueryMetadata {
@@ -27,27 +28,6 @@ export interface StreamsMetadata {
   readonly stores: readonly string[]
   /** The input partitions it is assigned, sorted by topic and partition. */
   readonly partitions: readonly TopicPartition[]
-}
-
-const USER_DATA_VERSION = 1
-
-/**
- * The user data a member puts in its group subscription: a small versioned JSON document, so a
- * later release can add fields and still read what older members advertise.
- */
-export function encodeSubscriptionUserData(applicationServer: string | undefined): Buffer {
-  return Buffer.from(JSON.stringify(applicationServer === undefined ? { v: USER_DATA_VERSION } : { v: USER_DATA_VERSION, applicationServer }), 'utf8')
-}
-
-/** The `applicationServer` a member advertised, if any; data from other clients is ignored. */
-export function decodeSubscriptionUserData(userData: Buffer | undefined): string | undefined {
-  if (userData === undefined || userData.length === 0) return undefined
-  try {
-    const parsed = JSON.parse(userData.toString('utf8')) as { v?: unknown; applicationServer?: unknown }
-    return typeof parsed.applicationServer === 'string' ? parsed.applicationServer : undefined
-  } catch {
-    return undefined
-  }
 }
 
 export interface InstanceDirectoryDeps {
@@ -147,7 +127,7 @@ export class InstanceDirectory {
     for (const spec of this.deps.specs) for (const input of spec.inputs) storesOfPartition.set(partitionKey(input.topic, input.partition), spec.subtopology.stores)
     const byServer = new Map<string, { host: string; port: number; stores: Set<string>; partitions: TopicPartition[] }>()
     for (const member of members) {
-      const server = decodeSubscriptionUserData(member.userData)
+      const server = decodeSubscriptionInfo(member.userData).applicationServer
       const address = server === undefined ? undefined : parseHostPort(server)
       if (server === undefined || address === undefined) continue
       let entry = byServer.get(server)

@@ -2,13 +2,16 @@ import { createKafkaClients, type KafkaClients } from '../kafka/index.js'
 import type { KafkaAdmin } from '../kafka/types.js'
 import { StateDirectory } from '../engine/state-directory.js'
 import type { RecordsDropped } from '../engine/stream-task.js'
-import { tasksForTopology } from '../engine/task-id.js'
+import { formatTaskId, tasksForTopology } from '../engine/task-id.js'
 import { jsonSerde } from '../serde/primitive.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
 import { openGlobalTables } from './global-tables.js'
-import { encodeSubscriptionUserData } from './instance-directory.js'
+import { encodeSubscriptionInfo } from './subscription-info.js'
+import { statefulTaskIds, streamsAssignor } from './streams-assignor.js'
+import { StandbyTasks } from './standby-tasks.js'
+import { localTaskOffsetSums } from './task-offset-sums.js'
 import { prepareTopics, type TopicLayout } from './internal-topics.js'
 import { KafkaChangelogReader, KafkaRecordWriter } from './kafka-services.js'
 import { ProducerHolder } from './producer-holder.js'
@@ -45,6 +48,8 @@ export interface InstanceWiringDeps {
   readonly onRebalance: () => void
   /** Called the first time a task drops a record for a reason. */
   readonly onFirstDrop: (drop: RecordsDropped) => void
+  /** Standby work failed (see `StandbyTasksDeps.onFailure`); processing goes on. */
+  readonly onStandbyFailure: (error: unknown, taskId: string | undefined, retryInMs: number | undefined) => void
 }
 
 interface Closable {
@@ -88,6 +93,21 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
   const exactlyOnce = config.processingGuarantee === 'exactly_once_v2'
   // Under exactly-once, records of aborted transactions (inputs, repartition topics, changelogs) are never read.
   const isolationLevel = exactlyOnce ? 'read_committed' : 'read_uncommitted'
+  const stateDirectory = new StateDirectory(config.stateDir, config.applicationId)
+  const stateful = statefulTaskIds(topology, specs, config.applicationId)
+  const knownTasks = new Set(specs.map((spec) => formatTaskId(spec.id)))
+  // Members say at every join how much of each task's state they hold (and where they answer
+  // queries); the leader places tasks from that. Read lazily: the tasks exist once joining starts.
+  const subscription = (): Buffer =>
+    encodeSubscriptionInfo({
+      ...(config.applicationServer === undefined ? {} : { applicationServer: config.applicationServer }),
+      taskOffsetSums: localTaskOffsetSums({
+        stateDirectory,
+        known: knownTasks,
+        active: (): string[] => tasks.all().map((task) => task.taskId),
+        standbys: () => standbys.offsetSums(),
+      }),
+    })
   const consumer = track(
     clients.consumer({
       isolationLevel,
@@ -96,12 +116,16 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       rebalanceTimeoutMs: config.rebalanceTimeoutMs,
       ...(config.groupInstanceId === undefined ? {} : { groupInstanceId: config.groupInstanceId }),
-      // Members advertise their applicationServer so that every instance can answer metadataForKey.
-      userData: encodeSubscriptionUserData(config.applicationServer),
+      userData: subscription,
+      assignor: streamsAssignor({
+        specs,
+        statefulTasks: stateful,
+        // In-memory stores would not survive the handover from standby to active.
+        numStandbyReplicas: config.storeSupplier === 'memory' ? 0 : config.numStandbyReplicas,
+      }),
     }),
   )
   const reader = track(clients.reader({ isolationLevel }))
-  const stateDirectory = new StateDirectory(config.stateDir, config.applicationId)
   let transaction: TransactionSink | undefined
   let collector: KafkaRecordWriter
   let producer: ProducerHolder
@@ -124,7 +148,7 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
     openGlobalTables({ topology, config, clients, isolationLevel, partitionCounts: layout.partitionCounts, stateDirectory, collector, defaultSerdes }),
   )
   const generation = new AssignedGeneration(consumer)
-  const tasks = new TaskManager({
+  const tasks: TaskManager = new TaskManager({
     topology,
     config,
     specs,
@@ -141,7 +165,19 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
     observer: introspection.recorder,
     onFirstDrop: deps.onFirstDrop,
   })
-  introspection.attach({ specs, stateDirectory, admin, consumer, defaultSerdes })
+  // Standbys read with a reader of their own, opened when the first one is assigned.
+  const standbys = new StandbyTasks({
+    topology,
+    config,
+    specs,
+    stateDirectory,
+    defaultSerdes,
+    openReader: () => new KafkaChangelogReader(clients.reader({ isolationLevel })),
+    committed: (partitions) => consumer.committed(partitions),
+    time: SYSTEM_TIME,
+    onFailure: deps.onStandbyFailure,
+  })
+  introspection.attach({ specs, stateDirectory, admin, consumer, defaultSerdes, standbys })
   const recovery = new TaskRecovery({
     tasks,
     consumer,
@@ -151,9 +187,10 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
     generation,
     stateDirectory,
     producer,
+    standbys,
     onRebalance: deps.onRebalance,
   })
   return new RunningInstance({
-    admin, consumer, producer, reader, collector, tasks, transaction, generation, recovery, globalTables, sourceTopics: layout.sourceTopics,
+    admin, consumer, producer, reader, collector, tasks, standbys, transaction, generation, recovery, globalTables, sourceTopics: layout.sourceTopics,
   })
 }

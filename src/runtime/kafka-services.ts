@@ -147,6 +147,10 @@ export class KafkaChangelogReader implements ChangelogReader {
     return this.reader.startOffset({ topic, partition })
   }
 
+  close(): Promise<void> {
+    return this.reader.close()
+  }
+
   async read(topic: string, partition: number, fromOffset: bigint, maxRecords: number): Promise<readonly ChangelogEntry[]> {
     const entries: ChangelogEntry[] = []
     const end = await this.reader.endOffset({ topic, partition })

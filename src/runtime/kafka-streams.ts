@@ -13,7 +13,7 @@ import type { RunningInstance } from './running-instance.js'
 import { StreamLoop } from './stream-loop.js'
 import { StreamsIntrospection } from './streams-introspection.js'
 import { joinGroupWithRetries } from './group-join.js'
-import { groupJoinRetryWarning, processingRetryWarning, recordsDroppedWarning } from './streams-warnings.js'
+import { groupJoinRetryWarning, processingRetryWarning, recordsDroppedWarning, standbyFailureWarning } from './streams-warnings.js'
 import type { StreamsMetricsSnapshot } from './streams-metrics.js'
 
 export interface KafkaStreamsOptions {
@@ -106,6 +106,7 @@ export class KafkaStreams extends StreamsEmitter {
         introspection: this.introspection,
         onRebalance: () => this.transitionIfRunning('REBALANCING'),
         onFirstDrop: (drop) => this.warn(recordsDroppedWarning(drop)),
+        onStandbyFailure: (error, taskId, retryInMs) => this.warn(standbyFailureWarning(error, taskId, retryInMs)),
       })
       this.running = running
       this.instance = running

@@ -2,6 +2,7 @@ import type { KafkaAdmin, KafkaConsumer, KafkaReader } from '../kafka/types.js'
 import type { GlobalStateManager } from './global-state-manager.js'
 import type { KafkaRecordWriter } from './kafka-services.js'
 import type { ProducerHolder } from './producer-holder.js'
+import type { StandbyTasks } from './standby-tasks.js'
 import type { TaskManager } from './task-manager.js'
 import type { AssignedGeneration, TaskRecovery } from './task-recovery.js'
 import type { TransactionSink } from './transaction-sink.js'
@@ -14,6 +15,7 @@ export interface RunningParts {
   readonly reader: KafkaReader
   readonly collector: KafkaRecordWriter
   readonly tasks: TaskManager
+  readonly standbys: StandbyTasks
   readonly transaction: TransactionSink | undefined
   readonly generation: AssignedGeneration
   readonly recovery: TaskRecovery
@@ -54,6 +56,8 @@ export class RunningInstance {
   readonly reader: KafkaReader
   readonly collector: KafkaRecordWriter
   readonly tasks: TaskManager
+  /** The standby tasks, kept up to date beside the processing loop. */
+  readonly standbys: StandbyTasks
   /** Under exactly_once_v2 only. */
   readonly transaction: TransactionSink | undefined
   readonly generation: AssignedGeneration
@@ -68,6 +72,7 @@ export class RunningInstance {
     this.reader = parts.reader
     this.collector = parts.collector
     this.tasks = parts.tasks
+    this.standbys = parts.standbys
     this.transaction = parts.transaction
     this.generation = parts.generation
     this.recovery = parts.recovery
@@ -114,6 +119,10 @@ export class RunningInstance {
     } catch (error) {
       failure = error
     }
+    // Standbys need the consumer (committed offsets of source topics) until they are closed.
+    await this.standbys.close(clean).catch((error: unknown) => {
+      failure ??= error
+    })
     await this.closeGlobalState(clean).catch((error: unknown) => {
       failure ??= error
     })

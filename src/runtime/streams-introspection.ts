@@ -12,6 +12,7 @@ import type { RecordSink } from './kafka-services.js'
 import { measureStores, readConsumerLag } from './metrics-probes.js'
 import type { StateDirectory } from '../engine/state-directory.js'
 import type { StreamTask } from '../engine/stream-task.js'
+import type { StandbyTasks } from './standby-tasks.js'
 import type { KafkaStreamsState } from './streams-events.js'
 import { StreamsMetricsRecorder, type StreamsMetricsSnapshot } from './streams-metrics.js'
 import { formatTaskId, type TaskSpec } from '../engine/task-id.js'
@@ -35,6 +36,7 @@ export interface StartedInstance {
   readonly stateDirectory: StateDirectory
   readonly admin: KafkaAdmin
   readonly consumer: KafkaConsumer
+  readonly standbys: Pick<StandbyTasks, 'metrics'>
 }
 
 /**
@@ -91,6 +93,7 @@ export class StreamsIntrospection {
     const started = this.started
     let consumerLag: StreamsMetricsSnapshot['consumerLag'] = started === undefined ? undefined : []
     let stores: StreamsMetricsSnapshot['stores'] = []
+    const standbyTasks = started === undefined ? [] : await started.standbys.metrics()
     if (started !== undefined && tasks.length > 0) {
       const partitions = tasks.flatMap((task) => task.inputPartitions())
       ;[consumerLag, stores] = await Promise.all([
@@ -104,7 +107,7 @@ export class StreamsIntrospection {
       this.instance.state(),
       live.map((task) => task.metrics()),
     )
-    return { ...base, consumerLag, stores, globalTables: this.instance.globalMetrics() }
+    return { ...base, consumerLag, stores, standbyTasks, globalTables: this.instance.globalMetrics() }
   }
 
   /** Tasks holding `storeName` whose partitions the consumer is assigned but that are not running yet. */

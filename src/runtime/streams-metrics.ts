@@ -5,6 +5,7 @@ import { LatencyWindow, SlidingRate, type LatencySummary } from './metric-window
 import { LatencyHistogram, type LatencyHistogramSnapshot } from './latency-histogram.js'
 import type { KafkaStreamsState } from './streams-events.js'
 import type { TaskMetrics } from '../engine/task-metrics.js'
+import type { StandbyTaskMetrics } from './standby-tasks.js'
 
 /** Records per second over the metrics window, and totals since the instance started. */
 export interface RecordRates {
@@ -108,6 +109,8 @@ export interface StreamsMetricsSnapshot {
   readonly restoration: readonly StoreRestoration[]
   readonly dropped: DroppedRecords
   readonly stores: readonly StoreSize[]
+  /** The standby tasks this instance keeps (see `numStandbyReplicas`), with how far each is behind its changelogs. */
+  readonly standbyTasks: readonly StandbyTaskMetrics[]
   /** Records read into the global tables since start (`undefined` without global tables). */
   readonly globalTables: GlobalStateMetrics | undefined
 }
@@ -189,7 +192,7 @@ export class StreamsMetricsRecorder implements TaskObserver {
   }
 
   /** The synchronous part of a snapshot; the caller adds consumer lag and store sizes. */
-  snapshot(state: KafkaStreamsState, liveTasks: readonly TaskMetrics[]): Omit<StreamsMetricsSnapshot, 'consumerLag' | 'stores' | 'globalTables'> {
+  snapshot(state: KafkaStreamsState, liveTasks: readonly TaskMetrics[]): Omit<StreamsMetricsSnapshot, 'consumerLag' | 'stores' | 'standbyTasks' | 'globalTables'> {
     const now = this.clock()
     const totals = emptyTotals()
     addTaskMetrics(totals, this.closedTasks)

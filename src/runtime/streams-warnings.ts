@@ -1,7 +1,7 @@
 import type { RecordsDropped } from '../engine/stream-task.js'
 
 /** Something a KafkaStreams instance wants its operator to know that is not an error. */
-export type StreamsWarning = RecordsDroppedWarning | GroupJoinRetryWarning | ProcessingRetryWarning
+export type StreamsWarning = RecordsDroppedWarning | GroupJoinRetryWarning | ProcessingRetryWarning | StandbyFailureWarning
 
 /** A task dropped a record for the first time for this reason (later ones are only counted in `metrics()`). */
 export interface RecordsDroppedWarning {
@@ -32,6 +32,19 @@ export interface ProcessingRetryWarning {
   readonly error: unknown
   readonly retryInMs: number
   readonly reprocessing: boolean
+}
+
+/**
+ * Keeping a standby task up to date failed (the cluster, the disk). Processing is not affected:
+ * with `retryInMs` the update is tried again then; without, the standby (`taskId`) could not be
+ * opened and is left out until the next rebalance. Either way a failover may restore more.
+ */
+export interface StandbyFailureWarning {
+  readonly code: 'STANDBY_FAILURE'
+  readonly message: string
+  readonly error: unknown
+  readonly taskId: string | undefined
+  readonly retryInMs: number | undefined
 }
 
 const WHY: Record<RecordsDropped['reason'], string> = {
@@ -73,5 +86,20 @@ export function processingRetryWarning(error: unknown, retryInMs: number, reproc
     message:
       `${why} Retrying in ${retryInMs} ms (until taskTimeoutMs)` +
       (reprocessing ? '; the records since the last commit are processed again.' : '; nothing is processed twice.'),
+  }
+}
+
+export function standbyFailureWarning(error: unknown, taskId: string | undefined, retryInMs: number | undefined): StandbyFailureWarning {
+  const why = error instanceof Error ? error.message : String(error)
+  const what = taskId === undefined ? 'Updating the standby tasks' : `Standby task ${taskId}`
+  return {
+    code: 'STANDBY_FAILURE',
+    error,
+    taskId,
+    retryInMs,
+    message:
+      `${what} failed: ${why} ` +
+      (retryInMs === undefined ? 'It is left out until the next rebalance' : `Retrying in ${retryInMs} ms`) +
+      '; processing goes on, but taking over these tasks may restore more of their changelogs.',
   }
 }

@@ -4,6 +4,8 @@ import type { KafkaRecordWriter } from './kafka-services.js'
 import type { ProducerHolder } from './producer-holder.js'
 import type { StateDirectory } from '../engine/state-directory.js'
 import { isRetriable } from './retry-backoff.js'
+import { decodeAssignmentInfo } from './assignment-info.js'
+import type { StandbyTasks } from './standby-tasks.js'
 import type { TaskManager } from './task-manager.js'
 import type { TransactionSink } from './transaction-sink.js'
 
@@ -48,6 +50,7 @@ export interface TaskRecoveryDeps {
   readonly stateDirectory: StateDirectory
   /** Replaces a fenced transactional producer by a new one with the same transactional id. */
   readonly producer: Pick<ProducerHolder, 'renew'>
+  readonly standbys: Pick<StandbyTasks, 'assign'>
   /** Called as a rebalance starts being handled (the instance goes to REBALANCING). */
   readonly onRebalance: () => void
 }
@@ -73,6 +76,10 @@ export class TaskRecovery {
 
   private readonly assignmentListener: AssignmentListener = {
     onRevoked: (partitions) => this.onRevoked(partitions),
+    // Between the revoked active tasks' clean close and the new ones' creation: a standby promoted
+    // to active is closed (checkpointed) before its active task opens the same stores, and an
+    // active task demoted to standby has written its checkpoint before its standby opens them.
+    onAssignmentUserData: (userData) => this.deps.standbys.assign(decodeAssignmentInfo(userData).standbyTasks),
     onAssigned: async (partitions) => {
       this.deps.onRebalance()
       this.deps.generation.adopt()

@@ -21,6 +21,8 @@ const FAMILY_TYPES = {
   tributary_commit_latency_seconds: 'histogram',
   tributary_commits_total: 'counter',
   tributary_active_tasks: 'gauge',
+  tributary_standby_tasks: 'gauge',
+  tributary_standby_lag: 'gauge',
   tributary_instance_state: 'gauge',
   tributary_state_store_entries: 'gauge',
   tributary_state_store_bytes: 'gauge',
@@ -88,6 +90,9 @@ describe(`Prometheus metrics of a KafkaStreams app on the ${testBrokerKind()} br
     expect(valueOf(families.get('tributary_records_produced_total'))).toBeGreaterThanOrEqual(ORDERS) // outputs and changelog writes
     expect(valueOf(families.get('tributary_commits_total'))).toBeGreaterThan(0)
     expect(valueOf(families.get('tributary_active_tasks'))).toBe(PARTITIONS)
+    // Alone in its group: nowhere to keep standbys.
+    expect(valueOf(families.get('tributary_standby_tasks'))).toBe(0)
+    expect(families.get('tributary_standby_lag')?.samples).toEqual([])
 
     // Histograms (the parser already checked le order, monotonic counts and +Inf == _count).
     const latency = families.get('tributary_process_latency_seconds')

@@ -3,7 +3,8 @@ import { ConfigError } from '../../src/core/errors.js'
 import { murmur2 } from '../../src/core/partitioner.js'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import type { GroupMemberDescription } from '../../src/kafka/types.js'
-import { decodeSubscriptionUserData, encodeSubscriptionUserData, InstanceDirectory } from '../../src/runtime/instance-directory.js'
+import { InstanceDirectory } from '../../src/runtime/instance-directory.js'
+import { encodeSubscriptionInfo } from '../../src/runtime/subscription-info.js'
 import { InvalidStateStoreError } from '../../src/runtime/interactive-queries.js'
 import { tasksForTopology } from '../../src/engine/task-id.js'
 import { Serdes } from '../../src/serde/index.js'
@@ -54,20 +55,13 @@ function directory(members: () => GroupMemberDescription[] | undefined) {
 const member = (id: string, server: string | undefined, assignment: [string, number][]): GroupMemberDescription => ({
   memberId: id,
   clientId: 'c',
-  userData: encodeSubscriptionUserData(server),
+  userData: encodeSubscriptionInfo({ ...(server === undefined ? {} : { applicationServer: server }), taskOffsetSums: new Map() }),
   assignment: assignment.map(([topic, partition]) => ({ topic, partition })),
 })
 
 const javaPartition = (key: string, partitions: number) => (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions
 
 describe('InstanceDirectory', () => {
-  it('round-trips the subscription user data and ignores what other clients put there', () => {
-    expect(decodeSubscriptionUserData(encodeSubscriptionUserData('app-1:8080'))).toBe('app-1:8080')
-    expect(decodeSubscriptionUserData(encodeSubscriptionUserData(undefined))).toBeUndefined()
-    expect(decodeSubscriptionUserData(Buffer.from([0, 1, 2]))).toBeUndefined()
-    expect(decodeSubscriptionUserData(undefined)).toBeUndefined()
-  })
-
   it("hashes the key over its store's partitions and answers with the instance assigned that partition", async () => {
     const { dir, repartition } = directory(() => [
       member('a', 'app-1:8080', [
