@@ -35,3 +35,12 @@ describe('group membership and transaction settings', () => {
     expect(() => resolveStreamsConfig({ ...base, transactionTimeoutMs: 0 })).toThrow(/transactionTimeoutMs must be a number >= 1/)
   })
 })
+
+describe('numStandbyReplicas', () => {
+  it('defaults to 0 (no standbys), as in Kafka Streams, and takes whole numbers only', () => {
+    expect(resolveStreamsConfig(base).numStandbyReplicas).toBe(0)
+    expect(resolveStreamsConfig({ ...base, numStandbyReplicas: 2 }).numStandbyReplicas).toBe(2)
+    expect(() => resolveStreamsConfig({ ...base, numStandbyReplicas: -1 })).toThrow(/numStandbyReplicas must be a whole number >= 0, got -1/)
+    expect(() => resolveStreamsConfig({ ...base, numStandbyReplicas: 1.5 })).toThrow(/numStandbyReplicas/)
+  })
+})
