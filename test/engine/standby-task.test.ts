@@ -128,3 +128,42 @@ describe('StandbyTask', () => {
     expect(await replica.update(recreated, { maxRecords: 1_000 })).toBe(5)
   })
 })
+
+describe('StandbyTask of a table restored from its source topic', () => {
+  let dir: { path: string; remove(): void }
+  beforeEach(() => {
+    dir = tempDir()
+  })
+  afterEach(() => dir.remove())
+
+  it('reads the source topic only up to the committed offset, keeping each value with its timestamp', async () => {
+    const b = new StreamsBuilder()
+    b.table<string, string>('drivers', { keySerde: str, valueSerde: str, storeName: 'drivers' })
+    const topology = b.build()
+    const spec = tasksForTopology(topology, APP, new Map([['drivers', 1]]))[0]!
+    const task = new StandbyTask(topology, spec, { applicationId: APP, stateDirectory: new StateDirectory(dir.path, APP), storeSupplier: 'rocksdb', defaultSerdes })
+    await task.initialize()
+    try {
+      expect(task.sourceChangelogTopics()).toEqual(['drivers'])
+      const source = new FakeChangelogReader(Array.from({ length: 10 }, (_, i) => ({ ...raw('drivers', 0, i, `d${i % 3}`, `name-${i}`, 1_000 + i), partition: 0 })))
+      // The group committed 6: records 6..9 are input yet to be processed, not state.
+      expect(await task.update(source, { maxRecords: 100, committedSource: () => 6n })).toBe(6)
+      expect(await task.update(source, { maxRecords: 100, committedSource: () => 6n })).toBe(0)
+      expect(task.positionsByStore()).toEqual([{ storeName: 'drivers', topic: 'drivers', partition: 0, offset: 6n }])
+      expect(await task.update(source, { maxRecords: 100, committedSource: () => 10n })).toBe(4)
+      await task.checkpoint()
+      expect(new StateDirectory(dir.path, APP).readCheckpoint('0_0')).toEqual([{ topic: 'drivers', partition: 0, offset: 10n }])
+    } finally {
+      await task.close(true)
+    }
+    // The promoted active task reads the table as the standby left it: the latest name per driver, with its timestamp.
+    const { task: promoted } = await openTask(topology, { drivers: 1 }, '0_0', dir.path, 'rocksdb')
+    try {
+      const store = promoted.stateStore('drivers') as KeyValueStore<string, { value: string; timestamp: number }>
+      expect(await store.get('d0')).toEqual({ value: 'name-9', timestamp: 1_009 })
+      expect(await store.get('d2')).toEqual({ value: 'name-8', timestamp: 1_008 })
+    } finally {
+      await promoted.close({ clean: false })
+    }
+  })
+})
