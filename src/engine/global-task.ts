@@ -169,6 +169,13 @@ export class GlobalTask implements TaskHost {
     return this.streamTime
   }
 
+  /** A global table reads its topic as it is: no upstream watermarks. */
+  watermarkMs(): undefined {
+    return undefined
+  }
+
+  onWatermarkAdvanced(): void {}
+
   currentSystemTimeMs(): number {
     return this.wallClockMs()
   }

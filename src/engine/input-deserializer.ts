@@ -5,6 +5,7 @@ import type { TaskSource } from '../topology/processor-graph.js'
 import { deadLetterRecord, headersOf } from './dead-letter.js'
 import type { DeserializationExceptionHandler } from './exception-handlers.js'
 import type { RawRecord, RecordWriter } from './types.js'
+import { WATERMARK_HEADER, type WriterProgress } from './watermark-wire.js'
 
 /** A buffered input record: deserialized, or `record` undefined when the handler skipped it. */
 export interface QueuedRecord {
@@ -14,6 +15,8 @@ export interface QueuedRecord {
   readonly timestamp: number
   readonly source: TaskSource
   readonly record: StreamRecord<unknown, unknown> | undefined
+  /** Set for an upstream-watermark marker: not a record, only its writer's progress (see TaskWatermarks). */
+  readonly marker?: WriterProgress
 }
 
 /**
@@ -36,9 +39,10 @@ export class InputDeserializer {
    * to the dead-letter topic, and returned as skipped (its offset still has to be committed in turn).
    */
   deserialize(raw: RawRecord, partitionTimeMs: number): MaybePromise<QueuedRecord> {
-    const source = this.sources.get(raw.topic)
-    if (source === undefined) throw new IllegalStateError(`Task ${this.taskId} was given a record of ${raw.topic}-${raw.partition}, a topic it does not read.`)
+    const source = this.sourceOf(raw)
     const headers = headersOf(raw.headers)
+    // The writer's progress is the task's business, not the processors'.
+    if (headers[WATERMARK_HEADER] !== undefined) delete headers[WATERMARK_HEADER]
     let key: MaybePromise<unknown>
     let value: MaybePromise<unknown>
     try {
@@ -54,6 +58,13 @@ export class InputDeserializer {
       )
     }
     return this.queued(source, raw, key, value, headers, partitionTimeMs)
+  }
+
+  /** The source node reading the record's topic. */
+  sourceOf(raw: RawRecord): TaskSource {
+    const source = this.sources.get(raw.topic)
+    if (source === undefined) throw new IllegalStateError(`Task ${this.taskId} was given a record of ${raw.topic}-${raw.partition}, a topic it does not read.`)
+    return source
   }
 
   private queued(source: TaskSource, raw: RawRecord, key: unknown, value: unknown, headers: Headers, partitionTimeMs: number): QueuedRecord {

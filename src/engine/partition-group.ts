@@ -28,6 +28,8 @@ export interface PartitionGroupOptions {
 export interface NextRecord<T> {
   readonly record: T
   readonly partition: TopicPartition
+  /** The partition's position among the group's partitions (the order they were given in). */
+  readonly index: number
 }
 
 /**
@@ -100,6 +102,18 @@ export class PartitionGroup<T extends Queueable> {
     return this.queueOf(topic, partition).partitionTimeMs()
   }
 
+  /** The position of the partition among the group's partitions. */
+  indexOf(topic: string, partition: number): number {
+    return this.queues.indexOf(this.queueOf(topic, partition))
+  }
+
+  /** True when the partition at `index` has nothing buffered and its lag on the broker is 0 (always, without a lag source). */
+  caughtUp(index: number): boolean {
+    const queue = this.queues[index] as RecordQueue<T>
+    if (!queue.isEmpty()) return false
+    return this.fetchedLag === undefined || this.fetchedLag(queue.partition) === 0n
+  }
+
   /** Records taken while an input partition was empty and caught up (enforced processing, in Kafka's words). */
   enforcedProcessingCount(): number {
     return this.enforced
@@ -145,13 +159,16 @@ export class PartitionGroup<T extends Queueable> {
   /** Takes the buffered record with the smallest timestamp (the earliest partition on ties). */
   nextRecord(): NextRecord<T> | undefined {
     let best: RecordQueue<T> | undefined
+    let bestIndex = -1
     let bestTimestamp = Number.POSITIVE_INFINITY
     let someEmpty = false
-    for (const queue of this.queues) {
+    for (let i = 0; i < this.queues.length; i++) {
+      const queue = this.queues[i] as RecordQueue<T>
       if (queue.isEmpty()) someEmpty = true
       const ts = queue.headTimestamp()
       if (ts < bestTimestamp || (best === undefined && !queue.isEmpty())) {
         best = queue
+        bestIndex = i
         bestTimestamp = ts
       }
     }
@@ -159,7 +176,7 @@ export class PartitionGroup<T extends Queueable> {
     if (someEmpty && this.enforcing) this.enforced++
     const record = best.take() as T
     this.buffered--
-    return { record, partition: best.partition }
+    return { record, partition: best.partition, index: bestIndex }
   }
 
   /** Drops every buffered record (on close, or before seeking the partitions elsewhere). */

@@ -25,6 +25,14 @@ import {
 } from './exception-handlers.js'
 import { TaskRecordCollector } from './record-collector.js'
 import type { Serde } from '../serde/serde.js'
+import { TaskWatermarks, type TaskEventTime } from './task-watermarks.js'
+import type { WriterProgress } from './watermark-wire.js'
+
+/** See `StreamTaskConfig.idleTimeoutMs`. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000
+
+/** Told each time the task's event time advances under upstream watermarks. */
+export type WatermarkListener = (eventTimeMs: number) => MaybePromise<void>
 
 /** Restores of one task that may find their changelog truncated before one succeeds. */
 const MAX_RESTORE_ATTEMPTS = 3
@@ -66,6 +74,14 @@ export interface StreamTaskConfig {
    * from the (committed) changelogs. Default false.
    */
   readonly exactlyOnce?: boolean
+  /**
+   * 'upstream': the task's event time (what closes windows, releases suppressed results and judges
+   * lateness) is the minimum over its inputs, with the watermarks of the upstream tasks writing its
+   * repartition topics (see `TaskWatermarks`). 'off' (default): Kafka Streams' stream time.
+   */
+  readonly watermarks?: 'off' | 'upstream'
+  /** Under upstream watermarks: how long an input stays empty and caught up before it is idle. Default 30000. */
+  readonly idleTimeoutMs?: number
 }
 
 type TaskState = 'created' | 'restoring' | 'running' | 'closed'
@@ -107,11 +123,15 @@ export class StreamTask implements TaskHost {
   private streamTime = Number.NEGATIVE_INFINITY
   private current: QueuedRecord | undefined
   private timestamp = 0
+  /** The event time moved before the record being processed (upstream watermarks). */
+  private eventTimeMoved = false
   private commitNeeded = false
   private checkpoint: TopicPartitionOffset[] = []
   /** The checkpoint this task last wrote, undefined before the first. */
   private lastCheckpoint: readonly TopicPartitionOffset[] | undefined
   private readonly counts = new TaskMetricsCounter()
+  private readonly watermarks: TaskWatermarks | undefined
+  private readonly watermarkListeners: WatermarkListener[] = []
 
   constructor(
     topology: Topology,
@@ -135,6 +155,10 @@ export class StreamTask implements TaskHost {
     this.inputs = new InputDeserializer(this.taskId, sources, config.deserializationExceptionHandler ?? 'fail', config.writer, (source) =>
       this.recordDropped(source.node.name, 'deserialization'),
     )
+    this.watermarks =
+      config.watermarks === 'upstream'
+        ? new TaskWatermarks(topology, config.applicationId, spec, this.taskId, config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, this.wallClockMs())
+        : undefined
     this.queues = new PartitionGroup<QueuedRecord>(spec.inputs, {
       ...(config.maxTaskIdleMs === undefined ? {} : { maxTaskIdleMs: config.maxTaskIdleMs }),
       ...(config.fetchedLag === undefined ? {} : { fetchedLag: config.fetchedLag }),
@@ -150,6 +174,7 @@ export class StreamTask implements TaskHost {
       writer: config.writer,
       ...(config.cacheMaxBytes === undefined ? {} : { cacheMaxBytes: config.cacheMaxBytes }),
       currentStreamTimeMs: () => this.currentStreamTimeMs(),
+      ...(this.watermarks === undefined ? {} : { currentWatermarkMs: () => this.watermarkMs() }),
       currentRecordTimestamp: () => this.timestamp,
     })
   }
@@ -259,11 +284,17 @@ export class StreamTask implements TaskHost {
     const next = this.queues.nextRecord()
     if (next === undefined) return false
     const item = next.record
+    const watermarks = this.watermarks
     if (item.record === undefined) {
+      if (item.marker !== undefined) return this.markerTaken(next.index, item, item.marker)
       this.markConsumed(item)
+      this.counts.skipped++
+      // An undeserializable record still tells where its writer was.
+      if (watermarks !== undefined && watermarks.afterRecord(next.index, item.raw)) return this.watermarkAdvanced(true)
       return true
     }
     if (item.timestamp > this.streamTime) this.streamTime = item.timestamp
+    if (watermarks !== undefined) this.eventTimeMoved = watermarks.beforeRecord(next.index, item.timestamp, wallClockMs)
     this.current = item
     this.timestamp = item.timestamp
     let done: MaybePromise<void>
@@ -271,18 +302,39 @@ export class StreamTask implements TaskHost {
       done = item.source.process(item.record)
     } catch (error) {
       this.processingFailed(item, error)
-      return this.afterRecord(item)
+      return this.afterRecord(item, next.index)
     }
     if (isPromiseLike(done)) {
       return done.then(
-        () => this.afterRecord(item),
+        () => this.afterRecord(item, next.index),
         (error: unknown) => {
           this.processingFailed(item, error)
-          return this.afterRecord(item)
+          return this.afterRecord(item, next.index)
         },
       )
     }
-    return this.afterRecord(item)
+    return this.afterRecord(item, next.index)
+  }
+
+  /**
+   * Under upstream watermarks: marks inputs idle that stayed empty and caught up for
+   * `idleTimeoutMs`, advances the event time (with the wall clock while every input is idle) and
+   * tells the processors, and sends markers to the repartition topics the task writes when its
+   * event time moved. Called by the loop beside wall-clock punctuation; a no-op otherwise.
+   */
+  advanceEventTime(wallClockMs = this.wallClockMs()): MaybePromise<void> {
+    const watermarks = this.watermarks
+    if (watermarks === undefined || this.state !== 'running') return undefined
+    const moved = watermarks.clock.tick(wallClockMs, (i) => this.queues.caughtUp(i))
+    const told = moved ? this.tellWatermark() : undefined
+    if (isPromiseLike(told)) return told.then(() => this.sendMarkers(watermarks, wallClockMs, false))
+    this.sendMarkers(watermarks, wallClockMs, false)
+    return undefined
+  }
+
+  /** The task's event time under upstream watermarks (for metrics); undefined when watermarks are off. */
+  eventTimeMetrics(): TaskEventTime | undefined {
+    return this.watermarks?.snapshot()
   }
 
   /** Runs the wall-clock punctuations due at `wallClockMs`; true when one ran. */
@@ -300,6 +352,7 @@ export class StreamTask implements TaskHost {
   async prepareCommit(): Promise<TopicPartitionOffset[]> {
     if (this.state === 'created' || this.state === 'closed') throw new IllegalStateError(`Task ${this.taskId} cannot commit while ${this.state}.`)
     await this.stores.flush()
+    if (this.watermarks !== undefined && this.state === 'running') this.sendMarkers(this.watermarks, this.wallClockMs(), true)
     return this.committableOffsets()
   }
 
@@ -378,7 +431,16 @@ export class StreamTask implements TaskHost {
   }
 
   send(topic: string, key: unknown, value: unknown, timestamp: number, headers: Headers, keySerde: Serde<unknown>, valueSerde: Serde<unknown>): MaybePromise<void> {
-    return this.collector.send(topic, key, value, timestamp, headers, keySerde, valueSerde)
+    const out = this.watermarks === undefined ? headers : this.watermarks.headersFor(topic, headers)
+    return this.collector.send(topic, key, value, timestamp, out, keySerde, valueSerde)
+  }
+
+  watermarkMs(): number | undefined {
+    return this.watermarks?.clock.currentMs
+  }
+
+  onWatermarkAdvanced(listener: WatermarkListener): void {
+    if (this.watermarks !== undefined) this.watermarkListeners.push(listener)
   }
 
   // Internals.
@@ -390,22 +452,73 @@ export class StreamTask implements TaskHost {
           `(${this.spec.inputs.map((p) => `${p.topic}-${p.partition}`).join(', ')}).`,
       )
     }
+    const watermarks = this.watermarks
+    if (watermarks !== undefined) {
+      const index = this.queues.indexOf(raw.topic, raw.partition)
+      watermarks.clock.buffered(index)
+      const marker = watermarks.markerOf(index, raw)
+      if (marker !== undefined) {
+        const source = this.inputs.sourceOf(raw)
+        this.queues.add(raw.topic, raw.partition, { raw, offset: raw.offset, timestamp: Number.NEGATIVE_INFINITY, source, record: undefined, marker })
+        return undefined
+      }
+    }
     const queued = this.inputs.deserialize(raw, this.queues.partitionTimeMs(raw.topic, raw.partition))
     if (isPromiseLike(queued)) return queued.then((q) => this.queues.add(raw.topic, raw.partition, q))
     this.queues.add(raw.topic, raw.partition, queued)
     return undefined
   }
 
-  private afterRecord(item: QueuedRecord): MaybePromise<boolean> {
+  private afterRecord(item: QueuedRecord, index: number): MaybePromise<boolean> {
     this.current = undefined
     this.counts.processed++
     this.markConsumed(item)
+    const watermarks = this.watermarks
+    if (watermarks !== undefined) {
+      const moved = watermarks.afterRecord(index, item.raw) || this.eventTimeMoved
+      this.eventTimeMoved = false
+      if (moved) {
+        const told = this.watermarkAdvanced(false)
+        if (isPromiseLike(told)) return told.then(() => this.punctuateStreamTime())
+      }
+    }
+    return this.punctuateStreamTime()
+  }
+
+  private punctuateStreamTime(): MaybePromise<boolean> {
     if (!this.schedules.hasStreamTime || !this.schedules.anyDue('stream-time', this.streamTime)) return true
     return this.punctuate('stream-time', this.streamTime).then(() => true)
   }
 
+  /** A marker was taken in its turn: its writer's progress counts from now on. */
+  private markerTaken(index: number, item: QueuedRecord, marker: WriterProgress): MaybePromise<boolean> {
+    this.markConsumed(item)
+    if (!(this.watermarks as TaskWatermarks).markerTaken(index, marker)) return true
+    return this.watermarkAdvanced(true)
+  }
+
+  /** The event time moved: processors hear of it; returns `result` once they have. */
+  private watermarkAdvanced(result: boolean): MaybePromise<boolean> {
+    const told = this.tellWatermark()
+    return isPromiseLike(told) ? told.then(() => result) : result
+  }
+
+  private tellWatermark(): MaybePromise<void> {
+    const listeners = this.watermarkListeners
+    if (listeners.length === 0) return undefined
+    const time = (this.watermarks as TaskWatermarks).clock.currentMs
+    return tellFrom(listeners, time, 0)
+  }
+
+  private sendMarkers(watermarks: TaskWatermarks, wallClockMs: number, force: boolean): void {
+    const markers = watermarks.markersDue(wallClockMs, force)
+    if (markers.length === 0) return
+    for (const marker of markers) this.config.writer.send(marker)
+    // Under exactly-once the markers are in the open transaction: it must be committed.
+    this.commitNeeded = true
+  }
+
   private markConsumed(item: QueuedRecord): void {
-    if (item.record === undefined) this.counts.skipped++
     let topic = this.consumed.get(item.raw.topic)
     if (topic === undefined) this.consumed.set(item.raw.topic, (topic = new Map()))
     topic.set(item.raw.partition, item.offset)
@@ -478,4 +591,12 @@ export class StreamTask implements TaskHost {
   private expectState(expected: TaskState, operation: string): void {
     if (this.state !== expected) throw new IllegalStateError(`Task ${this.taskId}: ${operation}() needs the task ${expected}, but it is ${this.state}.`)
   }
+}
+
+function tellFrom(listeners: readonly WatermarkListener[], time: number, from: number): MaybePromise<void> {
+  for (let i = from; i < listeners.length; i++) {
+    const told = (listeners[i] as WatermarkListener)(time)
+    if (isPromiseLike(told)) return told.then(() => tellFrom(listeners, time, i + 1))
+  }
+  return undefined
 }

@@ -24,6 +24,10 @@ export interface TaskSpec {
   readonly id: TaskId
   readonly subtopology: Subtopology
   readonly inputs: readonly TopicPartition[]
+  /** Tasks of the sub-topology: every one of them writes to every partition of its repartition topics. Default 1. */
+  readonly subtopologyTasks?: number
+  /** The repartition topics the sub-topology writes (full names) and their partition counts, where known. */
+  readonly repartitionOutputs?: readonly { readonly topic: string; readonly partitions: number }[]
 }
 
 /**
@@ -48,13 +52,35 @@ export function tasksForTopology(topology: Topology, applicationId: string, part
       return { topic, count }
     })
     const partitions = Math.max(...counts.map((c) => c.count))
+    const repartitionOutputs = repartitionTopicsWritten(topology, subtopology).flatMap((relative) => {
+      const topic = topology.topicName(relative, applicationId)
+      const count = partitionCounts.get(topic)
+      return count === undefined ? [] : [{ topic, partitions: count }]
+    })
     for (let partition = 0; partition < partitions; partition++) {
       tasks.push({
         id: { subtopology: subtopology.id, partition },
         subtopology,
         inputs: counts.filter((c) => partition < c.count).map((c) => ({ topic: c.topic, partition })),
+        subtopologyTasks: partitions,
+        repartitionOutputs,
       })
     }
   }
   return tasks
+}
+
+/** The repartition topics (relative names) that sink nodes of `subtopology` write. */
+export function repartitionTopicsWritten(topology: Topology, subtopology: Subtopology): string[] {
+  const topics = new Set<string>()
+  for (const name of subtopology.nodes) {
+    const node = topology.node(name)
+    if (node.type === 'sink' && typeof node.topic === 'string' && topology.internalTopics.get(node.topic)?.purpose === 'repartition') topics.add(node.topic)
+  }
+  return [...topics]
+}
+
+/** The sub-topologies whose sinks write the repartition topic `relative`. */
+export function repartitionWriters(topology: Topology, relative: string): number[] {
+  return topology.subtopologies.filter((s) => s.global !== true && repartitionTopicsWritten(topology, s).includes(relative)).map((s) => s.id)
 }

@@ -17,6 +17,8 @@ export interface TaskStoresConfig {
   readonly cacheMaxBytes?: number
   readonly writer: RecordWriter
   currentStreamTimeMs(): number
+  /** Under upstream watermarks: the task's event time (see `StateStoreContext.currentWatermarkMs`). */
+  readonly currentWatermarkMs?: () => number | undefined
   currentRecordTimestamp(): number
 }
 
@@ -85,6 +87,7 @@ export class TaskStores {
               },
             }),
         currentStreamTimeMs: () => this.config.currentStreamTimeMs(),
+        ...(this.config.currentWatermarkMs === undefined ? {} : { currentWatermarkMs: this.config.currentWatermarkMs }),
         currentRecordTimestamp: () => this.config.currentRecordTimestamp(),
       })
       this.owned.push({ name, store, changelog })

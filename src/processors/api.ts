@@ -49,6 +49,18 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   recordMetadata(): RecordMetadata | undefined
   /** The largest record timestamp this task has seen. */
   currentStreamTimeMs(): number
+  /**
+   * Under upstream watermarks (`KafkaStreamsConfig.watermarks: 'upstream'`): the task's event time,
+   * the minimum over its inputs, by which windows close, suppressed results are released and
+   * lateness is judged (-Infinity before every input has one). Undefined when watermarks are off:
+   * operators then use the stream time they observe, as in Kafka Streams.
+   */
+  watermarkMs(): number | undefined
+  /**
+   * Under upstream watermarks, `listener` is called each time the task's event time advances,
+   * including without any new record (idle inputs); never when watermarks are off.
+   */
+  onWatermarkAdvanced(listener: (eventTimeMs: number) => MaybePromise<void>): void
   currentSystemTimeMs(): number
   /** Counts a record the operator dropped (late, null key...). */
   recordDropped(reason: DropReason): void

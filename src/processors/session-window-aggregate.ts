@@ -57,7 +57,8 @@ class SessionWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
   process(record: StreamRecord<K, V>): MaybePromise<void> {
     if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
     // A null value is aggregated like any other (the aggregator sees it), as in Kafka Streams' KStreamSessionWindowAggregate.
-    this.observedStreamTime = Math.max(this.observedStreamTime, record.timestamp)
+    // Under upstream watermarks sessions close by the task's event time, not by the largest timestamp seen.
+    this.observedStreamTime = this.ctx.watermarkMs() ?? Math.max(this.observedStreamTime, record.timestamp)
     const gap = this.params.windows.inactivityGapMs
     const overlapping = this.store.findSessions(record.key, record.timestamp - gap, record.timestamp + gap)
     if (isPromiseLike(overlapping)) return overlapping.then((sessions) => this.merge(record, sessions))

@@ -59,7 +59,8 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
     if (record.value === null || record.value === undefined) return this.ctx.recordDropped('null-value')
     const { timeDifferenceMs, graceMs } = this.params.windows
     const timestamp = record.timestamp
-    this.observedStreamTime = Math.max(this.observedStreamTime, timestamp)
+    // Under upstream watermarks windows close by the task's event time, not by the largest timestamp seen.
+    this.observedStreamTime = this.ctx.watermarkMs() ?? Math.max(this.observedStreamTime, timestamp)
     this.closeTime = this.observedStreamTime - graceMs
     if (timestamp + 1 + timeDifferenceMs <= this.closeTime) {
       // Even the record's right window would already be closed: every window it belongs to is.

@@ -17,7 +17,8 @@ export type SuppressSpec =
  * `KTable.suppress` (Kafka Streams' KTableSuppressProcessor). Buffers the latest change of each key in
  * the time-ordered buffer `storeName` and emits it when its time is up, as judged by the stream time
  * this processor observes; emission happens only when a record arrives, so an idle input keeps results
- * buffered. The buffer is a store of the task, backed up to its changelog: after a restart or a move
+ * buffered. Under upstream watermarks the time is the task's event time instead, and results come out
+ * as it advances, records or not. The buffer is a store of the task, backed up to its changelog: after a restart or a move
  * of the task the held updates, and the observed stream time, come back before the first record.
  */
 export function suppressProcessor<K, V>(spec: SuppressSpec, storeName: string): ProcessorSupplier<K, Change<V>, K, Change<V>> {
@@ -41,10 +42,16 @@ class Suppress<K, V> implements Processor<K, Change<V>, K, Change<V>> {
   init(context: ProcessorContext<K, Change<V>>): void {
     this.ctx = context
     this.buffer = context.getStateStore<TimeOrderedBuffer<K, V>>(this.storeName)
+    // Under upstream watermarks results are released as the task's event time passes them, with or
+    // without new records (idle inputs advance it with the wall clock).
+    context.onWatermarkAdvanced((eventTimeMs) => {
+      this.buffer.observeStreamTime(eventTimeMs)
+      return this.emitDue()
+    })
   }
 
   process(record: StreamRecord<K, Change<V>>): MaybePromise<void> {
-    this.buffer.observeStreamTime(record.timestamp)
+    this.buffer.observeStreamTime(this.ctx.watermarkMs() ?? record.timestamp)
     if (this.windowClosed(record.key as Windowed<unknown>)) {
       // The window's final result went out already (or the window closed before anything of it arrived):
       // an update now would be a second "final" result. After a join of windowed tables each side

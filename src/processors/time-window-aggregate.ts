@@ -31,8 +31,9 @@ export function timeWindowStartsFor(timestamp: number, windows: TimeWindowSpec):
 
 /**
  * Tumbling and hopping window aggregation (Kafka Streams' KStreamWindowAggregate). A window is open
- * while `end + grace` is after the stream time this processor has observed; a record for a window
- * that closed is dropped and counted as late, once per closed window.
+ * while `end + grace` is after the stream time this processor has observed (under upstream
+ * watermarks, the task's event time); a record for a window that closed is dropped and counted as
+ * late, once per closed window.
  */
 export function timeWindowAggregateProcessor<K, V, A>(
   params: TimeWindowAggregateParams<K, V, A>,
@@ -58,7 +59,8 @@ class TimeWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Chang
   process(record: StreamRecord<K, V>): MaybePromise<void> {
     if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
     // A null value is aggregated like any other (the aggregator sees it), as in Kafka Streams' KStreamWindowAggregate.
-    this.observedStreamTime = Math.max(this.observedStreamTime, record.timestamp)
+    // Under upstream watermarks windows close by the task's event time, not by the largest timestamp seen.
+    this.observedStreamTime = this.ctx.watermarkMs() ?? Math.max(this.observedStreamTime, record.timestamp)
     this.current = record
     return forEachInOrder(timeWindowStartsFor(record.timestamp, this.params.windows), this.step)
   }

@@ -3,6 +3,7 @@ import type { Serde } from '../serde/serde.js'
 import { KafkaSecurity, type SaslConfig } from '../kafka/security.js'
 import type { TlsOptions } from '../core/tls.js'
 import type { StoreSupplierKind } from '../state/types.js'
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../engine/stream-task.js'
 import type { DeserializationExceptionHandler } from '../engine/exception-handlers.js'
 import { resolveGroupTimeouts, type GroupTimeoutsConfig, type ResolvedGroupTimeouts } from './group-timeouts.js'
 import { resolveExceptionHandlers, type ProcessingExceptionHandler, type ProductionExceptionHandler } from '../engine/exception-handlers.js'
@@ -69,6 +70,22 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
    * also waits that long for new data to be produced; `-1` never waits.
    */
   readonly maxTaskIdleMs?: number
+  /**
+   * How a task's event time is kept (docs/windows.md, "Event time across partitions"). 'off'
+   * (default): Kafka Streams' stream time, the largest timestamp a task has seen. 'upstream': the
+   * minimum over the task's inputs, where a repartition topic's partition follows the slowest of
+   * the upstream tasks writing it (each writes its watermark in a header and in marker records), so
+   * windows behind a repartition count the same whatever the speeds of the input partitions; idle
+   * inputs stop holding it back after `idleTimeoutMs`, and the last windows close without new input.
+   * Every instance of an application must use the same setting.
+   */
+  readonly watermarks?: 'off' | 'upstream'
+  /**
+   * Under upstream watermarks: how long an input partition stays empty and caught up (or an
+   * upstream task reports all of its inputs so) before it stops holding the event time back; once
+   * every input of a task is idle its event time advances with the wall clock. Default 30000.
+   */
+  readonly idleTimeoutMs?: number
   /** Default 'rocksdb'; 'memory' keeps state in the process only (restored in full on start). */
   readonly storeSupplier?: StoreSupplierKind
   /** Serdes for keys and values the topology leaves unspecified. Default JSON. */
@@ -111,6 +128,8 @@ export interface ResolvedStreamsConfig extends ResolvedGroupTimeouts {
   readonly processingExceptionHandler: ProcessingExceptionHandler
   readonly productionExceptionHandler: ProductionExceptionHandler
   readonly maxTaskIdleMs: number
+  readonly watermarks: 'off' | 'upstream'
+  readonly idleTimeoutMs: number
   readonly storeSupplier: StoreSupplierKind
   readonly defaultKeySerde: Serde<unknown> | undefined
   readonly defaultValueSerde: Serde<unknown> | undefined
@@ -122,6 +141,11 @@ export interface ResolvedStreamsConfig extends ResolvedGroupTimeouts {
 }
 
 const APPLICATION_ID = /^[A-Za-z0-9._-]+$/
+
+function watermarksMode(value: unknown): 'off' | 'upstream' {
+  if (value === undefined || value === 'off' || value === 'upstream') return value ?? 'off'
+  throw new ConfigError(`watermarks must be 'off' (Kafka Streams' stream time, the default) or 'upstream', got ${JSON.stringify(value)}.`)
+}
 
 function nonNegative(name: string, value: number | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback
@@ -182,6 +206,8 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
     deliveryTimeoutMs: nonNegative('deliveryTimeoutMs', config.deliveryTimeoutMs, 120_000),
     ...handlers,
     maxTaskIdleMs: config.maxTaskIdleMs === -1 ? -1 : nonNegative('maxTaskIdleMs', config.maxTaskIdleMs, 0),
+    watermarks: watermarksMode(config.watermarks),
+    idleTimeoutMs: nonNegative('idleTimeoutMs', config.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS),
     storeSupplier,
     defaultKeySerde: config.defaultKeySerde,
     defaultValueSerde: config.defaultValueSerde,

@@ -74,6 +74,8 @@ export class TaskManager {
         productionExceptionHandler: config.productionExceptionHandler,
         ...(this.deps.globalStore === undefined ? {} : { globalStore: this.deps.globalStore }),
         maxTaskIdleMs: config.maxTaskIdleMs,
+        watermarks: config.watermarks,
+        idleTimeoutMs: config.idleTimeoutMs,
         fetchedLag: (partition) => this.deps.consumer.currentLag(partition),
         ...(this.deps.onFirstDrop === undefined ? {} : { onFirstDrop: this.deps.onFirstDrop }),
         exactlyOnce: this.deps.transaction !== undefined,
@@ -201,8 +203,13 @@ export class TaskManager {
     return processed
   }
 
+  /** Wall-clock punctuation, and under upstream watermarks the event time of idle inputs and the markers due. */
   async punctuate(wallClockMs: number): Promise<void> {
-    for (const task of this.tasks.values()) await task.maybePunctuateSystemTime(wallClockMs)
+    for (const task of this.tasks.values()) {
+      await task.maybePunctuateSystemTime(wallClockMs)
+      const advanced = task.advanceEventTime(wallClockMs)
+      if (isPromiseLike(advanced)) await advanced
+    }
   }
 
   /** Pauses full partitions and resumes drained ones (backpressure on the consumer). */

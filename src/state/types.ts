@@ -29,6 +29,12 @@ export interface StateStoreContext {
   readonly changelog?: ChangelogSink
   /** The task's stream time: window and session stores expire segments relative to it. */
   currentStreamTimeMs(): number
+  /**
+   * Under upstream watermarks, the task's event time: window and session stores then keep what is
+   * newer than it minus their retention even when records of a faster input were written already.
+   * Absent when watermarks are off.
+   */
+  readonly currentWatermarkMs?: () => number | undefined
   /** The timestamp of the record being processed, stamped on changelog records. */
   currentRecordTimestamp(): number
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../core/errors.js'
 import { partitionForKey } from '../core/partitioner.js'
 import type { Headers } from '../core/record.js'
 import type { CollectedRecord, RawHeader, RawRecord, RecordWriter } from '../engine/index.js'
@@ -38,10 +39,19 @@ export class InMemoryTopics implements RecordWriter {
 
   constructor(private readonly options: InMemoryTopicsOptions) {}
 
-  /** A record piped by a test input topic: laid out like any other, delivered, not kept as output. */
-  pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+  /**
+   * A record piped by a test input topic: laid out like any other (or to `partition`), delivered,
+   * not kept as output.
+   */
+  pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, partition?: number): void {
     const state = this.stateOf(topic)
-    this.options.deliver(this.rawRecord(state, topic, undefined, key, value, timestamp, headers))
+    if (partition !== undefined && (!Number.isInteger(partition) || partition < 0 || partition >= state.layout.partitions)) {
+      throw new ConfigError(
+        `Topic "${topic}" has ${state.layout.partitions} partition(s); cannot pipe to partition ${partition}. ` +
+          `Give it more with driver.declareTopic('${topic}', { partitions }) before piping.`,
+      )
+    }
+    this.options.deliver(this.rawRecord(state, topic, partition, key, value, timestamp, headers))
   }
 
   send(record: CollectedRecord): void {

@@ -14,9 +14,19 @@ export interface TestRecord<K, V> {
   readonly value: V | null
   readonly timestamp?: number
   readonly headers?: Headers
+  /** The partition to write to; default: Kafka's default partitioner on the key bytes. */
+  readonly partition?: number
 }
 
-type Pipe = (topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, flush: boolean) => MaybePromise<void>
+type Pipe = (
+  topic: string,
+  key: Buffer | null,
+  value: Buffer | null,
+  timestamp: number,
+  headers: Headers,
+  flush: boolean,
+  partition: number | undefined,
+) => MaybePromise<void>
 
 /** Feeds records into one topic of a `TopologyTestDriver`; each call resolves when they are fully processed. */
 export class TestInputTopic<K, V> {
@@ -36,9 +46,13 @@ export class TestInputTopic<K, V> {
     this.autoAdvanceMs = options.autoAdvanceMs ?? 0
   }
 
-  /** Pipes one record; `null` key or value are sent as null bytes (a tombstone). */
-  async pipeInput(key: K | null, value: V | null, timestamp?: number, headers: Headers = {}): Promise<void> {
-    await this.send({ key, value, ...(timestamp === undefined ? {} : { timestamp }), headers }, true)
+  /**
+   * Pipes one record; `null` key or value are sent as null bytes (a tombstone). `partition` writes
+   * it to that partition of a topic declared with several (`driver.declareTopic`), as a producer
+   * choosing its partition would; without it the key decides, as Kafka's default partitioner does.
+   */
+  async pipeInput(key: K | null, value: V | null, timestamp?: number, headers: Headers = {}, partition?: number): Promise<void> {
+    await this.send({ key, value, ...(timestamp === undefined ? {} : { timestamp }), headers, ...(partition === undefined ? {} : { partition }) }, true)
   }
 
   /** Pipes records in order; stores flush once at the end, which makes long lists fast. */
@@ -66,8 +80,8 @@ export class TestInputTopic<K, V> {
     }
     if (isPromiseLike(key) || isPromiseLike(value)) {
       const at = timestamp
-      return Promise.all([key, value]).then(([k, v]) => this.pipe(this.topic, k, v, at, headers, flush))
+      return Promise.all([key, value]).then(([k, v]) => this.pipe(this.topic, k, v, at, headers, flush, record.partition))
     }
-    return this.pipe(this.topic, key, value, timestamp, headers, flush)
+    return this.pipe(this.topic, key, value, timestamp, headers, flush, record.partition)
   }
 }

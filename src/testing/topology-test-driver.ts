@@ -67,6 +67,14 @@ export interface TopologyTestDriverOptions {
   readonly bootstrapServers?: readonly string[]
   readonly processingGuarantee?: 'at_least_once' | 'exactly_once_v2'
   readonly commitIntervalMs?: number
+  /**
+   * As KafkaStreams' option: 'upstream' runs the tasks on upstream watermarks (see
+   * docs/windows.md), where `advanceWallClockTime` also makes inputs idle and moves the event time
+   * of idle tasks. Default 'off'.
+   */
+  readonly watermarks?: 'off' | 'upstream'
+  /** As KafkaStreams' option: under upstream watermarks, how long an input stays empty before it is idle. Default 30000. */
+  readonly idleTimeoutMs?: number
 }
 
 export interface DriverMetrics {
@@ -119,6 +127,8 @@ export class TopologyTestDriver {
   private tasks: Tasks | undefined
   private starting: Promise<Tasks> | undefined
   private closed = false
+  private readonly watermarks: 'off' | 'upstream' | undefined
+  private readonly idleTimeoutMs: number | undefined
 
   constructor(
     private readonly topology: Topology,
@@ -129,6 +139,8 @@ export class TopologyTestDriver {
     this.handlers = resolveExceptionHandlers(options)
     this.defaultSerdes = { keySerde: options.defaultKeySerde ?? jsonSerde(), valueSerde: options.defaultValueSerde ?? jsonSerde() }
     this.storeSupplier = options.stateStores ?? 'memory'
+    this.watermarks = options.watermarks
+    this.idleTimeoutMs = options.idleTimeoutMs
     this.topics = new InMemoryTopics({
       layoutOf: (topic) => this.layoutOf(topic),
       captureChangelogs: options.captureChangelogs ?? true,
@@ -155,7 +167,7 @@ export class TopologyTestDriver {
     if (this.topology.subtopologyOf(this.relativeTopic(topic)) === undefined) {
       throw new ConfigError(`Topic "${topic}" is not read by this topology. Source topics: ${this.topology.sourceTopics().join(', ') || 'none'}.`)
     }
-    return new TestInputTopic(topic, keySerde, valueSerde, options, (t, k, v, ts, h, flush) => this.pipe(t, k, v, ts, h, flush), () => this.wallClock)
+    return new TestInputTopic(topic, keySerde, valueSerde, options, (t, k, v, ts, h, flush, p) => this.pipe(t, k, v, ts, h, flush, p), () => this.wallClock)
   }
 
   /** Reads what sinks (and changelogs, `<applicationId>-<store>-changelog`, and dead letters) wrote to `topic`. */
@@ -163,11 +175,21 @@ export class TopologyTestDriver {
     return new TestOutputTopic(topic, keySerde, valueSerde, () => this.topics.outputOf(topic))
   }
 
-  /** Moves the mock wall clock forward and runs the wall-clock punctuations due by then. */
+  /**
+   * Moves the mock wall clock forward and runs the wall-clock punctuations due by then. Under
+   * upstream watermarks it also lets inputs turn idle and the event time of idle tasks advance,
+   * until what that sends downstream (markers, released results) is processed.
+   */
   async advanceWallClockTime(ms: number): Promise<void> {
     const tasks = await this.start()
     this.wallClock += ms
     for (const task of tasks.all) await task.maybePunctuateSystemTime(this.wallClock)
+    // Each round may make the tasks downstream of the last idle: one round per sub-topology suffices.
+    for (let round = 0; round <= tasks.all.length; round++) {
+      for (const task of tasks.all) await task.advanceEventTime(this.wallClock)
+      if (this.pending.length === 0) break
+      await this.drain()
+    }
     await this.drain()
     await this.commit()
   }
@@ -236,11 +258,11 @@ export class TopologyTestDriver {
    * Input from a test input topic: routed to the task of its partition, then everything it caused.
    * Synchronous when the tasks exist and every operator answers synchronously.
    */
-  private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, commit: boolean): MaybePromise<void> {
+  private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, commit: boolean, partition?: number): MaybePromise<void> {
     if (this.tasks === undefined || this.closed) {
-      return this.start().then(() => this.pipe(topic, key, value, timestamp, headers, commit))
+      return this.start().then(() => this.pipe(topic, key, value, timestamp, headers, commit, partition))
     }
-    this.topics.pipe(topic, key, value, timestamp, headers)
+    this.topics.pipe(topic, key, value, timestamp, headers, partition)
     let drained: MaybePromise<void>
     try {
       drained = this.drain()
@@ -291,10 +313,16 @@ export class TopologyTestDriver {
    * changelogs become readable) and tasks checkpoint now and then, as the runtime's tasks do.
    */
   private async commit(): Promise<void> {
-    for (const task of this.tasks?.all ?? []) {
-      if (!task.needsCommit()) continue
-      await task.prepareCommit()
-      task.postCommit(false)
+    const tasks = this.tasks?.all ?? []
+    // A commit may send upstream-watermark markers: they are processed, and what they release committed.
+    for (let round = 0; round <= tasks.length; round++) {
+      for (const task of tasks) {
+        if (!task.needsCommit()) continue
+        await task.prepareCommit()
+        task.postCommit(false)
+      }
+      if (this.pending.length === 0) break
+      await this.drain()
     }
     await this.tasks?.global?.flush()
   }
@@ -346,6 +374,8 @@ export class TopologyTestDriver {
         productionExceptionHandler,
         wallClockMs: () => this.wallClock,
         globalStore: (name) => global?.store(name),
+        ...(this.watermarks === undefined ? {} : { watermarks: this.watermarks }),
+        ...(this.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.idleTimeoutMs }),
       })
       await task.initializeStores()
       await task.completeRestoration()

@@ -14,6 +14,10 @@ export interface TaskHost {
   readonly defaultSerdes: DefaultSerdes
   stateStore(name: string): StateStore
   currentStreamTimeMs(): number
+  /** The task's event time under upstream watermarks; undefined when they are off. */
+  watermarkMs(): number | undefined
+  /** Under upstream watermarks, called each time the task's event time advances; never otherwise. */
+  onWatermarkAdvanced(listener: (eventTimeMs: number) => MaybePromise<void>): void
   currentSystemTimeMs(): number
   recordMetadata(): RecordMetadata | undefined
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable
@@ -153,6 +157,14 @@ class NodeContext implements ProcessorContext {
 
   currentStreamTimeMs(): number {
     return this.host.currentStreamTimeMs()
+  }
+
+  watermarkMs(): number | undefined {
+    return this.host.watermarkMs()
+  }
+
+  onWatermarkAdvanced(listener: (eventTimeMs: number) => MaybePromise<void>): void {
+    this.host.onWatermarkAdvanced(listener)
   }
 
   currentSystemTimeMs(): number {

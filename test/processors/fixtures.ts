@@ -14,6 +14,8 @@ export function contextWith(store: StateStore, forwarded: StreamRecord<unknown, 
     schedule: () => ({ cancel: () => undefined }),
     recordMetadata: () => undefined,
     currentStreamTimeMs: () => 0,
+    watermarkMs: () => undefined,
+    onWatermarkAdvanced: () => undefined,
     currentSystemTimeMs: () => 0,
     recordDropped: () => undefined,
   }

@@ -18,10 +18,19 @@ export function segmentIntervalFor(retentionMs: number): number {
 
 export class RetentionClock {
   private observed = Number.NEGATIVE_INFINITY
+  private watermark: (() => number | undefined) | undefined
   readonly segmentIntervalMs: number
 
   constructor(readonly retentionMs: number) {
     this.segmentIntervalMs = segmentIntervalFor(retentionMs)
+  }
+
+  /**
+   * Under upstream watermarks the task's event time also bounds this clock: a faster input's
+   * records written into the store must not expire what a slower input still has to find.
+   */
+  bindWatermark(watermark: (() => number | undefined) | undefined): void {
+    this.watermark = watermark
   }
 
   observe(time: number): void {
@@ -29,7 +38,8 @@ export class RetentionClock {
   }
 
   streamTime(): number {
-    return this.observed
+    const watermark = this.watermark?.()
+    return watermark === undefined || watermark >= this.observed ? this.observed : watermark
   }
 
   /** The oldest time still retained. */

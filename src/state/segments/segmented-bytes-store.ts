@@ -57,6 +57,7 @@ export class SegmentedBytesStore implements BytesStore {
   async init(context: StateStoreContext): Promise<void> {
     if (this.open) throw new StateStoreError(`State store "${this.name}" is already open. Close it first.`)
     this.context = context
+    this.clock.bindWatermark(context.currentWatermarkMs)
     for (const [id, segment] of await this.provider.openExisting(context)) this.addSegment(id, segment)
     this.open = true
   }

@@ -1,0 +1,152 @@
+import type { Headers } from '../core/record.js'
+import type { Topology } from '../topology/topology.js'
+import { EventClock } from './event-clock.js'
+import { repartitionWriters, type TaskSpec } from './task-id.js'
+import type { CollectedRecord, RawRecord } from './types.js'
+import {
+  decodeProgress,
+  encodeProgress,
+  markerRecord,
+  rawHeader,
+  WATERMARK_HEADER,
+  WATERMARK_MARKER_HEADER,
+  withProgress,
+  type WriterProgress,
+} from './watermark-wire.js'
+
+/** How often, at most, a writer whose event time moved sends markers between commits. */
+export const MARKER_INTERVAL_MS = 1000
+
+/** What the task reports about its event time (metrics). */
+export interface TaskEventTime {
+  readonly taskId: string
+  /** The task's event time; null before every input has a clock. */
+  readonly eventTimeMs: number | null
+  /** True while every input is idle and the event time follows the wall clock. */
+  readonly allInputsIdle: boolean
+  /** Marker records this task wrote to repartition topics. */
+  readonly markersWritten: number
+  /** Marker records this task read (and filtered out) from repartition topics. */
+  readonly markersRead: number
+}
+
+/**
+ * The upstream-watermark side of one task (`watermarks: 'upstream'`): its event clock over its
+ * input partitions, the progress header on what it writes to repartition topics, and the markers
+ * that tell every partition of those topics the task's event time, even partitions it sends no
+ * record to. The task asks it about each record it buffers and processes.
+ */
+export class TaskWatermarks {
+  readonly clock: EventClock
+  private readonly outputs: ReadonlyMap<string, number>
+  private readonly writers: number
+  private progress: Buffer | undefined
+  private progressTime = Number.NaN
+  private progressIdle = false
+  private sentTime = Number.NaN
+  private sentIdle = false
+  private sentAtMs = Number.NEGATIVE_INFINITY
+  private written = 0
+  private read = 0
+
+  constructor(
+    topology: Topology,
+    applicationId: string,
+    spec: TaskSpec,
+    private readonly taskId: string,
+    idleTimeoutMs: number,
+    startedAtMs: number,
+  ) {
+    const prefix = `${applicationId}-`
+    this.clock = new EventClock(
+      spec.inputs.map((input) => {
+        const relative = input.topic.startsWith(prefix) ? input.topic.slice(prefix.length) : undefined
+        if (relative === undefined || topology.internalTopics.get(relative)?.purpose !== 'repartition') return {}
+        return { writerSubtopologies: repartitionWriters(topology, relative) }
+      }),
+      idleTimeoutMs,
+      startedAtMs,
+    )
+    this.outputs = new Map((spec.repartitionOutputs ?? []).map((o) => [o.topic, o.partitions]))
+    this.writers = spec.subtopologyTasks ?? 1
+  }
+
+  /** The marker a fetched record of input `index` is, if it is one; otherwise undefined. */
+  markerOf(index: number, raw: RawRecord): WriterProgress | undefined {
+    if (!this.clock.carriesWatermarks(index) || raw.key !== null || raw.value !== null) return undefined
+    return decodeProgress(rawHeader(raw.headers, WATERMARK_MARKER_HEADER))
+  }
+
+  /** A marker taken in its turn. True when the event time moved. */
+  markerTaken(index: number, marker: WriterProgress): boolean {
+    this.read++
+    this.clock.heard(index, marker)
+    return this.clock.update()
+  }
+
+  /** Before a data record of input `index` is processed. True when the event time moved. */
+  beforeRecord(index: number, timestamp: number, wallClockMs: number): boolean {
+    if (this.clock.carriesWatermarks(index)) return false
+    this.clock.taken(index, timestamp, wallClockMs)
+    return this.clock.update()
+  }
+
+  /** After a data record of input `index` was processed: its writer's progress counts from now on. */
+  afterRecord(index: number, raw: RawRecord): boolean {
+    if (!this.clock.carriesWatermarks(index)) return false
+    const progress = decodeProgress(rawHeader(raw.headers, WATERMARK_HEADER))
+    if (progress === undefined) return false
+    this.clock.heard(index, progress)
+    return this.clock.update()
+  }
+
+  /** `headers` with this task's progress when `topic` is a repartition topic it writes. */
+  headersFor(topic: string, headers: Headers): Headers {
+    if (!this.outputs.has(topic)) return headers
+    return withProgress(headers, this.currentProgress())
+  }
+
+  /**
+   * Markers to send now: when the event time or idleness changed since the last ones, at once on
+   * `force` (a commit) or when idleness changed, else at most every `MARKER_INTERVAL_MS`.
+   */
+  markersDue(wallClockMs: number, force: boolean): CollectedRecord[] {
+    if (this.outputs.size === 0) return []
+    const time = this.clock.currentMs
+    const idle = this.clock.allIdle
+    if (time === this.sentTime && idle === this.sentIdle) return []
+    if (!force && idle === this.sentIdle && wallClockMs - this.sentAtMs < MARKER_INTERVAL_MS) return []
+    this.sentTime = time
+    this.sentIdle = idle
+    this.sentAtMs = wallClockMs
+    const progress = this.currentProgress()
+    const markers: CollectedRecord[] = []
+    for (const [topic, partitions] of this.outputs) {
+      for (let p = 0; p < partitions; p++) markers.push(markerRecord(topic, p, progress, time, wallClockMs))
+    }
+    this.written += markers.length
+    return markers
+  }
+
+  snapshot(): TaskEventTime {
+    const time = this.clock.currentMs
+    return {
+      taskId: this.taskId,
+      eventTimeMs: Number.isFinite(time) ? time : null,
+      allInputsIdle: this.clock.allIdle,
+      markersWritten: this.written,
+      markersRead: this.read,
+    }
+  }
+
+  private currentProgress(): Buffer {
+    const time = this.clock.currentMs
+    const idle = this.clock.allIdle
+    if (this.progress === undefined || time !== this.progressTime || idle !== this.progressIdle) {
+      this.progress = encodeProgress(this.taskId, this.writers, time, idle)
+      this.progressTime = time
+      this.progressIdle = idle
+    }
+    return this.progress
+  }
+}
