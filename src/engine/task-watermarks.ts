@@ -17,6 +17,12 @@ import {
 /** How often, at most, a writer whose event time moved sends markers between commits. */
 export const MARKER_INTERVAL_MS = 1000
 
+/**
+ * How often a writer repeats unchanged markers: a reading task that starts afresh (restarted,
+ * moved to another instance) learns within this time where idle writers stand.
+ */
+export const MARKER_REFRESH_MS = 5000
+
 /** What the task reports about its event time (metrics). */
 export interface TaskEventTime {
   readonly taskId: string
@@ -108,14 +114,17 @@ export class TaskWatermarks {
 
   /**
    * Markers to send now: when the event time or idleness changed since the last ones, at once on
-   * `force` (a commit) or when idleness changed, else at most every `MARKER_INTERVAL_MS`.
+   * `force` (a commit) or when idleness changed, else at most every `MARKER_INTERVAL_MS`; unchanged
+   * ones again every `MARKER_REFRESH_MS`.
    */
   markersDue(wallClockMs: number, force: boolean): CollectedRecord[] {
     if (this.outputs.size === 0) return []
     const time = this.clock.currentMs
     const idle = this.clock.allIdle
-    if (time === this.sentTime && idle === this.sentIdle) return []
-    if (!force && idle === this.sentIdle && wallClockMs - this.sentAtMs < MARKER_INTERVAL_MS) return []
+    const elapsed = wallClockMs - this.sentAtMs
+    if (time === this.sentTime && idle === this.sentIdle) {
+      if (elapsed < MARKER_REFRESH_MS) return []
+    } else if (!force && idle === this.sentIdle && elapsed < MARKER_INTERVAL_MS) return []
     this.sentTime = time
     this.sentIdle = idle
     this.sentAtMs = wallClockMs
