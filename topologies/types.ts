@@ -1,4 +1,4 @@
-import type { SchemaRegistryAccess, Serde, Topology } from '../src/index.js'
+import type { KafkaStreamsConfig, SchemaRegistryAccess, Serde, Topology } from '../src/index.js'
 
 /** What a bundled topology may need from where it runs. */
 export interface TopologyContext {
@@ -31,5 +31,7 @@ export interface BundledTopology {
   readonly name: string
   /** One line for `tributary list`. */
   readonly description: string
+  /** Settings the topology is meant to run with (`tributary run` applies them; its flags override them). */
+  readonly config?: Pick<KafkaStreamsConfig, 'watermarks'>
   build(context: TopologyContext): BuiltTopology
 }

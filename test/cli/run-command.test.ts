@@ -133,6 +133,7 @@ describe('tributary run errors: one line, non-zero exit', () => {
   it('bad flags: exit 2', async () => {
     for (const [argv, message] of [
       [['run', 'ping-count', '--guarantee', 'exactly_once'], '--guarantee must be at_least_once or exactly_once_v2'],
+      [['run', 'ping-count', '--watermarks', 'flink'], '--watermarks must be off or upstream'],
       [['run', 'ping-count', '--duration', 'ten'], '--duration must be a number of seconds > 0'],
       [['run', 'ping-count', '--brokers', 'localhost'], '--brokers takes host:port'],
       [['run', 'ping-count', '--rate', '0'], '--rate must be an integer >= 1'],
@@ -175,10 +176,10 @@ describe('tributary run errors: one line, non-zero exit', () => {
 
   it('parses every flag', () => {
     const options = parseRunOptions(['fleet-map', '--brokers', 'a:1,b:2', '--registry', 'http://r:8081', '--state-dir', 's', '--guarantee', 'exactly_once_v2',
-      '--rate', '50', '--duration', '2.5', '--no-generate', '--seed', '7', '--drivers', '3', '--riders', '4'])
+      '--watermarks', 'upstream', '--rate', '50', '--duration', '2.5', '--no-generate', '--seed', '7', '--drivers', '3', '--riders', '4'])
     expect(options).toEqual({
       topologies: ['fleet-map'], brokers: ['a:1', 'b:2'], registryUrl: 'http://r:8081', stateDir: 's', dataDir: undefined, port: 0, registryPort: 0,
-      guarantee: 'exactly_once_v2', rate: 50, durationS: 2.5, generate: false, seed: 7, drivers: 3, riders: 4, httpPort: 0, tiles: undefined,
+      guarantee: 'exactly_once_v2', watermarks: 'upstream', rate: 50, durationS: 2.5, generate: false, seed: 7, drivers: 3, riders: 4, httpPort: 0, tiles: undefined,
       access: { kafka: {}, registry: undefined },
     })
   })
@@ -193,5 +194,21 @@ describe('tributary run errors: one line, non-zero exit', () => {
     expect(() => parseRunOptions(['fleet-map', '--no-http', '--http-port', '1'])).toThrow(/contradict/)
     expect(() => parseRunOptions(['fleet-map', '--tiles', 'https://tiles.example.org/a.png'])).toThrow(/\{z\}, \{x\} and \{y\}/)
     expect(() => parseRunOptions(['fleet-map', '--http-port', '70000'])).toThrow(/between 0 and 65535/)
+  })
+})
+
+describe("tributary run and a topology's own settings", () => {
+  const upstream = { ...fakeTopology, config: { watermarks: 'upstream' } } as const
+
+  it.each([
+    [[] as string[], 'Running ping-count (at_least_once, upstream watermarks): reads pings'],
+    [['--watermarks', 'off'], 'Running ping-count (at_least_once): reads pings'],
+  ])('runs a topology meant for upstream watermarks with them unless --watermarks says otherwise (%j)', async (flags, line) => {
+    const { io, out, err } = capture()
+    const run = createRunCommand({ topologies: [upstream], cityFeed: pingFeed().feed })
+    const code = await runCli(['run', 'ping-count', '--duration', '2', '--no-http', ...flags], io, undefined, [run])
+    expect(err).toEqual([])
+    expect(code).toBe(0)
+    expect(out.join('\n')).toContain(line)
   })
 })

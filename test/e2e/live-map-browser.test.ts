@@ -36,7 +36,7 @@ describe('the live map in a real browser (tributary run fleet-map surge-pricing)
     const map = await startTributaryRun(['fleet-map', 'surge-pricing', '--duration', '150'])
     run = map
     expect(map.output()).toMatch(/^Running fleet-map \(at_least_once\): reads vehicle_locations/m)
-    expect(map.output()).toMatch(/^Running surge-pricing \(at_least_once\): reads ride_requests, vehicle_locations/m)
+    expect(map.output()).toMatch(/^Running surge-pricing \(at_least_once, upstream watermarks\): reads ride_requests, vehicle_locations/m)
 
     browser = await puppeteer.launch({ executablePath: chromium!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] })
     const page = await browser.newPage()

@@ -101,6 +101,9 @@ export function buildRideHistory(options: RideHistoryOptions = {}): Topology {
 export const bundled: BundledTopology = {
   name: 'ride-history',
   description: 'Rides assembled from location pings by session windows, priced with the surge of their start zone',
+  // Sessions behind a repartition: exact whatever the speeds of the input partitions, and the last
+  // rides come out once the pings stop (docs/windows.md, "Event time across partitions").
+  config: { watermarks: 'upstream' },
   build() {
     return {
       topology: buildRideHistory(),

@@ -150,6 +150,9 @@ export function buildSurgePricing(options: SurgePricingOptions = {}): Topology {
 export const bundled: BundledTopology = {
   name: 'surge-pricing',
   description: 'Ride requests against available drivers per H3 zone and minute; the surge multiplier of each closed window',
+  // Windows behind a repartition: exact whatever the speeds of the input partitions, and the last
+  // minute comes out once the inputs go quiet (docs/windows.md, "Event time across partitions").
+  config: { watermarks: 'upstream' },
   build() {
     return {
       topology: buildSurgePricing(),

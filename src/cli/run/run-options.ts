@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly port: number
   readonly registryPort: number
   readonly guarantee: ProcessingGuarantee
+  /** Overrides each topology's own `watermarks` setting; undefined keeps them. */
+  readonly watermarks: 'off' | 'upstream' | undefined
   /** Caps the generator's records per second; undefined sends the city in real time. */
   readonly rate: number | undefined
   /** Stop after this many seconds; undefined runs until Ctrl-C. */
@@ -50,6 +52,8 @@ Options:
   --port <n>                 embedded broker port (default 0: any free port)
   --registry-port <n>        embedded schema registry port (default 0: any free port)
   --guarantee <g>            at_least_once (default) or exactly_once_v2
+  --watermarks <w>           off (Kafka Streams' stream time) or upstream (exact windows behind
+                             repartitions, idle close); default: each topology's own setting
   --rate <n>                 cap the generator at n records per second (default: real time)
   --duration <s>             stop after s seconds (default: run until Ctrl-C)
   --no-generate              do not start the city generator (read what is already there)
@@ -78,6 +82,7 @@ export function parseRunOptions(args: readonly string[], env: NodeJS.ProcessEnv 
       port: { type: 'string' },
       'registry-port': { type: 'string' },
       guarantee: { type: 'string' },
+      watermarks: { type: 'string' },
       rate: { type: 'string' },
       duration: { type: 'string' },
       'no-generate': { type: 'boolean' },
@@ -113,6 +118,10 @@ export function parseRunOptions(args: readonly string[], env: NodeJS.ProcessEnv 
   if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
     throw new CliError(`tributary run: --guarantee must be at_least_once or exactly_once_v2, got "${guarantee}".`)
   }
+  const watermarks = str('watermarks')
+  if (watermarks !== undefined && watermarks !== 'off' && watermarks !== 'upstream') {
+    throw new CliError(`tributary run: --watermarks must be off or upstream, got "${watermarks}".`)
+  }
   const durationFlag = str('duration')
   let durationS: number | undefined
   if (durationFlag !== undefined) {
@@ -146,6 +155,7 @@ export function parseRunOptions(args: readonly string[], env: NodeJS.ProcessEnv 
     port,
     registryPort,
     guarantee,
+    watermarks,
     rate,
     durationS,
     generate: values['no-generate'] !== true,

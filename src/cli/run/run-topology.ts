@@ -242,6 +242,8 @@ export async function runTopologies(bundledList: readonly BundledTopology[], opt
         ...stack.access.kafka,
         stateDir,
         processingGuarantee: options.guarantee,
+        ...bundled.config,
+        ...(options.watermarks === undefined ? {} : { watermarks: options.watermarks }),
         commitIntervalMs: COMMIT_INTERVAL_MS,
         // Static membership: restarted on the same state directory (after a crash too), the
         // application takes its old place in the group at once instead of waiting for its session.
@@ -251,8 +253,9 @@ export async function runTopologies(bundledList: readonly BundledTopology[], opt
       app.on('error', (error) => stopper.stop(running.length > 1 ? `${bundled.name} failed` : 'the application failed', error))
       return app
     })
-    for (const { bundled, built } of running) {
-      io.out(`Running ${bundled.name} (${options.guarantee}): reads ${built.inputs.join(', ')}; writes ${built.outputs.map((o) => o.topic).join(', ')}.`)
+    for (const [i, { bundled, built }] of running.entries()) {
+      const settings = apps[i]!.config.watermarks === 'upstream' ? `${options.guarantee}, upstream watermarks` : options.guarantee
+      io.out(`Running ${bundled.name} (${settings}): reads ${built.inputs.join(', ')}; writes ${built.outputs.map((o) => o.topic).join(', ')}.`)
     }
     io.out(`State in ${shownStateDir}${running.length > 1 ? ' (a directory per topology)' : ''}${temporaryStateDir === undefined ? '' : ' (temporary, removed on exit)'}.`)
     if (liveMap !== undefined) {
