@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { StreamsBuilder, Suppressed, TimeWindows } from '../../src/dsl/index.js'
+import { JoinWindows, StreamsBuilder, Suppressed, TimeWindows } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/index.js'
 import { TopologyTestDriver, type TopologyTestDriverOptions } from '../../src/testing/index.js'
 import type { Windowed } from '../../src/core/windowed.js'
@@ -96,5 +96,52 @@ describe('TopologyTestDriver with upstream watermarks', () => {
     driver = env.driver
     await pipeRacingPartitions(env.pings)
     for (const record of env.counts.readRecordsToList()) expect(Object.keys(record.headers)).toEqual([])
+  })
+})
+
+/** Requests re-keyed by rider (through a repartition topic) left-joined with rider confirmations within 10 s. */
+function requestsLeftJoinConfirmations() {
+  const b = new StreamsBuilder()
+  const confirmations = b.stream<string, string>('confirmations', { keySerde: s, valueSerde: s })
+  b.stream<string, string>('requests', { keySerde: s, valueSerde: s })
+    .selectKey((_request, rider) => rider)
+    .leftJoin(confirmations, (request, confirmation) => `${request}+${confirmation ?? 'none'}`, JoinWindows.ofTimeDifferenceWithNoGrace(10_000), {
+      keySerde: s, valueSerde: s, otherValueSerde: s, name: 'requests-confirmed',
+    })
+    .to('confirmed', { keySerde: s, valueSerde: s })
+  return b.build()
+}
+
+describe('a stream-stream left join behind a repartition', () => {
+  let driver: TopologyTestDriver | undefined
+  afterEach(() => driver?.close())
+
+  async function run(options: TopologyTestDriverOptions) {
+    driver = new TopologyTestDriver(requestsLeftJoinConfirmations(), options)
+    driver.declareTopic('requests', { partitions: 2 })
+    const requests = driver.createInputTopic('requests', s, s)
+    const confirmations = driver.createInputTopic('confirmations', s, s)
+    const confirmed = driver.createOutputTopic('confirmed', s, s)
+    // The requests' partition 0 runs 100 s ahead of partition 1.
+    await requests.pipeInput('request-x', 'rider-x', 100_000, {}, 0)
+    await requests.pipeInput('request-y', 'rider-y', 5_000, {}, 1)
+    await confirmations.pipeInput('rider-y', 'ok', 6_000)
+    return { confirmed }
+  }
+
+  it("'off': the fast partition closes the slow one's join window, which comes out unjoined", async () => {
+    const { confirmed } = await run({})
+    expect(confirmed.readKeyValuesToList()).toEqual([['rider-y', 'rider-y+none']])
+  })
+
+  it("'upstream': the slow partition's request is joined, and the fast one's comes out unjoined once its window has closed by event time", async () => {
+    const { confirmed } = await run({ watermarks: 'upstream' })
+    expect(confirmed.readKeyValuesToList()).toEqual([['rider-y', 'rider-y+ok']])
+    await driver!.advanceWallClockTime(30_000)
+    // Idle: the event time follows the wall clock from 100 s; request-x's window closes at 110 s.
+    await driver!.advanceWallClockTime(9_000)
+    expect(confirmed.isEmpty()).toBe(true)
+    await driver!.advanceWallClockTime(2_000)
+    expect(confirmed.readKeyValuesToList()).toEqual([['rider-x', 'rider-x+none']])
   })
 })

@@ -1,5 +1,5 @@
 import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
-import type { Record as StreamRecord } from '../../core/record.js'
+import type { Headers, Record as StreamRecord } from '../../core/record.js'
 import type { KeyValueStore, WindowEntry, WindowStore } from '../../state/types.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../api.js'
 import { joinTimeTracker, type JoinTimeTracker } from './join-time-tracker.js'
@@ -63,12 +63,22 @@ class StreamStreamJoin implements Processor {
       const store = context.getStateStore<KeyValueStore<TimestampedKeyAndJoinSide<unknown>, UnjoinedValues>>(this.params.outerStoreName)
       this.outerStore = store
       this.time = joinTimeTracker(store)
+      // Under upstream watermarks windows close by the task's event time, records or not; both
+      // sides share the store and the tracker, so one of them emits what closed.
+      if (context.watermarkMs() !== undefined && this.params.side === 'left') {
+        context.onWatermarkAdvanced((eventTimeMs) => {
+          this.time.streamTime = eventTimeMs
+          return this.mayHaveClosedUnjoined() ? this.emitClosedUnjoined(store, {}) : undefined
+        })
+      }
     }
   }
 
   process(record: StreamRecord<unknown, unknown>): MaybePromise<void> {
     const { timestamp } = record
-    if (timestamp > this.time.streamTime) this.time.streamTime = timestamp
+    const watermark = this.ctx.watermarkMs()
+    if (watermark !== undefined) this.time.streamTime = watermark
+    else if (timestamp > this.time.streamTime) this.time.streamTime = timestamp
     if (record.key === null || record.key === undefined) {
       // Kafka Streams 3.7+ (KIP-962): an outer side still emits a keyless record, with a null partner.
       if (this.params.outer && record.value !== null && record.value !== undefined) {
@@ -103,8 +113,9 @@ class StreamStreamJoin implements Processor {
     record: StreamRecord<unknown, unknown>,
     outerStore: KeyValueStore<TimestampedKeyAndJoinSide<unknown>, UnjoinedValues>,
   ): MaybePromise<void> {
-    if (record.timestamp === this.time.streamTime && this.mayHaveClosedUnjoined()) {
-      return this.emitClosedUnjoined(outerStore, record).then(() => this.joinWithOuterStore(record, outerStore))
+    // The record advanced stream time (under upstream watermarks the event time's listener emits instead).
+    if (record.timestamp === this.time.streamTime && this.ctx.watermarkMs() === undefined && this.mayHaveClosedUnjoined()) {
+      return this.emitClosedUnjoined(outerStore, record.headers).then(() => this.joinWithOuterStore(record, outerStore))
     }
     return this.joinWithOuterStore(record, outerStore)
   }
@@ -183,7 +194,7 @@ class StreamStreamJoin implements Processor {
   }
 
   /** Emits (with a null partner) and removes every buffered record whose window has closed. */
-  private async emitClosedUnjoined(store: KeyValueStore<TimestampedKeyAndJoinSide<unknown>, UnjoinedValues>, record: StreamRecord<unknown, unknown>): Promise<void> {
+  private async emitClosedUnjoined(store: KeyValueStore<TimestampedKeyAndJoinSide<unknown>, UnjoinedValues>, headers: Headers): Promise<void> {
     const { graceMs } = this.params.windows
     const streamTime = this.time.streamTime
     this.time.minTime = Number.POSITIVE_INFINITY
@@ -202,7 +213,7 @@ class StreamStreamJoin implements Processor {
       }
       for (const value of unjoined.values) {
         const joined = key.side === 'left' ? this.params.joiner(key.key, value, null) : this.params.joiner(key.key, null, value)
-        await this.ctx.forward({ key: key.key, value: joined, timestamp: key.timestamp, headers: record.headers })
+        await this.ctx.forward({ key: key.key, value: joined, timestamp: key.timestamp, headers })
       }
       emitted.push(key)
     }
