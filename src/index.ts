@@ -32,6 +32,6 @@ export { KafkaStreams, InvalidStateStoreError } from './runtime/index.js'
 export type {
   KafkaStreamsConfig, KafkaStreamsOptions, KafkaStreamsState, KafkaStreamsEvents, StreamsWarning, RecordsDroppedWarning, GroupJoinRetryWarning, ProcessingRetryWarning, ProcessingGuarantee, DeserializationExceptionHandler,
   ProcessingExceptionHandler, ProductionExceptionHandler, KeyQueryMetadata, StreamsMetadata, StreamsMetricsSnapshot,
-  StandbyFailureWarning, StandbyTaskMetrics,
+  StandbyFailureWarning, StandbyTaskMetrics, TaskEventTime,
 } from './runtime/index.js'
 export type { KafkaSecurity, OAuthBearerTokenProvider, SaslConfig, SaslMechanism, SecurityProtocol, TlsOptions } from './runtime/index.js'

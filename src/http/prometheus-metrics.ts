@@ -162,6 +162,18 @@ const FAMILIES: readonly Family[] = [
     samples: (m) => m.standbyTasks.flatMap((t) => (t.lag === undefined ? [] : [{ labels: { task: t.taskId }, value: t.lag }])),
   },
   {
+    name: 'tributary_event_time_lag_seconds',
+    type: 'gauge',
+    help: 'Under upstream watermarks: how far each task\'s event time is behind the wall clock (absent before the task has one).',
+    samples: (m) => m.eventTime.flatMap((t) => (t.eventTimeMs === null ? [] : [{ labels: { task: t.taskId }, value: (m.timestampMs - t.eventTimeMs) / 1000 }])),
+  },
+  {
+    name: 'tributary_event_time_idle',
+    type: 'gauge',
+    help: 'Under upstream watermarks: 1 while every input of the task is idle and its event time follows the wall clock, else 0.',
+    samples: (m) => m.eventTime.map((t) => ({ labels: { task: t.taskId }, value: t.allInputsIdle ? 1 : 0 })),
+  },
+  {
     name: 'tributary_instance_state',
     type: 'gauge',
     help: 'The state of the KafkaStreams instance: 1 for the current state, 0 for the others.',

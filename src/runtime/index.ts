@@ -7,7 +7,7 @@ export type { KafkaSecurity, OAuthBearerTokenProvider, SaslConfig, SaslMechanism
 export type { TlsOptions } from '../core/tls.js'
 export type { KafkaStreamsEvents, KafkaStreamsState } from './streams-events.js'
 export type { StreamsWarning, RecordsDroppedWarning, GroupJoinRetryWarning, ProcessingRetryWarning, StandbyFailureWarning } from './streams-warnings.js'
-export type { DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler } from '../engine/index.js'
+export type { DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler, TaskEventTime } from '../engine/index.js'
 export type { GlobalStateMetrics } from './global-state-manager.js'
 export { InvalidStateStoreError } from './interactive-queries.js'
 export type { KeyQueryMetadata, StreamsMetadata } from './instance-directory.js'

@@ -107,7 +107,8 @@ export class StreamsIntrospection {
       this.instance.state(),
       live.map((task) => task.metrics()),
     )
-    return { ...base, consumerLag, stores, standbyTasks, globalTables: this.instance.globalMetrics() }
+    const eventTime = live.flatMap((task) => task.eventTimeMetrics() ?? [])
+    return { ...base, consumerLag, stores, standbyTasks, globalTables: this.instance.globalMetrics(), eventTime }
   }
 
   /** Tasks holding `storeName` whose partitions the consumer is assigned but that are not running yet. */

@@ -1,3 +1,4 @@
+import type { TaskEventTime } from '../engine/task-watermarks.js'
 import type { DropReason } from '../processors/api.js'
 import type { RestoreProgress } from '../engine/changelog-restorer.js'
 import type { GlobalStateMetrics } from './global-state-manager.js'
@@ -113,6 +114,8 @@ export interface StreamsMetricsSnapshot {
   readonly standbyTasks: readonly StandbyTaskMetrics[]
   /** Records read into the global tables since start (`undefined` without global tables). */
   readonly globalTables: GlobalStateMetrics | undefined
+  /** Under upstream watermarks, each active task's event time and markers; empty when watermarks are off. */
+  readonly eventTime: readonly TaskEventTime[]
 }
 
 /** What the task manager reports as it goes; every call is cheap and allocation-free on the per-record path. */
@@ -192,7 +195,7 @@ export class StreamsMetricsRecorder implements TaskObserver {
   }
 
   /** The synchronous part of a snapshot; the caller adds consumer lag and store sizes. */
-  snapshot(state: KafkaStreamsState, liveTasks: readonly TaskMetrics[]): Omit<StreamsMetricsSnapshot, 'consumerLag' | 'stores' | 'standbyTasks' | 'globalTables'> {
+  snapshot(state: KafkaStreamsState, liveTasks: readonly TaskMetrics[]): Omit<StreamsMetricsSnapshot, 'consumerLag' | 'stores' | 'standbyTasks' | 'globalTables' | 'eventTime'> {
     const now = this.clock()
     const totals = emptyTotals()
     addTaskMetrics(totals, this.closedTasks)

@@ -3,6 +3,7 @@ import { StreamsBuilder, Suppressed, TimeWindows } from '../../src/dsl/index.js'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../src/engine/index.js'
 import { KafkaStreams, type ProcessingGuarantee } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
+import { prometheusMetrics } from '../../src/http/index.js'
 import type { Topology } from '../../src/topology/topology.js'
 import { buf, readText, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
 
@@ -102,6 +103,18 @@ describe.each<ProcessingGuarantee>(['at_least_once', 'exactly_once_v2'])("upstre
       expect(out.length).toBe(expected.size)
       expect(new Map(out.map((r) => [r.key, Number(r.value)]))).toEqual(expected)
       for (const app of apps) expect((await app.metrics()).dropped.late).toBe(0)
+      // Every task keeps an event time; by now all inputs are idle and it follows the wall clock.
+      const eventTimes = (await Promise.all(apps.map(async (app) => (await app.metrics()).eventTime))).flat()
+      expect(eventTimes.map((t) => t.taskId).sort()).toEqual(['0_0', '0_1', '0_2', '1_0', '1_1', '1_2'])
+      const lastPing = Math.max(...input.map((p) => p.timestamp))
+      for (const t of eventTimes) {
+        expect(t.allInputsIdle, t.taskId).toBe(true)
+        expect(t.eventTimeMs, t.taskId).toBeGreaterThan(lastPing)
+        if (t.taskId.startsWith('0_')) expect(t.markersWritten, t.taskId).toBeGreaterThan(0)
+        else expect(t.markersRead, t.taskId).toBeGreaterThan(0)
+      }
+      const scraped = await prometheusMetrics(apps[0]!).render()
+      expect(scraped).toMatch(/^tributary_event_time_idle\{[^}]*task="\d_\d"[^}]*\} 1$/m)
       console.log(`${instances} instance(s), ${processingGuarantee}: 160 zone-minutes ${tookMs} ms after start (idle timeout ${DEFAULT_IDLE_TIMEOUT_MS} ms)`)
       expect(tookMs).toBeLessThan(DEFAULT_IDLE_TIMEOUT_MS + 30_000)
     },

@@ -23,6 +23,8 @@ const FAMILY_TYPES = {
   tributary_active_tasks: 'gauge',
   tributary_standby_tasks: 'gauge',
   tributary_standby_lag: 'gauge',
+  tributary_event_time_lag_seconds: 'gauge',
+  tributary_event_time_idle: 'gauge',
   tributary_instance_state: 'gauge',
   tributary_state_store_entries: 'gauge',
   tributary_state_store_bytes: 'gauge',
@@ -93,6 +95,9 @@ describe(`Prometheus metrics of a KafkaStreams app on the ${testBrokerKind()} br
     // Alone in its group: nowhere to keep standbys.
     expect(valueOf(families.get('tributary_standby_tasks'))).toBe(0)
     expect(families.get('tributary_standby_lag')?.samples).toEqual([])
+    // Watermarks are off by default: no task keeps an event time of its own.
+    expect(families.get('tributary_event_time_lag_seconds')?.samples).toEqual([])
+    expect(families.get('tributary_event_time_idle')?.samples).toEqual([])
 
     // Histograms (the parser already checked le order, monotonic counts and +Inf == _count).
     const latency = families.get('tributary_process_latency_seconds')
