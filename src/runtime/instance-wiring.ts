@@ -107,6 +107,7 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
         active: (): string[] => tasks.all().map((task) => task.taskId),
         standbys: () => standbys.offsetSums(),
       }),
+      watermarks: config.watermarks,
     })
   const consumer = track(
     clients.consumer({
@@ -122,6 +123,8 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
         statefulTasks: stateful,
         // In-memory stores would not survive the handover from standby to active.
         numStandbyReplicas: config.storeSupplier === 'memory' ? 0 : config.numStandbyReplicas,
+        applicationId: config.applicationId,
+        watermarks: config.watermarks,
       }),
     }),
   )

@@ -6,9 +6,12 @@
  *
  * - v1: `{ v, applicationServer? }`
  * - v2: `{ v, applicationServer?, taskOffsetSums: { <taskId>: <sum> } }`
+ * - v3: `{ v, applicationServer?, taskOffsetSums, watermarks: 'off' | 'upstream' }`
  */
 
-const VERSION = 2
+import type { WatermarksMode } from './watermarks-agreement.js'
+
+const VERSION = 3
 
 /** The offset sum a member reports for a task it runs as active: fully caught up (Kafka Streams' `Task.LATEST_OFFSET`). */
 export const RUNNING_ACTIVE = -2
@@ -22,20 +25,23 @@ export interface SubscriptionInfo {
    * Tasks without local state are absent.
    */
   readonly taskOffsetSums: ReadonlyMap<string, number>
+  /** The member's `watermarks` setting ('off' for members that do not say: older releases). */
+  readonly watermarks: WatermarksMode
 }
 
 export function encodeSubscriptionInfo(info: SubscriptionInfo): Buffer {
-  const document: { v: number; applicationServer?: string; taskOffsetSums: Record<string, number> } = {
+  const document: { v: number; applicationServer?: string; taskOffsetSums: Record<string, number>; watermarks: WatermarksMode } = {
     v: VERSION,
     ...(info.applicationServer === undefined ? {} : { applicationServer: info.applicationServer }),
     taskOffsetSums: Object.fromEntries(info.taskOffsetSums),
+    watermarks: info.watermarks,
   }
   return Buffer.from(JSON.stringify(document), 'utf8')
 }
 
 /** What a member advertised; user data of another client (or none) reads as an empty subscription. */
 export function decodeSubscriptionInfo(userData: Buffer | undefined): SubscriptionInfo {
-  const empty: SubscriptionInfo = { taskOffsetSums: new Map() }
+  const empty: SubscriptionInfo = { taskOffsetSums: new Map(), watermarks: 'off' }
   if (userData === undefined || userData.length === 0) return empty
   let parsed: unknown
   try {
@@ -44,10 +50,10 @@ export function decodeSubscriptionInfo(userData: Buffer | undefined): Subscripti
     return empty
   }
   if (parsed === null || typeof parsed !== 'object') return empty
-  const { applicationServer, taskOffsetSums } = parsed as { applicationServer?: unknown; taskOffsetSums?: unknown }
+  const { applicationServer, taskOffsetSums, watermarks } = parsed as { applicationServer?: unknown; taskOffsetSums?: unknown; watermarks?: unknown }
   const sums = new Map<string, number>()
   if (taskOffsetSums !== null && typeof taskOffsetSums === 'object') {
     for (const [taskId, sum] of Object.entries(taskOffsetSums)) if (typeof sum === 'number' && Number.isFinite(sum)) sums.set(taskId, sum)
   }
-  return { ...(typeof applicationServer === 'string' ? { applicationServer } : {}), taskOffsetSums: sums }
+  return { ...(typeof applicationServer === 'string' ? { applicationServer } : {}), taskOffsetSums: sums, watermarks: watermarks === 'upstream' ? 'upstream' : 'off' }
 }

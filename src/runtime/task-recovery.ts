@@ -1,3 +1,4 @@
+import { ConfigError } from '../core/errors.js'
 import { brokerErrorNames } from '../kafka/errors.js'
 import type { AssignmentListener, GroupMetadata, KafkaAdmin, KafkaConsumer, TopicPartition } from '../kafka/types.js'
 import type { KafkaRecordWriter } from './kafka-services.js'
@@ -79,7 +80,12 @@ export class TaskRecovery {
     // Between the revoked active tasks' clean close and the new ones' creation: a standby promoted
     // to active is closed (checkpointed) before its active task opens the same stores, and an
     // active task demoted to standby has written its checkpoint before its standby opens them.
-    onAssignmentUserData: (userData) => this.deps.standbys.assign(decodeAssignmentInfo(userData).standbyTasks),
+    onAssignmentUserData: (userData) => {
+      const info = decodeAssignmentInfo(userData)
+      // The leader refused this member (a setting the rest of the group does not share).
+      if (info.error !== undefined) throw new ConfigError(info.error)
+      return this.deps.standbys.assign(info.standbyTasks)
+    },
     onAssigned: async (partitions) => {
       this.deps.onRebalance()
       this.deps.generation.adopt()

@@ -3,6 +3,7 @@ import { StreamsBuilder, Suppressed, TimeWindows } from '../../src/dsl/index.js'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../src/engine/index.js'
 import { KafkaStreams, type ProcessingGuarantee } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
+import { ConfigError } from '../../src/core/errors.js'
 import { prometheusMetrics } from '../../src/http/index.js'
 import type { Topology } from '../../src/topology/topology.js'
 import { buf, readText, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
@@ -120,4 +121,34 @@ describe.each<ProcessingGuarantee>(['at_least_once', 'exactly_once_v2'])("upstre
     },
     150_000,
   )
+})
+
+describe('a group with mixed watermarks settings', () => {
+  let env: StreamsFixture
+  beforeEach(async () => {
+    env = await startStreams(`${APP}-mixed`)
+  })
+  afterEach(() => env.close())
+
+  it("refuses an instance whose setting differs from the group's: it fails with a ConfigError saying what to set, the group runs on", async () => {
+    const { kafka } = env
+    await kafka.track(kafka.clients.admin()).createTopics([
+      { name: 'pings', partitions: 3 },
+      { name: 'zone-minute-counts', partitions: 1 },
+    ])
+    const instance = (stateDir: string, watermarks: 'off' | 'upstream') =>
+      env.track(new KafkaStreams(zoneMinuteCounts(), { applicationId: `${APP}-mixed`, bootstrapServers: [kafka.broker.bootstrapServers], stateDir, watermarks }))
+    const group = instance(env.stateDir, 'upstream')
+    await group.start()
+    const odd = instance(env.newStateDir(), 'off')
+    const errors: unknown[] = []
+    odd.on('error', (error) => errors.push(error))
+    await odd.start().catch((error: unknown) => errors.push(error))
+    await waitFor('the refused instance to fail', () => odd.state() === 'ERROR', 60_000)
+    expect(errors[0]).toBeInstanceOf(ConfigError)
+    expect(String(errors[0])).toMatch(/run with watermarks 'upstream', this one with 'off'.*Set watermarks: 'upstream' here/)
+    // The group's own instance keeps every task.
+    await waitFor('the group to settle', () => group.state() === 'RUNNING', 60_000)
+    expect((await group.metrics()).activeTasks).toBe(6)
+  }, 150_000)
 })

@@ -55,7 +55,7 @@ function directory(members: () => GroupMemberDescription[] | undefined) {
 const member = (id: string, server: string | undefined, assignment: [string, number][]): GroupMemberDescription => ({
   memberId: id,
   clientId: 'c',
-  userData: encodeSubscriptionInfo({ ...(server === undefined ? {} : { applicationServer: server }), taskOffsetSums: new Map() }),
+  userData: encodeSubscriptionInfo({ ...(server === undefined ? {} : { applicationServer: server }), taskOffsetSums: new Map(), watermarks: 'off' }),
   assignment: assignment.map(([topic, partition]) => ({ topic, partition })),
 })
 
