@@ -1,67 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { StreamsBuilder, Suppressed, TimeWindows } from '../../src/dsl/index.js'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../src/engine/index.js'
 import { KafkaStreams, type ProcessingGuarantee } from '../../src/runtime/index.js'
-import { Serdes } from '../../src/serde/index.js'
 import { ConfigError } from '../../src/core/errors.js'
 import { prometheusMetrics } from '../../src/http/index.js'
-import type { Topology } from '../../src/topology/topology.js'
 import { buf, readText, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
+import { MINUTES, pings, recomputed, ZONES, zoneMinuteCounts } from './zone-minutes.js'
 
 const APP = 'zone-minutes'
-const MINUTE = 60_000
-const ZONES = 8
-const MINUTES = 20
-/** A recent minute: records older than the topics' retention (7 days) would be deleted by the broker. */
-const START = (Math.floor(Date.now() / MINUTE) - 2 * MINUTES) * MINUTE
-
-/** Pings re-keyed by zone, counted per zone and tumbling minute (grace 2 s), each minute once it closes. */
-function zoneMinuteCounts(): Topology {
-  const s = Serdes.string()
-  const b = new StreamsBuilder()
-  b.stream<string, string>('pings', { keySerde: s, valueSerde: s })
-    .groupBy((_driver, zone) => zone, { keySerde: s, valueSerde: s, name: 'pings-by-zone' })
-    .windowedBy(TimeWindows.ofSizeAndGrace(MINUTE, 2_000))
-    .count()
-    .suppress(Suppressed.untilWindowCloses())
-    .toStream()
-    .map<string, number>((window, count) => [`${window.key}@${(window.window.start - START) / MINUTE}`, count])
-    .to('zone-minute-counts', { keySerde: s, valueSerde: Serdes.json<number>() })
-  return b.build()
-}
-
-interface Ping {
-  readonly partition: number
-  readonly driver: string
-  readonly zone: string
-  readonly timestamp: number
-}
-
-/**
- * 13,200 pings over 20 minutes in 3 partitions: partition 0 dense (12,000, one every 100 ms),
- * partitions 1 and 2 sparse (600 each, one every 2 s). Every zone has pings in every minute.
- */
-function pings(): Ping[] {
-  const all: Ping[] = []
-  const spread = (partition: number, count: number) => {
-    const step = (MINUTES * MINUTE) / count
-    for (let i = 0; i < count; i++) all.push({ partition, driver: `driver-${partition}-${i % 50}`, zone: `zone-${(i * 7 + partition) % ZONES}`, timestamp: START + Math.floor(i * step) })
-  }
-  spread(0, 12_000)
-  spread(1, 600)
-  spread(2, 600)
-  return all
-}
-
-/** The counts a plain recomputation gives: zone and minute -> pings. */
-function recomputed(input: readonly Ping[]): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const p of input) {
-    const key = `${p.zone}@${Math.floor((p.timestamp - START) / MINUTE)}`
-    counts.set(key, (counts.get(key) ?? 0) + 1)
-  }
-  return counts
-}
 
 describe.each<ProcessingGuarantee>(['at_least_once', 'exactly_once_v2'])("upstream watermarks: exact windows behind a repartition whatever the partitions' speeds (%s)", (processingGuarantee) => {
   let env: StreamsFixture
