@@ -25,14 +25,11 @@ import {
 } from './exception-handlers.js'
 import { TaskRecordCollector } from './record-collector.js'
 import type { Serde } from '../serde/serde.js'
-import { TaskWatermarks, type TaskEventTime } from './task-watermarks.js'
-import type { WriterProgress } from './watermark-wire.js'
+import { TaskWatermarks, type TaskEventTime, type WatermarkListener } from './task-watermarks.js'
+import { markerIn, type WriterProgress } from './watermark-wire.js'
 
 /** See `StreamTaskConfig.idleTimeoutMs`. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000
-
-/** Told each time the task's event time advances under upstream watermarks. */
-export type WatermarkListener = (eventTimeMs: number) => MaybePromise<void>
 
 /** Restores of one task that may find their changelog truncated before one succeeds. */
 const MAX_RESTORE_ATTEMPTS = 3
@@ -131,7 +128,6 @@ export class StreamTask implements TaskHost {
   private lastCheckpoint: readonly TopicPartitionOffset[] | undefined
   private readonly counts = new TaskMetricsCounter()
   private readonly watermarks: TaskWatermarks | undefined
-  private readonly watermarkListeners: WatermarkListener[] = []
 
   constructor(
     topology: Topology,
@@ -326,7 +322,7 @@ export class StreamTask implements TaskHost {
     const watermarks = this.watermarks
     if (watermarks === undefined || this.state !== 'running') return undefined
     const moved = watermarks.clock.tick(wallClockMs, (i) => this.queues.caughtUp(i))
-    const told = moved ? this.tellWatermark() : undefined
+    const told = moved ? watermarks.tell() : undefined
     if (isPromiseLike(told)) return told.then(() => this.sendMarkers(watermarks, wallClockMs, false))
     this.sendMarkers(watermarks, wallClockMs, false)
     return undefined
@@ -440,7 +436,7 @@ export class StreamTask implements TaskHost {
   }
 
   onWatermarkAdvanced(listener: WatermarkListener): void {
-    if (this.watermarks !== undefined) this.watermarkListeners.push(listener)
+    this.watermarks?.listen(listener)
   }
 
   // Internals.
@@ -460,6 +456,13 @@ export class StreamTask implements TaskHost {
       if (marker !== undefined) {
         const source = this.inputs.sourceOf(raw)
         this.queues.add(raw.topic, raw.partition, { raw, offset: raw.offset, timestamp: Number.NEGATIVE_INFINITY, source, record: undefined, marker })
+        return undefined
+      }
+    } else {
+      // Left by an earlier run on upstream watermarks: not a record (a tombstone without a key).
+      const marker = markerIn(raw)
+      if (marker !== undefined) {
+        this.queues.add(raw.topic, raw.partition, { raw, offset: raw.offset, timestamp: Number.NEGATIVE_INFINITY, source: this.inputs.sourceOf(raw), record: undefined, marker })
         return undefined
       }
     }
@@ -493,29 +496,19 @@ export class StreamTask implements TaskHost {
   /** A marker was taken in its turn: its writer's progress counts from now on. */
   private markerTaken(index: number, item: QueuedRecord, marker: WriterProgress): MaybePromise<boolean> {
     this.markConsumed(item)
-    if (!(this.watermarks as TaskWatermarks).markerTaken(index, marker)) return true
+    if (this.watermarks === undefined || !this.watermarks.markerTaken(index, marker)) return true
     return this.watermarkAdvanced(true)
   }
 
   /** The event time moved: processors hear of it; returns `result` once they have. */
   private watermarkAdvanced(result: boolean): MaybePromise<boolean> {
-    const told = this.tellWatermark()
+    const told = (this.watermarks as TaskWatermarks).tell()
     return isPromiseLike(told) ? told.then(() => result) : result
   }
 
-  private tellWatermark(): MaybePromise<void> {
-    const listeners = this.watermarkListeners
-    if (listeners.length === 0) return undefined
-    const time = (this.watermarks as TaskWatermarks).clock.currentMs
-    return tellFrom(listeners, time, 0)
-  }
-
   private sendMarkers(watermarks: TaskWatermarks, wallClockMs: number, force: boolean): void {
-    const markers = watermarks.markersDue(wallClockMs, force)
-    if (markers.length === 0) return
-    for (const marker of markers) this.config.writer.send(marker)
     // Under exactly-once the markers are in the open transaction: it must be committed.
-    this.commitNeeded = true
+    if (watermarks.sendMarkers(this.config.writer, wallClockMs, force)) this.commitNeeded = true
   }
 
   private markConsumed(item: QueuedRecord): void {
@@ -591,12 +584,4 @@ export class StreamTask implements TaskHost {
   private expectState(expected: TaskState, operation: string): void {
     if (this.state !== expected) throw new IllegalStateError(`Task ${this.taskId}: ${operation}() needs the task ${expected}, but it is ${this.state}.`)
   }
-}
-
-function tellFrom(listeners: readonly WatermarkListener[], time: number, from: number): MaybePromise<void> {
-  for (let i = from; i < listeners.length; i++) {
-    const told = (listeners[i] as WatermarkListener)(time)
-    if (isPromiseLike(told)) return told.then(() => tellFrom(listeners, time, i + 1))
-  }
-  return undefined
 }

@@ -1,15 +1,16 @@
+import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { Headers } from '../core/record.js'
 import type { Topology } from '../topology/topology.js'
 import { EventClock } from './event-clock.js'
 import { repartitionWriters, type TaskSpec } from './task-id.js'
-import type { CollectedRecord, RawRecord } from './types.js'
+import type { CollectedRecord, RawRecord, RecordWriter } from './types.js'
 import {
   decodeProgress,
   encodeProgress,
+  markerIn,
   markerRecord,
   rawHeader,
   WATERMARK_HEADER,
-  WATERMARK_MARKER_HEADER,
   withProgress,
   type WriterProgress,
 } from './watermark-wire.js'
@@ -22,6 +23,9 @@ export const MARKER_INTERVAL_MS = 1000
  * moved to another instance) learns within this time where idle writers stand.
  */
 export const MARKER_REFRESH_MS = 5000
+
+/** Told each time the task's event time advances under upstream watermarks. */
+export type WatermarkListener = (eventTimeMs: number) => MaybePromise<void>
 
 /** What the task reports about its event time (metrics). */
 export interface TaskEventTime {
@@ -54,6 +58,9 @@ export class TaskWatermarks {
   private sentAtMs = Number.NEGATIVE_INFINITY
   private written = 0
   private read = 0
+  private readonly listeners: WatermarkListener[] = []
+  /** Per input, the last progress header applied: writers repeat theirs until their time moves. */
+  private readonly lastHeaders: (Buffer | null | undefined)[]
 
   constructor(
     topology: Topology,
@@ -73,14 +80,14 @@ export class TaskWatermarks {
       idleTimeoutMs,
       startedAtMs,
     )
+    this.lastHeaders = spec.inputs.map(() => undefined)
     this.outputs = new Map((spec.repartitionOutputs ?? []).map((o) => [o.topic, o.partitions]))
     this.writers = spec.subtopologyTasks ?? 1
   }
 
   /** The marker a fetched record of input `index` is, if it is one; otherwise undefined. */
   markerOf(index: number, raw: RawRecord): WriterProgress | undefined {
-    if (!this.clock.carriesWatermarks(index) || raw.key !== null || raw.value !== null) return undefined
-    return decodeProgress(rawHeader(raw.headers, WATERMARK_MARKER_HEADER))
+    return this.clock.carriesWatermarks(index) ? markerIn(raw) : undefined
   }
 
   /** A marker taken in its turn. True when the event time moved. */
@@ -100,7 +107,11 @@ export class TaskWatermarks {
   /** After a data record of input `index` was processed: its writer's progress counts from now on. */
   afterRecord(index: number, raw: RawRecord): boolean {
     if (!this.clock.carriesWatermarks(index)) return false
-    const progress = decodeProgress(rawHeader(raw.headers, WATERMARK_HEADER))
+    const header = rawHeader(raw.headers, WATERMARK_HEADER)
+    const last = this.lastHeaders[index]
+    if (header === undefined || header === null || (last !== undefined && last !== null && header.equals(last))) return false
+    this.lastHeaders[index] = header
+    const progress = decodeProgress(header)
     if (progress === undefined) return false
     this.clock.heard(index, progress)
     return this.clock.update()
@@ -110,6 +121,23 @@ export class TaskWatermarks {
   headersFor(topic: string, headers: Headers): Headers {
     if (!this.outputs.has(topic)) return headers
     return withProgress(headers, this.currentProgress())
+  }
+
+  /** `listener` hears of every advance of the event time (see `ProcessorContext.onWatermarkAdvanced`). */
+  listen(listener: WatermarkListener): void {
+    this.listeners.push(listener)
+  }
+
+  /** Tells the listeners the current event time, one after the other. */
+  tell(): MaybePromise<void> {
+    return tellFrom(this.listeners, this.clock.currentMs, 0)
+  }
+
+  /** Writes the markers due (see `markersDue`); true when it wrote any. */
+  sendMarkers(writer: RecordWriter, wallClockMs: number, force: boolean): boolean {
+    const markers = this.markersDue(wallClockMs, force)
+    for (const marker of markers) writer.send(marker)
+    return markers.length > 0
   }
 
   /**
@@ -158,4 +186,12 @@ export class TaskWatermarks {
     }
     return this.progress
   }
+}
+
+function tellFrom(listeners: readonly WatermarkListener[], time: number, from: number): MaybePromise<void> {
+  for (let i = from; i < listeners.length; i++) {
+    const told = (listeners[i] as WatermarkListener)(time)
+    if (isPromiseLike(told)) return told.then(() => tellFrom(listeners, time, i + 1))
+  }
+  return undefined
 }

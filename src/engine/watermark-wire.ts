@@ -1,5 +1,5 @@
 import type { Headers } from '../core/record.js'
-import type { CollectedRecord, RawHeader } from './types.js'
+import type { CollectedRecord, RawHeader, RawRecord } from './types.js'
 
 /**
  * How upstream watermarks travel through repartition topics. Every record a task writes to a
@@ -52,6 +52,12 @@ export function rawHeader(headers: readonly RawHeader[], name: string): Buffer |
     if (header[0] === name) return header[1]
   }
   return undefined
+}
+
+/** The progress a fetched record carries when it is a marker (no key, no value, the marker header). */
+export function markerIn(raw: RawRecord): WriterProgress | undefined {
+  if (raw.key !== null || raw.value !== null) return undefined
+  return decodeProgress(rawHeader(raw.headers, WATERMARK_MARKER_HEADER))
 }
 
 /** `headers` with the writer's progress added, leaving the record's own headers object untouched. */

@@ -3,6 +3,7 @@ import { JoinWindows, StreamsBuilder, Suppressed, TimeWindows } from '../../src/
 import { Serdes } from '../../src/serde/index.js'
 import { TopologyTestDriver, type TopologyTestDriverOptions } from '../../src/testing/index.js'
 import type { Windowed } from '../../src/core/windowed.js'
+import { WATERMARK_MARKER_HEADER } from '../../src/engine/index.js'
 
 const MINUTE = 60_000
 const s = Serdes.string()
@@ -89,6 +90,17 @@ describe('TopologyTestDriver with upstream watermarks', () => {
     // A new ping wakes partition 0 up; partition 1 stays idle and holds nothing back.
     await env.pings.pipeInput('fast', 'z', 3 * MINUTE + 1_000, {}, 0)
     expect(env.counts.readKeyValuesToMap()).toEqual(new Map([[`z@${MINUTE}`, 1]]))
+  })
+
+  it("markers left in a repartition topic by a run on upstream watermarks are skipped by one on 'off', not taken for records", async () => {
+    const env = start({})
+    driver = env.driver
+    const repartition = driver.createInputTopic('topology-test-driver-by-zone-repartition', s, s)
+    await repartition.pipeInput(null, null, 1_000, { [WATERMARK_MARKER_HEADER]: Buffer.from('0_0/2@1000') })
+    expect(driver.metrics().droppedRecords).toBe(0)
+    // A record without key or value that is no marker is one: dropped for its null key.
+    await repartition.pipeInput(null, null, 1_000)
+    expect(driver.metrics().droppedRecordsByReason['null-key']).toBe(1)
   })
 
   it('repartition topics carry no watermark header or marker into what processors and outputs see', async () => {
