@@ -39,7 +39,10 @@ export interface ResultRow {
   readonly target: Target
   readonly recordsPerRun: number
   readonly recordsPerSec: Summary
+  /** Result records of the last measured run. */
   readonly outputs: number
+  /** Result records of each measured run, when there were several. */
+  readonly outputsByRun?: readonly number[]
   readonly p50Ms?: Summary
   readonly p99Ms?: Summary
   readonly restoreRecordsPerSec?: Summary

@@ -65,6 +65,7 @@ export async function measure(target: Measured, plan: RunPlan): Promise<ResultRo
     recordsPerRun: last.records,
     recordsPerSec: summarize(runs.map((r) => r.records / r.seconds)),
     outputs: last.outputs,
+    ...(runs.length > 1 ? { outputsByRun: runs.map((r) => r.outputs) } : {}),
     ...(p50.length > 0 ? { p50Ms: summarize(p50), p99Ms: summarize(p99) } : {}),
     ...(restores.length > 0 ? { restoreRecordsPerSec: summarize(restores) } : {}),
     peakRssMiB: Math.round(Math.max(...runs.map((r) => r.peakRssBytes)) / 1_048_576),
@@ -96,16 +97,21 @@ function rate(run: RunResult): string {
 }
 
 /**
- * Notes every Tributary or Kafka Streams row whose result count differs from its compute limit's: the two are
- * meant to do the same work, so a difference is either a bug or a semantic difference (e.g. a
- * window that stream time never closed in one of them) the report should not hide.
+ * Notes every Tributary or Kafka Streams row whose result count differs from its compute limit's,
+ * in any of its runs: the two are meant to do the same work, so a difference is either a bug or a
+ * semantic difference (e.g. a window that stream time never closed in one of them) the report
+ * should not hide.
  */
 export function withOutputCheck(rows: readonly ResultRow[]): ResultRow[] {
   return rows.map((row) => {
     if (row.mode === 'baseline') return row
     const compute = rows.find((r) => r.scenario === row.scenario && r.variant === row.variant && r.target === 'compute-limit')
-    if (compute === undefined || compute.outputs === row.outputs) return row
-    const note = `${row.outputs.toLocaleString('en-US')} results where the compute limit emits ${compute.outputs.toLocaleString('en-US')}`
+    if (compute === undefined) return row
+    const counts = row.outputsByRun ?? [row.outputs]
+    if (counts.every((n) => n === compute.outputs)) return row
+    const int = (n: number): string => n.toLocaleString('en-US')
+    const emitted = new Set(counts).size === 1 ? `${int(row.outputs)} results` : `${counts.map(int).join(', ')} results in its ${counts.length} runs`
+    const note = `${emitted} where the compute limit emits ${int(compute.outputs)}`
     return { ...row, notes: [...(row.notes ?? []), note] }
   })
 }

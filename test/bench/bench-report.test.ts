@@ -61,6 +61,22 @@ describe('bench report', () => {
     expect(rows.map((r) => r.notes)).toEqual([undefined, undefined, ['95 results where the compute limit emits 166'], undefined])
   })
 
+  it('checks the result count of every run, not only the last one\'s', () => {
+    const counted = (r: ResultRow, outputsByRun: number[]): ResultRow => ({ ...r, outputs: outputsByRun[outputsByRun.length - 1] as number, outputsByRun })
+    const rows = withOutputCheck([
+      { ...row('compute-limit', 'baseline', 100_000), outputs: 186 },
+      counted(row('at_least_once', 'kafka', 5_000), [186, 186]),
+      counted(row('exactly_once_v2', 'kafka', 5_000), [1_180, 186]),
+      counted(row('memory', 'driver', 60_000), [185, 185, 185]),
+    ])
+    expect(rows.map((r) => r.notes)).toEqual([
+      undefined,
+      undefined,
+      ['1,180, 186 results in its 2 runs where the compute limit emits 186'],
+      ['185 results where the compute limit emits 186'],
+    ])
+  })
+
   it('renders aligned table rows, a Markdown table with every row, and an SVG bar per row', () => {
     const rows = withRatios([row('compute-limit', 'baseline', 100_000), row('memory', 'driver', 60_000)])
     const table = terminalTable(rows).split('\n')
