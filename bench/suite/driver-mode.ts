@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../../src/engine/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import type { TestRecord } from '../../src/testing/test-input-topic.js'
 import type { TestOutputTopic } from '../../src/testing/test-output-topic.js'
@@ -9,11 +10,17 @@ import type { Measured } from './runner.js'
 import type { RunResult } from './results.js'
 import { directoryBytes } from '../../src/runtime/directory-bytes.js'
 import { PeakRssSampler } from './resources.js'
-import type { InputRecord, Scenario, ScenarioVariant } from './scenarios/scenario.js'
+import { closesWhenIdle, type InputRecord, type Scenario, type ScenarioVariant } from './scenarios/scenario.js'
+
+/** Mock wall-clock time past the close of the last window, so that nothing at the edge is missed. */
+export const DRIVER_CLOSE_MARGIN_MS = 1_000
 
 /**
  * A scenario through the TopologyTestDriver: no broker, no network, the topology's own serdes
- * and stores (in memory or RocksDB). Consecutive records of one topic are piped as one list.
+ * and stores (in memory or RocksDB), with the variant's settings (e.g. upstream watermarks).
+ * Consecutive records of one topic are piped as one list. On upstream watermarks the mock wall
+ * clock then moves on until the last windows have closed, as they do in kafka mode once the
+ * inputs are idle: idleTimeoutMs, then the variant's closeAfterMs and a margin.
  */
 export function driverTarget(scenario: Scenario, variant: ScenarioVariant, inputs: readonly InputRecord[], stores: 'memory' | 'rocksdb'): Measured {
   return {
@@ -28,7 +35,7 @@ export function driverTarget(scenario: Scenario, variant: ScenarioVariant, input
 async function runDriver(variant: ScenarioVariant, inputs: readonly InputRecord[], stores: 'memory' | 'rocksdb'): Promise<RunResult> {
   const stateDir = await mkdtemp(join(tmpdir(), 'tributary-bench-driver-'))
   const { topology, outputTopics } = variant.build()
-  const driver = new TopologyTestDriver(topology, { stateStores: stores, stateDir, captureChangelogs: false, applicationId: 'bench' })
+  const driver = new TopologyTestDriver(topology, { ...variant.config, stateStores: stores, stateDir, captureChangelogs: false, applicationId: 'bench' })
   const bytes = Serdes.bytes()
   const topics = new Map([...new Set(inputs.map((r) => r.topic))].map((t) => [t, driver.createInputTopic(t, bytes, bytes)]))
   const outputs = outputTopics.map((t) => driver.createOutputTopic(t, bytes, bytes))
@@ -51,6 +58,13 @@ async function runDriver(variant: ScenarioVariant, inputs: readonly InputRecord[
   }
   if (run.length > 0) await topics.get(runTopic as string)?.pipeRecordList(run)
   drain(outputs)
+  if (closesWhenIdle(variant)) {
+    // Every input turns idle (the event time stays at the largest clock), then the event time
+    // follows the wall clock past the close of the last window.
+    await driver.advanceWallClockTime(DEFAULT_IDLE_TIMEOUT_MS)
+    await driver.advanceWallClockTime((variant.closeAfterMs?.(inputs) ?? 0) + DRIVER_CLOSE_MARGIN_MS)
+    drain(outputs)
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   await driver.close()
   // After close: RocksDB has flushed its memtables, so the files hold everything the stores kept.

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../../src/engine/index.js'
 import type { KafkaConsumer, KafkaProducer, RawRecord } from '../../src/kafka/index.js'
 import type { ProcessingGuarantee } from '../../src/runtime/config.js'
 import type { Topology } from '../../src/topology/topology.js'
@@ -11,7 +12,7 @@ import type { Measured } from './runner.js'
 import type { RunResult } from './results.js'
 import { PeakRssSampler } from './resources.js'
 import { startTributaryProcess, type TributaryProcessOptions } from './tributary-process.js'
-import type { InputRecord, Scenario, ScenarioVariant } from './scenarios/scenario.js'
+import { closesWhenIdle, type InputRecord, type Scenario, type ScenarioVariant } from './scenarios/scenario.js'
 
 /** The consumer group (and application id) of the measured application, Tributary's or Kafka Streams'. */
 export const APPLICATION_ID = 'bench-app'
@@ -20,6 +21,12 @@ export const COMMIT_INTERVAL_MS = 100
 /** Input records per second in the latency phase: well below saturation, so latency is not queueing. */
 export const LATENCY_RATE = 1_000
 const PIPE_OUTPUT = 'bench_pipe_out'
+/**
+ * Wall-clock time allowed, past the close of the last window, for the close to reach the results
+ * topic: the processing of the last inputs, the idleness passing from the input tasks to the
+ * window task (markers), commits.
+ */
+export const IDLE_CLOSE_MARGIN_MS = 5_000
 
 /** A run's inputs by phase. */
 export interface KafkaInputs {
@@ -54,6 +61,8 @@ export function splitForKafka(scenario: Pick<Scenario, 'inputTopics' | 'globalTo
 export interface Driven {
   readonly seconds: number
   readonly cpuMs?: number
+  /** Wall-clock time (ms) the producer had taken the last input record. */
+  readonly lastProducedMs: number
 }
 
 /**
@@ -84,9 +93,27 @@ export async function drive(
   const seconds = (Math.max(reader.lastArrival, committedAt) - started) / 1000
   reader.measureLatencyFromNow()
   await producePaced(producer, tail, LATENCY_RATE)
+  const lastProducedMs = wallClockMs()
   await waitForCommitted(admin, groupClients, streamTopics, checkHealthy)
   await reader.settle()
-  return cpuMs === undefined ? { seconds } : { seconds, cpuMs }
+  return cpuMs === undefined ? { seconds, lastProducedMs } : { seconds, cpuMs, lastProducedMs }
+}
+
+/**
+ * Under upstream watermarks the last windows close only once the inputs have been idle for
+ * idleTimeoutMs and the event time, following the wall clock from there, has passed them. Waits
+ * (unmeasured: after the timed phases, and the latencies are taken before) until then, plus
+ * `marginMs`, and until the results have stopped coming, so that the count read next is the final
+ * one. Throws at once if the application fails meanwhile.
+ */
+export async function waitForIdleClose(reader: ResultReader, lastProducedMs: number, closeAfterMs: number, checkHealthy: () => void, marginMs = IDLE_CLOSE_MARGIN_MS): Promise<void> {
+  const until = lastProducedMs + DEFAULT_IDLE_TIMEOUT_MS + closeAfterMs + marginMs
+  for (let left = until - wallClockMs(); left > 0; left = until - wallClockMs()) {
+    checkHealthy()
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, 1_000)))
+  }
+  checkHealthy()
+  await reader.settle(1_000)
 }
 
 /**
@@ -123,7 +150,10 @@ export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs
           await produceAll(producer, phases.bootstrap)
           app = await startTributaryProcess(options)
           checkBootstrapped(app.globalRecordsRead, phases.bootstrap.length)
-          const { seconds, cpuMs } = await drive(c, APPLICATION_ID, app.checkHealthy, producer, reader, phases, app.pid)
+          const { seconds, cpuMs, lastProducedMs } = await drive(c, APPLICATION_ID, app.checkHealthy, producer, reader, phases, app.pid)
+          // Results of the paced tail only: the idle close below comes tens of seconds after its inputs.
+          const latenciesMs = [...reader.latencies]
+          if (closesWhenIdle(variant)) await waitForIdleClose(reader, lastProducedMs, variant.closeAfterMs?.(inputs) ?? 0, app.checkHealthy)
           const peakRssBytes = peakRssOf(app.pid)
           const rocksdbBytes = await app.stop()
           const restoreRecordsPerSec = await measureRestore(c, { ...options, stateDir: `${stateDir}-restored` }, app.startMs, topology)
@@ -131,7 +161,7 @@ export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs
             records: phases.bulk.length,
             seconds,
             outputs: reader.count,
-            latenciesMs: [...reader.latencies],
+            latenciesMs,
             rocksdbBytes,
             peakRssBytes,
             ...(cpuMs === undefined ? {} : { cpuMs }),

@@ -95,6 +95,8 @@ async function serve(options: TributaryProcessOptions): Promise<void> {
   const variant = SCENARIOS.find((s) => s.name === options.scenario)?.variants.find((v) => v.name === options.variant)
   if (variant === undefined) throw new Error(`No scenario variant ${options.scenario}/${options.variant}.`)
   const app = new KafkaStreams(variant.build().topology, {
+    // The settings the variant's topology is meant to run with (bundled.config), e.g. upstream watermarks.
+    ...variant.config,
     applicationId: options.applicationId,
     bootstrapServers: [options.bootstrapServers],
     stateDir: options.stateDir,

@@ -1,3 +1,4 @@
+import type { KafkaStreamsConfig } from '../../../src/runtime/config.js'
 import type { Topology } from '../../../src/topology/topology.js'
 
 /** One input record, already serialized, so every mode and baseline reads the very same bytes. */
@@ -24,8 +25,23 @@ export interface BuiltScenario {
 export interface ScenarioVariant {
   readonly name: string
   build(): BuiltScenario
-  /** Processes the inputs in order and returns how many results it emitted. */
+  /**
+   * Processes the inputs in order and returns how many results it emitted: as many as the topology
+   * emits with `config`, once its inputs have gone idle where that closes the last windows.
+   */
   computeLimit(inputs: readonly InputRecord[]): number
+  /**
+   * Settings Tributary runs the topology with, in driver and kafka mode: the bundled topology's
+   * own `config` (e.g. upstream watermarks). Kafka Streams' rows do not use them.
+   */
+  readonly config?: Pick<KafkaStreamsConfig, 'watermarks'>
+  /**
+   * Under upstream watermarks: how much event time past the largest input timestamp it takes for
+   * the last window (or session) of `inputs` to close. Once every input has been idle for
+   * idleTimeoutMs the event time follows the wall clock, so the last results come out about
+   * idleTimeoutMs + this much wall-clock time after the last input.
+   */
+  closeAfterMs?(inputs: readonly InputRecord[]): number
   /** The same computation written with Kafka Streams, for the side-by-side rows of `--cluster kafka`. */
   readonly kafkaStreams?: KafkaStreamsVersion
 }
@@ -56,6 +72,18 @@ export interface Scenario {
    * kafka mode produces these records before the instance starts.
    */
   readonly globalTopics?: readonly string[]
+}
+
+/** True when Tributary runs the variant on upstream watermarks: its last windows close once its inputs go idle. */
+export function closesWhenIdle(variant: Pick<ScenarioVariant, 'config'>): boolean {
+  return variant.config?.watermarks === 'upstream'
+}
+
+/** The largest timestamp of `inputs` (-Infinity for none). */
+export function maxTimestamp(inputs: readonly InputRecord[]): number {
+  let max = Number.NEGATIVE_INFINITY
+  for (const r of inputs) if (r.timestamp > max) max = r.timestamp
+  return max
 }
 
 /** The topics a topology reads as global tables, from its global sub-topologies. */
