@@ -3,8 +3,8 @@ import { DEFAULT_IDLE_TIMEOUT_MS } from '../../src/engine/index.js'
 import { KafkaStreams, type ProcessingGuarantee } from '../../src/runtime/index.js'
 import { ConfigError } from '../../src/core/errors.js'
 import { prometheusMetrics } from '../../src/http/index.js'
-import { buf, readText, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
-import { MINUTES, pings, recomputed, ZONES, zoneMinuteCounts } from './zone-minutes.js'
+import { readText, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
+import { MINUTES, pings, recomputed, ZONES, zoneMinuteCounts, zoneMinuteTopics } from './zone-minutes.js'
 
 const APP = 'zone-minutes'
 
@@ -26,16 +26,9 @@ describe.each<[ProcessingGuarantee, number]>([
   it(
     'all 160 zone-minutes with the recomputed counts, each once; the last within seconds of the input going idle',
     async () => {
-      const { kafka } = env
-      await kafka.track(kafka.clients.admin()).createTopics([
-        { name: 'pings', partitions: 3 },
-        { name: 'zone-minute-counts', partitions: 1 },
-      ])
+      const produce = await zoneMinuteTopics(env.kafka)
       const input = pings()
-      const producer = kafka.track(kafka.clients.producer())
-      for (let i = 0; i < input.length; i += 1_000) {
-        await producer.send(input.slice(i, i + 1_000).map((p) => ({ topic: 'pings', partition: p.partition, key: buf(p.driver), value: buf(p.zone), timestamp: p.timestamp })))
-      }
+      await produce(input)
       const expected = recomputed(input)
       expect(expected.size).toBe(ZONES * MINUTES)
 

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../src/engine/index.js'
 import { KafkaStreams } from '../../src/runtime/index.js'
-import { buf, readText, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
-import { MINUTE, pings, recomputed, START, zoneMinuteCounts, type Ping } from './zone-minutes.js'
+import { readText, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
+import { MINUTE, pings, recomputed, START, zoneMinuteCounts, zoneMinuteTopics, type Ping } from './zone-minutes.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const DIST = resolve(HERE, '../../dist/src/index.js')
@@ -46,17 +46,8 @@ describe('upstream watermarks when an instance is killed with SIGKILL mid-stream
   // readers, so the survivor sees them caught up and silent at once, for longer than its idle timeout.
   it('a silent upstream instance holds the windows back instead of counting as idle: no record of it is late, all 160 zone-minutes come out', async () => {
     const { kafka } = env
-    await kafka.track(kafka.clients.admin()).createTopics([
-      { name: 'pings', partitions: 3 },
-      { name: 'zone-minute-counts', partitions: 1 },
-    ])
+    const produce = await zoneMinuteTopics(kafka)
     const input = pings()
-    const producer = kafka.track(kafka.clients.producer())
-    const produce = async (records: readonly Ping[]) => {
-      for (let i = 0; i < records.length; i += 1_000) {
-        await producer.send(records.slice(i, i + 1_000).map((p) => ({ topic: 'pings', partition: p.partition, key: buf(p.driver), value: buf(p.zone), timestamp: p.timestamp })))
-      }
-    }
     // The dense partition all at once; the sparse ones only up to minute 10 for now.
     const later = (p: Ping) => p.partition !== 0 && p.timestamp >= START + 10 * MINUTE
     const childDir = env.newStateDir()

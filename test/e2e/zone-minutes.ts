@@ -1,6 +1,7 @@
 import { StreamsBuilder, Suppressed, TimeWindows } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/index.js'
 import type { Topology } from '../../src/topology/topology.js'
+import { buf, type KafkaFixture } from './fixtures.js'
 
 /**
  * The scenario of the upstream-watermarks tests: pings re-keyed by zone and counted per zone and
@@ -58,4 +59,18 @@ export function recomputed(input: readonly Ping[]): Map<string, number> {
     counts.set(key, (counts.get(key) ?? 0) + 1)
   }
   return counts
+}
+
+/** Creates the scenario's topics: pings (3 partitions) and the counts (1). Returns a sender of pings to their partitions. */
+export async function zoneMinuteTopics(kafka: KafkaFixture): Promise<(records: readonly Ping[]) => Promise<void>> {
+  await kafka.track(kafka.clients.admin()).createTopics([
+    { name: 'pings', partitions: 3 },
+    { name: 'zone-minute-counts', partitions: 1 },
+  ])
+  const producer = kafka.track(kafka.clients.producer())
+  return async (records) => {
+    for (let i = 0; i < records.length; i += 1_000) {
+      await producer.send(records.slice(i, i + 1_000).map((p) => ({ topic: 'pings', partition: p.partition, key: buf(p.driver), value: buf(p.zone), timestamp: p.timestamp })))
+    }
+  }
 }
