@@ -33,7 +33,8 @@ export interface SuiteOptions {
 }
 
 export const USAGE = `Usage: npm run bench [-- options]
-  --quick              fewer records and runs (finishes in about two minutes)
+  --quick              fewer records and runs (about nine minutes, most of it waiting for
+                       surge-pricing's and ride-history's last windows to close when idle)
   --scenario <name>    run only this scenario (repeat or comma-separate for several)
   --variant <name>     run only this variant of the scenarios (e.g. inner; comma-separate)
   --mode <mode>        driver, kafka or both (default both; comma-separate)
