@@ -13,10 +13,22 @@ export class InternalStreamsBuilder {
   private readonly stores: UserStoreSpec[] = []
   private index = 0
 
-  /** The user's name, or `PREFIX-0000000007`; only generated names consume an index. */
+  /**
+   * The user's name, or `PREFIX-0000000007`. An index is consumed either way, as Kafka Streams'
+   * NamedInternal does "to keep topology backward compatibility": naming one operator must not
+   * renumber the generated names (and so the stores and changelogs) after it.
+   */
   name(prefix: string, userName?: string): string {
-    if (userName !== undefined) return userName
-    return generatedName(prefix, this.index++)
+    const generated = generatedName(prefix, this.index++)
+    return userName ?? generated
+  }
+
+  /**
+   * The user's name, or a generated one; a user's name consumes no index. Kafka Streams names this
+   * way where the name is a store's (Materialized) or a repartition's or process()'s own.
+   */
+  nameUnlessGiven(prefix: string, userName?: string): string {
+    return userName ?? generatedName(prefix, this.index++)
   }
 
   add<N extends WithoutId<LogicalNode>>(node: N): number {

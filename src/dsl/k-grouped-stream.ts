@@ -36,7 +36,7 @@ export function aggregationBase<K, V, A>(
   repartitionBase: string
   repartitionNamedByUser: boolean
 } {
-  const storeName = grouping.builder.name(`${prefix}STATE-STORE-`, options.storeName)
+  const storeName = grouping.builder.nameUnlessGiven(`${prefix}STATE-STORE-`, options.storeName)
   const name = grouping.builder.name(prefix, options.name)
   return {
     name,

@@ -146,7 +146,7 @@ export class KStream<K, V> {
 
   /** Writes the stream through a repartition topic (`<applicationId>-<name>-repartition`), partitioned by key. */
   repartition(options: RepartitionOptions<K, V> = {}): KStream<K, V> {
-    const base = this.builder.name('KSTREAM-REPARTITION-', options.name)
+    const base = this.builder.nameUnlessGiven('KSTREAM-REPARTITION-', options.name)
     const keySerde = options.keySerde ?? this.keySerde
     const valueSerde = options.valueSerde ?? this.valueSerde
     const id = this.builder.add({
@@ -183,7 +183,7 @@ export class KStream<K, V> {
    * it repartitions.
    */
   process<K2 = K, V2 = V>(supplier: ProcessorSupplier<K, V, K2, V2>, options: ProcessOptions = {}): KStream<K2, V2> {
-    const name = this.builder.name('KSTREAM-PROCESSOR-', options.name)
+    const name = this.builder.nameUnlessGiven('KSTREAM-PROCESSOR-', options.name)
     const id = this.builder.add({ kind: 'process', name, parents: [this.nodeId], supplier: supplier as ProcessorSupplier, stores: [...(options.stores ?? [])] })
     return new KStream<K2, V2>(this.builder, id, undefined, undefined)
   }

@@ -23,14 +23,15 @@ export interface JoinInput {
  */
 function repartitionSide(builder: InternalStreamsBuilder, input: JoinInput, base: string, keySerde: Serde<unknown> | undefined, valueSerde: Serde<unknown> | undefined): JoinRepartitionSide {
   const generatedBase = /^KSTREAM.*-[0-9]{10}$/.test(base)
-  if (!builder.keyChanged(input.nodeId)) return { base, namedByUser: !generatedBase, keySerde, valueSerde }
+  const reusable = base === builder.nodeName(input.nodeId)
+  if (!builder.keyChanged(input.nodeId)) return { base, namedByUser: !generatedBase, keySerde, valueSerde, reusable }
   const sink = builder.name('KSTREAM-SINK-')
   const filter = builder.name('KSTREAM-FILTER-')
   const source = builder.name('KSTREAM-SOURCE-')
   const names = generatedBase
     ? { sink, filter, source }
     : { sink: `${base}-repartition-sink`, filter: `${base}-repartition-filter`, source: `${base}-repartition-source` }
-  return { base, namedByUser: !generatedBase, keySerde, valueSerde, names }
+  return { base, namedByUser: !generatedBase, keySerde, valueSerde, names, reusable }
 }
 
 export function addStreamStreamJoin(
@@ -89,9 +90,12 @@ export function addStreamTableJoin(
   joiner: (value: unknown, tableValue: unknown) => unknown,
   options: JoinedOptions<unknown, unknown>,
 ): number {
+  // Kafka Streams names the repartition topic of a stream-table join after the join's name if the
+  // user gave one, else after the stream (shared by every unnamed join of it), and numbers its nodes
+  // before the join's own.
+  const base = options.name ?? builder.nodeName(stream.nodeId)
+  const side = repartitionSide(builder, stream, base, options.keySerde ?? stream.keySerde, options.valueSerde ?? stream.valueSerde)
   const name = builder.name(left ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-', options.name)
-  // Kafka Streams names the repartition topic of a stream-table join after the join: `<join>-repartition`.
-  const side = repartitionSide(builder, stream, name, options.keySerde ?? stream.keySerde, options.valueSerde ?? stream.valueSerde)
   return builder.add({
     kind: 'stream-table-join',
     name,
@@ -112,6 +116,7 @@ export function addGlobalTableJoin(
   joiner: (value: unknown, tableValue: unknown) => unknown,
   options: JoinedOptions<unknown, unknown>,
 ): number {
-  const name = builder.name(left ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-', options.name)
+  // Kafka Streams numbers both global-table joins as KSTREAM-LEFTJOIN- (KStreamImpl.globalTableJoin).
+  const name = builder.name('KSTREAM-LEFTJOIN-', options.name)
   return builder.add({ kind: 'global-table-join', name, parents: [stream.nodeId], storeName, left, keyMapper, joiner })
 }

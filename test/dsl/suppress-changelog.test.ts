@@ -47,7 +47,7 @@ describe('the suppression buffer as a changelogged store', () => {
     named.stream<string, string>('in').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(MINUTE)).count().suppress(Suppressed.untilWindowCloses().withName('finals')).toStream().to('out')
     const description = named.build().describe()
     expect(description).toContain('Processor: finals (stores: [finals-store])')
-    expect(description).toContain('Processor: KTABLE-TOSTREAM-0000000003 (stores: [])')
+    expect(description).toContain('Processor: KTABLE-TOSTREAM-0000000004 (stores: [])')
   })
 
   it('logs each buffered window at commit and a tombstone once its final result is emitted', async () => {

@@ -199,6 +199,11 @@ export interface JoinRepartitionSide {
   readonly valueSerde: AnySerde
   /** Node names reserved when the join was declared (Kafka Streams numbers them before the join's own). */
   readonly names?: { readonly sink: string; readonly filter: string; readonly source: string }
+  /**
+   * The topic is named after the stream itself (no join name): the stream's previous join
+   * repartition, if any, is reused instead of writing a second topic (Kafka's repartitionForJoin).
+   */
+  readonly reusable: boolean
 }
 
 interface JoinInputs {

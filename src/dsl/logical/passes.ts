@@ -72,6 +72,9 @@ export const insertRepartitions: GraphPass = (graph) => {
   // Aggregations of one grouping the user named share its repartition topic, as in Kafka Streams
   // (an unnamed grouping gets one per aggregation, named after each store).
   const namedRepartitions = new Map<string, number>()
+  // The last repartition written in front of a join, per stream: a later join of the same stream
+  // without a name of its own reads it again, as Kafka Streams' KStreamImpl keeps its repartitionNode.
+  const joinRepartitions = new Map<number, number>()
   for (const node of graph.nodes) {
     const traits = kindTraits[node.kind]
     const inputChanged = node.parents.some((p) => keyChanged.get(p) === true)
@@ -93,7 +96,11 @@ export const insertRepartitions: GraphPass = (graph) => {
       const parents = node.parents.map((parent, i) => {
         const side = node.repartitionSides[i]
         if (side === undefined || keyChanged.get(parent) !== true) return parent
-        return addRepartition([parent], { ...side, carriesChanges: false })
+        const previous = side.reusable ? joinRepartitions.get(parent) : undefined
+        if (previous !== undefined) return previous
+        const id = addRepartition([parent], { ...side, carriesChanges: false })
+        joinRepartitions.set(parent, id)
+        return id
       })
       nodes.push({ ...node, parents })
     } else {

@@ -37,17 +37,19 @@ class StreamTableJoin implements Processor {
 
   process(record: StreamRecord<unknown, unknown>): MaybePromise<void> {
     const { keyMapper, left } = this.params
+    // As Kafka Streams' KStreamKTableJoinProcessor: the key mapper always runs (a keyless record
+    // may still map to a table key); a null value, or a null mapped key, drops the record, except
+    // that a left join lets a keyless record with a value through (KIP-962), joined with what its
+    // mapped key finds, or with null.
     const keyless = record.key === null || record.key === undefined
     const hasValue = record.value !== null && record.value !== undefined
-    // Kafka Streams 3.7+ (KIP-962): a left join still emits a keyless stream record, with a null partner.
-    if (left && keyless && hasValue) return this.emit(record, undefined)
-    const tableKey = keyless || keyMapper === undefined ? record.key : keyMapper(record.key, record.value)
-    // A null value never joins (null means "missing" to a joiner); a null table key cannot be looked up.
-    if (!hasValue) return this.ctx.recordDropped('null-value')
-    if (tableKey === null || tableKey === undefined) {
-      // KIP-962 again: a left global-table join whose key mapper finds no key joins with null.
-      return left ? this.emit(record, undefined) : this.ctx.recordDropped('null-key')
+    const tableKey = keyMapper === undefined ? record.key : keyMapper(record.key, record.value)
+    const noTableKey = tableKey === null || tableKey === undefined
+    if (!(left && keyless && hasValue)) {
+      if (!hasValue) return this.ctx.recordDropped('null-value')
+      if (noTableKey) return this.ctx.recordDropped('null-key')
     }
+    if (noTableKey) return this.emit(record, undefined)
     const row = this.table.get(tableKey)
     if (isPromiseLike(row)) return row.then((r) => this.emit(record, r))
     return this.emit(record, row)

@@ -30,8 +30,10 @@ describe.each(storeEngines)('co-partitioning and repartitioning before joins (%s
 
   it('a key change before a stream-table join writes a repartition topic; the join is co-partitioned with the table', () => {
     const topology = requestsJoinedWithRiders()
-    expect([...topology.internalTopics.keys()]).toEqual(['KSTREAM-JOIN-0000000004-repartition'])
-    expect(topology.copartitionGroups).toEqual([['KSTREAM-JOIN-0000000004-repartition', 'riders']])
+    // Kafka Streams names the topic after the re-keyed stream and numbers the repartition's sink,
+    // filter and source before the join (KStreamImpl.repartitionForJoin).
+    expect([...topology.internalTopics.keys()]).toEqual(['KSTREAM-KEY-SELECT-0000000003-repartition'])
+    expect(topology.copartitionGroups).toEqual([['KSTREAM-KEY-SELECT-0000000003-repartition', 'riders']])
     expect(topology.describe()).toBe(
       [
         'Topologies:',
@@ -39,24 +41,24 @@ describe.each(storeEngines)('co-partitioning and repartitioning before joins (%s
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [requests])',
         '      --> KSTREAM-KEY-SELECT-0000000003',
         '    Processor: KSTREAM-KEY-SELECT-0000000003 (stores: [])',
-        '      --> KSTREAM-FILTER-0000000006',
+        '      --> KSTREAM-FILTER-0000000005',
         '      <-- KSTREAM-SOURCE-0000000000',
-        '    Processor: KSTREAM-FILTER-0000000006 (stores: [])',
-        '      --> KSTREAM-SINK-0000000005',
+        '    Processor: KSTREAM-FILTER-0000000005 (stores: [])',
+        '      --> KSTREAM-SINK-0000000004',
         '      <-- KSTREAM-KEY-SELECT-0000000003',
-        '    Sink: KSTREAM-SINK-0000000005 (topic: KSTREAM-JOIN-0000000004-repartition)',
-        '      <-- KSTREAM-FILTER-0000000006',
+        '    Sink: KSTREAM-SINK-0000000004 (topic: KSTREAM-KEY-SELECT-0000000003-repartition)',
+        '      <-- KSTREAM-FILTER-0000000005',
         '',
-        '   Sub-topology: 1',
-        '    Source: KSTREAM-SOURCE-0000000007 (topics: [KSTREAM-JOIN-0000000004-repartition])',
-        '      --> KSTREAM-JOIN-0000000004',
-        '    Processor: KSTREAM-JOIN-0000000004 (stores: [riders])',
+        '  Sub-topology: 1',
+        '    Source: KSTREAM-SOURCE-0000000006 (topics: [KSTREAM-KEY-SELECT-0000000003-repartition])',
+        '      --> KSTREAM-JOIN-0000000007',
+        '    Processor: KSTREAM-JOIN-0000000007 (stores: [riders])',
         '      --> KSTREAM-SINK-0000000008',
-        '      <-- KSTREAM-SOURCE-0000000007',
+        '      <-- KSTREAM-SOURCE-0000000006',
         '    Source: KSTREAM-SOURCE-0000000001 (topics: [riders])',
         '      --> KTABLE-SOURCE-0000000002',
         '    Sink: KSTREAM-SINK-0000000008 (topic: enriched)',
-        '      <-- KSTREAM-JOIN-0000000004',
+        '      <-- KSTREAM-JOIN-0000000007',
         '    Processor: KTABLE-SOURCE-0000000002 (stores: [riders])',
         '      --> none',
         '      <-- KSTREAM-SOURCE-0000000001',
@@ -80,7 +82,7 @@ describe.each(storeEngines)('co-partitioning and repartitioning before joins (%s
     expect(out).toHaveLength(12)
     for (let i = 0; i < 12; i++) expect(out).toContainEqual([`rider-${i % 6}`, `z${i}:${names[i % 6]}`])
     // The repartition topic really was used, by three tasks of the join's sub-topology.
-    expect(driver.producedTopicNames()).toContain('topology-test-driver-KSTREAM-JOIN-0000000004-repartition')
+    expect(driver.producedTopicNames()).toContain('topology-test-driver-KSTREAM-KEY-SELECT-0000000003-repartition')
   })
 
   it('a stream-stream join repartitions each side whose key changed, and only those', () => {

@@ -164,7 +164,7 @@ describe.each(storeEngines)('table-table joins (%s stores)', (stateStores) => {
         '      <-- KTABLE-SOURCE-0000000002',
         '    Processor: KTABLE-MERGE-0000000006 (stores: [])',
         '      --> KTABLE-TOSTREAM-0000000009',
-        '      <-- KTABLE-JOINOTHER-0000000008, KTABLE-JOINTHIS-0000000007',
+        '      <-- KTABLE-JOINTHIS-0000000007, KTABLE-JOINOTHER-0000000008',
         '    Processor: KTABLE-TOSTREAM-0000000009 (stores: [])',
         '      --> KSTREAM-SINK-0000000010',
         '      <-- KTABLE-MERGE-0000000006',
