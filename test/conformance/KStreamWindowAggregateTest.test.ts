@@ -1,0 +1,445 @@
+// Ported from apache/kafka's
+// streams/src/test/java/org/apache/kafka/streams/kstream/internals/KStreamWindowAggregateTest.java
+//
+// Java parameterizes every test by (EmitStrategy, withCache). Tributary has neither EmitStrategy nor a
+// record cache, so only (ON_WINDOW_UPDATE, withCache=false) is ported; Java's expectations for
+// ON_WINDOW_UPDATE do not depend on withCache. Java's default window stores are RocksDB: each case
+// runs on Tributary's in-memory and RocksDB stores.
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Windowed } from '../../src/core/windowed.js'
+import { StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
+import type { KTable } from '../../src/dsl/index.js'
+import { Serdes } from '../../src/serde/serdes.js'
+import { TopologyTestDriver } from '../../src/testing/index.js'
+import type { TestOutputTopic } from '../../src/testing/index.js'
+
+const PARAM = '[ON_WINDOW_UPDATE, withCache=false]'
+const engines = ['memory', 'rocksdb'] as const
+const WINDOW_STORE_NAME = 'dummy-store-name'
+
+const str = Serdes.string()
+const windowedKey = Serdes.json<Windowed<string>>()
+
+// MockInitializer.STRING_INIT and MockAggregator.TOSTRING_ADDER / toStringInstance("+").
+const STRING_INIT = (): string => '0'
+const TOSTRING_ADDER = (_key: string, value: string, aggregate: string): string => `${aggregate}+${value}`
+
+/** Kafka's KeyValueTimestamp<Windowed<String>, String>, with the TimeWindow spelled out. */
+interface Kvt {
+  readonly key: string
+  readonly start: number
+  readonly end: number
+  readonly value: string | null
+  readonly timestamp: number
+}
+const kvt = (key: string, start: number, end: number, value: string | null, timestamp: number): Kvt => ({ key, start, end, value, timestamp })
+
+/** Reads (and clears) what a MockApiProcessor would have captured. */
+function processed(topic: TestOutputTopic<Windowed<string>, string>): Kvt[] {
+  return topic.readRecordsToList().map((r) => kvt(r.key!.key, r.key!.window.start, r.key!.window.end, r.value, r.timestamp))
+}
+
+/** `Windowed.toString()` in Kafka: `[key@start/end]`. */
+const windowedToString = (w: Windowed<string>): string => `[${w.key}@${w.window.start}/${w.window.end}]`
+
+describe('KStreamWindowAggregateTest', () => {
+  let driver: TopologyTestDriver | undefined
+  afterEach(async () => {
+    await driver?.close()
+    driver = undefined
+  })
+
+  const output = (d: TopologyTestDriver, topic: string) => d.createOutputTopic(topic, windowedKey, str)
+
+  it.each(engines)(`testAggBasic ${PARAM} (%s stores)`, async (stateStores) => {
+    const builder = new StreamsBuilder()
+    const table2 = builder
+      .stream<string, string>('topic1', { keySerde: str, valueSerde: str })
+      .groupByKey({ keySerde: str, valueSerde: str })
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 100).advanceBy(5))
+      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonized', valueSerde: str })
+    table2.toStream().to('processed', { keySerde: windowedKey, valueSerde: str })
+
+    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    const inputTopic1 = driver.createInputTopic('topic1', str, str)
+    await inputTopic1.pipeInput('A', '1', 0)
+    await inputTopic1.pipeInput('B', '2', 1)
+    await inputTopic1.pipeInput('C', '3', 2)
+    await inputTopic1.pipeInput('D', '4', 3)
+    await inputTopic1.pipeInput('A', '1', 4)
+
+    await inputTopic1.pipeInput('A', '1', 5)
+    await inputTopic1.pipeInput('B', '2', 6)
+    await inputTopic1.pipeInput('D', '4', 7)
+    await inputTopic1.pipeInput('B', '2', 8)
+    await inputTopic1.pipeInput('C', '3', 9)
+
+    await inputTopic1.pipeInput('A', '1', 10)
+    await inputTopic1.pipeInput('B', '2', 11)
+    await inputTopic1.pipeInput('D', '4', 12)
+    await inputTopic1.pipeInput('B', '2', 13)
+    await inputTopic1.pipeInput('C', '3', 14)
+
+    await inputTopic1.pipeInput('B', '1', 3)
+    await inputTopic1.pipeInput('B', '2', 2)
+    await inputTopic1.pipeInput('B', '3', 9)
+
+    expect(processed(output(driver, 'processed'))).toEqual([
+      kvt('A', 0, 10, '0+1', 0),
+      kvt('B', 0, 10, '0+2', 1),
+      kvt('C', 0, 10, '0+3', 2),
+      kvt('D', 0, 10, '0+4', 3),
+      kvt('A', 0, 10, '0+1+1', 4),
+      kvt('A', 0, 10, '0+1+1+1', 5),
+      kvt('A', 5, 15, '0+1', 5),
+      kvt('B', 0, 10, '0+2+2', 6),
+      kvt('B', 5, 15, '0+2', 6),
+      kvt('D', 0, 10, '0+4+4', 7),
+      kvt('D', 5, 15, '0+4', 7),
+      kvt('B', 0, 10, '0+2+2+2', 8),
+      kvt('B', 5, 15, '0+2+2', 8),
+      kvt('C', 0, 10, '0+3+3', 9),
+      kvt('C', 5, 15, '0+3', 9),
+      kvt('A', 5, 15, '0+1+1', 10),
+      kvt('A', 10, 20, '0+1', 10),
+      kvt('B', 5, 15, '0+2+2+2', 11),
+      kvt('B', 10, 20, '0+2', 11),
+      kvt('D', 5, 15, '0+4+4', 12),
+      kvt('D', 10, 20, '0+4', 12),
+      kvt('B', 5, 15, '0+2+2+2+2', 13),
+      kvt('B', 10, 20, '0+2+2', 13),
+      kvt('C', 5, 15, '0+3+3', 14),
+      kvt('C', 10, 20, '0+3', 14),
+      kvt('B', 0, 10, '0+2+2+2+1', 8),
+      kvt('B', 0, 10, '0+2+2+2+1+2', 8),
+      kvt('B', 0, 10, '0+2+2+2+1+2+3', 9),
+      kvt('B', 5, 15, '0+2+2+2+2+3', 13),
+    ])
+  })
+
+  it.each(engines)(`testJoin ${PARAM} (%s stores)`, async (stateStores) => {
+    const builder = new StreamsBuilder()
+    const grace = 100
+    const windowed = (topic: string, storeName: string): KTable<Windowed<string>, string> =>
+      builder
+        .stream<string, string>(topic, { keySerde: str, valueSerde: str })
+        .groupByKey({ keySerde: str, valueSerde: str })
+        .windowedBy(TimeWindows.ofSizeAndGrace(10, grace).advanceBy(5))
+        .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName, valueSerde: str })
+    const table1 = windowed('topic1', 'topic1-Canonized')
+    table1.toStream().to('processed-0', { keySerde: windowedKey, valueSerde: str })
+    const table2 = windowed('topic2', 'topic2-Canonized')
+    table2.toStream().to('processed-1', { keySerde: windowedKey, valueSerde: str })
+    table1
+      .join(table2, (p1: string, p2: string) => `${p1}%${p2}`)
+      .toStream()
+      .to('processed-2', { keySerde: windowedKey, valueSerde: str })
+
+    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    const inputTopic1 = driver.createInputTopic('topic1', str, str)
+    const inputTopic2 = driver.createInputTopic('topic2', str, str)
+    const processors = [output(driver, 'processed-0'), output(driver, 'processed-1'), output(driver, 'processed-2')]
+
+    // processEmitUpdateJoin
+    await inputTopic1.pipeInput('A', '1', 0)
+    await inputTopic1.pipeInput('B', '2', 1)
+    await inputTopic1.pipeInput('C', '3', 2)
+    await inputTopic1.pipeInput('D', '4', 3)
+    await inputTopic1.pipeInput('A', '1', 9)
+
+    expect(processed(processors[0]!)).toEqual([
+      kvt('A', 0, 10, '0+1', 0),
+      kvt('B', 0, 10, '0+2', 1),
+      kvt('C', 0, 10, '0+3', 2),
+      kvt('D', 0, 10, '0+4', 3),
+      kvt('A', 0, 10, '0+1+1', 9),
+      kvt('A', 5, 15, '0+1', 9),
+    ])
+    expect(processed(processors[1]!)).toEqual([])
+    expect(processed(processors[2]!)).toEqual([])
+
+    await inputTopic1.pipeInput('A', '1', 5)
+    await inputTopic1.pipeInput('B', '2', 6)
+    await inputTopic1.pipeInput('D', '4', 7)
+    await inputTopic1.pipeInput('B', '2', 8)
+    await inputTopic1.pipeInput('C', '3', 9)
+
+    expect(processed(processors[0]!)).toEqual([
+      kvt('A', 0, 10, '0+1+1+1', 9),
+      kvt('A', 5, 15, '0+1+1', 9),
+      kvt('B', 0, 10, '0+2+2', 6),
+      kvt('B', 5, 15, '0+2', 6),
+      kvt('D', 0, 10, '0+4+4', 7),
+      kvt('D', 5, 15, '0+4', 7),
+      kvt('B', 0, 10, '0+2+2+2', 8),
+      kvt('B', 5, 15, '0+2+2', 8),
+      kvt('C', 0, 10, '0+3+3', 9),
+      kvt('C', 5, 15, '0+3', 9),
+    ])
+    expect(processed(processors[1]!)).toEqual([])
+    expect(processed(processors[2]!)).toEqual([])
+
+    await inputTopic2.pipeInput('A', 'a', 0)
+    await inputTopic2.pipeInput('B', 'b', 1)
+    await inputTopic2.pipeInput('C', 'c', 2)
+    await inputTopic2.pipeInput('D', 'd', 20)
+    await inputTopic2.pipeInput('A', 'a', 20)
+
+    expect(processed(processors[0]!)).toEqual([])
+    expect(processed(processors[1]!)).toEqual([
+      kvt('A', 0, 10, '0+a', 0),
+      kvt('B', 0, 10, '0+b', 1),
+      kvt('C', 0, 10, '0+c', 2),
+      kvt('D', 15, 25, '0+d', 20),
+      kvt('D', 20, 30, '0+d', 20),
+      kvt('A', 15, 25, '0+a', 20),
+      kvt('A', 20, 30, '0+a', 20),
+    ])
+    expect(processed(processors[2]!)).toEqual([
+      kvt('A', 0, 10, '0+1+1+1%0+a', 9),
+      kvt('B', 0, 10, '0+2+2+2%0+b', 8),
+      kvt('C', 0, 10, '0+3+3%0+c', 9),
+    ])
+
+    await inputTopic2.pipeInput('A', 'a', 5)
+    await inputTopic2.pipeInput('B', 'b', 6)
+    await inputTopic2.pipeInput('D', 'd', 7)
+    await inputTopic2.pipeInput('D', 'd', 18)
+    await inputTopic2.pipeInput('A', 'a', 21)
+
+    expect(processed(processors[0]!)).toEqual([])
+    expect(processed(processors[1]!)).toEqual([
+      kvt('A', 0, 10, '0+a+a', 5),
+      kvt('A', 5, 15, '0+a', 5),
+      kvt('B', 0, 10, '0+b+b', 6),
+      kvt('B', 5, 15, '0+b', 6),
+      kvt('D', 0, 10, '0+d', 7),
+      kvt('D', 5, 15, '0+d', 7),
+      kvt('D', 10, 20, '0+d', 18),
+      kvt('D', 15, 25, '0+d+d', 20),
+      kvt('A', 15, 25, '0+a+a', 21),
+      kvt('A', 20, 30, '0+a+a', 21),
+    ])
+    expect(processed(processors[2]!)).toEqual([
+      kvt('A', 0, 10, '0+1+1+1%0+a+a', 9),
+      kvt('A', 5, 15, '0+1+1%0+a', 9),
+      kvt('B', 0, 10, '0+2+2+2%0+b+b', 8),
+      kvt('B', 5, 15, '0+2+2%0+b', 8),
+      kvt('D', 0, 10, '0+4+4%0+d', 7),
+      kvt('D', 5, 15, '0+4%0+d', 7),
+    ])
+  })
+
+  // Java checks the WARN log line only; the log is Java-only. Ported: the record is skipped (no
+  // output) and metered as a dropped record (KStreamWindowAggregate records droppedRecordsSensor).
+  it.each(engines)(`shouldLogAndMeterWhenSkippingNullKey ${PARAM} (%s stores)`, async (stateStores) => {
+    const builder = new StreamsBuilder()
+    builder
+      .stream<string, string>('topic', { keySerde: str, valueSerde: str })
+      .groupByKey({ keySerde: str, valueSerde: str })
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5))
+      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str })
+      .toStream()
+      .to('output', { keySerde: windowedKey, valueSerde: str })
+
+    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    const inputTopic = driver.createInputTopic('topic', str, str)
+    await inputTopic.pipeInput(null, '1')
+
+    expect(output(driver, 'output').isEmpty()).toBe(true)
+    expect(driver.metrics().droppedRecords).toBe(1)
+    expect(driver.metrics().droppedRecordsByReason['null-key']).toBe(1)
+  })
+
+  // Java also checks log lines and the record-lateness-max/avg task metrics (Tributary has no
+  // lateness metrics); ported: outputs and dropped-records-total. Java's Materialized.withRetention(100)
+  // equals the default retention (size 10 + grace 90), so the default store is used.
+  it.each(engines)(`shouldLogAndMeterWhenSkippingExpiredWindow ${PARAM} (%s stores)`, async (stateStores) => {
+    const builder = new StreamsBuilder()
+    builder
+      .stream<string, string>('topic', { keySerde: str, valueSerde: str })
+      .groupByKey({ keySerde: str, valueSerde: str })
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 90).advanceBy(5))
+      .aggregate(() => '', TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, loggingEnabled: false })
+      .toStream()
+      .map((key, value) => [windowedToString(key), value] as const)
+      .to('output', { keySerde: str, valueSerde: str })
+
+    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    const inputTopic = driver.createInputTopic('topic', str, str)
+    await inputTopic.pipeInput('k', '100', 100)
+    await inputTopic.pipeInput('k', '0', 0)
+    await inputTopic.pipeInput('k', '1', 1)
+    await inputTopic.pipeInput('k', '2', 2)
+    await inputTopic.pipeInput('k', '3', 3)
+    await inputTopic.pipeInput('k', '4', 4)
+    await inputTopic.pipeInput('k', '5', 5)
+    await inputTopic.pipeInput('k', '6', 6)
+    await inputTopic.pipeInput('k', '105', 105)
+    await inputTopic.pipeInput('k', '106', 106)
+
+    // dropped-records-total: 7 (k@0..k@4 for [0,10), k@5 and k@6 for [0,10) too)
+    expect(driver.metrics().droppedRecords).toBe(7)
+
+    const outputTopic = driver.createOutputTopic('output', str, str)
+    const rec = () => {
+      const r = outputTopic.readRecord()
+      return [r.key, r.value, r.timestamp]
+    }
+    expect(rec()).toEqual(['[k@95/105]', '+100', 100])
+    expect(rec()).toEqual(['[k@100/110]', '+100', 100])
+    expect(rec()).toEqual(['[k@5/15]', '+5', 5])
+    expect(rec()).toEqual(['[k@5/15]', '+5+6', 6])
+    expect(rec()).toEqual(['[k@100/110]', '+100+105', 105])
+    expect(rec()).toEqual(['[k@105/115]', '+105', 105])
+    expect(rec()).toEqual(['[k@100/110]', '+100+105+106', 106])
+    expect(rec()).toEqual(['[k@105/115]', '+105+106', 106])
+    expect(outputTopic.isEmpty()).toBe(true)
+  })
+
+  // As above: the log lines and lateness metrics are left out.
+  it.each(engines)(`shouldLogAndMeterWhenSkippingExpiredWindowByGrace ${PARAM} (%s stores)`, async (stateStores) => {
+    const builder = new StreamsBuilder()
+    builder
+      .stream<string, string>('topic', { keySerde: str, valueSerde: str })
+      .groupByKey({ keySerde: str, valueSerde: str })
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 90).advanceBy(10))
+      .aggregate(() => '', TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, loggingEnabled: false })
+      .toStream()
+      .map((key, value) => [windowedToString(key), value] as const)
+      .to('output', { keySerde: str, valueSerde: str })
+
+    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    const inputTopic = driver.createInputTopic('topic', str, str)
+    await inputTopic.pipeInput('k', '100', 200)
+    await inputTopic.pipeInput('k', '0', 100)
+    await inputTopic.pipeInput('k', '1', 101)
+    await inputTopic.pipeInput('k', '2', 102)
+    await inputTopic.pipeInput('k', '3', 103)
+    await inputTopic.pipeInput('k', '4', 104)
+    await inputTopic.pipeInput('k', '5', 105)
+    await inputTopic.pipeInput('k', '6', 6)
+
+    expect(driver.metrics().droppedRecords).toBe(7)
+
+    const outputTopic = driver.createOutputTopic('output', str, str)
+    const r = outputTopic.readRecord()
+    expect([r.key, r.value, r.timestamp]).toEqual(['[k@200/210]', '+100', 200])
+    expect(outputTopic.isEmpty()).toBe(true)
+  })
+
+  // The four tests below drive KStreamWindowAggregate directly with a mock context (store
+  // WINDOW_STORE_NAME, 1 day retention, no logging) and capture context.forward(); ported through
+  // the DSL with the forwarded Change's new value read from an output topic. Java's
+  // EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION and mock system time only matter for
+  // ON_WINDOW_CLOSE.
+  const directTopology = () => {
+    const builder = new StreamsBuilder()
+    builder
+      .stream<string, string>('input', { keySerde: str, valueSerde: str })
+      .groupByKey({ keySerde: str, valueSerde: str })
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5).advanceBy(5))
+      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: WINDOW_STORE_NAME, valueSerde: str, loggingEnabled: false })
+      .toStream()
+      .to('forwarded', { keySerde: windowedKey, valueSerde: str })
+    return builder.build()
+  }
+
+  it.each(engines)(`shouldNotEmitFinalIfNotProgressEnough ${PARAM} (%s stores)`, async (stateStores) => {
+    driver = new TopologyTestDriver(directTopology(), { stateStores })
+    const input = driver.createInputTopic('input', str, str)
+    const forwarded = output(driver, 'forwarded')
+
+    await input.pipeInput('A', '1', 0)
+    await input.pipeInput('B', '2', 5)
+    await input.pipeInput('C', '3', 15)
+    expect(processed(forwarded)).toEqual([
+      kvt('A', 0, 10, '0+1', 0),
+      kvt('B', 0, 10, '0+2', 5),
+      kvt('B', 5, 15, '0+2', 5),
+      kvt('C', 10, 20, '0+3', 15),
+      kvt('C', 15, 25, '0+3', 15),
+    ])
+
+    await input.pipeInput('D', '4', 15)
+    expect(processed(forwarded)).toEqual([kvt('D', 10, 20, '0+4', 15), kvt('D', 15, 25, '0+4', 15)])
+
+    await input.pipeInput('E', '5', 19)
+    expect(processed(forwarded)).toEqual([kvt('E', 10, 20, '0+5', 19), kvt('E', 15, 25, '0+5', 19)])
+  })
+
+  it.each(engines)(`shouldEmitWithInterval0 ${PARAM} (%s stores)`, async (stateStores) => {
+    driver = new TopologyTestDriver(directTopology(), { stateStores })
+    const input = driver.createInputTopic('input', str, str)
+    const forwarded = output(driver, 'forwarded')
+
+    await input.pipeInput('A', '1', 0)
+    await input.pipeInput('A', '1', 5)
+    await input.pipeInput('B', '2', 10)
+    await input.pipeInput('C', '3', 15)
+    await input.pipeInput('D', '4', 20)
+    expect(processed(forwarded)).toEqual([
+      kvt('A', 0, 10, '0+1', 0),
+      kvt('A', 0, 10, '0+1+1', 5),
+      kvt('A', 5, 15, '0+1', 5),
+      kvt('B', 5, 15, '0+2', 10),
+      kvt('B', 10, 20, '0+2', 10),
+      kvt('C', 10, 20, '0+3', 15),
+      kvt('C', 15, 25, '0+3', 15),
+      kvt('D', 15, 25, '0+4', 20),
+      kvt('D', 20, 30, '0+4', 20),
+    ])
+  })
+
+  it.each(engines)(`shouldEmitWithLargeInterval ${PARAM} (%s stores)`, async (stateStores) => {
+    driver = new TopologyTestDriver(directTopology(), { stateStores, startTimeMs: 0 })
+    const input = driver.createInputTopic('input', str, str)
+    const forwarded = output(driver, 'forwarded')
+
+    await input.pipeInput('A', '1', 0)
+    await input.pipeInput('A', '1', 5)
+    await input.pipeInput('B', '2', 10)
+    await input.pipeInput('C', '3', 15)
+    expect(processed(forwarded)).toEqual([
+      kvt('A', 0, 10, '0+1', 0),
+      kvt('A', 0, 10, '0+1+1', 5),
+      kvt('A', 5, 15, '0+1', 5),
+      kvt('B', 5, 15, '0+2', 10),
+      kvt('B', 10, 20, '0+2', 10),
+      kvt('C', 10, 20, '0+3', 15),
+      kvt('C', 15, 25, '0+3', 15),
+    ])
+
+    // Progress: context.setSystemTimeMs(10000L)
+    await driver.advanceWallClockTime(10_000)
+    await input.pipeInput('D', '4', 20)
+    expect(processed(forwarded)).toEqual([kvt('D', 15, 25, '0+4', 20), kvt('D', 20, 30, '0+4', 20)])
+
+    // Progress: context.setSystemTimeMs(10100L)
+    await driver.advanceWallClockTime(100)
+    await input.pipeInput('E', '5', 40)
+    expect(processed(forwarded)).toEqual([kvt('E', 35, 45, '0+5', 40), kvt('E', 40, 50, '0+5', 40)])
+  })
+
+  // Java then inits a second processor on the same store and context; under ON_WINDOW_UPDATE that
+  // changes nothing observable, so the second part runs on the same driver.
+  it.each(engines)(`shouldEmitFromLastEmitTime ${PARAM} (%s stores)`, async (stateStores) => {
+    driver = new TopologyTestDriver(directTopology(), { stateStores })
+    const input = driver.createInputTopic('input', str, str)
+    const forwarded = output(driver, 'forwarded')
+
+    await input.pipeInput('A', '1', 0)
+    await input.pipeInput('B', '2', 5)
+    await input.pipeInput('C', '3', 15)
+    expect(processed(forwarded)).toEqual([
+      kvt('A', 0, 10, '0+1', 0),
+      kvt('B', 0, 10, '0+2', 5),
+      kvt('B', 5, 15, '0+2', 5),
+      kvt('C', 10, 20, '0+3', 15),
+      kvt('C', 15, 25, '0+3', 15),
+    ])
+
+    await input.pipeInput('D', '4', 25)
+    expect(processed(forwarded)).toEqual([kvt('D', 20, 30, '0+4', 25), kvt('D', 25, 35, '0+4', 25)])
+  })
+})

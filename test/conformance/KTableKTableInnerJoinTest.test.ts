@@ -1,0 +1,155 @@
+// Ported from apache/kafka's
+// streams/src/test/java/org/apache/kafka/streams/kstream/internals/KTableKTableInnerJoinTest.java
+//
+// Java's MockApiProcessorSupplier attached to the join node is replaced by `joined.toStream().to(output)`:
+// the new value, key and timestamp of every forwarded Change are checked; the old values (and
+// KTableImpl.sendingOldValueEnabled()) cannot be observed through Tributary's public API.
+import { describe, expect, it } from 'vitest'
+import { StreamsBuilder } from '../../src/dsl/index.js'
+import type { KTable } from '../../src/dsl/index.js'
+import type { TableJoinedOptions } from '../../src/dsl/options.js'
+import { Serdes } from '../../src/serde/serdes.js'
+import { TopologyTestDriver } from '../../src/testing/index.js'
+import type { TestOutputTopic } from '../../src/testing/test-output-topic.js'
+
+const topic1 = 'topic1'
+const topic2 = 'topic2'
+const output = 'output'
+const consumed = { keySerde: Serdes.int32(), valueSerde: Serdes.string() }
+// Java: Materialized.with(Serdes.Integer(), Serdes.String()) (store name generated, not queried by the test).
+const materialized: TableJoinedOptions<string> = { storeName: 'joined-store', valueSerde: Serdes.string() }
+const expectedKeys = [0, 1, 2, 3]
+
+// MockValueJoiner.TOSTRING_JOINER: value1 + "+" + value2 (Java prints null as "null")
+const TOSTRING_JOINER = (value1: string | null, value2: string | null): string => `${value1}+${value2}`
+
+function newDriver(builder: StreamsBuilder): TopologyTestDriver {
+  // StreamsTestUtils.getStreamsConfig(Serdes.Integer(), Serdes.String())
+  return new TopologyTestDriver(builder.build(), { defaultKeySerde: Serdes.int32(), defaultValueSerde: Serdes.string() })
+}
+
+function assertOutputKeyValueTimestamp(outputTopic: TestOutputTopic<number, string>, expectedKey: number, expectedValue: string | null, expectedTimestamp: number): void {
+  const { key, value, timestamp } = outputTopic.readRecord()
+  expect({ key, value, timestamp }).toEqual({ key: expectedKey, value: expectedValue, timestamp: expectedTimestamp })
+}
+
+/** The record sequence of doTestJoin / doTestNotSendingOldValues; `steps[i]` checks the output after step i. */
+async function runJoinScript(builder: StreamsBuilder, steps: ((out: TestOutputTopic<number, string>) => void)[]): Promise<void> {
+  const driver = newDriver(builder)
+  try {
+    const inputTopic1 = driver.createInputTopic(topic1, Serdes.int32(), Serdes.string(), { startTimestampMs: 0, autoAdvanceMs: 0 })
+    const inputTopic2 = driver.createInputTopic(topic2, Serdes.int32(), Serdes.string(), { startTimestampMs: 0, autoAdvanceMs: 0 })
+    const outputTopic = driver.createOutputTopic(output, Serdes.int32(), Serdes.string())
+
+    // push two items to the primary stream. the other table is empty
+    for (let i = 0; i < 2; i++) await inputTopic1.pipeInput(expectedKeys[i]!, `X${expectedKeys[i]}`, 5 + i)
+    // pass tuple with null key, it will be discarded in join process
+    await inputTopic1.pipeInput(null, 'SomeVal', 42)
+    steps[0]!(outputTopic)
+
+    // push two items to the other stream. this should produce two items.
+    for (let i = 0; i < 2; i++) await inputTopic2.pipeInput(expectedKeys[i]!, `Y${expectedKeys[i]}`, 10 * i)
+    // pass tuple with null key, it will be discarded in join process
+    await inputTopic2.pipeInput(null, 'AnotherVal', 73)
+    steps[1]!(outputTopic)
+
+    // push all four items to the primary stream. this should produce two items.
+    for (const expectedKey of expectedKeys) await inputTopic1.pipeInput(expectedKey, `XX${expectedKey}`, 7)
+    steps[2]!(outputTopic)
+
+    // push all items to the other stream. this should produce four items.
+    for (const expectedKey of expectedKeys) await inputTopic2.pipeInput(expectedKey, `YY${expectedKey}`, expectedKey * 5)
+    steps[3]!(outputTopic)
+
+    // push all four items to the primary stream. this should produce four items.
+    for (const expectedKey of expectedKeys) await inputTopic1.pipeInput(expectedKey, `XXX${expectedKey}`, 6)
+    steps[4]!(outputTopic)
+
+    // push two items with null to the other stream as deletes. this should produce two item.
+    await inputTopic2.pipeInput(expectedKeys[0]!, null, 5)
+    await inputTopic2.pipeInput(expectedKeys[1]!, null, 7)
+    steps[5]!(outputTopic)
+
+    // push all four items to the primary stream. this should produce two items.
+    for (const expectedKey of expectedKeys) await inputTopic1.pipeInput(expectedKey, `XXXX${expectedKey}`, 13)
+    steps[6]!(outputTopic)
+
+    // push four items to the primary stream with null. this should produce two items.
+    await inputTopic1.pipeInput(expectedKeys[0]!, null, 0)
+    await inputTopic1.pipeInput(expectedKeys[1]!, null, 42)
+    await inputTopic1.pipeInput(expectedKeys[2]!, null, 5)
+    await inputTopic1.pipeInput(expectedKeys[3]!, null, 20)
+    steps[7]!(outputTopic)
+  } finally {
+    await driver.close()
+  }
+}
+
+/** Each step: the records expected (key, value, timestamp), then the topic must be empty. */
+function expectRecords(...records: [number, string | null, number][]): (out: TestOutputTopic<number, string>) => void {
+  return (out) => {
+    for (const [k, v, ts] of records) assertOutputKeyValueTimestamp(out, k, v, ts)
+    expect(out.isEmpty()).toBe(true)
+  }
+}
+
+// The same outputs for doTestJoin and, as new values, for doTestNotSendingOldValues.
+const innerJoinSteps = [
+  expectRecords(),
+  expectRecords([0, 'X0+Y0', 5], [1, 'X1+Y1', 10]),
+  expectRecords([0, 'XX0+Y0', 7], [1, 'XX1+Y1', 10]),
+  expectRecords([0, 'XX0+YY0', 7], [1, 'XX1+YY1', 7], [2, 'XX2+YY2', 10], [3, 'XX3+YY3', 15]),
+  expectRecords([0, 'XXX0+YY0', 6], [1, 'XXX1+YY1', 6], [2, 'XXX2+YY2', 10], [3, 'XXX3+YY3', 15]),
+  expectRecords([0, null, 6], [1, null, 7]),
+  expectRecords([2, 'XXXX2+YY2', 13], [3, 'XXXX3+YY3', 15]),
+  expectRecords([2, null, 10], [3, null, 20]),
+]
+
+async function doTestJoin(builder: StreamsBuilder): Promise<void> {
+  const copartitionGroups = builder.build().copartitionGroups
+  expect(copartitionGroups.length).toBe(1)
+  expect(new Set(copartitionGroups[0])).toEqual(new Set([topic1, topic2]))
+  await runJoinScript(builder, innerJoinSteps)
+}
+
+async function doTestNotSendingOldValues(builder: StreamsBuilder, joined: KTable<number, string>): Promise<void> {
+  // Java: builder.build().addProcessor("proc", supplier, joined.name) and proc.checkAndClearProcessResult(...)
+  joined.toStream().to(output)
+  await runJoinScript(builder, innerJoinSteps)
+}
+
+describe('KTableKTableInnerJoinTest', () => {
+  it('testJoin', async () => {
+    const builder = new StreamsBuilder()
+    const table1 = builder.table<number, string>(topic1, consumed)
+    const table2 = builder.table<number, string>(topic2, consumed)
+    const joined = table1.join(table2, TOSTRING_JOINER)
+    joined.toStream().to(output)
+    await doTestJoin(builder)
+  })
+
+  it('testQueryableJoin', async () => {
+    const builder = new StreamsBuilder()
+    const table1 = builder.table<number, string>(topic1, consumed)
+    const table2 = builder.table<number, string>(topic2, consumed)
+    const table3 = table1.join(table2, TOSTRING_JOINER, materialized)
+    table3.toStream().to(output)
+    await doTestJoin(builder)
+  })
+
+  it('testQueryableNotSendingOldValues', async () => {
+    const builder = new StreamsBuilder()
+    const table1 = builder.table<number, string>(topic1, consumed)
+    const table2 = builder.table<number, string>(topic2, consumed)
+    const joined = table1.join(table2, TOSTRING_JOINER, materialized)
+    await doTestNotSendingOldValues(builder, joined)
+  })
+
+  it('testNotSendingOldValues', async () => {
+    const builder = new StreamsBuilder()
+    const table1 = builder.table<number, string>(topic1, consumed)
+    const table2 = builder.table<number, string>(topic2, consumed)
+    const joined = table1.join(table2, TOSTRING_JOINER)
+    await doTestNotSendingOldValues(builder, joined)
+  })
+})
