@@ -1,8 +1,24 @@
+import { TopologyError } from '../core/errors.js'
 import { compileLogicalGraph } from './logical/compile.js'
 import { generatedName, kindTraits, type LogicalNode, type UserStoreSpec } from './logical/nodes.js'
 import type { Topology } from '../topology/topology.js'
 
 type WithoutId<N> = N extends LogicalNode ? Omit<N, 'id'> : never
+
+const MAX_NAME_LENGTH = 249
+const LEGAL_NAME = /^[a-zA-Z0-9._-]+$/
+
+/**
+ * A user's name for an operator, store or internal topic, checked as Kafka Streams' Named.validate
+ * does: names become topic names (repartition, changelog), so Kafka's topic rules apply.
+ */
+export function validName(name: string): string {
+  if (name.length === 0) throw new TopologyError('Name is illegal, it can\'t be empty.')
+  if (name === '.' || name === '..') throw new TopologyError('Name cannot be "." or "..".')
+  if (name.length > MAX_NAME_LENGTH) throw new TopologyError(`Name is illegal, it can't be longer than ${MAX_NAME_LENGTH} characters, name: ${name}`)
+  if (!LEGAL_NAME.test(name)) throw new TopologyError(`Name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'.`)
+  return name
+}
 
 /**
  * The one mutable object behind the DSL: it appends frozen logical nodes in creation order and
@@ -20,7 +36,7 @@ export class InternalStreamsBuilder {
    */
   name(prefix: string, userName?: string): string {
     const generated = generatedName(prefix, this.index++)
-    return userName ?? generated
+    return userName === undefined ? generated : validName(userName)
   }
 
   /**
@@ -28,7 +44,7 @@ export class InternalStreamsBuilder {
    * way where the name is a store's (Materialized) or a repartition's or process()'s own.
    */
   nameUnlessGiven(prefix: string, userName?: string): string {
-    return userName ?? generatedName(prefix, this.index++)
+    return userName === undefined ? generatedName(prefix, this.index++) : validName(userName)
   }
 
   add<N extends WithoutId<LogicalNode>>(node: N): number {

@@ -109,7 +109,7 @@ export class KGroupedStream<K, V> {
   private accumulate<A>(prefix: string, accumulate: Accumulator<K, V, A>, options: AggregateOptions<A>, storeSerde?: Serde<A>): KTable<K, A> {
     const base = aggregationBase(this.grouping, prefix, options, storeSerde)
     const id = this.grouping.builder.add({ kind: 'stream-aggregate', ...base, accumulate: accumulate as Accumulator<unknown, unknown, unknown> })
-    return new KTable<K, A>(this.grouping.builder, id, this.grouping.keySerde, options.valueSerde, { storeName: base.storeName, windowGraceMs: undefined })
+    return new KTable<K, A>(this.grouping.builder, id, this.grouping.keySerde, options.valueSerde, { storeName: base.storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
   }
 }
 

@@ -55,6 +55,6 @@ export class KGroupedTable<K, V> {
       add: add as (key: unknown, value: unknown, aggregate: unknown) => unknown,
       subtract: subtract as (key: unknown, value: unknown, aggregate: unknown) => unknown,
     })
-    return new KTable<K, A>(this.grouping.builder, id, this.grouping.keySerde, options.valueSerde, { storeName: base.storeName, windowGraceMs: undefined })
+    return new KTable<K, A>(this.grouping.builder, id, this.grouping.keySerde, options.valueSerde, { storeName: base.storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
   }
 }

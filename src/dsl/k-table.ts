@@ -5,7 +5,7 @@ import { tableFilterProcessor } from '../processors/table-filter.js'
 import { tableGroupByProcessor } from '../processors/table-group-by.js'
 import { tableMapValuesProcessor } from '../processors/table-map-values.js'
 import type { Serde } from '../serde/serde.js'
-import type { InternalStreamsBuilder } from './internal-builder.js'
+import { validName, type InternalStreamsBuilder } from './internal-builder.js'
 import { KGroupedTable } from './k-grouped-table.js'
 import { KStream } from './k-stream.js'
 import type { GroupedOptions, NamedOptions, TableJoinedOptions } from './options.js'
@@ -15,6 +15,8 @@ import type { Suppressed } from './suppressed.js'
 export interface TableInfo {
   /** The store holding this table's rows, when it is materialized (sources and aggregations). */
   readonly storeName: string | undefined
+  /** The user named the store (Kafka's Materialized.as): only then is it the queryable store name. */
+  readonly storeNamedByUser?: boolean
   /**
    * How long after a window's end its rows may still change: the grace of the windowed aggregation
    * upstream (the largest of them, past a join of windowed tables); undefined when not windowed.
@@ -77,15 +79,18 @@ export class KTable<K, V> {
     return windowed === undefined ? { keySerde: this.keySerde as Serde<unknown> | undefined, windowedKeys: false } : { keySerde: windowed.keySerde, windowedKeys: true }
   }
 
-  /** The name of the store holding this table, if it is materialized. */
+  /**
+   * The name of the store holding this table if the user named it, as Kafka Streams'
+   * `queryableStoreName()`: a store with a generated name exists but is not meant to be queried.
+   */
   get queryableStoreName(): string | undefined {
-    return this.info.storeName
+    return this.info.storeNamedByUser === true ? this.info.storeName : undefined
   }
 
   private derive<V2>(operator: string, prefix: string, supplier: ProcessorSupplier, options: NamedOptions | undefined, valueSerde: Serde<V2> | undefined): KTable<K, V2> {
     const name = this.builder.name(prefix, options?.name)
     const id = this.builder.add({ kind: 'table-stateless', name, parents: [this.nodeId], operator, supplier })
-    return new KTable(this.builder, id, this.keySerde, valueSerde, { ...this.info, storeName: undefined })
+    return new KTable(this.builder, id, this.keySerde, valueSerde, { ...this.info, storeName: undefined, storeNamedByUser: false })
   }
 
   /** Rows the predicate rejects become absent (downstream sees a deletion). */
@@ -180,14 +185,14 @@ export class KTable<K, V> {
       otherName,
       leftStoreName: left.storeName,
       rightStoreName: right.storeName,
-      storeName: options.storeName,
+      storeName: options.storeName === undefined ? undefined : validName(options.storeName),
       ...this.rowStoreKeys(),
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
     })
     // Kafka Streams' findAndVerifyWindowGrace: a window of the result closes when it has closed on both sides.
     const windowGraceMs = thisGrace === undefined || otherGrace === undefined ? undefined : Math.max(thisGrace, otherGrace)
     const windowed = this.info.windowed === undefined ? {} : { windowed: this.info.windowed }
-    return new KTable<K, VR>(this.builder, id, this.keySerde, options.valueSerde, { storeName: options.storeName, windowGraceMs, ...windowed })
+    return new KTable<K, VR>(this.builder, id, this.keySerde, options.valueSerde, { storeName: options.storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs, ...windowed })
   }
 
   private foreignKeyJoin(
@@ -215,7 +220,7 @@ export class KTable<K, V> {
     const responseSource = named('-subscription-response-source', 'KTABLE-SOURCE-')
     const responseResolve = named('-subscription-response-resolver', 'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-')
     const name = named('-result', 'KTABLE-FK-JOIN-OUTPUT-')
-    const resultStoreName = options.storeName ?? `${name}-store`
+    const resultStoreName = options.storeName === undefined ? `${name}-store` : validName(options.storeName)
     const id = this.builder.add({
       kind: 'foreign-key-join',
       name,
@@ -236,7 +241,7 @@ export class KTable<K, V> {
       rightKeySerde: other.keySerde as Serde<unknown> | undefined,
       rightValueSerde: other.valueSerde as Serde<unknown> | undefined,
     })
-    return new KTable(this.builder, id, this.keySerde, options.valueSerde, { storeName: resultStoreName, windowGraceMs: undefined })
+    return new KTable(this.builder, id, this.keySerde, options.valueSerde, { storeName: resultStoreName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
   }
 
   /** Holds updates back: `Suppressed.untilWindowCloses()` for final window results, or `untilTimeLimit`. */
@@ -256,6 +261,6 @@ export class KTable<K, V> {
       ...this.rowStoreKeys(),
       valueSerde: this.valueSerde as Serde<unknown> | undefined,
     })
-    return new KTable(this.builder, id, this.keySerde, this.valueSerde, { ...this.info, storeName: undefined })
+    return new KTable(this.builder, id, this.keySerde, this.valueSerde, { ...this.info, storeName: undefined, storeNamedByUser: false })
   }
 }

@@ -52,6 +52,6 @@ export class SessionWindowedKStream<K, V> {
       params: { ...params, storeName: base.storeName } as unknown as SessionWindowAggregateParams<unknown, unknown, unknown>,
     })
     // Final results of a session are known only once it can no longer grow: gap + grace after its end.
-    return new KTable<Windowed<K>, A>(this.grouping.builder, id, undefined, options.valueSerde, { storeName: base.storeName, windowGraceMs: this.windows.inactivityGapMs + this.windows.graceMs, windowed: { keySerde: base.keySerde, sessions: true } })
+    return new KTable<Windowed<K>, A>(this.grouping.builder, id, undefined, options.valueSerde, { storeName: base.storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: this.windows.inactivityGapMs + this.windows.graceMs, windowed: { keySerde: base.keySerde, sessions: true } })
   }
 }

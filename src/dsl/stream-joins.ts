@@ -5,7 +5,7 @@
 import type { TableJoinType } from '../processors/joins/table-table-join.js'
 import type { Serde } from '../serde/serde.js'
 import type { JoinRepartitionSide } from './logical/nodes.js'
-import type { InternalStreamsBuilder } from './internal-builder.js'
+import { validName, type InternalStreamsBuilder } from './internal-builder.js'
 import type { JoinWindows } from './join-windows.js'
 import type { JoinedOptions, StreamJoinedOptions } from './options.js'
 
@@ -58,7 +58,7 @@ export function addStreamStreamJoin(
   const thisGenerated = builder.name(type === 'outer' ? 'KSTREAM-OUTERTHIS-' : 'KSTREAM-JOINTHIS-')
   const otherGenerated = builder.name(type === 'inner' ? 'KSTREAM-JOINOTHER-' : 'KSTREAM-OUTEROTHER-')
   const mergeName = builder.name('KSTREAM-MERGE-', named('-merge'))
-  const base = options.storeName
+  const base = options.storeName === undefined ? undefined : validName(options.storeName)
   const index = thisGenerated.slice(thisGenerated.lastIndexOf('-') + 1)
   return builder.add({
     kind: 'stream-stream-join',

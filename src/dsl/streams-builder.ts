@@ -39,7 +39,7 @@ export class StreamsBuilder {
   /** A table of the latest value per key of a topic; the topic doubles as the table's changelog. */
   table<K, V>(topic: string, options: TableOptions<K, V> = {}): KTable<K, V> {
     // Kafka Streams names the store first: `<topic>-STATE-STORE-0000000000`, then the source nodes.
-    const storeName = options.storeName ?? this.internal.name(`${topic}-STATE-STORE-`)
+    const storeName = this.internal.nameUnlessGiven(`${topic}-STATE-STORE-`, options.storeName)
     const sourceName = this.internal.name('KSTREAM-SOURCE-', options.name === undefined ? undefined : `${options.name}-source`)
     const name = this.internal.name('KTABLE-SOURCE-', options.name)
     const id = this.internal.add({
@@ -53,7 +53,7 @@ export class StreamsBuilder {
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
       timestampExtractor: options.timestampExtractor as never,
     })
-    return new KTable(this.internal, id, options.keySerde, options.valueSerde, { storeName, windowGraceMs: undefined })
+    return new KTable(this.internal, id, options.keySerde, options.valueSerde, { storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
   }
 
   /**
@@ -61,7 +61,7 @@ export class StreamsBuilder {
    * (`stream.join(globalTable, keyMapper, joiner)`) without co-partitioning.
    */
   globalTable<K, V>(topic: string, options: GlobalTableOptions<K, V> = {}): GlobalKTable<K, V> {
-    const storeName = options.storeName ?? this.internal.name(`${topic}-STATE-STORE-`)
+    const storeName = this.internal.nameUnlessGiven(`${topic}-STATE-STORE-`, options.storeName)
     const sourceName = this.internal.name('KSTREAM-SOURCE-', options.name === undefined ? undefined : `${options.name}-source`)
     const name = this.internal.name('KTABLE-SOURCE-', options.name)
     this.internal.add({

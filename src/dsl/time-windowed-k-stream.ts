@@ -46,6 +46,6 @@ export class TimeWindowedKStream<K, V> {
       graceMs = this.windows.sliding.graceMs
       id = this.grouping.builder.add({ kind: 'sliding-window-aggregate', ...base, accumulate: erased, windows: { timeDifferenceMs, graceMs } })
     }
-    return new KTable<Windowed<K>, A>(this.grouping.builder, id, undefined, options.valueSerde, { storeName: base.storeName, windowGraceMs: graceMs, windowed: { keySerde: base.keySerde, sessions: false } })
+    return new KTable<Windowed<K>, A>(this.grouping.builder, id, undefined, options.valueSerde, { storeName: base.storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: graceMs, windowed: { keySerde: base.keySerde, sessions: false } })
   }
 }
