@@ -5,7 +5,7 @@ import type { ChangelogRecord, StateStore, StoreSupplierKind } from '../state/ty
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import type { RestoreTarget } from './changelog-restorer.js'
-import type { ChangelogEntry, RecordWriter, TopicPartitionOffset } from './types.js'
+import type { ChangelogEntry, CollectedRecord, RecordWriter, TopicPartitionOffset } from './types.js'
 
 export interface TaskStoresConfig {
   readonly applicationId: string
@@ -26,7 +26,12 @@ export interface TaskStoresConfig {
 export interface StoreChangelog {
   readonly topic: string
   readonly fromSource: boolean
-  /** A table store kept timestamped over a source topic of plain values. */
+  /**
+   * The store keeps values timestamped (8-byte timestamp, then the value) while the topic holds
+   * plain values with that timestamp as the record's: a table over its source topic, and every
+   * internal changelog of a timestamped store, as Kafka Streams' ChangeLoggingTimestamped*Store
+   * writes it. Restoring puts the record timestamp back in front.
+   */
   readonly timestamped: boolean
 }
 
@@ -35,7 +40,7 @@ export function storeChangelog(topology: Topology, name: string, applicationId: 
   const spec = topology.stores.get(name)
   if (spec === undefined || spec.changelogTopic === undefined) return undefined
   if (!spec.changelogIsInternal) return { topic: topology.topicName(spec.changelogTopic, applicationId), fromSource: true, timestamped: spec.valueFormat === 'timestamped' }
-  return spec.definition.loggingEnabled ? { topic: `${applicationId}-${spec.changelogTopic}`, fromSource: false, timestamped: false } : undefined
+  return spec.definition.loggingEnabled ? { topic: `${applicationId}-${spec.changelogTopic}`, fromSource: false, timestamped: spec.valueFormat === 'timestamped' } : undefined
 }
 
 /** A store of the task and the topic partition it is backed up to, if any. */
@@ -83,7 +88,9 @@ export class TaskStores {
           : {
               changelog: {
                 topic: changelogTopic,
-                send: (key, value, timestamp) => writer.send({ topic: changelogTopic, partition, key, value, timestamp, headers: {} }),
+                send: changelog?.timestamped === true
+                  ? (key, value, timestamp) => writer.send(plainChangelogRecord(changelogTopic, partition, key, value, timestamp))
+                  : (key, value, timestamp) => writer.send({ topic: changelogTopic, partition, key, value, timestamp, headers: {} }),
               },
             }),
         currentStreamTimeMs: () => this.config.currentStreamTimeMs(),
@@ -181,6 +188,12 @@ function nextAfter(offset: bigint | undefined): bigint | undefined {
 }
 
 /** A table store keeps `[8-byte timestamp][value]`; its source topic holds the plain value. */
+/** A timestamped store's write as its changelog holds it: the plain value, at the stored timestamp. */
+function plainChangelogRecord(topic: string, partition: number, key: Buffer, value: Buffer | null, timestamp: number): CollectedRecord {
+  if (value === null || value.length < 8) return { topic, partition, key, value, timestamp, headers: {} }
+  return { topic, partition, key, value: value.subarray(8), timestamp: Number(value.readBigInt64BE(0)), headers: {} }
+}
+
 function timestampedFromSource(entry: ChangelogEntry): ChangelogRecord {
   if (entry.value === null) return { key: entry.key as Buffer, value: null }
   const value = Buffer.allocUnsafe(8 + entry.value.length)

@@ -7,7 +7,7 @@ import type { Headers } from '../core/record.js'
 import type { DropReason } from '../processors/api.js'
 import { jsonSerde } from '../serde/primitive.js'
 import type { Serde } from '../serde/serde.js'
-import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, StateStore, StoreSupplierKind, StoreType } from '../state/types.js'
+import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, StateStore, StoreSupplierKind, StoreType, ValueAndTimestamp } from '../state/types.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes, StoreSpec } from '../topology/types.js'
 import { keyValueStoreView, sessionStoreView, windowStoreView, type QueryableWindowStore } from '../topology/store-views.js'
@@ -197,6 +197,17 @@ export class TopologyTestDriver {
   getKeyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     const spec = this.storeSpec(name, 'keyValue')
     return keyValueStoreView<K, V>(spec, () => this.storesNamed(name))
+  }
+
+  /**
+   * A table or aggregation store with each value's timestamp, as Kafka's
+   * `getTimestampedKeyValueStore`: `{ value, timestamp }` per key.
+   */
+  getTimestampedKeyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>> {
+    const spec = this.storeSpec(name, 'keyValue')
+    if (spec.valueFormat !== 'timestamped') throw new ConfigError(`State store "${name}" keeps no timestamps; use getKeyValueStore instead.`)
+    // The view unwraps timestamped values; seen as plain, it hands them out whole.
+    return keyValueStoreView<K, ValueAndTimestamp<V>>({ ...spec, valueFormat: 'plain' }, () => this.storesNamed(name))
   }
 
   getWindowStore<K, V>(name: string): QueryableWindowStore<K, V> {
