@@ -1,6 +1,6 @@
 import { TopologyError } from '../core/errors.js'
 import { compileLogicalGraph } from './logical/compile.js'
-import { generatedName, kindTraits, type LogicalNode, type UserStoreSpec } from './logical/nodes.js'
+import { generatedName, kindTraits, type LogicalNode, type RepartitionNames, type UserStoreSpec } from './logical/nodes.js'
 import type { Topology } from '../topology/topology.js'
 
 type WithoutId<N> = N extends LogicalNode ? Omit<N, 'id'> : never
@@ -37,6 +37,19 @@ export class InternalStreamsBuilder {
   name(prefix: string, userName?: string): string {
     const generated = generatedName(prefix, this.index++)
     return userName === undefined ? generated : validName(userName)
+  }
+
+  /**
+   * The sink, filter and source of a repartition topic `<base>-repartition`, numbered now (Kafka's
+   * createRepartitionedSource): generated names for a generated base, `<base>-repartition-sink/...`
+   * for a user's, three indexes consumed either way.
+   */
+  repartitionNames(base: string): RepartitionNames {
+    const sink = this.name('KSTREAM-SINK-')
+    const filter = this.name('KSTREAM-FILTER-')
+    const source = this.name('KSTREAM-SOURCE-')
+    if (/^KSTREAM.*-[0-9]{10}$/.test(base)) return { sink, filter, source }
+    return { sink: `${base}-repartition-sink`, filter: `${base}-repartition-filter`, source: `${base}-repartition-source` }
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Accumulator } from '../processors/aggregate.js'
 import { float64Serde } from '../serde/primitive.js'
 import type { Serde } from '../serde/serde.js'
 import type { InternalStreamsBuilder } from './internal-builder.js'
+import type { RepartitionNames } from './logical/nodes.js'
 import { KTable } from './k-table.js'
 import type { AggregateOptions } from './options.js'
 import { SessionWindowedKStream } from './session-windowed-k-stream.js'
@@ -25,6 +26,7 @@ export function aggregationBase<K, V, A>(
   prefix: string,
   options: AggregateOptions<A>,
   defaultStoreSerde?: Serde<A>,
+  shape: { readonly table?: boolean; readonly countWithOptions?: boolean } = {},
 ): {
   name: string
   parents: number[]
@@ -35,9 +37,29 @@ export function aggregationBase<K, V, A>(
   loggingEnabled: boolean
   repartitionBase: string
   repartitionNamedByUser: boolean
+  repartitionNames: RepartitionNames | undefined
 } {
-  const storeName = grouping.builder.nameUnlessGiven(`${prefix}STATE-STORE-`, options.storeName)
-  const name = grouping.builder.name(prefix, options.name)
+  const { builder } = grouping
+  // Kafka's count(Materialized) without a store name numbers one store name more ("we used to burn
+  // a topology name here"); options with materialization fields stand for that Materialized here.
+  if (shape.countWithOptions === true && options.storeName === undefined && (options.valueSerde !== undefined || options.loggingEnabled !== undefined)) {
+    builder.name(`${prefix}STATE-STORE-`)
+  }
+  const storeName = builder.nameUnlessGiven(`${prefix}STATE-STORE-`, options.storeName)
+  const repartitionBase = grouping.groupedName ?? storeName
+  let repartitionNames: RepartitionNames | undefined
+  let name: string
+  if (shape.table === true) {
+    // KGroupedTableImpl.doAggregate: `<name>-sink`, `<name>-source`, numbered before the aggregate.
+    const sink = builder.name('KSTREAM-SINK-', options.name === undefined ? undefined : `${options.name}-sink`)
+    const source = builder.name('KSTREAM-SOURCE-', options.name === undefined ? undefined : `${options.name}-source`)
+    name = builder.name(prefix, options.name)
+    repartitionNames = { sink, source }
+  } else {
+    // GroupedStreamAggregateBuilder: the aggregate, then its repartition if the key changed.
+    name = builder.name(prefix, options.name)
+    if (builder.keyChanged(grouping.parentId)) repartitionNames = builder.repartitionNames(repartitionBase)
+  }
   return {
     name,
     parents: [grouping.parentId],
@@ -46,8 +68,9 @@ export function aggregationBase<K, V, A>(
     valueSerde: grouping.valueSerde as Serde<unknown> | undefined,
     aggregateSerde: (options.valueSerde ?? defaultStoreSerde) as Serde<unknown> | undefined,
     loggingEnabled: options.loggingEnabled ?? true,
-    repartitionBase: grouping.groupedName ?? storeName,
+    repartitionBase,
     repartitionNamedByUser: grouping.groupedName !== undefined,
+    repartitionNames,
   }
 }
 
@@ -85,7 +108,7 @@ export class KGroupedStream<K, V> {
 
   /** The number of records per key. */
   count(options: AggregateOptions<number> = {}): KTable<K, number> {
-    return this.accumulate('KSTREAM-AGGREGATE-', counting<K, V>(), options, countStoreSerde())
+    return this.accumulate('KSTREAM-AGGREGATE-', counting<K, V>(), options, countStoreSerde(), true)
   }
 
   /** Combines the values of a key; the first value is the initial aggregate. */
@@ -106,8 +129,8 @@ export class KGroupedStream<K, V> {
     return new TimeWindowedKStream(this.grouping, windows instanceof SlidingWindows ? { sliding: windows } : { time: windows })
   }
 
-  private accumulate<A>(prefix: string, accumulate: Accumulator<K, V, A>, options: AggregateOptions<A>, storeSerde?: Serde<A>): KTable<K, A> {
-    const base = aggregationBase(this.grouping, prefix, options, storeSerde)
+  private accumulate<A>(prefix: string, accumulate: Accumulator<K, V, A>, options: AggregateOptions<A>, storeSerde?: Serde<A>, isCount = false): KTable<K, A> {
+    const base = aggregationBase(this.grouping, prefix, options, storeSerde, { countWithOptions: isCount })
     const id = this.grouping.builder.add({ kind: 'stream-aggregate', ...base, accumulate: accumulate as Accumulator<unknown, unknown, unknown> })
     return new KTable<K, A>(this.grouping.builder, id, this.grouping.keySerde, options.valueSerde, { storeName: base.storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
   }

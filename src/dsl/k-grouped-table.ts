@@ -48,7 +48,7 @@ export class KGroupedTable<K, V> {
     options: AggregateOptions<A>,
     storeSerde?: Serde<A>,
   ): KTable<K, A> {
-    const base = aggregationBase(this.grouping, prefix, options, storeSerde)
+    const base = aggregationBase(this.grouping, prefix, options, storeSerde, { table: true })
     const id = this.grouping.builder.add({
       kind: 'table-aggregate',
       ...base,

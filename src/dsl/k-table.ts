@@ -118,7 +118,8 @@ export class KTable<K, V> {
    * moves group, its old value is subtracted from the old group and the new value added to the new one.
    */
   groupBy<K2, V2>(selector: (key: K, value: V) => KeyValue<K2, V2>, options: GroupedOptions<K2, V2> = {}): KGroupedTable<K2, V2> {
-    const name = this.builder.name('KTABLE-SELECT-', options.name === undefined ? undefined : `${options.name}-select`)
+    // Kafka Streams names the selection after the grouping itself (KTableImpl.groupBy).
+    const name = this.builder.name('KTABLE-SELECT-', options.name)
     const id = this.builder.add({ kind: 'table-group-by', name, parents: [this.nodeId], supplier: tableGroupByProcessor(selector) as ProcessorSupplier })
     return new KGroupedTable<K2, V2>(this.builder, id, options.keySerde, options.valueSerde, options.name)
   }

@@ -75,7 +75,11 @@ export interface StateStoreOptions<K, V> {
  * own; they are used by the join's window stores and by repartition topics in front of the join.
  */
 export interface StreamJoinedOptions<K, V, VO> extends NamedOptions {
-  /** Base of the store names: `<storeName>-this-join-store`, `<storeName>-other-join-store`. */
+  /**
+   * Base of the store names, as Kafka Streams names them: `<storeName>-this-join-store` and
+   * `<storeName>-other-join-store`; a side that may lack a partner is `-outer-this-`/`-outer-other-`,
+   * and the unmatched records of a left/outer join are in `-left-shared-join-store`/`-outer-shared-join-store`.
+   */
   readonly storeName?: string
   readonly keySerde?: Serde<K>
   readonly valueSerde?: Serde<V>

@@ -22,7 +22,7 @@ export class SessionWindowedKStream<K, V> {
   ) {}
 
   count(options: AggregateOptions<number> = {}): KTable<Windowed<K>, number> {
-    return this.add('KSTREAM-AGGREGATE-', { storeName: '', windows: this.spec(), initializer: () => 0, aggregator: (_k, _v, n) => n + 1, merger: (_k, a, b) => a + b }, options, countStoreSerde())
+    return this.add('KSTREAM-AGGREGATE-', { storeName: '', windows: this.spec(), initializer: () => 0, aggregator: (_k, _v, n) => n + 1, merger: (_k, a, b) => a + b }, options, countStoreSerde(), true)
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, options: AggregateOptions<V> = {}): KTable<Windowed<K>, V> {
@@ -44,8 +44,8 @@ export class SessionWindowedKStream<K, V> {
     return { inactivityGapMs: this.windows.inactivityGapMs, graceMs: this.windows.graceMs }
   }
 
-  private add<A>(prefix: string, params: SessionWindowAggregateParams<K, V, A>, options: AggregateOptions<A>, storeSerde?: Serde<A>): KTable<Windowed<K>, A> {
-    const base = aggregationBase(this.grouping, prefix, options, storeSerde)
+  private add<A>(prefix: string, params: SessionWindowAggregateParams<K, V, A>, options: AggregateOptions<A>, storeSerde?: Serde<A>, isCount = false): KTable<Windowed<K>, A> {
+    const base = aggregationBase(this.grouping, prefix, options, storeSerde, { countWithOptions: isCount })
     const id = this.grouping.builder.add({
       kind: 'session-window-aggregate',
       ...base,

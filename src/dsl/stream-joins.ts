@@ -59,6 +59,9 @@ export function addStreamStreamJoin(
   const otherGenerated = builder.name(type === 'inner' ? 'KSTREAM-JOINOTHER-' : 'KSTREAM-OUTEROTHER-')
   const mergeName = builder.name('KSTREAM-MERGE-', named('-merge'))
   const base = options.storeName === undefined ? undefined : validName(options.storeName)
+  // KStreamImplJoin: a side whose partner may be missing is the "outer" one, in processor and store names.
+  const thisSuffix = type === 'outer' ? '-outer-this-join' : '-this-join'
+  const otherSuffix = type === 'inner' ? '-other-join' : '-outer-other-join'
   const index = thisGenerated.slice(thisGenerated.lastIndexOf('-') + 1)
   return builder.add({
     kind: 'stream-stream-join',
@@ -70,11 +73,11 @@ export function addStreamStreamJoin(
     joiner,
     thisWindowName,
     otherWindowName,
-    thisJoinName: named('-this-join') ?? thisGenerated,
-    otherJoinName: named('-other-join') ?? otherGenerated,
-    thisStoreName: base === undefined ? `${thisGenerated}-store` : `${base}-this-join-store`,
-    otherStoreName: base === undefined ? `${otherGenerated}-store` : `${base}-other-join-store`,
-    outerStoreName: type === 'inner' ? undefined : base === undefined ? `KSTREAM-OUTERSHARED-${index}-store` : `${base}-outer-shared-join-store`,
+    thisJoinName: named(thisSuffix) ?? thisGenerated,
+    otherJoinName: named(otherSuffix) ?? otherGenerated,
+    thisStoreName: base === undefined ? `${thisGenerated}-store` : `${base}${thisSuffix}-store`,
+    otherStoreName: base === undefined ? `${otherGenerated}-store` : `${base}${otherSuffix}-store`,
+    outerStoreName: type === 'inner' ? undefined : base === undefined ? `KSTREAM-OUTERSHARED-${index}-store` : `${base}${type === 'outer' ? '-outer-shared-join' : '-left-shared-join'}-store`,
     keySerde,
     leftValueSerde,
     rightValueSerde,

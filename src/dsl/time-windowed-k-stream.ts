@@ -21,7 +21,8 @@ export class TimeWindowedKStream<K, V> {
   ) {}
 
   count(options: AggregateOptions<number> = {}): KTable<Windowed<K>, number> {
-    return this.accumulate('KSTREAM-AGGREGATE-', counting<K, V>(), options, countStoreSerde())
+    // Kafka's count(Materialized) numbers one more store name for time windows, not sliding ones.
+    return this.accumulate('KSTREAM-AGGREGATE-', counting<K, V>(), options, countStoreSerde(), 'time' in this.windows)
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, options: AggregateOptions<V> = {}): KTable<Windowed<K>, V> {
@@ -32,8 +33,8 @@ export class TimeWindowedKStream<K, V> {
     return this.accumulate('KSTREAM-AGGREGATE-', aggregating(initializer, aggregator), options)
   }
 
-  private accumulate<A>(prefix: string, accumulate: Accumulator<K, V, A>, options: AggregateOptions<A>, storeSerde?: Serde<A>): KTable<Windowed<K>, A> {
-    const base = aggregationBase(this.grouping, prefix, options, storeSerde)
+  private accumulate<A>(prefix: string, accumulate: Accumulator<K, V, A>, options: AggregateOptions<A>, storeSerde?: Serde<A>, isCount = false): KTable<Windowed<K>, A> {
+    const base = aggregationBase(this.grouping, prefix, options, storeSerde, { countWithOptions: isCount })
     const erased = accumulate as Accumulator<unknown, unknown, unknown>
     let id: number
     let graceMs: number

@@ -1,5 +1,6 @@
 import { kafkaDescribeOrder } from './describe-order.js'
 import type { Topology } from './topology.js'
+import type { TopicNameExtractor } from './types.js'
 
 /**
  * Renders Kafka Streams' TopologyDescription text, with nodes, successors and predecessors in
@@ -23,11 +24,20 @@ export function describeTopology(topology: Topology): string {
         const stores = subtopology.global === true ? node.stores : node.stores.filter((s) => topology.stores.get(s)?.global !== true)
         text += `    Processor: ${node.name} (stores: [${stores.join(', ')}])\n      --> ${names(order.successors(name))}\n      <-- ${names(order.predecessors(name))}\n`
       } else {
-        const target = typeof node.topic === 'string' ? `topic: ${node.topic}` : `extractor class: ${node.topic.name || 'anonymous'}`
+        const target = typeof node.topic === 'string' ? `topic: ${node.topic}` : `extractor class: ${extractorLabel(node.topic)}`
         text += `    Sink: ${node.name} (${target})\n      <-- ${names(order.predecessors(name))}\n`
       }
     }
     text += '\n'
   }
   return text
+}
+
+/**
+ * Kafka prints the extractor's toString(). A function's own toString() is its source text, so
+ * only a toString() the user gave (an object method, a class's) is printed; else the function's name.
+ */
+function extractorLabel(extractor: TopicNameExtractor): string {
+  if (extractor.toString !== Function.prototype.toString) return String(extractor)
+  return extractor.name || 'anonymous'
 }

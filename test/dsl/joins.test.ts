@@ -57,10 +57,11 @@ describe('join DSL', () => {
     const right = b.stream<string, number>('right')
     left.outerJoin(right, (l, r) => (l ?? 0) + (r ?? 0), JoinWindows.ofTimeDifferenceWithNoGrace(10), { name: 'match', storeName: 'match' }).to('out')
     const topology = b.build()
-    expect([...topology.stores.keys()].sort()).toEqual(['match-other-join-store', 'match-outer-shared-join-store', 'match-this-join-store'])
+    // An outer join's sides are both "outer" in Kafka's names (KStreamImplJoin).
+    expect([...topology.stores.keys()].sort()).toEqual(['match-outer-other-join-store', 'match-outer-shared-join-store', 'match-outer-this-join-store'])
     expect(topology.internalTopics.has('match-left-repartition')).toBe(true)
     expect(topology.internalTopics.has('match-right-repartition')).toBe(false)
-    for (const node of ['match-this-windowed', 'match-other-windowed', 'match-this-join', 'match-other-join', 'match-merge']) {
+    for (const node of ['match-this-windowed', 'match-other-windowed', 'match-outer-this-join', 'match-outer-other-join', 'match-merge']) {
       expect(topology.nodes.has(node)).toBe(true)
     }
   })

@@ -158,7 +158,7 @@ describe('topology.describe() of less common shapes', () => {
 })
 
 describe('topology.describe() of a table aggregation', () => {
-  it('materializes the table source, then repartitions the regrouped rows to the aggregate', () => {
+  it('materializes the table source, then repartitions the regrouped rows to the aggregate (Kafka numbers the repartition before the aggregate)', () => {
     const builder = new StreamsBuilder()
     builder.table<string, string>('t').groupBy((k, v) => [v, k]).count().toStream().to('o')
     expect(builder.build().describe()).toBe(
@@ -171,22 +171,22 @@ describe('topology.describe() of a table aggregation', () => {
         '      --> KTABLE-SELECT-0000000003',
         '      <-- KSTREAM-SOURCE-0000000001',
         '    Processor: KTABLE-SELECT-0000000003 (stores: [])',
-        '      --> KSTREAM-SINK-0000000008',
+        '      --> KSTREAM-SINK-0000000005',
         '      <-- KTABLE-SOURCE-0000000002',
-        '    Sink: KSTREAM-SINK-0000000008 (topic: KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition)',
+        '    Sink: KSTREAM-SINK-0000000005 (topic: KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition)',
         '      <-- KTABLE-SELECT-0000000003',
         '',
         '  Sub-topology: 1',
-        '    Source: KSTREAM-SOURCE-0000000009 (topics: [KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition])',
-        '      --> KTABLE-AGGREGATE-0000000005',
-        '    Processor: KTABLE-AGGREGATE-0000000005 (stores: [KTABLE-AGGREGATE-STATE-STORE-0000000004])',
-        '      --> KTABLE-TOSTREAM-0000000006',
-        '      <-- KSTREAM-SOURCE-0000000009',
-        '    Processor: KTABLE-TOSTREAM-0000000006 (stores: [])',
-        '      --> KSTREAM-SINK-0000000007',
-        '      <-- KTABLE-AGGREGATE-0000000005',
-        '    Sink: KSTREAM-SINK-0000000007 (topic: o)',
-        '      <-- KTABLE-TOSTREAM-0000000006',
+        '    Source: KSTREAM-SOURCE-0000000006 (topics: [KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition])',
+        '      --> KTABLE-AGGREGATE-0000000007',
+        '    Processor: KTABLE-AGGREGATE-0000000007 (stores: [KTABLE-AGGREGATE-STATE-STORE-0000000004])',
+        '      --> KTABLE-TOSTREAM-0000000008',
+        '      <-- KSTREAM-SOURCE-0000000006',
+        '    Processor: KTABLE-TOSTREAM-0000000008 (stores: [])',
+        '      --> KSTREAM-SINK-0000000009',
+        '      <-- KTABLE-AGGREGATE-0000000007',
+        '    Sink: KSTREAM-SINK-0000000009 (topic: o)',
+        '      <-- KTABLE-TOSTREAM-0000000008',
         '',
         '',
       ].join('\n'),

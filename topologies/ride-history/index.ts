@@ -33,6 +33,11 @@ export const RIDE_HISTORY_NAMES = {
   surgeByZone: 'ride-history-surge-by-zone',
   /** Repartition topic of finished rides by start zone: `<app>-ride-history-price-repartition`. */
   price: 'ride-history-price',
+  /**
+   * The suppression of unfinished rides; its buffer is `<name>-store` (changelog
+   * `<app>-ride-history-finished-rides-store-changelog`), a name that no change elsewhere moves.
+   */
+  finishedRides: 'ride-history-finished-rides',
 } as const
 
 export const rideHistorySerdes = {
@@ -84,7 +89,7 @@ export function buildRideHistory(options: RideHistoryOptions = {}): Topology {
       { storeName: RIDE_HISTORY_NAMES.trips, valueSerde: Serdes.json<TripAggregate>() },
     )
     // One result per ride, once no ping can extend it any more.
-    .suppress(Suppressed.untilWindowCloses())
+    .suppress(Suppressed.untilWindowCloses().withName(RIDE_HISTORY_NAMES.finishedRides))
     .toStream()
     .map<string, TripAggregate>((_session, trip) => [startCell(trip), trip])
     .leftJoin(surgeByZone, (trip, history) => priceRide(trip, history ?? null), {

@@ -121,6 +121,8 @@ interface AggregateBase {
   /** Base of the repartition topic's name (`<base>-repartition`) if one is needed. */
   readonly repartitionBase: string
   readonly repartitionNamedByUser: boolean
+  /** The repartition's node names, numbered when the aggregation was declared (as Kafka does). */
+  readonly repartitionNames?: RepartitionNames | undefined
 }
 
 export interface StreamAggregateNode extends NodeBase<'stream-aggregate'>, AggregateBase {
@@ -190,6 +192,13 @@ export interface TableMaterializeNode extends NodeBase<'table-materialize'> {
   readonly valueSerde: AnySerde
 }
 
+/** Node names of a repartition: sink, filter (stream repartitions only) and source. */
+export interface RepartitionNames {
+  readonly sink: string
+  readonly filter?: string
+  readonly source: string
+}
+
 /** How to repartition one input of a join whose key was changed upstream. */
 export interface JoinRepartitionSide {
   /** Base of the topic's name: `<base>-repartition`. */
@@ -198,7 +207,7 @@ export interface JoinRepartitionSide {
   readonly keySerde: AnySerde
   readonly valueSerde: AnySerde
   /** Node names reserved when the join was declared (Kafka Streams numbers them before the join's own). */
-  readonly names?: { readonly sink: string; readonly filter: string; readonly source: string }
+  readonly names?: RepartitionNames
   /**
    * The topic is named after the stream itself (no join name): the stream's previous join
    * repartition, if any, is reused instead of writing a second topic (Kafka's repartitionForJoin).

@@ -1,6 +1,6 @@
 import { TopologyError } from '../../core/errors.js'
 import type { Serde } from '../../serde/serde.js'
-import { generatedName, kindTraits, type LogicalGraph, type LogicalNode, type RepartitionNode } from './nodes.js'
+import { generatedName, kindTraits, type LogicalGraph, type LogicalNode, type RepartitionNames, type RepartitionNode } from './nodes.js'
 
 /** A rewrite of the logical graph; passes run in order before compilation. */
 export type GraphPass = (graph: LogicalGraph) => LogicalGraph
@@ -88,6 +88,7 @@ export const insertRepartitions: GraphPass = (graph) => {
           keySerde: node.keySerde,
           valueSerde: node.valueSerde,
           carriesChanges: node.kind === 'table-aggregate',
+          names: node.repartitionNames,
         })
       if (shared !== undefined) namedRepartitions.set(shared, id)
       nodes.push({ ...node, parents: [id] })
@@ -120,7 +121,7 @@ interface RepartitionSpec {
   readonly valueSerde: Serde<unknown> | undefined
   /** Table repartitions carry old and new value in each record. */
   readonly carriesChanges: boolean
-  readonly names?: { readonly sink: string; readonly filter: string; readonly source: string } | undefined
+  readonly names?: RepartitionNames | undefined
 }
 
 export const defaultPasses: readonly GraphPass[] = [mergeDuplicateSources, insertRepartitions]

@@ -72,8 +72,8 @@ describe('stream-stream joins', () => {
     a.outerJoin(c, (x, y) => `${x}${y}`, windows, { storeName: 'match', loggingEnabled: false }).to('out')
     const topology = b.build()
     expect(joinRoles(topology)).toEqual({
-      'match-this-join-store': 'window-buffer',
-      'match-other-join-store': 'window-buffer',
+      'match-outer-this-join-store': 'window-buffer',
+      'match-outer-other-join-store': 'window-buffer',
       'match-outer-shared-join-store': 'outer-shared',
     })
     expect(topology.stores.get('match-outer-shared-join-store')).toMatchObject({ changelogTopic: undefined, definition: { loggingEnabled: false } })

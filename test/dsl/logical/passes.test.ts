@@ -95,12 +95,12 @@ describe('insertRepartitions', () => {
     const topology = b.build()
     expect(repartitionTopics(topology)).toEqual([
       'KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition',
-      'KSTREAM-REDUCE-STATE-STORE-0000000004-repartition',
+      'KSTREAM-REDUCE-STATE-STORE-0000000007-repartition',
     ])
     expect(subtopologyShapes(topology)).toEqual([
       { sourceTopics: ['rides'], stores: [] },
       { sourceTopics: ['KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition'], stores: ['KSTREAM-AGGREGATE-STATE-STORE-0000000002'] },
-      { sourceTopics: ['KSTREAM-REDUCE-STATE-STORE-0000000004-repartition'], stores: ['KSTREAM-REDUCE-STATE-STORE-0000000004'] },
+      { sourceTopics: ['KSTREAM-REDUCE-STATE-STORE-0000000007-repartition'], stores: ['KSTREAM-REDUCE-STATE-STORE-0000000007'] },
     ])
   })
 
@@ -132,8 +132,8 @@ describe('insertRepartitions', () => {
     const topology = b.build()
     expect(repartitionTopics(topology)).toEqual(['KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition'])
     const select = topology.node('KTABLE-SELECT-0000000003')
-    expect(select.type === 'processor' && select.children).toEqual(['KSTREAM-SINK-0000000006'])
-    const repartitionSink = topology.node('KSTREAM-SINK-0000000006')
+    expect(select.type === 'processor' && select.children).toEqual(['KSTREAM-SINK-0000000005'])
+    const repartitionSink = topology.node('KSTREAM-SINK-0000000005')
     expect(repartitionSink.type === 'sink' && repartitionSink.valueSerde.wrap).toBeTypeOf('function')
   })
 
