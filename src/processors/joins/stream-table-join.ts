@@ -37,19 +37,13 @@ class StreamTableJoin implements Processor {
 
   process(record: StreamRecord<unknown, unknown>): MaybePromise<void> {
     const { keyMapper, left } = this.params
-    // As Kafka Streams' KStreamKTableJoinProcessor: the key mapper always runs (a keyless record
-    // may still map to a table key); a null value, or a null mapped key, drops the record, except
-    // that a left join lets a keyless record with a value through (KIP-962), joined with what its
-    // mapped key finds, or with null.
-    const keyless = record.key === null || record.key === undefined
+    // As Kafka Streams' KStreamKTableJoinProcessor (KIP-962, KAFKA-19208): the key mapper always
+    // runs (a keyless record may still map to a table key); a null value drops the record, and so
+    // does a null mapped key in an inner join, while a left join joins it with null.
     const hasValue = record.value !== null && record.value !== undefined
+    if (!hasValue) return this.ctx.recordDropped('null-value')
     const tableKey = keyMapper === undefined ? record.key : keyMapper(record.key, record.value)
-    const noTableKey = tableKey === null || tableKey === undefined
-    if (!(left && keyless && hasValue)) {
-      if (!hasValue) return this.ctx.recordDropped('null-value')
-      if (noTableKey) return this.ctx.recordDropped('null-key')
-    }
-    if (noTableKey) return this.emit(record, undefined)
+    if (tableKey === null || tableKey === undefined) return left ? this.emit(record, undefined) : this.ctx.recordDropped('null-key')
     const row = this.table.get(tableKey)
     if (isPromiseLike(row)) return row.then((r) => this.emit(record, r))
     return this.emit(record, row)

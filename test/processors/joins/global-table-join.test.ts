@@ -73,12 +73,12 @@ describe.each(storeEngines)('stream-global table joins (%s stores)', (stateStore
     expect(rows(out)).toEqual([[0, 'X0,FKey0+Y0', 0], [1, 'X1,FKey1+Y1', 1], [2, 'X2,FKey2+null', 2], [3, 'X3,FKey3+null', 3]])
   })
 
-  it('left: a keyed record whose key mapper finds no key is dropped and counted, as in KStreamGlobalKTableLeftJoinTest.shouldNotJoinOnNullKeyMapperValues', async () => {
+  it('left: a record whose key mapper finds no key still goes out, joined with null (KIP-962, KAFKA-19208)', async () => {
     const { out, pushToStream, pushToGlobal } = start(true)
     await pushToGlobal(2, 'Y')
     await pushToStream(2, 'NoFK', false)
-    expect(rows(out)).toEqual([])
-    expect(driver?.metrics().droppedRecordsByReason['null-key'] ?? 0).toBe(2)
+    expect(rows(out)).toEqual([[0, 'NoFK0+null', 0], [1, 'NoFK1+null', 1]])
+    expect(driver?.metrics().droppedRecordsByReason['null-key'] ?? 0).toBe(0)
   })
 
   it('the global table is one store shared by every partition of the stream, queryable by name', async () => {
