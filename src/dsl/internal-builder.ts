@@ -91,7 +91,7 @@ export class InternalStreamsBuilder {
     this.stores.push(Object.freeze(store))
   }
 
-  build(): Topology {
-    return compileLogicalGraph({ nodes: [...this.nodes], stores: [...this.stores], nextIndex: this.index })
+  build(options: { readonly reuseSourceTopics: boolean } = { reuseSourceTopics: false }): Topology {
+    return compileLogicalGraph({ nodes: [...this.nodes], stores: [...this.stores], nextIndex: this.index, reuseSourceTopics: options.reuseSourceTopics })
   }
 }

@@ -17,6 +17,24 @@ export interface StreamOptions<K, V> extends NamedOptions {
 export interface TableOptions<K, V> extends StreamOptions<K, V> {
   /** Name of the table's key-value store (queryable with `getKeyValueStore`). */
   readonly storeName?: string
+  /**
+   * Back the table's store up to its own changelog (`<applicationId>-<store>-changelog`), default
+   * true. Ignored under the `reuse.ktable.source.topics` optimization: the source topic is the changelog.
+   */
+  readonly loggingEnabled?: boolean
+}
+
+/**
+ * Kafka Streams' `topology.optimization`. `'none'` (the default, as in Kafka) writes a table's
+ * updates to a changelog of its own; `'reuse.ktable.source.topics'` uses the source topic as the
+ * changelog instead (no second copy; restoring reads the source topic up to the committed offset).
+ * Kafka's other optimizations (merging repartition topics, single-store self-joins) are not
+ * implemented, so `'all'` is refused rather than giving a topology that differs from Kafka's.
+ */
+export type TopologyOptimization = 'none' | 'reuse.ktable.source.topics'
+
+export interface BuildOptions {
+  readonly optimization?: TopologyOptimization | readonly TopologyOptimization[]
 }
 
 export interface ProducedOptions<K, V> extends NamedOptions {

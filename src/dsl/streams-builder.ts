@@ -1,11 +1,11 @@
-import { TopologyError } from '../core/errors.js'
+import { ConfigError, TopologyError } from '../core/errors.js'
 import type { Serde } from '../serde/serde.js'
 import type { Topology } from '../topology/topology.js'
 import { GlobalKTable } from './global-k-table.js'
 import { InternalStreamsBuilder } from './internal-builder.js'
 import { KStream } from './k-stream.js'
 import { KTable } from './k-table.js'
-import type { GlobalTableOptions, StateStoreOptions, StreamOptions, TableOptions } from './options.js'
+import type { BuildOptions, GlobalTableOptions, StateStoreOptions, StreamOptions, TableOptions } from './options.js'
 
 /**
  * The entry point of the DSL: declare sources, chain operators, then `build()` the topology.
@@ -36,7 +36,10 @@ export class StreamsBuilder {
     return new KStream(this.internal, id, options.keySerde, options.valueSerde)
   }
 
-  /** A table of the latest value per key of a topic; the topic doubles as the table's changelog. */
+  /**
+   * A table of the latest value per key of a topic, kept in a store backed up to its own changelog
+   * (or to the topic itself under the `reuse.ktable.source.topics` optimization).
+   */
   table<K, V>(topic: string, options: TableOptions<K, V> = {}): KTable<K, V> {
     // Kafka Streams names the store first: `<topic>-STATE-STORE-0000000000`, then the source nodes.
     const storeName = this.internal.nameUnlessGiven(`${topic}-STATE-STORE-`, options.storeName)
@@ -52,6 +55,7 @@ export class StreamsBuilder {
       keySerde: options.keySerde as Serde<unknown> | undefined,
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
       timestampExtractor: options.timestampExtractor as never,
+      loggingEnabled: options.loggingEnabled ?? true,
     })
     return new KTable(this.internal, id, options.keySerde, options.valueSerde, { storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
   }
@@ -93,8 +97,24 @@ export class StreamsBuilder {
     return this
   }
 
-  /** Compiles what was declared into a topology; DSL mistakes fail here with a `TopologyError`. */
-  build(): Topology {
-    return this.internal.build()
+  /**
+   * Compiles what was declared into a topology; DSL mistakes fail here with a `TopologyError`.
+   * `optimization` is Kafka Streams' `topology.optimization` (see `TopologyOptimization`).
+   */
+  build(options: BuildOptions = {}): Topology {
+    return this.internal.build({ reuseSourceTopics: reusesSourceTopics(options.optimization) })
   }
+}
+
+function reusesSourceTopics(optimization: BuildOptions['optimization']): boolean {
+  const list: readonly unknown[] = optimization === undefined ? [] : typeof optimization === 'string' ? [optimization] : optimization
+  for (const item of list) {
+    if (item !== 'none' && item !== 'reuse.ktable.source.topics') {
+      throw new ConfigError(
+        `Unknown or unsupported topology optimization ${JSON.stringify(item)}: use 'none' or 'reuse.ktable.source.topics' ` +
+          `(Kafka's merge.repartition.topics and single.store.self-join are not implemented, so 'all' is not accepted).`,
+      )
+    }
+  }
+  return list.includes('reuse.ktable.source.topics')
 }

@@ -8,7 +8,7 @@ import { buf, readText, startStreams, waitFor, type StreamsFixture } from './fix
 
 const APP = 'rides-with-drivers'
 
-/** Rides joined with the drivers table, which is restored from its own source topic. */
+/** Rides joined with the drivers table, which is restored from its own source topic (reuse.ktable.source.topics). */
 function ridesWithDrivers(): Topology {
   const s = Serdes.string()
   const b = new StreamsBuilder()
@@ -16,7 +16,7 @@ function ridesWithDrivers(): Topology {
   b.stream<string, string>('rides', { keySerde: s, valueSerde: s })
     .join(drivers, (ride, driver) => `${ride} by ${driver}`)
     .to('rides-with-drivers', { keySerde: s, valueSerde: s })
-  return b.build()
+  return b.build({ optimization: 'reuse.ktable.source.topics' })
 }
 
 describe.each<ProcessingGuarantee>(['at_least_once', 'exactly_once_v2'])('a table whose source topic lost records while the instance was down (%s)', (processingGuarantee) => {

@@ -207,7 +207,7 @@ describe.each(STORE_SUPPLIERS)('restoring a StreamTask on %s stores', (supplier)
       { topic: 'drivers', partition: 1, offset: 2n, key: Buffer.from('d2'), value: null, timestamp: 7 },
       { topic: 'drivers', partition: 1, offset: 3n, key: Buffer.from('d3'), value: Buffer.from('Cy'), timestamp: 8 },
     ])
-    const { task, collector } = await openTask(b.build(), { rides: 2, drivers: 2 }, '0_1', dir.path, supplier, { reader })
+    const { task, collector } = await openTask(b.build({ optimization: 'reuse.ktable.source.topics' }), { rides: 2, drivers: 2 }, '0_1', dir.path, supplier, { reader })
     open.push(task)
     await feed(task, [raw('rides', 1, 0, 'd1', 'r1', 10), raw('rides', 1, 1, 'd2', 'r2', 11), raw('rides', 1, 2, 'd3', 'r3', 12)])
     expect(collector.recordsOf('out').map((r) => [r.key?.toString(), r.value?.toString(), r.timestamp])).toEqual([
@@ -224,7 +224,7 @@ describe.each(STORE_SUPPLIERS)('restoring a StreamTask on %s stores', (supplier)
     b.stream<string, string>('rides', { keySerde: str, valueSerde: str })
       .join(drivers, (ride, driver) => `${ride} by ${driver}`)
       .to('out', { keySerde: str, valueSerde: str })
-    return b.build()
+    return b.build({ optimization: 'reuse.ktable.source.topics' })
   }
   const driver = (offset: number, key: string, value: string) => ({ topic: 'drivers', partition: 1, offset: BigInt(offset), key: Buffer.from(key), value: Buffer.from(value), timestamp: offset })
   const joined = (collector: FakeCollector) => collector.recordsOf('out').map((r) => r.value?.toString())

@@ -139,7 +139,7 @@ describe('StandbyTask of a table restored from its source topic', () => {
   it('reads the source topic only up to the committed offset, keeping each value with its timestamp', async () => {
     const b = new StreamsBuilder()
     b.table<string, string>('drivers', { keySerde: str, valueSerde: str, storeName: 'drivers' })
-    const topology = b.build()
+    const topology = b.build({ optimization: 'reuse.ktable.source.topics' })
     const spec = tasksForTopology(topology, APP, new Map([['drivers', 1]]))[0]!
     const task = new StandbyTask(topology, spec, { applicationId: APP, stateDirectory: new StateDirectory(dir.path, APP), storeSupplier: 'rocksdb', defaultSerdes })
     await task.initialize()

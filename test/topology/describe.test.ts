@@ -111,10 +111,10 @@ describe('topology.describe()', () => {
     expect([...topology.internalTopics.keys()]).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000003-changelog'])
   })
 
-  it('a table groupBy always goes through a repartition topic; the table source topic is the table changelog', () => {
+  it('a table groupBy always goes through a repartition topic; the table source topic is the table changelog if reused', () => {
     const builder = new StreamsBuilder()
     builder.table<string, string>('drivers', { storeName: 'drivers' }).groupBy((k, v) => [v, k]).count({ storeName: 'per-zone' })
-    const topology = builder.build()
+    const topology = builder.build({ optimization: 'reuse.ktable.source.topics' })
     expect(topology.subtopologies.map((s) => s.sourceTopics)).toEqual([['drivers'], ['per-zone-repartition']])
     expect(topology.stores.get('drivers')).toMatchObject({ changelogTopic: 'drivers', changelogIsInternal: false, definition: { loggingEnabled: false } })
     expect(topology.stores.get('per-zone')).toMatchObject({ changelogTopic: 'per-zone-changelog', changelogIsInternal: true })

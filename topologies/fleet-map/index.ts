@@ -123,7 +123,9 @@ export function buildFleetMap(): Topology {
       valueSerde: fleetMapSerdes.enriched,
     })
 
-  return builder.build()
+  // The profile topics are compacted CDC topics: they serve as the driver table's changelog
+  // (Kafka Streams' reuse.ktable.source.topics), so no second copy is written.
+  return builder.build({ optimization: 'reuse.ktable.source.topics' })
 }
 
 interface PingWithDriver {

@@ -15,6 +15,8 @@ export interface CompileContext {
   setOutput(node: LogicalNode, physicalName: string): void
   /** The source and repartition topics that feed logical node `id` (for co-partition groups). */
   sourceTopicsOf(id: number): string[]
+  /** Kafka's `reuse.ktable.source.topics`: table sources back their stores up to their topics. */
+  readonly reuseSourceTopics: boolean
 }
 
 export type NodeCompiler<Kind extends NodeKind> = (node: NodeOfKind<Kind>, ctx: CompileContext) => void

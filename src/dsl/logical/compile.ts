@@ -44,7 +44,8 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
   },
   'table-source': (node, ctx) => {
     ctx.assembler.addSource(node.sourceName, [node.topic], keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
-    ctx.assembler.addStore(sourceTableStore(node))
+    if (ctx.reuseSourceTopics) ctx.assembler.addStore(sourceTableStore(node))
+    else addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: node.loggingEnabled })
     ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.storeName) as never, [node.sourceName], [node.storeName])
     ctx.setOutput(node, node.name)
   },
@@ -190,6 +191,7 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
       }),
     setOutput: (node, name) => outputs.set(node.id, name),
     sourceTopicsOf: (id) => sourceTopicsOf(byId, id),
+    reuseSourceTopics: graph.reuseSourceTopics === true,
   }
   for (const node of optimized.nodes) (compilers[node.kind] as NodeCompiler<NodeKind>)(node as never, ctx)
   for (const store of optimized.stores) {

@@ -69,6 +69,8 @@ export interface TableSourceNode extends NodeBase<'table-source'> {
   readonly keySerde: AnySerde
   readonly valueSerde: AnySerde
   readonly timestampExtractor: TimestampExtractor | undefined
+  /** A changelog of its own, unless the source topic is reused as the changelog. */
+  readonly loggingEnabled: boolean
 }
 
 /** filter, filterNot, map, mapValues, selectKey, flatMap, flatMapValues, peek, foreach. */
@@ -348,6 +350,8 @@ export interface LogicalGraph {
   readonly stores: readonly UserStoreSpec[]
   /** The next free index for generated names; passes that add nodes continue from it. */
   readonly nextIndex: number
+  /** Kafka's `reuse.ktable.source.topics` optimization: a table's source topic is its changelog. */
+  readonly reuseSourceTopics?: boolean
 }
 
 /** How each kind relates to keys and partitioning; drives the repartition pass. */

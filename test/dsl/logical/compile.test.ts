@@ -65,15 +65,26 @@ describe('compileLogicalGraph', () => {
     expect(storesOf(topology, 'KSTREAM-AGGREGATE-0000000001')).toEqual(['total'])
   })
 
-  it('writes no changelog for an aggregation with logging off, and none for a source table', () => {
-    const b = new StreamsBuilder()
-    b.stream<string, string>('rides').groupByKey().count({ storeName: 'total', loggingEnabled: false })
-    b.table<string, string>('drivers', { storeName: 'drivers' })
-    const topology = b.build()
+  it('writes no changelog for an aggregation with logging off; a source table has its own unless its topic is reused', () => {
+    const declare = (b: StreamsBuilder): void => {
+      b.stream<string, string>('rides').groupByKey().count({ storeName: 'total', loggingEnabled: false })
+      b.table<string, string>('drivers', { storeName: 'drivers' })
+    }
+    const plain = new StreamsBuilder()
+    declare(plain)
+    const topology = plain.build()
     expect(topology.stores.get('total')).toMatchObject({ changelogTopic: undefined, changelogIsInternal: false, definition: { loggingEnabled: false } })
-    // The table's topic holds every update already: it is the store's changelog.
-    expect(topology.stores.get('drivers')).toMatchObject({ changelogTopic: 'drivers', changelogIsInternal: false, valueFormat: 'timestamped' })
-    expect(topology.internalTopics.size).toBe(0)
+    // Kafka Streams' default (no optimization): the table writes its own changelog.
+    expect(topology.stores.get('drivers')).toMatchObject({ changelogTopic: 'drivers-changelog', changelogIsInternal: true, valueFormat: 'timestamped' })
+    expect([...topology.internalTopics.keys()]).toEqual(['drivers-changelog'])
+
+    // reuse.ktable.source.topics: the table's topic holds every update already, it is the changelog.
+    const reusing = new StreamsBuilder()
+    declare(reusing)
+    const optimized = reusing.build({ optimization: 'reuse.ktable.source.topics' })
+    expect(optimized.stores.get('drivers')).toMatchObject({ changelogTopic: 'drivers', changelogIsInternal: false, valueFormat: 'timestamped' })
+    expect(optimized.internalTopics.size).toBe(0)
+    expect(() => reusing.build({ optimization: 'all' as never })).toThrow(/'all' is not accepted/)
   })
 
   it('adds the user\'s stores as they were declared, with no join role whatever their name', () => {

@@ -32,7 +32,7 @@ describe.each(storeEngines)('co-partitioning and repartitioning before joins (%s
     const topology = requestsJoinedWithRiders()
     // Kafka Streams names the topic after the re-keyed stream and numbers the repartition's sink,
     // filter and source before the join (KStreamImpl.repartitionForJoin).
-    expect([...topology.internalTopics.keys()]).toEqual(['KSTREAM-KEY-SELECT-0000000003-repartition'])
+    expect([...topology.internalTopics.keys()]).toEqual(['riders-changelog', 'KSTREAM-KEY-SELECT-0000000003-repartition'])
     expect(topology.copartitionGroups).toEqual([['KSTREAM-KEY-SELECT-0000000003-repartition', 'riders']])
     expect(topology.describe()).toBe(
       [
