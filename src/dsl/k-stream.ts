@@ -26,6 +26,7 @@ import type {
   StreamJoinedOptions,
 } from './options.js'
 import { addGlobalTableJoin, addStreamStreamJoin, addStreamTableJoin, type JoinInput } from './stream-joins.js'
+import { toValueJoinerWithKey, type ValueJoiner, type ValueJoinerWithKey } from './value-joiner.js'
 
 /**
  * An unbounded stream of key-value records. Every operator returns a new stream; nothing runs until
@@ -204,14 +205,21 @@ export class KStream<K, V> {
    * result carries the larger of the two timestamps. A key change upstream of either side inserts a
    * repartition topic.
    *
+   * The joiner of every stream join is Kafka's `ValueJoiner`, `(value, otherValue) => result`, or,
+   * when the result needs the key, its `ValueJoinerWithKey`: `withKey((readOnlyKey, value, otherValue) => result)`.
+   *
    * @example
    * requests.join(assignments, (req, asg) => ({ req, asg }), JoinWindows.ofTimeDifferenceAndGrace(60_000, 5_000))
+   * requests.join(assignments, withKey((id, req, asg) => ({ id, req, asg })), JoinWindows.ofTimeDifferenceAndGrace(60_000, 5_000))
    */
-  join<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR>
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR> | ValueJoinerWithKey<K, V, VO, VR>, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR>
   /** Joins each record with the table's current row for its key; records without a row are dropped. Table updates emit nothing. */
-  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT) => VR, options?: JoinedOptions<K, V>): KStream<K, VR>
-  /** Joins each record with the global table's row for `keyMapper(key, value)`; records without a row are dropped. */
-  join<GK, GV, VR>(table: GlobalKTable<GK, GV>, keyMapper: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV) => VR, options?: JoinedOptions<K, V>): KStream<K, VR>
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, VR> | ValueJoinerWithKey<K, V, VT, VR>, options?: JoinedOptions<K, V>): KStream<K, VR>
+  /**
+   * Joins each record with the global table's row for `keyMapper(key, value)`; records without a row
+   * are dropped. A `withKey` joiner gets the stream record's key, not the mapped one.
+   */
+  join<GK, GV, VR>(table: GlobalKTable<GK, GV>, keyMapper: (key: K, value: V) => GK, joiner: ValueJoiner<V, GV, VR> | ValueJoinerWithKey<K, V, GV, VR>, options?: JoinedOptions<K, V>): KStream<K, VR>
   join(other: unknown, second: unknown, third?: unknown, fourth?: unknown): KStream<K, unknown> {
     return this.dispatchJoin('inner', other, second, third, fourth)
   }
@@ -220,11 +228,16 @@ export class KStream<K, V> {
    * Like `join`, but every record of this stream produces output: a record that found no partner
    * within the window is emitted once, joined with `null`, after its window has closed.
    */
-  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO | null) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR>
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR> | ValueJoinerWithKey<K, V, VO | null, VR>, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR>
   /** Joins each record with the table's current row for its key, or with `null` when there is none. */
-  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null) => VR, options?: JoinedOptions<K, V>): KStream<K, VR>
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR> | ValueJoinerWithKey<K, V, VT | null, VR>, options?: JoinedOptions<K, V>): KStream<K, VR>
   /** Joins each record with the global table's row for `keyMapper(key, value)`, or with `null` when there is none. */
-  leftJoin<GK, GV, VR>(table: GlobalKTable<GK, GV>, keyMapper: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV | null) => VR, options?: JoinedOptions<K, V>): KStream<K, VR>
+  leftJoin<GK, GV, VR>(
+    table: GlobalKTable<GK, GV>,
+    keyMapper: (key: K, value: V) => GK,
+    joiner: ValueJoiner<V, GV | null, VR> | ValueJoinerWithKey<K, V, GV | null, VR>,
+    options?: JoinedOptions<K, V>,
+  ): KStream<K, VR>
   leftJoin(other: unknown, second: unknown, third?: unknown, fourth?: unknown): KStream<K, unknown> {
     return this.dispatchJoin('left', other, second, third, fourth)
   }
@@ -233,7 +246,12 @@ export class KStream<K, V> {
    * Like `join`, but records of either stream that found no partner within the window are emitted
    * once, joined with `null` on the missing side, after their window has closed.
    */
-  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V | null, otherValue: VO | null) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR> {
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR> | ValueJoinerWithKey<K, V | null, VO | null, VR>,
+    windows: JoinWindows,
+    options?: StreamJoinedOptions<K, V, VO>,
+  ): KStream<K, VR> {
     return this.dispatchJoin('outer', other, joiner, windows, options) as KStream<K, VR>
   }
 
@@ -243,26 +261,29 @@ export class KStream<K, V> {
   }
 
   private dispatchJoin(type: 'inner' | 'left' | 'outer', other: unknown, second: unknown, third: unknown, fourth: unknown): KStream<K, unknown> {
+    const operation = `stream.${type === 'inner' ? 'join' : `${type}Join`}()`
     if (other instanceof KStream) {
-      const joiner = second as (v: unknown, o: unknown) => unknown
+      const joiner = toValueJoinerWithKey(second, operation)
       if (!(third instanceof JoinWindows)) {
         throw new TopologyError('A stream-stream join needs JoinWindows as its third argument, e.g. JoinWindows.ofTimeDifferenceAndGrace(60_000, 5_000).')
       }
       const options = (fourth ?? {}) as StreamJoinedOptions<unknown, unknown, unknown>
-      const id = addStreamStreamJoin(this.builder, type, this.joinInput, other.joinInput, (_k, l, r) => joiner(l, r), third, options)
+      const id = addStreamStreamJoin(this.builder, type, this.joinInput, other.joinInput, joiner, third, options)
       return new KStream(this.builder, id, (options.keySerde ?? this.keySerde) as Serde<K> | undefined, undefined)
     }
     if (other instanceof KTable) {
+      const joiner = toValueJoinerWithKey(second, operation)
       const options = (third ?? {}) as JoinedOptions<unknown, unknown>
-      const id = addStreamTableJoin(this.builder, type === 'left', this.joinInput, other.materializedForJoin(), second as (v: unknown, t: unknown) => unknown, options)
+      const id = addStreamTableJoin(this.builder, type === 'left', this.joinInput, other.materializedForJoin(), joiner, options)
       return new KStream(this.builder, id, this.keySerde, undefined)
     }
     if (other instanceof GlobalKTable) {
+      const joiner = toValueJoinerWithKey(third, operation)
       const options = (fourth ?? {}) as JoinedOptions<unknown, unknown>
       const keyMapper = second as (k: unknown, v: unknown) => unknown
-      const id = addGlobalTableJoin(this.builder, type === 'left', this.joinInput, other.queryableStoreName, keyMapper, third as (v: unknown, t: unknown) => unknown, options)
+      const id = addGlobalTableJoin(this.builder, type === 'left', this.joinInput, other.queryableStoreName, keyMapper, joiner, options)
       return new KStream(this.builder, id, this.keySerde, undefined)
     }
-    throw new TopologyError(`stream.${type === 'inner' ? 'join' : `${type}Join`}() takes a KStream (with JoinWindows), a KTable or a GlobalKTable as its first argument.`)
+    throw new TopologyError(`${operation} takes a KStream (with JoinWindows), a KTable or a GlobalKTable as its first argument.`)
   }
 }

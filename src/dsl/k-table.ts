@@ -11,6 +11,7 @@ import { KStream } from './k-stream.js'
 import type { GroupedOptions, NamedOptions, TableJoinedOptions } from './options.js'
 import type { TableJoinType } from '../processors/joins/table-table-join.js'
 import type { Suppressed } from './suppressed.js'
+import { rejectValueJoinerWithKey } from './value-joiner.js'
 
 export interface TableInfo {
   /** The store holding this table's rows, when it is materialized (sources and aggregations). */
@@ -143,6 +144,7 @@ export class KTable<K, V> {
    */
   join<KO, VO, VR>(other: KTable<KO, VO>, foreignKey: (value: V) => KO, joiner: (value: V, otherValue: VO) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR>
   join(other: KTable<unknown, unknown>, second: (value: V, other?: unknown) => unknown, third?: unknown, fourth?: TableJoinedOptions<unknown>): KTable<K, unknown> {
+    rejectValueJoinerWithKey('table.join()', second, third)
     if (typeof third === 'function') return this.foreignKeyJoin(false, other, second as (v: V) => unknown, third as (v: V, o: unknown) => unknown, fourth)
     return this.tableJoin('inner', other as KTable<K, unknown>, second as (v: V, o: unknown) => unknown, third as TableJoinedOptions<unknown> | undefined)
   }
@@ -152,12 +154,14 @@ export class KTable<K, V> {
   /** Foreign-key left join: like the foreign-key `join`, but a row without a match joins with `null`. */
   leftJoin<KO, VO, VR>(other: KTable<KO, VO>, foreignKey: (value: V) => KO, joiner: (value: V, otherValue: VO | null) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR>
   leftJoin(other: KTable<unknown, unknown>, second: (value: V, other?: unknown) => unknown, third?: unknown, fourth?: TableJoinedOptions<unknown>): KTable<K, unknown> {
+    rejectValueJoinerWithKey('table.leftJoin()', second, third)
     if (typeof third === 'function') return this.foreignKeyJoin(true, other, second as (v: V) => unknown, third as (v: V, o: unknown) => unknown, fourth)
     return this.tableJoin('left', other as KTable<K, unknown>, second as (v: V, o: unknown) => unknown, third as TableJoinedOptions<unknown> | undefined)
   }
 
   /** Like `join`, but a row of either table appears in the result, joined with `null` while the other table lacks it. */
   outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V | null, otherValue: VO | null) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR> {
+    rejectValueJoinerWithKey('table.outerJoin()', joiner)
     return this.tableJoin('outer', other, joiner as (v: V, o: VO | null) => VR, options)
   }
 

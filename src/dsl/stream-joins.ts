@@ -90,7 +90,7 @@ export function addStreamTableJoin(
   left: boolean,
   stream: JoinInput,
   table: { readonly nodeId: number; readonly storeName: string },
-  joiner: (value: unknown, tableValue: unknown) => unknown,
+  joiner: (key: unknown, value: unknown, tableValue: unknown) => unknown,
   options: JoinedOptions<unknown, unknown>,
 ): number {
   // Kafka Streams names the repartition topic of a stream-table join after the join's name if the
@@ -116,7 +116,7 @@ export function addGlobalTableJoin(
   stream: JoinInput,
   storeName: string,
   keyMapper: (key: unknown, value: unknown) => unknown,
-  joiner: (value: unknown, tableValue: unknown) => unknown,
+  joiner: (key: unknown, value: unknown, tableValue: unknown) => unknown,
   options: JoinedOptions<unknown, unknown>,
 ): number {
   // Kafka Streams numbers both global-table joins as KSTREAM-LEFTJOIN- (KStreamImpl.globalTableJoin).

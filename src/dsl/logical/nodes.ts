@@ -244,7 +244,8 @@ export interface StreamStreamJoinNode extends NodeBase<'stream-stream-join'>, Jo
 export interface StreamTableJoinNode extends NodeBase<'stream-table-join'>, JoinInputs {
   readonly storeName: string
   readonly left: boolean
-  readonly joiner: (value: unknown, tableValue: unknown) => unknown
+  /** `(key, streamValue, tableValue)`: the key is the stream record's. */
+  readonly joiner: (key: unknown, value: unknown, tableValue: unknown) => unknown
 }
 
 /** Parents: [stream]. The global table's store is shared by every task; no co-partitioning needed. */
@@ -252,7 +253,8 @@ export interface GlobalTableJoinNode extends NodeBase<'global-table-join'> {
   readonly storeName: string
   readonly left: boolean
   readonly keyMapper: (key: unknown, value: unknown) => unknown
-  readonly joiner: (value: unknown, tableValue: unknown) => unknown
+  /** `(key, streamValue, tableValue)`: the key is the stream record's. */
+  readonly joiner: (key: unknown, value: unknown, tableValue: unknown) => unknown
 }
 
 /** `name` is the merge node. Parents: [left table, right table], both materialized. */

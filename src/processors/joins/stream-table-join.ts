@@ -9,7 +9,8 @@ export interface StreamTableJoinParams {
   readonly storeName: string
   /** Left join: a record without a table row still goes out, joined with `null`. */
   readonly left: boolean
-  readonly joiner: (value: unknown, tableValue: unknown) => unknown
+  /** `(key, streamValue, tableValue)`: the key is the stream record's, also for a global table (Kafka's ValueJoinerWithKey). */
+  readonly joiner: (key: unknown, value: unknown, tableValue: unknown) => unknown
   /** Global-table joins: which table key a stream record looks up. Absent: the record's own key. */
   readonly keyMapper?: (key: unknown, value: unknown) => unknown
 }
@@ -51,7 +52,7 @@ class StreamTableJoin implements Processor {
 
   private emit(record: StreamRecord<unknown, unknown>, row: ValueAndTimestamp<unknown> | undefined): MaybePromise<void> {
     if (row === undefined && !this.params.left) return undefined
-    const joined = this.params.joiner(record.value, row === undefined ? null : row.value)
+    const joined = this.params.joiner(record.key, record.value, row === undefined ? null : row.value)
     return this.ctx.forward({ key: record.key, value: joined, timestamp: record.timestamp, headers: record.headers })
   }
 }

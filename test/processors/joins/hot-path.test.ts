@@ -23,7 +23,7 @@ describe('joins on in-memory state answer synchronously (no promise per record)'
     await openStore(dirs, table, { changelog: false })
     await table.put('d1', { value: 'Ana', timestamp: 1 })
     const forwarded: StreamRecord<unknown, unknown>[] = []
-    const processor = streamTableJoinProcessor({ storeName: 't', left: true, joiner: (v, t) => `${v}+${t}` })()
+    const processor = streamTableJoinProcessor({ storeName: 't', left: true, joiner: (_k, v, t) => `${v}+${t}` })()
     await processor.init?.(contextWith(table, forwarded))
     for (const key of ['d1', 'd2']) expect(isPromiseLike(processor.process({ key, value: 'p', timestamp: 5, headers: {} }))).toBe(false)
     expect(forwarded.map((r) => [r.key, r.value, r.timestamp])).toEqual([['d1', 'p+Ana', 5], ['d2', 'p+null', 5]])
