@@ -15,9 +15,9 @@ export type { MaybePromise } from './core/maybe-promise.js'
 export * from './serde/index.js'
 export {
   StreamsBuilder, KStream, KTable, KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream,
-  TimeWindows, SlidingWindows, SessionWindows, Suppressed, JoinWindows, GlobalKTable, withKey,
+  TimeWindows, SlidingWindows, SessionWindows, Suppressed, BufferConfig, JoinWindows, GlobalKTable, withKey, EmitStrategy,
 } from './dsl/index.js'
-export type { ValueJoiner, ValueJoinerWithKey } from './dsl/index.js'
+export type { ValueJoiner, ValueJoinerWithKey, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy, EmitStrategyType } from './dsl/index.js'
 export type * from './dsl/options.js'
 export { Topology, QueryableStoreTypes } from './topology/index.js'
 export type { QueryableStoreType, QueryableWindowStore } from './topology/index.js'

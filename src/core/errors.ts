@@ -94,6 +94,28 @@ export class StateStoreError extends TributaryError {
   }
 }
 
+/**
+ * A `KTable.suppress` buffer configured to shut down when full (`BufferConfig...shutDownWhenFull()`)
+ * went over its `maxRecords` or `maxBytes`: Kafka Streams' StreamsException "... buffer exceeded its
+ * max capacity". It stops the task whatever the processing exception handler (the record is already
+ * held, so skipping it cannot help). The counts are as they were when the bound was crossed.
+ */
+export class SuppressionBufferFullError extends StateStoreError {
+  constructor(
+    message: string,
+    /** The suppress operator, e.g. `KTABLE-SUPPRESS-0000000003`. */
+    readonly nodeName: string,
+    readonly numRecords: number,
+    readonly maxRecords: number,
+    /** The buffer's size by Kafka Streams' accounting; only counted under a `maxBytes` bound (else 0). */
+    readonly bufferSizeBytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(message)
+    this.name = 'SuppressionBufferFullError'
+  }
+}
+
 /** User code (a mapper, aggregator, processor) threw while processing a record. */
 export class ProcessingError extends TributaryError {
   static readonly code = 'TRIBUTARY_PROCESSING' as const

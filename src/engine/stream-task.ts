@@ -79,6 +79,11 @@ export interface StreamTaskConfig {
   readonly watermarks?: 'off' | 'upstream'
   /** Under upstream watermarks: how long an input stays empty and caught up before it is idle. Default 30000. */
   readonly idleTimeoutMs?: number
+  /**
+   * Wall-clock ms between two looks for closed windows by aggregations that emit on window close
+   * (Kafka Streams' `__emit.interval.ms.kstreams.windowed.aggregation__`). Default 1000.
+   */
+  readonly emitIntervalMsKstreamsWindowedAggregation?: number
 }
 
 type TaskState = 'created' | 'restoring' | 'running' | 'closed'
@@ -107,6 +112,7 @@ export class StreamTask implements TaskHost {
   readonly taskId: string
   readonly applicationId: string
   readonly defaultSerdes: DefaultSerdes
+  readonly emitIntervalMsKstreamsWindowedAggregation: number | undefined
   private readonly graph: ProcessorGraph
   private readonly stores: TaskStores
   private readonly queues: PartitionGroup<QueuedRecord>
@@ -138,6 +144,7 @@ export class StreamTask implements TaskHost {
     this.taskId = formatTaskId(spec.id)
     this.applicationId = config.applicationId
     this.defaultSerdes = config.defaultSerdes
+    this.emitIntervalMsKstreamsWindowedAggregation = config.emitIntervalMsKstreamsWindowedAggregation
     this.wallClockMs = config.wallClockMs ?? Date.now
     this.collector = new TaskRecordCollector(this.taskId, config.writer, config.productionExceptionHandler ?? 'fail', () => {
       this.counts.productionErrors++

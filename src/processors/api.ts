@@ -66,6 +66,19 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   recordDropped(reason: DropReason): void
 }
 
+/**
+ * @internal What a task's context offers Tributary's own operators beyond `ProcessorContext`, as
+ * Kafka Streams' operators cast their context to InternalProcessorContext. Every member is
+ * optional: operators given a bare context (a unit test's) fall back to the defaults.
+ */
+export interface InternalProcessorContext<KOut = unknown, VOut = unknown> extends ProcessorContext<KOut, VOut> {
+  /**
+   * Wall-clock ms between two looks for closed windows by an aggregation that emits on window close
+   * (`KafkaStreamsConfig.emitIntervalMsKstreamsWindowedAggregation`; default 1000, the test driver's 0).
+   */
+  readonly emitIntervalMsKstreamsWindowedAggregation?: number
+}
+
 export interface Processor<KIn = unknown, VIn = unknown, KOut = unknown, VOut = unknown> {
   init?(context: ProcessorContext<KOut, VOut>): MaybePromise<void>
   /** Returning a promise makes the task wait for it before the next record. */

@@ -1,10 +1,11 @@
 import type { Change, Windowed } from '../core/windowed.js'
 import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
-import type { Record as StreamRecord } from '../core/record.js'
+import type { Headers, Record as StreamRecord } from '../core/record.js'
 import { forEachInOrder } from '../core/sequence.js'
 import type { WindowEntry, WindowStore } from '../state/types.js'
 import type { Accumulator } from './aggregate.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from './api.js'
+import { type EmitStrategyType, FinalEmitTracker, forwardClosedWindows } from './emit-final.js'
 import type { ValueAndTimestamp } from './value-and-timestamp.js'
 
 export interface SlidingWindowSpec {
@@ -17,6 +18,8 @@ export interface SlidingWindowAggregateParams<K, V, A> {
   readonly storeName: string
   readonly windows: SlidingWindowSpec
   readonly accumulate: Accumulator<K, V, A>
+  /** Default 'ON_WINDOW_UPDATE'. */
+  readonly emitStrategy?: EmitStrategyType
 }
 
 /** One store write and forward: fold the record into `base` (undefined: a fresh window), or copy `base` as is. */
@@ -31,6 +34,10 @@ interface WindowAction<A> {
  * timeDifference]` exist only where records are: each record gets a left window ending at its
  * timestamp and, when a later record is within reach, a right window starting just after it. A
  * record updates every existing window that contains it and creates the windows it implies.
+ *
+ * With `emitStrategy: 'ON_WINDOW_CLOSE'` windows are only stored, and each is forwarded once when
+ * the close time passes its end (as in Kafka Streams, a record that is late or earlier than the time
+ * difference does not look for closed windows; the next one does).
  */
 export function slidingWindowAggregateProcessor<K, V, A>(
   params: SlidingWindowAggregateParams<K, V, A>,
@@ -45,12 +52,23 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
   private current!: StreamRecord<K, V>
   private closeTime = 0
   private readonly step = (action: WindowAction<A>): MaybePromise<void> => this.apply(action)
+  /** Set when the aggregation emits on window close. */
+  private finalEmit: FinalEmitTracker | undefined
 
   constructor(private readonly params: SlidingWindowAggregateParams<K, V, A>) {}
 
   init(context: ProcessorContext<Windowed<K>, Change<A>>): void {
     this.ctx = context
     this.store = context.getStateStore(this.params.storeName)
+    if (this.params.emitStrategy === 'ON_WINDOW_CLOSE') {
+      this.finalEmit = new FinalEmitTracker(context)
+      // Under upstream watermarks windows also close as the task's event time advances without records.
+      context.onWatermarkAdvanced((eventTimeMs) => {
+        this.observedStreamTime = eventTimeMs
+        // No record made it look: the windows go out without headers.
+        return this.maybeForwardFinalResult({})
+      })
+    }
   }
 
   process(record: StreamRecord<K, V>): MaybePromise<void> {
@@ -71,8 +89,32 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
     const early = timestamp < timeDifferenceMs
     const from = early ? 0 : Math.max(0, timestamp - 2 * timeDifferenceMs)
     const windows = this.store.fetchRange(record.key, from, timestamp + 1)
-    if (isPromiseLike(windows)) return windows.then((w) => this.run(early ? this.planEarly(w) : this.planReverse(w)))
-    return this.run(early ? this.planEarly(windows) : this.planReverse(windows))
+    const updated = isPromiseLike(windows)
+      ? windows.then((w) => this.run(early ? this.planEarly(w) : this.planReverse(w)))
+      : this.run(early ? this.planEarly(windows) : this.planReverse(windows))
+    // Kafka Streams looks for closed windows after every record but early ones (and late ones, above).
+    if (this.finalEmit === undefined || early) return updated
+    if (isPromiseLike(updated)) return updated.then(() => this.maybeForwardFinalResult(record.headers))
+    return this.maybeForwardFinalResult(record.headers)
+  }
+
+  /** Kafka Streams' maybeForwardFinalResult: forwards the windows closed since the last emit. */
+  private maybeForwardFinalResult(headers: Headers): MaybePromise<void> {
+    const tracker = this.finalEmit as FinalEmitTracker
+    const { timeDifferenceMs, graceMs } = this.params.windows
+    const windowCloseTime = this.observedStreamTime - graceMs
+    if (!tracker.shouldEmitFinal(this.ctx, windowCloseTime)) return undefined
+    // Sliding windows include their end: closed are those ending before the close time, by start.
+    const upper = windowCloseTime - timeDifferenceMs - 1
+    if (upper < 0) return undefined
+    const last = tracker.lastEmitWindowCloseTime
+    const lower = last === undefined ? 0 : Math.max(0, last - timeDifferenceMs)
+    return this.fetchAndEmit(headers, windowCloseTime, lower, upper)
+  }
+
+  private async fetchAndEmit(headers: Headers, windowCloseTime: number, lower: number, upper: number): Promise<void> {
+    await forwardClosedWindows(this.ctx, this.store.fetchAll(lower, upper), headers)
+    ;(this.finalEmit as FinalEmitTracker).lastEmitWindowCloseTime = windowCloseTime
   }
 
   private run(actions: WindowAction<A>[]): MaybePromise<void> {
@@ -187,8 +229,10 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
       stored = { value, timestamp: previous === undefined ? record.timestamp : Math.max(record.timestamp, action.base.timestamp) }
       change = { newValue: value, oldValue: previous === undefined ? null : previous }
     }
-    const forward = { key, value: change, timestamp: stored.timestamp, headers: record.headers }
     const written = this.store.put(record.key, stored, action.start)
+    // Emitting on window close, the update is only stored.
+    if (this.finalEmit !== undefined) return written
+    const forward = { key, value: change, timestamp: stored.timestamp, headers: record.headers }
     if (isPromiseLike(written)) return written.then(() => this.ctx.forward(forward))
     return this.ctx.forward(forward)
   }

@@ -4,6 +4,7 @@ import { KafkaSecurity, type SaslConfig } from '../kafka/security.js'
 import type { TlsOptions } from '../core/tls.js'
 import type { StoreSupplierKind } from '../state/types.js'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../engine/stream-task.js'
+import { DEFAULT_EMIT_INTERVAL_MS } from '../processors/emit-final.js'
 import type { DeserializationExceptionHandler } from '../engine/exception-handlers.js'
 import { resolveGroupTimeouts, type GroupTimeoutsConfig, type ResolvedGroupTimeouts } from './group-timeouts.js'
 import { resolveExceptionHandlers, type ProcessingExceptionHandler, type ProductionExceptionHandler } from '../engine/exception-handlers.js'
@@ -86,6 +87,12 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
    * every input of a task is idle its event time advances with the wall clock. Default 30000.
    */
   readonly idleTimeoutMs?: number
+  /**
+   * Wall-clock ms between two looks for closed windows by a windowed aggregation with
+   * `EmitStrategy.onWindowClose()` (Kafka Streams' internal `__emit.interval.ms.kstreams.windowed.aggregation__`):
+   * each look reads the store, so windows come out up to this long after they close. Default 1000.
+   */
+  readonly emitIntervalMsKstreamsWindowedAggregation?: number
   /** Default 'rocksdb'; 'memory' keeps state in the process only (restored in full on start). */
   readonly storeSupplier?: StoreSupplierKind
   /** Serdes for keys and values the topology leaves unspecified. Default JSON. */
@@ -130,6 +137,7 @@ export interface ResolvedStreamsConfig extends ResolvedGroupTimeouts {
   readonly maxTaskIdleMs: number
   readonly watermarks: 'off' | 'upstream'
   readonly idleTimeoutMs: number
+  readonly emitIntervalMsKstreamsWindowedAggregation: number
   readonly storeSupplier: StoreSupplierKind
   readonly defaultKeySerde: Serde<unknown> | undefined
   readonly defaultValueSerde: Serde<unknown> | undefined
@@ -208,6 +216,7 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
     maxTaskIdleMs: config.maxTaskIdleMs === -1 ? -1 : nonNegative('maxTaskIdleMs', config.maxTaskIdleMs, 0),
     watermarks: watermarksMode(config.watermarks),
     idleTimeoutMs: nonNegative('idleTimeoutMs', config.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS),
+    emitIntervalMsKstreamsWindowedAggregation: nonNegative('emitIntervalMsKstreamsWindowedAggregation', config.emitIntervalMsKstreamsWindowedAggregation, DEFAULT_EMIT_INTERVAL_MS),
     storeSupplier,
     defaultKeySerde: config.defaultKeySerde,
     defaultValueSerde: config.defaultValueSerde,

@@ -76,6 +76,7 @@ export class TaskManager {
         maxTaskIdleMs: config.maxTaskIdleMs,
         watermarks: config.watermarks,
         idleTimeoutMs: config.idleTimeoutMs,
+        emitIntervalMsKstreamsWindowedAggregation: config.emitIntervalMsKstreamsWindowedAggregation,
         fetchedLag: (partition) => this.deps.consumer.currentLag(partition),
         ...(this.deps.onFirstDrop === undefined ? {} : { onFirstDrop: this.deps.onFirstDrop }),
         exactlyOnce: this.deps.transaction !== undefined,

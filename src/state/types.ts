@@ -113,6 +113,14 @@ export interface SessionStore<K, V> extends StateStore, ReadOnlySessionStore<K, 
   /** `null` removes the session. */
   put(sessionKey: Windowed<K>, value: V | null): MaybePromise<void>
   remove(sessionKey: Windowed<K>): MaybePromise<void>
+  /**
+   * Sessions of every key that end between `earliestSessionEnd` and `latestSessionEnd` (both
+   * included), as Kafka Streams' time-ordered session store finds them for an aggregation that emits
+   * on window close (`findSessions(earliestSessionEndTime, latestSessionEndTime)`): every session of
+   * a live segment counts, even one already past retention that other reads no longer return.
+   * Ordered by key bytes, then end and start.
+   */
+  findSessionsByEndTime(earliestSessionEnd: number, latestSessionEnd: number): AsyncIterableIterator<KeyValue<Windowed<K>, V>>
 }
 
 /**
@@ -191,8 +199,22 @@ export interface TimeOrderedBuffer<K, V> extends StateStore, ReadOnlyKeyValueSto
   /**
    * Buffers the key's latest record. A key not buffered yet is due at `bufferTime` and keeps the
    * record's old value as its prior value; a buffered key keeps both and only takes the new record.
+   * `topic` is the source topic of the record being processed, counted in `sizeBytes`.
    */
-  put(bufferTime: number, record: StreamRecord<K, Change<V>>): MaybePromise<void>
+  put(bufferTime: number, record: StreamRecord<K, Change<V>>, topic?: string): MaybePromise<void>
+  /**
+   * The bytes held, as Kafka Streams' in-memory buffer counts them (its `bufferSize()`): per key 8 bytes
+   * of buffer time, the serialized key, the serialized prior, old (unless equal to the prior) and new
+   * value, and the record context: 8 bytes of timestamp, 8 of offset, 4 of partition, the characters
+   * of the `topic` given to `put`, each header's name characters and value bytes. An entry restored
+   * from the changelog counts no topic (the changelog does not keep it). 0 unless `countBytes()` was called.
+   */
+  readonly sizeBytes: number
+  /**
+   * Starts counting `sizeBytes`: from then on `put` serializes the values to count them. Call it before
+   * the first `put` (the suppression does, under a `maxBytes` bound); restored entries are counted.
+   */
+  countBytes(): void
   /** The smallest buffer time held; Infinity when the buffer is empty. */
   minBufferTime(): number
   /** Removes and returns the entry with the smallest buffer time (ties: the smallest serialized key). */

@@ -75,6 +75,12 @@ export interface TopologyTestDriverOptions {
   readonly watermarks?: 'off' | 'upstream'
   /** As KafkaStreams' option: under upstream watermarks, how long an input stays empty before it is idle. Default 30000. */
   readonly idleTimeoutMs?: number
+  /**
+   * As KafkaStreams' option: wall-clock ms between two looks for closed windows by aggregations with
+   * `EmitStrategy.onWindowClose()`. Default 0 here (every record looks), as in Kafka's
+   * TopologyTestDriver; KafkaStreams' default is 1000.
+   */
+  readonly emitIntervalMsKstreamsWindowedAggregation?: number
 }
 
 export interface DriverMetrics {
@@ -129,6 +135,7 @@ export class TopologyTestDriver {
   private closed = false
   private readonly watermarks: 'off' | 'upstream' | undefined
   private readonly idleTimeoutMs: number | undefined
+  private readonly emitIntervalMs: number
 
   constructor(
     private readonly topology: Topology,
@@ -141,6 +148,7 @@ export class TopologyTestDriver {
     this.storeSupplier = options.stateStores ?? 'memory'
     this.watermarks = options.watermarks
     this.idleTimeoutMs = options.idleTimeoutMs
+    this.emitIntervalMs = nonNegativeMs('emitIntervalMsKstreamsWindowedAggregation', options.emitIntervalMsKstreamsWindowedAggregation ?? 0)
     this.topics = new InMemoryTopics({
       layoutOf: (topic) => this.layoutOf(topic),
       captureChangelogs: options.captureChangelogs ?? true,
@@ -387,6 +395,7 @@ export class TopologyTestDriver {
         globalStore: (name) => global?.store(name),
         ...(this.watermarks === undefined ? {} : { watermarks: this.watermarks }),
         ...(this.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.idleTimeoutMs }),
+        emitIntervalMsKstreamsWindowedAggregation: this.emitIntervalMs,
       })
       await task.initializeStores()
       await task.completeRestoration()
@@ -440,4 +449,9 @@ export class TopologyTestDriver {
     const global = tasks.global?.store(name)
     return global === undefined ? stores : [global, ...stores]
   }
+}
+
+function nonNegativeMs(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ConfigError(`${name} must be a number of ms >= 0, got ${String(value)}.`)
+  return value
 }

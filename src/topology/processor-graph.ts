@@ -1,7 +1,7 @@
 import { IllegalStateError } from '../core/errors.js'
 import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { Headers, Record as StreamRecord, RecordMetadata } from '../core/record.js'
-import type { Cancellable, DropReason, Processor, ProcessorContext, PunctuationType, Punctuator } from '../processors/api.js'
+import type { Cancellable, DropReason, InternalProcessorContext, Processor, PunctuationType, Punctuator } from '../processors/api.js'
 import type { Serde } from '../serde/serde.js'
 import type { StateStore } from '../state/types.js'
 import type { Topology } from './topology.js'
@@ -19,6 +19,8 @@ export interface TaskHost {
   /** Under upstream watermarks, called each time the task's event time advances; never otherwise. */
   onWatermarkAdvanced(listener: (eventTimeMs: number) => MaybePromise<void>): void
   currentSystemTimeMs(): number
+  /** See `InternalProcessorContext.emitIntervalMsKstreamsWindowedAggregation`; absent: the default. */
+  readonly emitIntervalMsKstreamsWindowedAggregation?: number
   recordMetadata(): RecordMetadata | undefined
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable
   recordDropped(nodeName: string, reason: DropReason): void
@@ -104,11 +106,12 @@ export class ProcessorGraph {
   }
 }
 
-class NodeContext implements ProcessorContext {
+class NodeContext implements InternalProcessorContext {
   private children: Entry[] = []
   private readonly byName = new Map<string, Entry>()
   readonly applicationId: string
   readonly taskId: string
+  readonly emitIntervalMsKstreamsWindowedAggregation: number | undefined
 
   constructor(
     private readonly nodeName: string,
@@ -117,6 +120,7 @@ class NodeContext implements ProcessorContext {
   ) {
     this.applicationId = host.applicationId
     this.taskId = host.taskId
+    this.emitIntervalMsKstreamsWindowedAggregation = host.emitIntervalMsKstreamsWindowedAggregation
   }
 
   wire(children: [string, Entry][]): void {

@@ -11,11 +11,11 @@
 // still holds; they emulate it with a grace of 2 * GAP_MS (retention = gap + grace = GAP_MS * 3).
 // No record in them is anywhere near late, so the larger grace changes nothing else.
 //
-// Java parameterizes every test by EmitStrategy; Tributary has none, so only ON_WINDOW_UPDATE is
-// ported. Each case runs on Tributary's in-memory and RocksDB stores (Java uses RocksDB).
+// Java parameterizes every test by EmitStrategy; both are ported (ON_WINDOW_CLOSE in the second
+// describe). Each case runs on Tributary's in-memory and RocksDB stores (Java uses RocksDB).
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Windowed } from '../../src/core/windowed.js'
-import { SessionWindows, StreamsBuilder } from '../../src/dsl/index.js'
+import { EmitStrategy, SessionWindows, StreamsBuilder } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
 
@@ -191,6 +191,198 @@ describe('KStreamSessionWindowAggregateProcessorTest', () => {
 
   it.each(engines)(`shouldLogAndMeterWhenSkippingLateRecordWithNonzeroGrace ${PARAM} (%s stores)`, async (stateStores) => {
     const { process, results } = setup(stateStores, SessionWindows.ofInactivityGapAndGrace(10, 1))
+
+    // dummy record to establish stream time = 0
+    await process('dummy', 'dummy', 0)
+    // record arrives on time, should not be skipped
+    await process('OnTime1', '1', 0)
+    // dummy record to advance stream time = 11, 10 for gap time plus 1 to place at edge of window
+    await process('dummy', 'dummy', 11)
+    // delayed record arrives on time, should not be skipped
+    await process('OnTime2', '1', 0)
+    // dummy record to advance stream time = 12, 10 for gap time plus 2 to place outside window
+    await process('dummy', 'dummy', 12)
+    // delayed record arrives late
+    await process('Late1', '1', 0)
+
+    const forwarded = results()
+    expect(forwarded.filter((r) => r.key === 'OnTime2')).not.toEqual([])
+    expect(forwarded.filter((r) => r.key === 'Late1')).toEqual([])
+    expect(driver!.metrics().droppedRecords).toBe(1)
+    expect(driver!.metrics().droppedRecordsByReason.late).toBe(1)
+  })
+})
+
+// The ON_WINDOW_CLOSE half of Java's parameterization. Java's store is then
+// RocksDbTimeOrderedSessionBytesStoreSupplier(STORE_NAME, GAP_MS * 3) without caching; the aggregation
+// reads closed sessions from it by session end, whole segments at a time, as Tributary's store does.
+// shouldImmediatelyForwardNewSessionWhenNonCachedStore and shouldImmediatelyForwardRemovedSessionsWhenMerging
+// return at once under ON_WINDOW_CLOSE in Java (nothing to check) and are not repeated here.
+describe('KStreamSessionWindowAggregateProcessorTest [ON_WINDOW_CLOSE]', () => {
+  const CLOSE = '[ON_WINDOW_CLOSE]'
+  let driver: TopologyTestDriver | undefined
+  afterEach(async () => {
+    await driver?.close()
+    driver = undefined
+  })
+
+  /** The processor under test, with `windows` and `strategy`, forwarding to 'results'. */
+  function setup(stateStores: Engine, windows = SessionWindows.ofInactivityGapWithNoGrace(GAP_MS), strategy = EmitStrategy.onWindowClose()) {
+    const builder = new StreamsBuilder()
+    builder
+      .stream<string, string>('input', { keySerde: str, valueSerde: str })
+      .groupByKey({ keySerde: str, valueSerde: str })
+      .windowedBy(windows)
+      .emitStrategy(strategy)
+      .aggregate(initializer, aggregator, sessionMerger, { storeName: STORE_NAME, valueSerde: num, loggingEnabled: false })
+      .toStream()
+      .to('results', { keySerde: windowedKey, valueSerde: num })
+    const d = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = d
+    const input = d.createInputTopic('input', str, str)
+    const results = d.createOutputTopic('results', windowedKey, num)
+    return {
+      process: (key: string | null, value: string, timestamp: number) => input.pipeInput(key, value, timestamp),
+      results: (): Kvt[] => results.readRecordsToList().map((r) => kvt(r.key!.key, r.key!.window.start, r.key!.window.end, r.value, r.timestamp)),
+      sessionStore: d.getSessionStore<string, number>(STORE_NAME),
+    }
+  }
+
+  /** Java's store retention GAP_MS * 3, as gap + grace (see the top of the file). */
+  const withJavaRetention = () => SessionWindows.ofInactivityGapAndGrace(GAP_MS, 2 * GAP_MS)
+
+  const kv = ([w, v]: readonly [Windowed<string>, number]) => [w.key, w.window.start, w.window.end, v]
+
+  it.each(engines)(`shouldCreateSingleSessionWhenWithinGap ${CLOSE} (%s stores)`, async (stateStores) => {
+    const { process, sessionStore } = setup(stateStores)
+    await process('john', 'first', 0)
+    await process('john', 'second', 500)
+
+    const values = await sessionStore.findSessions('john', 0, 2000)
+    expect(values.length).toBeGreaterThan(0)
+    expect(values[0]![1]).toBe(2)
+  })
+
+  it.each(engines)(`shouldMergeSessions ${CLOSE} (%s stores)`, async (stateStores) => {
+    const { process, sessionStore } = setup(stateStores, withJavaRetention())
+    const sessionId = 'mel'
+    await process(sessionId, 'first', 0)
+    expect((await sessionStore.findSessions(sessionId, 0, 0)).length).toBeGreaterThan(0)
+
+    // move time beyond gap
+    await process(sessionId, 'second', GAP_MS + 1)
+    expect((await sessionStore.findSessions(sessionId, GAP_MS + 1, GAP_MS + 1)).length).toBeGreaterThan(0)
+    // should still exist as not within gap
+    expect((await sessionStore.findSessions(sessionId, 0, 0)).length).toBeGreaterThan(0)
+    // move time back
+    await process(sessionId, 'third', GAP_MS / 2)
+
+    const sessions = await sessionStore.findSessions(sessionId, 0, GAP_MS + 1)
+    expect(sessions[0]![1]).toBe(3)
+    expect(sessions.length).toBe(1)
+  })
+
+  it.each(engines)(`shouldUpdateSessionIfTheSameTime ${CLOSE} (%s stores)`, async (stateStores) => {
+    const { process, sessionStore } = setup(stateStores)
+    await process('mel', 'first', 0)
+    await process('mel', 'second', 0)
+    const sessions = await sessionStore.findSessions('mel', 0, 0)
+    expect(sessions[0]![1]).toBe(2)
+    expect(sessions.length).toBe(1)
+  })
+
+  it.each(engines)(`shouldHaveMultipleSessionsForSameIdWhenTimestampApartBySessionGap ${CLOSE} (%s stores)`, async (stateStores) => {
+    const { process, results } = setup(stateStores)
+    const sessionId = 'mel'
+    let now = 0
+    await process(sessionId, 'first', now)
+    now += GAP_MS + 1
+    await process(sessionId, 'second', now)
+    await process(sessionId, 'second', now)
+    now += GAP_MS + 1
+    await process(sessionId, 'third', now)
+    await process(sessionId, 'third', now)
+    await process(sessionId, 'third', now)
+
+    expect(results()).toEqual([kvt(sessionId, 0, 0, 1, 0), kvt(sessionId, GAP_MS + 1, GAP_MS + 1, 2, GAP_MS + 1)])
+  })
+
+  it.each(engines)(`shouldRemoveMergedSessionsFromStateStore ${CLOSE} (%s stores)`, async (stateStores) => {
+    const { process, sessionStore } = setup(stateStores)
+    await process('a', '1', 0)
+
+    // first ensure it is in the store
+    const a1 = await sessionStore.findSessions('a', 0, 0)
+    expect(kv(a1[0]!)).toEqual(['a', 0, 0, 1])
+
+    await process('a', '2', 100)
+    // a1 from above should have been removed
+    // should have merged session in store
+    const a2 = await sessionStore.findSessions('a', 0, 100)
+    expect(kv(a2[0]!)).toEqual(['a', 0, 100, 2])
+    expect(a2.length).toBe(1)
+  })
+
+  it.each(engines)(`shouldHandleMultipleSessionsAndMerging ${CLOSE} (%s stores)`, async (stateStores) => {
+    const { process, results } = setup(stateStores)
+    await process('a', '1', 0)
+    await process('b', '1', 0)
+    await process('c', '1', 0)
+    await process('d', '1', 0)
+    await process('d', '2', GAP_MS / 2)
+    await process('a', '2', GAP_MS + 1)
+    await process('b', '2', GAP_MS + 1)
+    await process('a', '3', GAP_MS + 1 + GAP_MS / 2)
+    await process('c', '3', GAP_MS + 1 + GAP_MS / 2)
+
+    expect(results()).toEqual([
+      kvt('a', 0, 0, 1, 0),
+      kvt('b', 0, 0, 1, 0),
+      kvt('c', 0, 0, 1, 0),
+      kvt('d', 0, GAP_MS / 2, 2, GAP_MS / 2),
+    ])
+  })
+
+  // As in the ON_WINDOW_UPDATE port: the value getter is a lookup of the session in the store.
+  it.each(engines)(`shouldGetAggregatedValuesFromValueGetter ${CLOSE} (%s stores)`, async (stateStores) => {
+    const { process, sessionStore } = setup(stateStores, withJavaRetention())
+    await process('a', '1', 0)
+    await process('a', '1', GAP_MS + 1)
+    await process('a', '2', GAP_MS + 1)
+    const t0 = await sessionStore.fetchSession('a', 0, 0)
+    const t1 = await sessionStore.fetchSession('a', GAP_MS + 1, GAP_MS + 1)
+    expect(t0).toBe(1)
+    expect(t1).toBe(2)
+  })
+
+  it.each(engines)(`shouldLogAndMeterWhenSkippingNullKeyWithBuiltInMetrics ${CLOSE} (%s stores)`, async (stateStores) => {
+    const { process, results } = setup(stateStores)
+    await process(null, '1', 0)
+    expect(results()).toEqual([])
+    expect(driver!.metrics().droppedRecords).toBe(1)
+  })
+
+  // Under ON_WINDOW_CLOSE Java still builds these two processors with EmitStrategy.onWindowUpdate()
+  // (only the store differs, which Tributary does not vary), so they run with onWindowUpdate() here too.
+  it.each(engines)(`shouldLogAndMeterWhenSkippingLateRecordWithZeroGrace ${CLOSE} (%s stores)`, async (stateStores) => {
+    const { process, results } = setup(stateStores, SessionWindows.ofInactivityGapAndGrace(10, 0), EmitStrategy.onWindowUpdate())
+
+    // dummy record to establish stream time = 0
+    await process('dummy', 'dummy', 0)
+    // record arrives on time, should not be skipped
+    await process('OnTime1', '1', 0)
+    // dummy record to advance stream time = 11, 10 for gap time plus 1 to place outside window
+    await process('dummy', 'dummy', 11)
+    // record is late
+    await process('Late1', '1', 0)
+
+    expect(results().filter((r) => r.key === 'Late1')).toEqual([])
+    expect(driver!.metrics().droppedRecords).toBe(1)
+    expect(driver!.metrics().droppedRecordsByReason.late).toBe(1)
+  })
+
+  it.each(engines)(`shouldLogAndMeterWhenSkippingLateRecordWithNonzeroGrace ${CLOSE} (%s stores)`, async (stateStores) => {
+    const { process, results } = setup(stateStores, SessionWindows.ofInactivityGapAndGrace(10, 1), EmitStrategy.onWindowUpdate())
 
     // dummy record to establish stream time = 0
     await process('dummy', 'dummy', 0)

@@ -2,13 +2,17 @@
 // streams/src/test/java/org/apache/kafka/streams/kstream/internals/SuppressScenarioTest.java
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Windowed } from '../../src/core/windowed.js'
-import { SessionWindows, SlidingWindows, StreamsBuilder, Suppressed, TimeWindows } from '../../src/dsl/index.js'
+import { BufferConfig, SessionWindows, SlidingWindows, StreamsBuilder, Suppressed, TimeWindows } from '../../src/dsl/index.js'
 import type { KTable } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import type { Serde } from '../../src/serde/serde.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
 
 const STRING_SERDE = Serdes.string()
+
+// Java's static imports of Suppressed.untilTimeLimit / untilWindowCloses and Suppressed.BufferConfig.*
+const { untilTimeLimit, untilWindowCloses } = Suppressed
+const { maxBytes, maxRecords, unbounded } = BufferConfig
 
 /** Kafka's LongSerde, for JS numbers (Tributary's Serdes.int64() works on bigint). */
 const LONG_SERDE: Serde<number> = {
@@ -65,8 +69,7 @@ describe('SuppressScenarioTest', () => {
     const builder = new StreamsBuilder()
     const valueCounts = valueCountsOf(builder)
 
-    // untilTimeLimit(ZERO, unbounded())
-    valueCounts.suppress(Suppressed.untilTimeLimit(0)).toStream().to('output-suppressed', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
+    valueCounts.suppress(untilTimeLimit(0, unbounded())).toStream().to('output-suppressed', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
     valueCounts.toStream().to('output-raw', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
 
     driver = new TopologyTestDriver(builder.build())
@@ -103,8 +106,7 @@ describe('SuppressScenarioTest', () => {
   it('shouldSuppressIntermediateEventsWithTimeLimit', async () => {
     const builder = new StreamsBuilder()
     const valueCounts = valueCountsOf(builder)
-    // untilTimeLimit(ofMillis(2L), unbounded())
-    valueCounts.suppress(Suppressed.untilTimeLimit(2)).toStream().to('output-suppressed', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
+    valueCounts.suppress(untilTimeLimit(2, unbounded())).toStream().to('output-suppressed', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
     valueCounts.toStream().to('output-raw', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
 
     driver = new TopologyTestDriver(builder.build())
@@ -141,9 +143,47 @@ describe('SuppressScenarioTest', () => {
       .table<string, string>('input', { keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
       .groupBy((k, v): [string, string] => [v, k], { keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
       .count({ valueSerde: LONG_SERDE })
-    // untilTimeLimit(ofMillis(Long.MAX_VALUE), maxRecords(1L).emitEarlyWhenFull())
     valueCounts
-      .suppress(Suppressed.untilTimeLimit(LONG_MAX_VALUE_MS, { maxRecords: 1 }))
+      .suppress(untilTimeLimit(LONG_MAX_VALUE_MS, maxRecords(1).emitEarlyWhenFull()))
+      .toStream()
+      .to('output-suppressed', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
+    valueCounts.toStream().to('output-raw', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
+
+    driver = new TopologyTestDriver(builder.build())
+    const inputTopic = driver.createInputTopic('input', STRING_SERDE, STRING_SERDE)
+    await inputTopic.pipeInput('k1', 'v1', 0)
+    await inputTopic.pipeInput('k1', 'v2', 1)
+    await inputTopic.pipeInput('k2', 'v1', 2)
+    verify(drainProducerRecords(driver, 'output-raw', LONG_SERDE), [
+      ['v1', 1, 0],
+      ['v1', 0, 1],
+      ['v2', 1, 1],
+      ['v1', 1, 2],
+    ])
+    verify(drainProducerRecords(driver, 'output-suppressed', LONG_SERDE), [
+      // consecutive updates to v1 get suppressed into only the latter.
+      ['v1', 0, 1],
+      ['v2', 1, 1],
+      // the last update won't be evicted until another key comes along.
+    ])
+    await inputTopic.pipeInput('x', 'x', 3)
+    verify(drainProducerRecords(driver, 'output-raw', LONG_SERDE), [['x', 1, 3]])
+    verify(drainProducerRecords(driver, 'output-suppressed', LONG_SERDE), [
+      // now we see that last update to v1, but we won't see the update to x until it gets evicted
+      ['v1', 1, 2],
+    ])
+  })
+
+  it('shouldSuppressIntermediateEventsWithBytesLimit', async () => {
+    const builder = new StreamsBuilder()
+    // Java's count() holds Longs: the buffer counts their 8 bytes, so the count's serde is Kafka's LongSerde here.
+    const valueCounts = builder
+      .table<string, string>('input', { keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
+      .groupBy((k, v): [string, string] => [v, k], { keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
+      .count({ valueSerde: LONG_SERDE })
+    valueCounts
+      // this is a bit brittle, but I happen to know that the entries are a little over 100 bytes in size.
+      .suppress(untilTimeLimit(LONG_MAX_VALUE_MS, maxBytes(200).emitEarlyWhenFull()))
       .toStream()
       .to('output-suppressed', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
     valueCounts.toStream().to('output-raw', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
@@ -181,7 +221,7 @@ describe('SuppressScenarioTest', () => {
       .windowedBy(TimeWindows.ofSizeAndGrace(2, 1))
       .count({ storeName: 'counts' })
     valueCounts
-      .suppress(Suppressed.untilWindowCloses())
+      .suppress(untilWindowCloses(unbounded()))
       .toStream()
       .map((k, v): [string, number] => [windowedToString(k), v])
       .to('output-suppressed', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
@@ -222,7 +262,7 @@ describe('SuppressScenarioTest', () => {
       .windowedBy(TimeWindows.ofSizeAndGrace(2, 2))
       .count({ storeName: 'counts' })
     valueCounts
-      .suppress(Suppressed.untilWindowCloses())
+      .suppress(untilWindowCloses(unbounded()))
       .toStream()
       .map((k, v): [string, number] => [windowedToString(k), v])
       .to('output-suppressed', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
@@ -268,7 +308,7 @@ describe('SuppressScenarioTest', () => {
       .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(5, 15))
       .count({ storeName: 'counts' })
     valueCounts
-      .suppress(Suppressed.untilWindowCloses())
+      .suppress(untilWindowCloses(unbounded()))
       .toStream()
       .map((k, v): [string, number] => [windowedToString(k), v])
       .to('output-suppressed', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE })
@@ -351,7 +391,7 @@ describe('SuppressScenarioTest', () => {
       .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5))
       .count({ storeName: 'counts' })
     valueCounts
-      .suppress(Suppressed.untilWindowCloses())
+      .suppress(untilWindowCloses(unbounded()))
       .toStream()
       .map((k, v): [string, number | null] => [windowedToString(k), v])
       .to('output-suppressed', { keySerde: STRING_SERDE, valueSerde: LONG_SERDE as Serde<number | null> })
@@ -393,8 +433,7 @@ describe('SuppressScenarioTest', () => {
 
     builder
       .table<string, string>('topic', { keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
-      // untilTimeLimit(ofMillis(10), unbounded())
-      .suppress(Suppressed.untilTimeLimit(10))
+      .suppress(untilTimeLimit(10, unbounded()))
       .groupBy((k, v): [string, string] => [k, v], { keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
       .count()
       .toStream()
@@ -416,8 +455,7 @@ describe('SuppressScenarioTest', () => {
 
     const right = builder
       .table<string, string>('right', { keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
-      // untilTimeLimit(ofMillis(10), unbounded())
-      .suppress(Suppressed.untilTimeLimit(10))
+      .suppress(untilTimeLimit(10, unbounded()))
 
     left
       .outerJoin(right, (l, r) => `(${l},${r})`)
@@ -468,8 +506,7 @@ describe('SuppressScenarioTest', () => {
 
     const left = builder
       .table<string, string>('left', { keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
-      // untilTimeLimit(ofMillis(10), unbounded())
-      .suppress(Suppressed.untilTimeLimit(10))
+      .suppress(untilTimeLimit(10, unbounded()))
 
     const right = builder.table<string, string>('right', { keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { SuppressionBufferFullError } from '../../src/core/errors.js'
 import { isPromiseLike } from '../../src/core/maybe-promise.js'
 import type { Record as StreamRecord } from '../../src/core/record.js'
 import type { Change, Windowed } from '../../src/core/windowed.js'
@@ -119,5 +120,37 @@ describe('suppress over its changelogged buffer', () => {
     )
     expect(restarted).toEqual(uninterrupted)
     expect(restarted.map((r) => r.key)).toEqual(['a'])
+  })
+
+  it('untilTimeLimit with maxBytes: the restored buffer counts its restored keys bytes against the bound', async () => {
+    // Each key: 8 (buffer time) + key (1) + new value '1' (1) + 20 (record context) + header seq = '<t>' (4) = 34 bytes.
+    const spec: SuppressSpec = { kind: 'until-time-limit', timeLimitMs: 1_000, maxBytes: 68 }
+    const { uninterrupted, restarted } = await uninterruptedAndRestarted(
+      dirs,
+      spec,
+      Serdes.string(),
+      [update('a', 1, null, 1), update('b', 1, null, 2)], // 68 bytes: within the bound
+      [update('c', 1, null, 3)], // 102 bytes: the oldest, a, goes out early
+    )
+    expect(restarted).toEqual(uninterrupted)
+    expect(restarted.map((r) => r.key)).toEqual(['a'])
+  })
+
+  it('shut down when full: a put over the bound fails with SuppressionBufferFullError, after emitting what is due', async () => {
+    const spec: SuppressSpec = { kind: 'until-time-limit', timeLimitMs: 10, maxRecords: 1, bufferFullStrategy: 'shut-down' }
+    const { forwarded, feed } = await openSuppress(dirs, spec, Serdes.string())
+    await feed([update('a', 1, null, 0), update('b', 1, null, 10)]) // a is due at 10: out before the bound is checked
+    expect(forwarded.map((r) => r.key)).toEqual(['a'])
+    const error = await feed([update('c', 1, null, 11)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(SuppressionBufferFullError)
+    expect((error as Error).message).toBe(
+      'KTABLE-SUPPRESS buffer exceeded its max capacity. Currently [2/1] records. The suppression is set to shut down when full ' +
+        '(BufferConfig...shutDownWhenFull()): raise its maxRecords or maxBytes, use BufferConfig.unbounded(), or, for ' +
+        'Suppressed.untilTimeLimit, emitEarlyWhenFull() to emit the oldest updates early.',
+    )
+    expect(forwarded.map((r) => r.key)).toEqual(['a'])
   })
 })

@@ -154,3 +154,31 @@ describe('session store on rocksdb, on disk', () => {
     await second.store.close()
   })
 })
+
+describe.each(suppliers)('session store on %s: findSessionsByEndTime', (supplier) => {
+  describe.each([false, true])('caching %s', (cachingEnabled) => {
+    it('finds the sessions of every key ending in a range, whole live segments included', async () => {
+      // Retention 120 s: segments of 60 s.
+      const { store } = await openSessions(supplier, definition({ cachingEnabled }))
+      await store.put(session('b', 5, 10), 1)
+      await store.put(session('a', 20, 30), 2)
+      await store.put(session('aa', 30, 30), 3)
+      await store.put(session('a', 40, 90_000), 4)
+      if (cachingEnabled) await store.flush()
+      await store.put(session('c', 121_000, 121_000), 5)
+      // By key bytes, then end and start; the session ending at 90 000 is out of the range.
+      expect(await collect(store.findSessionsByEndTime(10, 30))).toEqual([
+        [session('a', 20, 30), 2],
+        [session('aa', 30, 30), 3],
+        [session('b', 5, 10), 1],
+      ])
+      // Past retention (ends before 121 000 - 120 000 + 1), but segment 0 is still live: other reads no longer see it.
+      expect(await store.findSessions('b', 0, 100)).toEqual([])
+      expect(await collect(store.findSessionsByEndTime(0, 10))).toEqual([[session('b', 5, 10), 1]])
+      // Once stream time drops segment 0, it is gone from this read too.
+      await store.put(session('c', 180_000, 180_000), 6)
+      expect(await collect(store.findSessionsByEndTime(0, 100_000))).toEqual([[session('a', 40, 90_000), 4]])
+      await store.close()
+    })
+  })
+})

@@ -40,8 +40,18 @@ export interface DslStore {
   readonly streamJoinStore?: StreamJoinStoreRole
   /** The buffer of a suppression (see `StoreDefinition.timeOrderedBuffer`). */
   readonly timeOrderedBuffer?: boolean
+  /**
+   * The window store of an aggregation that emits on window close, Kafka Streams' time-ordered
+   * window store (RocksDbIndexedTimeOrderedWindowBytesStoreSupplier). That store keeps a window while
+   * its start is at least `streamTime - retention`, one ms longer than the other window stores
+   * (`> streamTime - retention`): closed windows, and what joins read of them, stay there that ms.
+   * The changelog's `retention.ms` is that of the retention given.
+   */
+  readonly timeOrderedWindows?: boolean
   /** Wraps the key serde: a store keyed by `Windowed<K>` (a materialized windowed table) wraps the inner key's. */
   readonly keyWrap?: (inner: Serde<unknown>) => Serde<unknown>
+  /** The user's changelog topic configs, over the defaults (a suppression's `BufferConfig.withLoggingEnabled`). */
+  readonly changelogConfig?: Readonly<Record<string, string>>
 }
 
 /** A store an operator owns, backed up to `<applicationId>-<store>-changelog` unless logging is off. */
@@ -52,7 +62,7 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
     definition: {
       name: store.name,
       type: store.type,
-      ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
+      ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs + (store.timeOrderedWindows === true ? 1 : 0) }),
       ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
       ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
       ...(store.streamJoinStore === undefined ? {} : { streamJoinStore: store.streamJoinStore }),
@@ -72,9 +82,10 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
       name: changelog,
       purpose: 'changelog',
       numPartitions: undefined,
-      config: windowed
-        ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + 86_400_000) }
-        : { 'cleanup.policy': 'compact' },
+      config: {
+        ...(windowed ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + 86_400_000) } : { 'cleanup.policy': 'compact' }),
+        ...store.changelogConfig,
+      },
     })
   }
 }

@@ -90,11 +90,13 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
   },
   'time-window-aggregate': (node, ctx) => {
     const { sizeMs, graceMs } = node.windows
+    const emitStrategy = node.emitStrategy ?? 'ON_WINDOW_UPDATE'
     addAggregate(
       ctx,
       node,
-      { type: 'window', valueFormat: 'timestamped', retentionMs: sizeMs + graceMs, windowSizeMs: sizeMs },
-      timeWindowAggregateProcessor({ storeName: node.storeName, windows: node.windows, accumulate: node.accumulate }) as never,
+      // Emitting on window close, Kafka Streams keeps the windows in its time-ordered window store.
+      { type: 'window', valueFormat: 'timestamped', retentionMs: sizeMs + graceMs, windowSizeMs: sizeMs, timeOrderedWindows: emitStrategy === 'ON_WINDOW_CLOSE' },
+      timeWindowAggregateProcessor({ storeName: node.storeName, windows: node.windows, accumulate: node.accumulate, emitStrategy }) as never,
     )
   },
   'session-window-aggregate': (node, ctx) => {
@@ -111,12 +113,20 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
   },
   'sliding-window-aggregate': (node, ctx) => {
     const { timeDifferenceMs, graceMs } = node.windows
+    const emitStrategy = node.emitStrategy ?? 'ON_WINDOW_UPDATE'
     addAggregate(
       ctx,
       node,
       // Kafka Streams' default retention (SlidingWindowStoreMaterializer): a record may need windows starting up to 2 * difference before it.
-      { type: 'window', valueFormat: 'timestamped', retentionMs: 2 * timeDifferenceMs + graceMs, windowSizeMs: timeDifferenceMs },
-      slidingWindowAggregateProcessor({ storeName: node.storeName, windows: node.windows, accumulate: node.accumulate }) as never,
+      // Emitting on window close, the windows are in its time-ordered window store.
+      {
+        type: 'window',
+        valueFormat: 'timestamped',
+        retentionMs: 2 * timeDifferenceMs + graceMs,
+        windowSizeMs: timeDifferenceMs,
+        timeOrderedWindows: emitStrategy === 'ON_WINDOW_CLOSE',
+      },
+      slidingWindowAggregateProcessor({ storeName: node.storeName, windows: node.windows, accumulate: node.accumulate, emitStrategy }) as never,
     )
   },
   'table-stateless': (node, ctx) => {
@@ -141,6 +151,8 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
   },
   suppress: (node, ctx) => {
     let spec: Parameters<typeof suppressProcessor>[0]
+    const { bufferConfig } = node.spec
+    const limits = { maxRecords: bufferConfig.maxRecords, maxBytes: bufferConfig.maxBytes, bufferFullStrategy: bufferConfig.bufferFullStrategy }
     if (node.spec.kind === 'until-window-closes') {
       if (node.windowGraceMs === undefined) {
         throw new TopologyError(
@@ -148,9 +160,9 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
             `aggregation). For other tables use Suppressed.untilTimeLimit(ms).`,
         )
       }
-      spec = { kind: 'until-window-closes', graceMs: node.windowGraceMs, sessionWindows: node.sessionWindows }
+      spec = { kind: 'until-window-closes', graceMs: node.windowGraceMs, sessionWindows: node.sessionWindows, ...limits }
     } else {
-      spec = node.spec
+      spec = { kind: 'until-time-limit', timeLimitMs: node.spec.timeLimitMs, ...limits }
     }
     addOperatorStore(ctx, {
       name: node.storeName,
@@ -159,10 +171,11 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
       keySerde: node.keySerde,
       valueSerde: node.valueSerde,
       valueFormat: 'plain',
-      loggingEnabled: true,
+      loggingEnabled: bufferConfig.loggingEnabled,
+      changelogConfig: bufferConfig.logConfig,
       ...(node.windowedKeys ? { keyWrap: windowedStoreKey } : {}),
     })
-    ctx.assembler.addProcessor(node.name, suppressProcessor(spec, node.storeName) as never, ctx.parentsOf(node), [node.storeName])
+    ctx.assembler.addProcessor(node.name, suppressProcessor(spec, node.storeName, node.name) as never, ctx.parentsOf(node), [node.storeName])
     ctx.setOutput(node, node.name)
   },
   ...joinCompilers,

@@ -6,11 +6,12 @@
  */
 import type { Accumulator } from '../../processors/aggregate.js'
 import type { ProcessorSupplier } from '../../processors/api.js'
+import type { EmitStrategyType } from '../../processors/emit-final.js'
 import type { JoinWindowSpec } from '../../processors/joins/stream-stream-join.js'
 import type { TableJoinType } from '../../processors/joins/table-table-join.js'
 import type { SessionWindowAggregateParams } from '../../processors/session-window-aggregate.js'
 import type { SlidingWindowSpec } from '../../processors/sliding-window-aggregate.js'
-import type { SuppressSpec } from '../../processors/suppress.js'
+import type { SuppressedSpec } from '../suppressed.js'
 import type { TimeWindowSpec } from '../../processors/time-window-aggregate.js'
 import type { Serde } from '../../serde/serde.js'
 import type { StoreType } from '../../state/types.js'
@@ -134,6 +135,8 @@ export interface StreamAggregateNode extends NodeBase<'stream-aggregate'>, Aggre
 export interface TimeWindowAggregateNode extends NodeBase<'time-window-aggregate'>, AggregateBase {
   readonly accumulate: Accumulator<unknown, unknown, unknown>
   readonly windows: TimeWindowSpec
+  /** Default 'ON_WINDOW_UPDATE'. */
+  readonly emitStrategy?: EmitStrategyType
 }
 
 export interface SessionWindowAggregateNode extends NodeBase<'session-window-aggregate'>, AggregateBase {
@@ -143,6 +146,8 @@ export interface SessionWindowAggregateNode extends NodeBase<'session-window-agg
 export interface SlidingWindowAggregateNode extends NodeBase<'sliding-window-aggregate'>, AggregateBase {
   readonly accumulate: Accumulator<unknown, unknown, unknown>
   readonly windows: SlidingWindowSpec
+  /** Default 'ON_WINDOW_UPDATE'. */
+  readonly emitStrategy?: EmitStrategyType
 }
 
 export interface TableStatelessNode extends NodeBase<'table-stateless'> {
@@ -162,7 +167,8 @@ export interface TableAggregateNode extends NodeBase<'table-aggregate'>, Aggrega
 }
 
 export interface SuppressNode extends NodeBase<'suppress'> {
-  readonly spec: { readonly kind: 'until-window-closes' } | Extract<SuppressSpec, { kind: 'until-time-limit' }>
+  /** As `Suppressed` holds it: the buffer's bounds, full strategy and logging ride in `bufferConfig`. */
+  readonly spec: SuppressedSpec
   /** The grace period of the windowed aggregate upstream; undefined when the table is not windowed. */
   readonly windowGraceMs: number | undefined
   /** The windows upstream are sessions (their grace above includes the inactivity gap). */

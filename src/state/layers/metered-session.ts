@@ -114,6 +114,25 @@ export class MeteredSessionStore<K, V> extends MeteredStoreBase<K, V> implements
     }
   }
 
+  async *findSessionsByEndTime(earliestSessionEnd: number, latestSessionEnd: number): AsyncIterableIterator<KeyValue<Windowed<K>, V>> {
+    this.checkOpen()
+    this.scans++
+    const { schema, clock } = this.parts
+    const from = clampTime(Math.max(earliestSessionEnd, 0))
+    const to = clampTime(latestSessionEnd)
+    if (from > to) return
+    // Whole segments, as Kafka Streams' time-ordered session store reads them: a session past retention
+    // stays until its segment is dropped (what sits in the cache of a dropped segment is not returned).
+    const firstLiveSegment = clock.segmentId(clock.minLiveTime())
+    for await (const e of this.inner.iterate(undefined, undefined, { timeFrom: from, timeTo: to })) {
+      const end = schema.sessionEnd(e.key)
+      if (end < from || end > to || clock.segmentId(end) < firstLiveSegment) continue
+      const key = await this.keySerde.deserialize(schema.key(e.key), this.keyContext)
+      const value = await this.valueSerde.deserialize(e.value, this.valueContext)
+      yield [{ key, window: { start: schema.sessionStart(e.key), end } }, value]
+    }
+  }
+
   protected override expiredRecords(): number {
     return this.expired + this.parts.segments.expiredRecords
   }

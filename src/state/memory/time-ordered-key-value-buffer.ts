@@ -9,9 +9,9 @@
  * the commit's transaction. It is never persistent: whatever the store supplier, a task that opens it
  * rebuilds it from the changelog, as Kafka Streams does.
  */
-import { StateStoreError } from '../../core/errors.js'
+import { IllegalStateError, StateStoreError } from '../../core/errors.js'
 import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
-import type { KeyValue, Record as StreamRecord } from '../../core/record.js'
+import type { Headers, KeyValue, Record as StreamRecord } from '../../core/record.js'
 import type { Change } from '../../core/windowed.js'
 import type { Serde, SerdeContext } from '../../serde/serde.js'
 import type {
@@ -34,6 +34,13 @@ interface Slot<K, V> extends BufferedRecord<K, V> {
   /** `[8: buffer time][serialized key]` as latin1: the slot's place in buffer-time order. */
   readonly orderId: string
   record: StreamRecord<K, Change<V>>
+  /**
+   * The serialized prior value, once known: entries put while counting bytes and restored entries.
+   * An old value equal to it is not counted twice, as in Kafka Streams.
+   */
+  priorBytes: Buffer | null | undefined
+  /** The entry's share of `sizeBytes`; 0 for entries put while bytes are not counted. */
+  sizeBytes: number
 }
 
 export class TimeOrderedKeyValueBuffer<K, V> implements TimeOrderedBuffer<K, V>, RestorableStore, MeteredStore {
@@ -43,6 +50,10 @@ export class TimeOrderedKeyValueBuffer<K, V> implements TimeOrderedBuffer<K, V>,
   /** Keys to log at the next flush: the slot they had when last changed (evicted: a tombstone). */
   private readonly dirty = new Map<string, Slot<K, V>>()
   private observedStreamTime = Number.NEGATIVE_INFINITY
+  /** The sum of the entries' `sizeBytes`. */
+  private bytes = 0
+  private countingBytes = false
+  private putUncounted = false
   private sink: ChangelogSink | undefined
   private keyContext: SerdeContext
   private valueContext: SerdeContext
@@ -73,6 +84,20 @@ export class TimeOrderedKeyValueBuffer<K, V> implements TimeOrderedBuffer<K, V>,
     return this.observedStreamTime
   }
 
+  get sizeBytes(): number {
+    return this.countingBytes ? this.bytes : 0
+  }
+
+  countBytes(): void {
+    if (this.countingBytes) return
+    if (this.putUncounted && this.byKey.size > 0) {
+      throw new IllegalStateError(
+        `Suppression buffer "${this.name}" was asked to count its bytes after entries were put uncounted. Call countBytes() before the first put.`,
+      )
+    }
+    this.countingBytes = true
+  }
+
   async init(context: StateStoreContext): Promise<void> {
     if (this.open) throw new StateStoreError(`State store "${this.name}" is already open. Close it before initializing it again.`)
     // Serdes that register schemas name subjects after the changelog topic, as for every other store.
@@ -87,10 +112,15 @@ export class TimeOrderedKeyValueBuffer<K, V> implements TimeOrderedBuffer<K, V>,
     if (timestamp > this.observedStreamTime) this.observedStreamTime = timestamp
   }
 
-  put(bufferTime: number, record: StreamRecord<K, Change<V>>): MaybePromise<void> {
+  put(bufferTime: number, record: StreamRecord<K, Change<V>>, topic?: string): MaybePromise<void> {
     if (!this.open) this.checkOpen()
     this.puts++
     const keyBytes = this.keySerde.serialize(record.key, this.keyContext)
+    if (this.countingBytes) {
+      if (isPromiseLike(keyBytes)) return keyBytes.then((bytes) => this.putCounted(bytes, bufferTime, record, topic))
+      return this.putCounted(keyBytes, bufferTime, record, topic)
+    }
+    this.putUncounted = true
     if (isPromiseLike(keyBytes)) return keyBytes.then((bytes) => this.putSerialized(bytes, bufferTime, record))
     this.putSerialized(keyBytes, bufferTime, record)
     return undefined
@@ -167,7 +197,9 @@ export class TimeOrderedKeyValueBuffer<K, V> implements TimeOrderedBuffer<K, V>,
       const values = await Promise.all([parts.priorValue, parts.oldValue, parts.newValue].map((v) => this.deserializeValue(v)))
       const [priorValue = null, oldValue = null, newValue = null] = values
       const record = { key: typedKey, value: { newValue, oldValue }, timestamp: parts.timestamp, headers: parts.headers }
-      this.insert(id, keyBytes, parts.bufferTime, record, priorValue)
+      const slot = this.insert(id, keyBytes, parts.bufferTime, record, priorValue)
+      // The bytes are at hand: count them whether or not the owner will ask (the topic is not logged).
+      this.setSize(slot, parts.priorValue, parts.oldValue, parts.newValue, undefined)
       this.observeStreamTime(parts.streamTime)
     }
     // Restored entries are already in the changelog.
@@ -180,6 +212,9 @@ export class TimeOrderedKeyValueBuffer<K, V> implements TimeOrderedBuffer<K, V>,
     this.byTime.clear()
     this.dirty.clear()
     this.observedStreamTime = Number.NEGATIVE_INFINITY
+    // Counting stays on: the owner asked for it once, for the store's lifetime.
+    this.bytes = 0
+    this.putUncounted = false
   }
 
   metrics(): StoreMetrics {
@@ -197,16 +232,59 @@ export class TimeOrderedKeyValueBuffer<K, V> implements TimeOrderedBuffer<K, V>,
     this.dirty.set(id, slot)
   }
 
-  private insert(id: string, keyBytes: Buffer, bufferTime: number, record: StreamRecord<K, Change<V>>, priorValue: V | null): void {
-    const slot: Slot<K, V> = { id, keyBytes, orderId: orderIdOf(bufferTime, id), bufferTime, priorValue, record }
+  /** A put while counting bytes: the old and new value are serialized to be counted. */
+  private putCounted(keyBytes: Buffer, bufferTime: number, record: StreamRecord<K, Change<V>>, topic: string | undefined): MaybePromise<void> {
+    const old = this.serializeValue(record.value.oldValue)
+    const next = this.serializeValue(record.value.newValue)
+    if (isPromiseLike(old) || isPromiseLike(next)) {
+      return Promise.all([old, next]).then(([o, n]) => this.putWithBytes(keyBytes, bufferTime, record, topic, o, n))
+    }
+    this.putWithBytes(keyBytes, bufferTime, record, topic, old, next)
+    return undefined
+  }
+
+  private putWithBytes(
+    keyBytes: Buffer,
+    bufferTime: number,
+    record: StreamRecord<K, Change<V>>,
+    topic: string | undefined,
+    oldBytes: Buffer | null,
+    newBytes: Buffer | null,
+  ): void {
+    const id = keyBytes.toString('latin1')
+    let slot = this.byKey.get(id)
+    if (slot === undefined) {
+      slot = this.insert(id, keyBytes, bufferTime, record, record.value.oldValue)
+    } else {
+      slot.record = record
+      this.dirty.set(id, slot)
+    }
+    // A new key's prior value is the old value of its first record.
+    this.setSize(slot, slot.priorBytes === undefined ? oldBytes : slot.priorBytes, oldBytes, newBytes, topic)
+  }
+
+  /** Kafka Streams' computeRecordSize, with BufferValue's and ProcessorRecordContext's estimates. */
+  private setSize(slot: Slot<K, V>, priorBytes: Buffer | null, oldBytes: Buffer | null, newBytes: Buffer | null, topic: string | undefined): void {
+    let size = 8 + slot.keyBytes.length + (priorBytes?.length ?? 0) + (newBytes?.length ?? 0)
+    if (oldBytes !== null && (priorBytes === null || !oldBytes.equals(priorBytes))) size += oldBytes.length
+    size += RECORD_CONTEXT_BYTES + (topic?.length ?? 0) + headerBytes(slot.record.headers)
+    this.bytes += size - slot.sizeBytes
+    slot.sizeBytes = size
+    slot.priorBytes = priorBytes
+  }
+
+  private insert(id: string, keyBytes: Buffer, bufferTime: number, record: StreamRecord<K, Change<V>>, priorValue: V | null): Slot<K, V> {
+    const slot: Slot<K, V> = { id, keyBytes, orderId: orderIdOf(bufferTime, id), bufferTime, priorValue, record, priorBytes: undefined, sizeBytes: 0 }
     this.byKey.set(id, slot)
     this.byTime.insert(slot.orderId)
     this.dirty.set(id, slot)
+    return slot
   }
 
   private remove(slot: Slot<K, V>): void {
     this.byKey.delete(slot.id)
     this.byTime.remove(slot.orderId)
+    this.bytes -= slot.sizeBytes
   }
 
   private entryOf(keyBytes: Buffer): BufferedRecord<K, V> | undefined {
@@ -264,6 +342,15 @@ export class TimeOrderedKeyValueBuffer<K, V> implements TimeOrderedBuffer<K, V>,
 }
 
 const TIME_CHARS = 8
+/** A record context's timestamp (8), offset (8) and partition (4), as Kafka Streams counts them. */
+const RECORD_CONTEXT_BYTES = 20
+
+/** Each header's name, in UTF-16 units as Java's `toCharArray().length`, and its value bytes. */
+function headerBytes(headers: Headers): number {
+  let size = 0
+  for (const name in headers) size += name.length + headers[name].length
+  return size
+}
 const TWO_POW_31 = 2147483648
 const TWO_POW_32 = 4294967296
 

@@ -135,6 +135,63 @@ describe('TimeOrderedKeyValueBuffer', () => {
     await store.flush()
     expect(context.logged).toEqual([])
   })
+
+  // Kafka Streams' computeRecordSize: 8 (buffer time) + key + prior + old unless equal to prior + new
+  // + record context (8 timestamp + 8 offset + 4 partition + topic chars + header names and values).
+  it('counts its bytes as Kafka Streams does, once asked to', async () => {
+    const { store } = await openStore(dirs, build())
+    store.put(10, update('x', 1, null, 1), 'topic')
+    store.evictOldest()
+    expect(store.sizeBytes).toBe(0) // not counted yet
+    store.countBytes()
+    store.put(10, update('a', 1, null, 3), 'topic')
+    expect(store.sizeBytes).toBe(8 + 1 + 1 + 20 + 5) // key 'a', new '1', topic 'topic'
+    store.put(10, update('a', 22, 1, 4), 'topic')
+    expect(store.sizeBytes).toBe(8 + 1 + 1 + 2 + 20 + 5) // the old value '1' differs from the prior (null)
+    store.put(20, update('bb', 5, 4, 5, { trace: Buffer.from('xyz') }), 'in')
+    const bb = 8 + 2 + 1 + 1 + 20 + 2 + 5 + 3 // prior '4' (the old value, counted once), new '5', header 'trace' = 'xyz'
+    expect(store.sizeBytes).toBe(37 + bb)
+    store.put(20, update('bb', 66, 4, 6), 'in')
+    expect(store.sizeBytes).toBe(37 + (8 + 2 + 1 + 2 + 20 + 2)) // old '4' equals the prior: not counted; no headers now
+    store.evictOldest()
+    expect(store.sizeBytes).toBe(8 + 2 + 1 + 2 + 20 + 2)
+    store.evictOldest()
+    expect(store.sizeBytes).toBe(0)
+    expect(store.size).toBe(0)
+  })
+
+  it('counts restored entries (without their topic, which the changelog does not keep)', async () => {
+    const first = await openStore(dirs, build())
+    first.store.countBytes()
+    first.store.put(10, update('a', 22, 1, 4, { h: Buffer.from('v') }), 'topic')
+    first.store.put(10, update('a', 33, 22, 5, { h: Buffer.from('v') }), 'topic')
+    first.store.put(20, update('b', 5, null, 5), 'topic')
+    await first.store.flush()
+    const a = 8 + 1 + 1 + 2 + 2 + 20 + 2 // prior '1', old '22', new '33', header h = v
+    const b = 8 + 1 + 1 + 20
+    expect(first.store.sizeBytes).toBe(a + 5 + b + 5)
+
+    const second = await openStore(dirs, build())
+    await second.store.restore(asChangelog(first.context))
+    expect(second.store.sizeBytes).toBe(0)
+    second.store.countBytes()
+    expect(second.store.sizeBytes).toBe(a + b)
+    second.store.put(20, update('b', 6, 5, 6), 'topic')
+    expect(second.store.sizeBytes).toBe(a + (8 + 1 + 1 + 1 + 20 + 5)) // prior null, old '5', new '6'
+  })
+
+  it('refuses to start counting bytes after uncounted puts', async () => {
+    const { store } = await openStore(dirs, build())
+    store.put(10, update('a', 1, null, 3))
+    let error: unknown
+    try {
+      store.countBytes()
+    } catch (e) {
+      error = e
+    }
+    expect(isTributaryError(error, 'TRIBUTARY_ILLEGAL_STATE')).toBe(true)
+    expect((error as Error).message).toContain('before the first put')
+  })
 })
 
 describe('buffered record format', () => {
