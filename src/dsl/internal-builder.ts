@@ -28,6 +28,7 @@ export class InternalStreamsBuilder {
   private readonly nodes: LogicalNode[] = []
   private readonly stores: UserStoreSpec[] = []
   private index = 0
+  private readonly materializedTables = new Set<number>()
 
   /**
    * The user's name, or `PREFIX-0000000007`. An index is consumed either way, as Kafka Streams'
@@ -87,11 +88,36 @@ export class InternalStreamsBuilder {
     return node.parents.some((p) => this.keyChanged(p))
   }
 
+  /**
+   * Table `id` must keep its store (Kafka's KTableSource.materialize()): a join looks it up, or a
+   * user named the store. Only sources and foreign-key join results can go without one.
+   */
+  materialize(id: number): void {
+    this.materializedTables.add(id)
+  }
+
+  /**
+   * An operator needs the old value of each change of table `id` (Kafka's
+   * enableSendingOldValues(true)): the nearest table upstream with a store keeps it.
+   */
+  requireOldValues(id: number): void {
+    const node = this.nodes[id]
+    if (node === undefined) throw new RangeError(`No logical node ${id}.`)
+    if (node.kind === 'table-source' || node.kind === 'foreign-key-join') this.materialize(id)
+    else if (node.kind === 'table-stateless') this.requireOldValues(node.parents[0] as number)
+  }
+
   addStore(store: UserStoreSpec): void {
     this.stores.push(Object.freeze(store))
   }
 
   build(options: { readonly reuseSourceTopics: boolean } = { reuseSourceTopics: false }): Topology {
-    return compileLogicalGraph({ nodes: [...this.nodes], stores: [...this.stores], nextIndex: this.index, reuseSourceTopics: options.reuseSourceTopics })
+    return compileLogicalGraph({
+      nodes: [...this.nodes],
+      stores: [...this.stores],
+      nextIndex: this.index,
+      reuseSourceTopics: options.reuseSourceTopics,
+      materializedTables: new Set(this.materializedTables),
+    })
   }
 }

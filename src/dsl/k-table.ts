@@ -57,7 +57,11 @@ export class KTable<K, V> {
    * a join result) has no store of its own: the first join that needs one materializes it.
    */
   materializedForJoin(): { readonly nodeId: number; readonly storeName: string } {
-    if (this.info.storeName !== undefined) return { nodeId: this.nodeId, storeName: this.info.storeName }
+    if (this.info.storeName !== undefined) {
+      // A source or foreign-key join result keeps its store only when something reads it.
+      this.builder.materialize(this.nodeId)
+      return { nodeId: this.nodeId, storeName: this.info.storeName }
+    }
     if (this.materialization === undefined) {
       const name = this.builder.name('KTABLE-MATERIALIZE-')
       const storeName = `${name}-store`
@@ -88,7 +92,7 @@ export class KTable<K, V> {
     return this.info.storeNamedByUser === true ? this.info.storeName : undefined
   }
 
-  private derive<V2>(operator: string, prefix: string, supplier: ProcessorSupplier, options: NamedOptions | undefined, valueSerde: Serde<V2> | undefined): KTable<K, V2> {
+  private derive<V2>(operator: string, prefix: string, supplier: (sendOldValues: boolean) => ProcessorSupplier, options: NamedOptions | undefined, valueSerde: Serde<V2> | undefined): KTable<K, V2> {
     const name = this.builder.name(prefix, options?.name)
     const id = this.builder.add({ kind: 'table-stateless', name, parents: [this.nodeId], operator, supplier })
     return new KTable(this.builder, id, this.keySerde, valueSerde, { ...this.info, storeName: undefined, storeNamedByUser: false })
@@ -96,15 +100,15 @@ export class KTable<K, V> {
 
   /** Rows the predicate rejects become absent (downstream sees a deletion). */
   filter(predicate: (key: K, value: V) => boolean, options?: NamedOptions): KTable<K, V> {
-    return this.derive('filter', 'KTABLE-FILTER-', tableFilterProcessor(predicate, false) as ProcessorSupplier, options, this.valueSerde)
+    return this.derive('filter', 'KTABLE-FILTER-', (sendOldValues) => tableFilterProcessor(predicate, false, sendOldValues) as ProcessorSupplier, options, this.valueSerde)
   }
 
   filterNot(predicate: (key: K, value: V) => boolean, options?: NamedOptions): KTable<K, V> {
-    return this.derive('filterNot', 'KTABLE-FILTER-', tableFilterProcessor(predicate, true) as ProcessorSupplier, options, this.valueSerde)
+    return this.derive('filterNot', 'KTABLE-FILTER-', (sendOldValues) => tableFilterProcessor(predicate, true, sendOldValues) as ProcessorSupplier, options, this.valueSerde)
   }
 
   mapValues<V2>(mapper: (value: V, key: K) => V2, options?: NamedOptions): KTable<K, V2> {
-    return this.derive<V2>('mapValues', 'KTABLE-MAPVALUES-', tableMapValuesProcessor(mapper) as ProcessorSupplier, options, undefined)
+    return this.derive<V2>('mapValues', 'KTABLE-MAPVALUES-', (sendOldValues) => tableMapValuesProcessor(mapper, sendOldValues) as ProcessorSupplier, options, undefined)
   }
 
   /** The table's updates as a stream; a deleted row arrives as a `null` value. */
@@ -119,7 +123,9 @@ export class KTable<K, V> {
    * moves group, its old value is subtracted from the old group and the new value added to the new one.
    */
   groupBy<K2, V2>(selector: (key: K, value: V) => KeyValue<K2, V2>, options: GroupedOptions<K2, V2> = {}): KGroupedTable<K2, V2> {
-    // Kafka Streams names the selection after the grouping itself (KTableImpl.groupBy).
+    // Kafka Streams names the selection after the grouping itself (KTableImpl.groupBy), and makes
+    // the table send old values: the aggregation subtracts them.
+    this.builder.requireOldValues(this.nodeId)
     const name = this.builder.name('KTABLE-SELECT-', options.name)
     const id = this.builder.add({ kind: 'table-group-by', name, parents: [this.nodeId], supplier: tableGroupByProcessor(selector) as ProcessorSupplier })
     return new KGroupedTable<K2, V2>(this.builder, id, options.keySerde, options.valueSerde, options.name)
@@ -225,7 +231,9 @@ export class KTable<K, V> {
     const responseSource = named('-subscription-response-source', 'KTABLE-SOURCE-')
     const responseResolve = named('-subscription-response-resolver', 'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-')
     const name = named('-result', 'KTABLE-FK-JOIN-OUTPUT-')
-    const resultStoreName = options.storeName === undefined ? `${name}-store` : validName(options.storeName)
+    // Kafka's MaterializedInternal numbers the result store after the result processor; the store
+    // exists only if named or read downstream (see InternalStreamsBuilder.materialize).
+    const resultStoreName = this.builder.nameUnlessGiven('KTABLE-FK-JOIN-OUTPUT-STATE-STORE-', options.storeName)
     const id = this.builder.add({
       kind: 'foreign-key-join',
       name,
@@ -246,11 +254,14 @@ export class KTable<K, V> {
       rightKeySerde: other.keySerde as Serde<unknown> | undefined,
       rightValueSerde: other.valueSerde as Serde<unknown> | undefined,
     })
+    if (options.storeName !== undefined) this.builder.materialize(id)
     return new KTable(this.builder, id, this.keySerde, options.valueSerde, { storeName: resultStoreName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
   }
 
   /** Holds updates back: `Suppressed.untilWindowCloses()` for final window results, or `untilTimeLimit`. */
   suppress(suppressed: Suppressed): KTable<K, V> {
+    // As KTableSuppressProcessorSupplier: the buffered changes carry their old values.
+    this.builder.requireOldValues(this.nodeId)
     const name = this.builder.name('KTABLE-SUPPRESS-', suppressed.name)
     // Kafka Streams' naming: a generated store name takes the next index, after the processor's.
     const storeName = suppressed.name === undefined ? this.builder.name('KTABLE-SUPPRESS-STATE-STORE-') : `${suppressed.name}-store`

@@ -1,4 +1,4 @@
-import { ConfigError, TopologyError } from '../core/errors.js'
+import { ConfigError } from '../core/errors.js'
 import type { Serde } from '../serde/serde.js'
 import type { Topology } from '../topology/topology.js'
 import { GlobalKTable } from './global-k-table.js'
@@ -22,7 +22,6 @@ export class StreamsBuilder {
   /** A stream of the records of one topic (or several, given as an array). */
   stream<K, V>(topics: string | readonly string[], options: StreamOptions<K, V> = {}): KStream<K, V> {
     const list = typeof topics === 'string' ? [topics] : [...topics]
-    if (list.length === 0) throw new TopologyError('builder.stream() needs at least one topic.')
     const name = this.internal.name('KSTREAM-SOURCE-', options.name)
     const id = this.internal.add({
       kind: 'stream-source',
@@ -57,6 +56,7 @@ export class StreamsBuilder {
       timestampExtractor: options.timestampExtractor as never,
       loggingEnabled: options.loggingEnabled ?? true,
     })
+    if (options.storeName !== undefined) this.internal.materialize(id)
     return new KTable(this.internal, id, options.keySerde, options.valueSerde, { storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
   }
 

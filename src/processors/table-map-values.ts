@@ -1,8 +1,11 @@
 import type { Change } from '../core/windowed.js'
 import type { ProcessorContext, ProcessorSupplier } from './api.js'
 
-/** `KTable.mapValues`: maps the new and the old value of each change; absent stays absent. */
-export function tableMapValuesProcessor<K, V, V2>(mapper: (value: V, key: K) => V2): ProcessorSupplier<K, Change<V>, K, Change<V2>> {
+/**
+ * `KTable.mapValues`: maps the new and, when the table upstream sends them (`sendOldValues`), the
+ * old value of each change; absent stays absent.
+ */
+export function tableMapValuesProcessor<K, V, V2>(mapper: (value: V, key: K) => V2, sendOldValues = true): ProcessorSupplier<K, Change<V>, K, Change<V2>> {
   return () => {
     let ctx!: ProcessorContext<K, Change<V2>>
     return {
@@ -15,7 +18,7 @@ export function tableMapValuesProcessor<K, V, V2>(mapper: (value: V, key: K) => 
           key: record.key,
           value: {
             newValue: newValue === null ? null : mapper(newValue, record.key),
-            oldValue: oldValue === null ? null : mapper(oldValue, record.key),
+            oldValue: oldValue === null || !sendOldValues ? null : mapper(oldValue, record.key),
           },
           timestamp: record.timestamp,
           headers: record.headers,

@@ -7,10 +7,26 @@ import type { ValueAndTimestamp } from './value-and-timestamp.js'
 
 /**
  * Turns a topic into a table: each record upserts its key (a null value deletes it) in the table's
- * store, and the change (new and old value) goes downstream with the record's timestamp.
+ * store, and the change (new and old value) goes downstream with the record's timestamp. A table
+ * nothing reads or needs old values of keeps no store (`storeName` undefined, Kafka's
+ * unmaterialized KTableSource): each change goes on with no old value.
  */
-export function tableSourceProcessor<K, V>(storeName: string): ProcessorSupplier<K, V | null, K, Change<V>> {
-  return () => new TableSource<K, V>(storeName)
+export function tableSourceProcessor<K, V>(storeName: string | undefined): ProcessorSupplier<K, V | null, K, Change<V>> {
+  return storeName === undefined ? () => new StorelessTableSource<K, V>() : () => new TableSource<K, V>(storeName)
+}
+
+class StorelessTableSource<K, V> implements Processor<K, V | null, K, Change<V>> {
+  private ctx!: ProcessorContext<K, Change<V>>
+
+  init(context: ProcessorContext<K, Change<V>>): void {
+    this.ctx = context
+  }
+
+  process(record: StreamRecord<K, V | null>): MaybePromise<void> {
+    if (record.key === null || record.key === undefined) return this.ctx.recordDropped('null-key')
+    const newValue = record.value === undefined ? null : record.value
+    return this.ctx.forward({ key: record.key, value: { newValue, oldValue: null }, timestamp: record.timestamp, headers: record.headers })
+  }
 }
 
 class TableSource<K, V> implements Processor<K, V | null, K, Change<V>> {

@@ -35,9 +35,10 @@ describe.each(storeEngines)('KTable (%s stores)', (stateStores) => {
   })
 
   it('filter turns a row that stops matching into a deletion downstream; mapValues maps what is left', async () => {
+    // A named (materialized) table sends old values: the filter knows which rows were there.
     const builder = new StreamsBuilder()
     builder
-      .table<string, number>('ratings', { keySerde: str, valueSerde: num })
+      .table<string, number>('ratings', { keySerde: str, valueSerde: num, storeName: 'ratings' })
       .filter((_k, rating) => rating >= 4)
       .mapValues((rating) => rating * 10)
       .toStream()
@@ -52,6 +53,23 @@ describe.each(storeEngines)('KTable (%s stores)', (stateStores) => {
       ['d1', 50],
       ['d1', null],
       ['d2', 40],
+    ])
+  })
+
+  it('without a store upstream, filter sends every rejected row on as a deletion (Kafka without sendOldValues)', async () => {
+    const builder = new StreamsBuilder()
+    builder.table<string, number>('ratings', { keySerde: str, valueSerde: num }).filter((_k, rating) => rating >= 4).toStream().to('good')
+    const topology = builder.build()
+    expect(topology.stores.size).toBe(0)
+    driver = new TopologyTestDriver(topology, { stateStores })
+    const input = driver.createInputTopic('ratings', str, num)
+    await input.pipeInput('d1', 5, 0)
+    await input.pipeInput('d2', 2, 1)
+    await input.pipeInput('d1', 3, 2)
+    expect(driver.createOutputTopic('good', str, num).readKeyValuesToList()).toEqual([
+      ['d1', 5],
+      ['d2', null],
+      ['d1', null],
     ])
   })
 })

@@ -17,6 +17,10 @@ export interface CompileContext {
   sourceTopicsOf(id: number): string[]
   /** Kafka's `reuse.ktable.source.topics`: table sources back their stores up to their topics. */
   readonly reuseSourceTopics: boolean
+  /** Whether table source or foreign-key join `id` keeps its store (see LogicalGraph.materializedTables). */
+  isMaterialized(id: number): boolean
+  /** Whether the changes of table `id` carry old values (Kafka's sendOldValues). */
+  sendsOldValues(id: number): boolean
 }
 
 export type NodeCompiler<Kind extends NodeKind> = (node: NodeOfKind<Kind>, ctx: CompileContext) => void

@@ -65,15 +65,20 @@ export const compileForeignKeyJoin: NodeCompiler<'foreign-key-join'> = (node, ct
     [names.responseSource],
     [node.leftStoreName],
   )
-  addOperatorStore(ctx, {
-    name: node.resultStoreName,
-    type: 'keyValue',
-    keySerde: node.leftKeySerde,
-    valueSerde: node.resultValueSerde,
-    valueFormat: 'timestamped',
-    loggingEnabled: true,
-  })
-  ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.resultStoreName) as never, [names.responseResolve], [node.resultStoreName])
+  // The result keeps a store (and changelog) only if named or read downstream, as in Kafka.
+  if (ctx.isMaterialized(node.id)) {
+    addOperatorStore(ctx, {
+      name: node.resultStoreName,
+      type: 'keyValue',
+      keySerde: node.leftKeySerde,
+      valueSerde: node.resultValueSerde,
+      valueFormat: 'timestamped',
+      loggingEnabled: true,
+    })
+    ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.resultStoreName) as never, [names.responseResolve], [node.resultStoreName])
+  } else {
+    ctx.assembler.addProcessor(node.name, tableSourceProcessor(undefined) as never, [names.responseResolve], [])
+  }
 
   // The subscription topic must line up with the right table, the response topic with the left one.
   addGroup(ctx, [node.subscriptionTopic, ...ctx.sourceTopicsOf(rightId)])

@@ -39,14 +39,24 @@ function addAggregate(
 /** One compiler per node kind: adding a kind without a compiler is a type error. */
 const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
   'stream-source': (node, ctx) => {
+    // Checked at build(), as Kafka's InternalTopologyBuilder.addSource checks them.
+    if (node.topics.length === 0) throw new TopologyError(`Source "${node.name}" reads no topic: builder.stream() needs at least one topic.`)
+    for (const topic of node.topics) {
+      if (typeof topic !== 'string' || topic.length === 0) throw new TopologyError(`Source "${node.name}" has an invalid topic name ${String(topic)}: topic names are non-empty strings.`)
+    }
     ctx.assembler.addSource(node.name, node.topics, keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
     ctx.setOutput(node, node.name)
   },
   'table-source': (node, ctx) => {
     ctx.assembler.addSource(node.sourceName, [node.topic], keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
-    if (ctx.reuseSourceTopics) ctx.assembler.addStore(sourceTableStore(node))
-    else addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: node.loggingEnabled })
-    ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.storeName) as never, [node.sourceName], [node.storeName])
+    // Kafka's TableSourceNode: a store only if the table is materialized (named, or read downstream).
+    if (!ctx.isMaterialized(node.id)) {
+      ctx.assembler.addProcessor(node.name, tableSourceProcessor(undefined) as never, [node.sourceName], [])
+    } else {
+      if (ctx.reuseSourceTopics) ctx.assembler.addStore(sourceTableStore(node))
+      else addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: node.loggingEnabled })
+      ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.storeName) as never, [node.sourceName], [node.storeName])
+    }
     ctx.setOutput(node, node.name)
   },
   stateless: (node, ctx) => {
@@ -130,7 +140,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     )
   },
   'table-stateless': (node, ctx) => {
-    ctx.assembler.addProcessor(node.name, node.supplier, ctx.parentsOf(node))
+    ctx.assembler.addProcessor(node.name, node.supplier(ctx.sendsOldValues(node.parents[0] as number)), ctx.parentsOf(node))
     ctx.setOutput(node, node.name)
   },
   'table-to-stream': (node, ctx) => {
@@ -191,6 +201,15 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
   const assembler = new TopologyAssembler()
   const outputs = new Map<number, string>()
   const byId = new Map(optimized.nodes.map((n) => [n.id, n]))
+  // A graph built without the DSL's bookkeeping keeps every table's store.
+  const isMaterialized = (id: number): boolean => optimized.materializedTables?.has(id) ?? true
+  const sendsOldValues = (id: number): boolean => {
+    const node = byId.get(id)
+    if (node === undefined) return true
+    if (node.kind === 'table-source' || node.kind === 'foreign-key-join') return isMaterialized(id)
+    if (node.kind === 'table-stateless') return sendsOldValues(node.parents[0] as number)
+    return true
+  }
   const ctx: CompileContext = {
     assembler,
     parentsOf: (node) =>
@@ -205,6 +224,8 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
     setOutput: (node, name) => outputs.set(node.id, name),
     sourceTopicsOf: (id) => sourceTopicsOf(byId, id),
     reuseSourceTopics: graph.reuseSourceTopics === true,
+    isMaterialized,
+    sendsOldValues,
   }
   for (const node of optimized.nodes) (compilers[node.kind] as NodeCompiler<NodeKind>)(node as never, ctx)
   for (const store of optimized.stores) {

@@ -152,7 +152,11 @@ export interface SlidingWindowAggregateNode extends NodeBase<'sliding-window-agg
 
 export interface TableStatelessNode extends NodeBase<'table-stateless'> {
   readonly operator: string
-  readonly supplier: ProcessorSupplier
+  /**
+   * The processor, given whether old values reach it (Kafka's sendOldValues): only then can a
+   * filter leave out a change that is absent before and after.
+   */
+  readonly supplier: (sendOldValues: boolean) => ProcessorSupplier
 }
 
 export type TableToStreamNode = NodeBase<'table-to-stream'>
@@ -360,6 +364,11 @@ export interface LogicalGraph {
   readonly nextIndex: number
   /** Kafka's `reuse.ktable.source.topics` optimization: a table's source topic is its changelog. */
   readonly reuseSourceTopics?: boolean
+  /**
+   * Table sources and foreign-key join results that keep a store: the user named it, or an
+   * operator downstream needs old values or lookups (Kafka's KTableSource.materialize()).
+   */
+  readonly materializedTables?: ReadonlySet<number>
 }
 
 /** How each kind relates to keys and partitioning; drives the repartition pass. */

@@ -1,0 +1,209 @@
+// Ported from apache/kafka's
+// streams/src/test/java/org/apache/kafka/streams/kstream/internals/KTableMapValuesTest.java
+//
+// Java's MockApiProcessorSupplier is replaced by output topics:
+// - behind `toStream()` (doTestKTable): `table.toStream().to(output)`;
+// - attached to the table node itself (`topology.addProcessor("proc", supplier, table2.name)`, which
+//   sees the Change<V> the KTableMapValues forwards): a processor on the table's node (reached through
+//   KTable's internals, as Java reaches KTableImpl.name) copies each Change's new and old value to a
+//   JSON output topic, so that old values are checked too.
+// KTableImpl.enableSendingOldValues(true) is internal in Kafka; the public DSL operation that calls
+// it on a table is `groupBy(...)` (KTableImpl.groupBy), used here instead (with a reduce behind it).
+// KTableImpl.sendingOldValueEnabled() assertions are not observable here, except through the forwarded Changes.
+import { describe, expect, it } from 'vitest'
+import type { Change } from '../../src/core/windowed.js'
+import { StreamsBuilder } from '../../src/dsl/index.js'
+import type { KTable } from '../../src/dsl/index.js'
+import { KStream } from '../../src/dsl/k-stream.js'
+import type { InternalStreamsBuilder } from '../../src/dsl/internal-builder.js'
+import type { ProcessorContext, ProcessorSupplier } from '../../src/processors/api.js'
+import { Serdes } from '../../src/serde/serdes.js'
+import { TopologyTestDriver } from '../../src/testing/index.js'
+
+const stringSerde = Serdes.string()
+const integerSerde = Serdes.int32()
+const consumed = { keySerde: stringSerde, valueSerde: stringSerde }
+// StreamsTestUtils.getStreamsConfig(Serdes.String(), Serdes.String())
+const props = { defaultKeySerde: stringSerde, defaultValueSerde: stringSerde }
+const inputStart = { startTimestampMs: 0, autoAdvanceMs: 0 }
+
+/** Java's Integer.valueOf(String). */
+const integerValueOf = (s: string): number => {
+  if (!/^[+-]?[0-9]+$/.test(s)) throw new Error(`NumberFormatException: For input string: "${s}"`)
+  return Number.parseInt(s, 10)
+}
+
+type KVT<V> = [string | null, V | null, number]
+type ChangeKVT<V> = [string, Change<V>, number]
+
+/** new Change<>(newValue, oldValue) */
+function change<V>(newValue: V | null, oldValue: V | null): Change<V> {
+  return { newValue, oldValue }
+}
+
+/** A processor forwarding exactly { newValue, oldValue } of each Change it receives. */
+function changeCapture<V>(): ProcessorSupplier<string, Change<V>, string, Change<V>> {
+  return () => {
+    let ctx!: ProcessorContext<string, Change<V>>
+    return {
+      init(context) {
+        ctx = context
+      },
+      process(record) {
+        const { newValue, oldValue } = record.value
+        return ctx.forward({ key: record.key, value: { newValue, oldValue }, timestamp: record.timestamp, headers: record.headers })
+      },
+    }
+  }
+}
+
+/**
+ * Java's `topology.addProcessor(procName, supplier, table.name)`: a processor child of the table's own
+ * node; what it receives goes to the topic `<procName>-output`, returned.
+ */
+function addChangeProcessor<V>(table: KTable<string, V>, procName: string): string {
+  const internals = table as unknown as { builder: InternalStreamsBuilder; nodeId: number }
+  const topic = `${procName}-output`
+  new KStream<string, Change<V>>(internals.builder, internals.nodeId, stringSerde, undefined)
+    .process(changeCapture<V>(), { name: procName })
+    .to(topic, { keySerde: stringSerde, valueSerde: Serdes.json<Change<V>>() })
+  return topic
+}
+
+function readChanges<V>(driver: TopologyTestDriver, topic: string): ChangeKVT<V>[] {
+  return driver
+    .createOutputTopic(topic, stringSerde, Serdes.json<Change<V>>())
+    .readRecordsToList()
+    .map((r) => [r.key as string, change(r.value!.newValue, r.value!.oldValue), r.timestamp])
+}
+
+async function doTestKTable(builder: StreamsBuilder, topic1: string, processedTopic: string): Promise<void> {
+  const driver = new TopologyTestDriver(builder.build(), props)
+  try {
+    const inputTopic1 = driver.createInputTopic(topic1, stringSerde, stringSerde, inputStart)
+    await inputTopic1.pipeInput('A', '1', 5)
+    await inputTopic1.pipeInput('B', '2', 25)
+    await inputTopic1.pipeInput('C', '3', 20)
+    await inputTopic1.pipeInput('D', '4', 10)
+    const processed: KVT<number>[] = driver
+      .createOutputTopic(processedTopic, stringSerde, integerSerde)
+      .readRecordsToList()
+      .map((r) => [r.key, r.value, r.timestamp])
+    expect(processed).toEqual([
+      ['A', 1, 5],
+      ['B', 2, 25],
+      ['C', 3, 20],
+      ['D', 4, 10],
+    ])
+  } finally {
+    await driver.close()
+  }
+}
+
+async function testSendingOldValues(builder: StreamsBuilder, topic1: string, table2: KTable<string, number>): Promise<void> {
+  const proc = addChangeProcessor(table2, 'proc')
+
+  const driver = new TopologyTestDriver(builder.build(), props)
+  try {
+    const inputTopic1 = driver.createInputTopic(topic1, stringSerde, stringSerde, inputStart)
+
+    await inputTopic1.pipeInput('A', '01', 5)
+    await inputTopic1.pipeInput('B', '01', 10)
+    await inputTopic1.pipeInput('C', '01', 15)
+    expect(readChanges(driver, proc)).toEqual([
+      ['A', change(1, null), 5],
+      ['B', change(1, null), 10],
+      ['C', change(1, null), 15],
+    ])
+
+    await inputTopic1.pipeInput('A', '02', 10)
+    await inputTopic1.pipeInput('B', '02', 8)
+    expect(readChanges(driver, proc)).toEqual([
+      ['A', change(2, 1), 10],
+      ['B', change(2, 1), 8],
+    ])
+
+    await inputTopic1.pipeInput('A', '03', 20)
+    expect(readChanges(driver, proc)).toEqual([['A', change(3, 2), 20]])
+
+    await inputTopic1.pipeInput('A', null, 30)
+    expect(readChanges(driver, proc)).toEqual([['A', change(null, 3), 30]])
+  } finally {
+    await driver.close()
+  }
+}
+
+describe('KTableMapValuesTest', () => {
+  it('testKTable', async () => {
+    const builder = new StreamsBuilder()
+    const topic1 = 'topic1'
+
+    const table1 = builder.table<string, string>(topic1, consumed)
+    // Java: value.charAt(0) - 48
+    const table2 = table1.mapValues((value) => value.charCodeAt(0) - 48)
+
+    table2.toStream().to('processed', { keySerde: stringSerde, valueSerde: integerSerde })
+
+    await doTestKTable(builder, topic1, 'processed')
+  })
+
+  // testQueryableKTable: needs KTable.mapValues(ValueMapper, Materialized.as("anyName").withValueSerde(...)): not ported.
+  // testQueryableValueGetter: needs KTable.mapValues(ValueMapper, Materialized) and value getters: not ported.
+
+  it('testNotSendingOldValue', async () => {
+    const builder = new StreamsBuilder()
+    const topic1 = 'topic1'
+
+    const table1 = builder.table<string, string>(topic1, consumed)
+    const table2 = table1.mapValues((s) => integerValueOf(s))
+
+    const proc = addChangeProcessor(table2, 'proc')
+
+    const driver = new TopologyTestDriver(builder.build(), props)
+    try {
+      const inputTopic1 = driver.createInputTopic(topic1, stringSerde, stringSerde, inputStart)
+
+      // Java: assertFalse(table1.sendingOldValueEnabled()); assertFalse(table2.sendingOldValueEnabled());
+
+      await inputTopic1.pipeInput('A', '01', 5)
+      await inputTopic1.pipeInput('B', '01', 10)
+      await inputTopic1.pipeInput('C', '01', 15)
+      expect(readChanges(driver, proc)).toEqual([
+        ['A', change(1, null), 5],
+        ['B', change(1, null), 10],
+        ['C', change(1, null), 15],
+      ])
+
+      await inputTopic1.pipeInput('A', '02', 10)
+      await inputTopic1.pipeInput('B', '02', 8)
+      expect(readChanges(driver, proc)).toEqual([
+        ['A', change(2, null), 10],
+        ['B', change(2, null), 8],
+      ])
+
+      await inputTopic1.pipeInput('A', '03', 20)
+      expect(readChanges(driver, proc)).toEqual([['A', change(3, null), 20]])
+
+      await inputTopic1.pipeInput('A', null, 30)
+      expect(readChanges(driver, proc)).toEqual([['A', change(null, null), 30]])
+    } finally {
+      await driver.close()
+    }
+  })
+
+  it('shouldEnableSendingOldValuesOnParentIfMapValuesNotMaterialized', async () => {
+    const builder = new StreamsBuilder()
+    const topic1 = 'topic1'
+
+    const table1 = builder.table<string, string>(topic1, consumed)
+    const table2 = table1.mapValues((s) => integerValueOf(s))
+
+    // Java: table2.enableSendingOldValues(true); assertThat(table1/table2.sendingOldValueEnabled(), is(true))
+    table2.groupBy((k, v) => [k, v], { keySerde: stringSerde, valueSerde: integerSerde }).reduce((agg, v) => agg + v, (agg, v) => agg - v, { valueSerde: integerSerde })
+
+    await testSendingOldValues(builder, topic1, table2)
+  })
+
+  // shouldNotEnableSendingOldValuesOnParentIfMapValuesMaterialized: needs KTable.mapValues(ValueMapper,
+  //   Materialized.as("bob").withValueSerde(...)): not ported.
+})
