@@ -1,0 +1,517 @@
+// Ported from apache/kafka's streams/src/test/java/org/apache/kafka/streams/TopologyTest.java
+// Only the tests that build with StreamsBuilder are ported: each compares builder.build().describe()
+// with Kafka's TopologyDescription text, exactly.
+//
+// Left out of the ported tests: the trailing
+//   topology.internalTopologyBuilder.setApplicationId("test").buildTopology().hasPersistentLocalStore()
+// / stateStores().get(i).persistent() checks (Tributary picks in-memory or RocksDB stores at runtime,
+// not per operator), and the Materialized.withStoreType(...) calls that go with them. The number of
+// stores of the table tests (stateStores().size()) is kept.
+//
+// Not ported:
+// - Java-only here: 56 tests on the low-level Processor API topology builder (new Topology(),
+//   addSource/addProcessor/addSink/addStateStore/addGlobalStore/addReadOnlyStateStore/
+//   connectProcessorAndStateStores, null checks), not part of Tributary's API.
+// - Missing API StreamJoined.withThisStoreSupplier/withOtherStoreSupplier + Stores.inMemoryWindowStore:
+//   streamStream{,Left,Outer}JoinTopologyWithCustomStoresSuppliers.
+// - Missing API Materialized.as(Materialized.StoreType): {kGroupedStream,timeWindow,sessionWindow,table}
+//   AnonymousStoreTyped(e)MaterializedCountShouldPreserveTopologyStructure.
+// - Missing API new StreamsBuilder(TopologyConfig) (named topology "my-topology", default.dsl.store):
+//   every *WithTopologyConfigShouldPreserveTopologyStructure test.
+// - Missing API KGroupedStream.cogroup: every *CogroupedZeroArgCount / *CogroupedNamedMaterializedCount test.
+// - Missing API KTable.mapValues/filter with Materialized (Materialized.with / Materialized.as):
+//   kTable{Anonymous,Named}Materialized{MapValues,Filter}ShouldPreserveTopologyStructure.
+import { describe, expect, it } from 'vitest'
+import { JoinWindows, SessionWindows, StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
+import type { KStream } from '../../src/dsl/index.js'
+import type { KeyValue } from '../../src/core/record.js'
+import { Serdes } from '../../src/serde/serdes.js'
+import type { RecordContext } from '../../src/topology/types.js'
+
+// MockValueJoiner.TOSTRING_JOINER
+const TOSTRING_JOINER = (value1: string | null, value2: string | null): string => `${value1}+${value2}`
+// StreamJoined.with(Serdes.Integer(), Serdes.String(), Serdes.String())
+const streamJoined = { keySerde: Serdes.int32(), valueSerde: Serdes.string(), otherValueSerde: Serdes.string() }
+// The deprecated JoinWindows.of(ofMillis(100)): 100 ms before and after, grace 24h - 2 * 100 ms.
+const DEPRECATED_DEFAULT_24_HR_GRACE_PERIOD = 24 * 60 * 60 * 1000
+const joinWindowsOf100 = JoinWindows.ofTimeDifferenceAndGrace(100, Math.max(DEPRECATED_DEFAULT_24_HR_GRACE_PERIOD - 100 * 2, 0))
+
+function twoStreams(builder: StreamsBuilder): [KStream<number, string>, KStream<number, string>] {
+  return [builder.stream<number, string>('input-topic1'), builder.stream<number, string>('input-topic2')]
+}
+
+// Serdes.Long() of Materialized.with(null, Serdes.Long()): Tributary counts are numbers, stored with float64.
+const countSerde = Serdes.float64()
+
+// The table tests' `(key, value) -> null` selector.
+const nullSelector = (): KeyValue<unknown, unknown> => null as unknown as KeyValue<unknown, unknown>
+
+describe('TopologyTest', () => {
+  it('streamStreamJoinTopologyWithDefaultStoresNames', () => {
+    const builder = new StreamsBuilder()
+    const [stream1, stream2] = twoStreams(builder)
+    stream1.join(stream2, TOSTRING_JOINER, joinWindowsOf100, streamJoined)
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic1])\n' +
+        '      --> KSTREAM-WINDOWED-0000000002\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic2])\n' +
+        '      --> KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000002 (stores: [KSTREAM-JOINTHIS-0000000004-store])\n' +
+        '      --> KSTREAM-JOINTHIS-0000000004\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000003 (stores: [KSTREAM-JOINOTHER-0000000005-store])\n' +
+        '      --> KSTREAM-JOINOTHER-0000000005\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KSTREAM-JOINOTHER-0000000005 (stores: [KSTREAM-JOINTHIS-0000000004-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-JOINTHIS-0000000004 (stores: [KSTREAM-JOINOTHER-0000000005-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000002\n' +
+        '    Processor: KSTREAM-MERGE-0000000006 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-JOINTHIS-0000000004, KSTREAM-JOINOTHER-0000000005\n\n',
+    )
+  })
+
+  it('streamStreamJoinTopologyWithCustomStoresNames', () => {
+    const builder = new StreamsBuilder()
+    const [stream1, stream2] = twoStreams(builder)
+    stream1.join(stream2, TOSTRING_JOINER, joinWindowsOf100, { ...streamJoined, storeName: 'custom-name' })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic1])\n' +
+        '      --> KSTREAM-WINDOWED-0000000002\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic2])\n' +
+        '      --> KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000002 (stores: [custom-name-this-join-store])\n' +
+        '      --> KSTREAM-JOINTHIS-0000000004\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000003 (stores: [custom-name-other-join-store])\n' +
+        '      --> KSTREAM-JOINOTHER-0000000005\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KSTREAM-JOINOTHER-0000000005 (stores: [custom-name-this-join-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-JOINTHIS-0000000004 (stores: [custom-name-other-join-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000002\n' +
+        '    Processor: KSTREAM-MERGE-0000000006 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-JOINTHIS-0000000004, KSTREAM-JOINOTHER-0000000005\n\n',
+    )
+  })
+
+  it('streamStreamLeftJoinTopologyWithDefaultStoresNames', () => {
+    const builder = new StreamsBuilder()
+    const [stream1, stream2] = twoStreams(builder)
+    stream1.leftJoin(stream2, TOSTRING_JOINER, JoinWindows.ofTimeDifferenceWithNoGrace(100), streamJoined)
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic1])\n' +
+        '      --> KSTREAM-WINDOWED-0000000002\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic2])\n' +
+        '      --> KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000002 (stores: [KSTREAM-JOINTHIS-0000000004-store])\n' +
+        '      --> KSTREAM-JOINTHIS-0000000004\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000003 (stores: [KSTREAM-OUTEROTHER-0000000005-store])\n' +
+        '      --> KSTREAM-OUTEROTHER-0000000005\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KSTREAM-JOINTHIS-0000000004 (stores: [KSTREAM-OUTEROTHER-0000000005-store, KSTREAM-OUTERSHARED-0000000004-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000002\n' +
+        '    Processor: KSTREAM-OUTEROTHER-0000000005 (stores: [KSTREAM-JOINTHIS-0000000004-store, KSTREAM-OUTERSHARED-0000000004-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-MERGE-0000000006 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-JOINTHIS-0000000004, KSTREAM-OUTEROTHER-0000000005\n\n',
+    )
+  })
+
+  it('streamStreamLeftJoinTopologyWithCustomStoresNames', () => {
+    const builder = new StreamsBuilder()
+    const [stream1, stream2] = twoStreams(builder)
+    stream1.leftJoin(stream2, TOSTRING_JOINER, JoinWindows.ofTimeDifferenceWithNoGrace(100), { ...streamJoined, storeName: 'custom-name' })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic1])\n' +
+        '      --> KSTREAM-WINDOWED-0000000002\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic2])\n' +
+        '      --> KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000002 (stores: [custom-name-this-join-store])\n' +
+        '      --> KSTREAM-JOINTHIS-0000000004\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000003 (stores: [custom-name-outer-other-join-store])\n' +
+        '      --> KSTREAM-OUTEROTHER-0000000005\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KSTREAM-JOINTHIS-0000000004 (stores: [custom-name-outer-other-join-store, custom-name-left-shared-join-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000002\n' +
+        '    Processor: KSTREAM-OUTEROTHER-0000000005 (stores: [custom-name-this-join-store, custom-name-left-shared-join-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-MERGE-0000000006 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-JOINTHIS-0000000004, KSTREAM-OUTEROTHER-0000000005\n\n',
+    )
+  })
+
+  it('streamStreamOuterJoinTopologyWithDefaultStoresNames', () => {
+    const builder = new StreamsBuilder()
+    const [stream1, stream2] = twoStreams(builder)
+    stream1.outerJoin(stream2, TOSTRING_JOINER, JoinWindows.ofTimeDifferenceWithNoGrace(100), streamJoined)
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic1])\n' +
+        '      --> KSTREAM-WINDOWED-0000000002\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic2])\n' +
+        '      --> KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000002 (stores: [KSTREAM-OUTERTHIS-0000000004-store])\n' +
+        '      --> KSTREAM-OUTERTHIS-0000000004\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000003 (stores: [KSTREAM-OUTEROTHER-0000000005-store])\n' +
+        '      --> KSTREAM-OUTEROTHER-0000000005\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KSTREAM-OUTEROTHER-0000000005 (stores: [KSTREAM-OUTERTHIS-0000000004-store, KSTREAM-OUTERSHARED-0000000004-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-OUTERTHIS-0000000004 (stores: [KSTREAM-OUTEROTHER-0000000005-store, KSTREAM-OUTERSHARED-0000000004-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000002\n' +
+        '    Processor: KSTREAM-MERGE-0000000006 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-OUTERTHIS-0000000004, KSTREAM-OUTEROTHER-0000000005\n\n',
+    )
+  })
+
+  it('streamStreamOuterJoinTopologyWithCustomStoresNames', () => {
+    const builder = new StreamsBuilder()
+    const [stream1, stream2] = twoStreams(builder)
+    stream1.outerJoin(stream2, TOSTRING_JOINER, JoinWindows.ofTimeDifferenceWithNoGrace(100), { ...streamJoined, storeName: 'custom-name' })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic1])\n' +
+        '      --> KSTREAM-WINDOWED-0000000002\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic2])\n' +
+        '      --> KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000002 (stores: [custom-name-outer-this-join-store])\n' +
+        '      --> KSTREAM-OUTERTHIS-0000000004\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n' +
+        '    Processor: KSTREAM-WINDOWED-0000000003 (stores: [custom-name-outer-other-join-store])\n' +
+        '      --> KSTREAM-OUTEROTHER-0000000005\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KSTREAM-OUTEROTHER-0000000005 (stores: [custom-name-outer-this-join-store, custom-name-outer-shared-join-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000003\n' +
+        '    Processor: KSTREAM-OUTERTHIS-0000000004 (stores: [custom-name-outer-other-join-store, custom-name-outer-shared-join-store])\n' +
+        '      --> KSTREAM-MERGE-0000000006\n' +
+        '      <-- KSTREAM-WINDOWED-0000000002\n' +
+        '    Processor: KSTREAM-MERGE-0000000006 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-OUTERTHIS-0000000004, KSTREAM-OUTEROTHER-0000000005\n\n',
+    )
+  })
+
+  it('topologyWithDynamicRoutingShouldDescribeExtractorClass', () => {
+    const builder = new StreamsBuilder()
+    // Java: an anonymous TopicNameExtractor whose toString() is overridden; Kafka describes the sink
+    // with the extractor's toString().
+    const topicNameExtractor = Object.assign((key: unknown, _value: unknown, recordContext: RecordContext): string => `${recordContext.metadata?.topic}-${key}`, {
+      toString: (): string => 'anonymous topic name extractor. topic is [recordContext.topic()]-[key]',
+    })
+    builder.stream('input-topic').to(topicNameExtractor)
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-SINK-0000000001\n' +
+        '    Sink: KSTREAM-SINK-0000000001 (extractor class: anonymous topic name extractor. topic is [recordContext.topic()]-[key])\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  it('kGroupedStreamZeroArgCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('input-topic').groupByKey().count()
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000002\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000002 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000001])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  it('kGroupedStreamNamedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    // Materialized.as("count-store") (.withStoreType(IN_MEMORY) left out)
+    builder.stream('input-topic').groupByKey().count({ storeName: 'count-store' })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000001\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000001 (stores: [count-store])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  it('kGroupedStreamAnonymousMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    // Materialized.with(null, Serdes.Long()) (.withStoreType(ROCKS_DB), the default, left out)
+    builder.stream('input-topic').groupByKey().count({ valueSerde: countSerde })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000003\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000003 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000002])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  it('timeWindowZeroArgCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count()
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000002\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000002 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000001])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  it('timeWindowNamedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count({ storeName: 'count-store' })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000001\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000001 (stores: [count-store])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  it('timeWindowAnonymousMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count({ valueSerde: countSerde })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000003\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000003 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000002])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  // The Java test uses TimeWindows here too, despite its name.
+  it('slidingWindowZeroArgCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count()
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000002\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000002 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000001])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  // The Java test uses TimeWindows here too, despite its name.
+  it('slidingWindowNamedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count({ storeName: 'count-store' })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000001\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000001 (stores: [count-store])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  it('sessionWindowZeroArgCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('input-topic').groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).count()
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000002\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000002 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000001])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  it('sessionWindowNamedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('input-topic').groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).count({ storeName: 'count-store' })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000001\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000001 (stores: [count-store])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  it('sessionWindowAnonymousMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('input-topic').groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).count({ valueSerde: countSerde })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000003\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000003 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000002])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+  })
+
+  const tableCountWithGeneratedNames =
+    'Topologies:\n' +
+    '   Sub-topology: 0\n' +
+    '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n' +
+    '      --> KTABLE-SOURCE-0000000002\n' +
+    '    Processor: KTABLE-SOURCE-0000000002 (stores: [input-topic-STATE-STORE-0000000000])\n' +
+    '      --> KTABLE-SELECT-0000000003\n' +
+    '      <-- KSTREAM-SOURCE-0000000001\n' +
+    '    Processor: KTABLE-SELECT-0000000003 (stores: [])\n' +
+    '      --> KSTREAM-SINK-0000000005\n' +
+    '      <-- KTABLE-SOURCE-0000000002\n' +
+    '    Sink: KSTREAM-SINK-0000000005 (topic: KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition)\n' +
+    '      <-- KTABLE-SELECT-0000000003\n' +
+    '\n' +
+    '  Sub-topology: 1\n' +
+    '    Source: KSTREAM-SOURCE-0000000006 (topics: [KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition])\n' +
+    '      --> KTABLE-AGGREGATE-0000000007\n' +
+    '    Processor: KTABLE-AGGREGATE-0000000007 (stores: [KTABLE-AGGREGATE-STATE-STORE-0000000004])\n' +
+    '      --> none\n' +
+    '      <-- KSTREAM-SOURCE-0000000006\n' +
+    '\n'
+
+  it('tableZeroArgCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.table('input-topic').groupBy(nullSelector).count()
+    const topology = builder.build()
+    expect(topology.describe()).toBe(tableCountWithGeneratedNames)
+    // one for ktable, and one for count operation
+    expect(topology.stores.size).toBe(2)
+  })
+
+  it('tableNamedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.table('input-topic').groupBy(nullSelector).count({ storeName: 'count-store' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n' +
+        '      --> KTABLE-SOURCE-0000000002\n' +
+        '    Processor: KTABLE-SOURCE-0000000002 (stores: [input-topic-STATE-STORE-0000000000])\n' +
+        '      --> KTABLE-SELECT-0000000003\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KTABLE-SELECT-0000000003 (stores: [])\n' +
+        '      --> KSTREAM-SINK-0000000004\n' +
+        '      <-- KTABLE-SOURCE-0000000002\n' +
+        '    Sink: KSTREAM-SINK-0000000004 (topic: count-store-repartition)\n' +
+        '      <-- KTABLE-SELECT-0000000003\n' +
+        '\n' +
+        '  Sub-topology: 1\n' +
+        '    Source: KSTREAM-SOURCE-0000000005 (topics: [count-store-repartition])\n' +
+        '      --> KTABLE-AGGREGATE-0000000006\n' +
+        '    Processor: KTABLE-AGGREGATE-0000000006 (stores: [count-store])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000005\n' +
+        '\n',
+    )
+    // one for ktable, and one for count operation
+    expect(topology.stores.size).toBe(2)
+  })
+
+  it('tableAnonymousMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.table('input-topic').groupBy(nullSelector).count({ valueSerde: countSerde })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(tableCountWithGeneratedNames)
+    // one for ktable, and one for count operation
+    expect(topology.stores.size).toBe(2)
+  })
+
+  it('kTableNonMaterializedMapValuesShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    const table = builder.table<unknown, unknown>('input-topic')
+    table.mapValues(() => null)
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n' +
+        '      --> KTABLE-SOURCE-0000000002\n' +
+        '    Processor: KTABLE-SOURCE-0000000002 (stores: [])\n' +
+        '      --> KTABLE-MAPVALUES-0000000003\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KTABLE-MAPVALUES-0000000003 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KTABLE-SOURCE-0000000002\n\n',
+    )
+  })
+
+  it('kTableNonMaterializedFilterShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    const table = builder.table<unknown, unknown>('input-topic')
+    table.filter(() => false)
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n' +
+        '      --> KTABLE-SOURCE-0000000002\n' +
+        '    Processor: KTABLE-SOURCE-0000000002 (stores: [])\n' +
+        '      --> KTABLE-FILTER-0000000003\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KTABLE-FILTER-0000000003 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KTABLE-SOURCE-0000000002\n\n',
+    )
+  })
+
+  it('topologyWithStaticTopicNameExtractorShouldRespectEqualHashcodeContract', () => {
+    const topologyWithStaticTopicName = (): ReturnType<StreamsBuilder['build']> => {
+      const builder = new StreamsBuilder()
+      builder.stream('from-topic-name').to('to-topic-name')
+      return builder.build()
+    }
+    const topologyA = topologyWithStaticTopicName()
+    const topologyB = topologyWithStaticTopicName()
+    // TopologyDescription equality (and equal hash codes) ~ equal describe() text.
+    expect(topologyA.describe()).toBe(topologyB.describe())
+  })
+})
