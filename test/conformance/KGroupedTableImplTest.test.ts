@@ -7,6 +7,7 @@ import type { KGroupedTable, KTable } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import type { Serde } from '../../src/serde/serde.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
+import { longSerde } from './kafka-serdes.js'
 
 const INVALID_STORE_NAME = '~foo bar~'
 const topic = 'input'
@@ -14,17 +15,6 @@ const str = Serdes.string()
 const dbl = Serdes.float64()
 const int = Serdes.int32()
 
-/** Kafka's LongSerde, for JS numbers (Tributary's Serdes.int64() works on bigint). */
-const longSerde: Serde<number> = {
-  serialize(value) {
-    const out = Buffer.alloc(8)
-    out.writeBigInt64BE(BigInt(value))
-    return out
-  },
-  deserialize(data) {
-    return Number(data.readBigInt64BE(0))
-  },
-}
 
 // MockInitializer / MockAggregator / MockReducer / MockMapper
 const STRING_INIT = (): string => '0'

@@ -7,22 +7,12 @@ import type { KTable } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import type { Serde } from '../../src/serde/serde.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
+import { longSerde } from './kafka-serdes.js'
 
 const stringSerde = Serdes.string()
 const consumed = { keySerde: stringSerde, valueSerde: stringSerde }
 const stringSerialized = { keySerde: stringSerde, valueSerde: stringSerde }
 
-/** Kafka's LongSerde, for JS numbers (Tributary's Serdes.int64() works on bigint). */
-const longSerde: Serde<number> = {
-  serialize(value) {
-    const out = Buffer.alloc(8)
-    out.writeBigInt64BE(BigInt(value))
-    return out
-  },
-  deserialize(data) {
-    return Number(data.readBigInt64BE(0))
-  },
-}
 
 // MockInitializer / MockAggregator / MockMapper
 const STRING_INIT = (): string => '0'
