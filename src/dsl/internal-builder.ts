@@ -107,6 +107,47 @@ export class InternalStreamsBuilder {
     else if (node.kind === 'table-stateless') this.requireOldValues(node.parents[0] as number)
   }
 
+  /**
+   * Whether a join can look table `id` up through Kafka's value getters: its own store, or a filter,
+   * mapValues or table join whose parents can be looked up. If so, the tables with a store on the
+   * way keep it (`materialize`) and true is returned; a suppression on the way cannot be read so.
+   */
+  viewForJoin(id: number): boolean {
+    if (!this.viewable(id)) return false
+    this.markViewed(id)
+    return true
+  }
+
+  private viewable(id: number): boolean {
+    const node = this.nodes[id]
+    if (node === undefined) return false
+    switch (node.kind) {
+      case 'table-source':
+      case 'foreign-key-join':
+      case 'table-materialize':
+      case 'stream-aggregate':
+      case 'time-window-aggregate':
+      case 'session-window-aggregate':
+      case 'sliding-window-aggregate':
+      case 'table-aggregate':
+        return true
+      case 'table-stateless':
+        return this.viewable(node.parents[0] as number)
+      case 'table-table-join':
+        return node.storeName !== undefined || node.parents.every((p) => this.viewable(p))
+      default:
+        return false
+    }
+  }
+
+  private markViewed(id: number): void {
+    const node = this.nodes[id]
+    if (node === undefined) return
+    if (node.kind === 'table-source' || node.kind === 'foreign-key-join') this.materialize(id)
+    else if (node.kind === 'table-stateless') this.markViewed(node.parents[0] as number)
+    else if (node.kind === 'table-table-join' && node.storeName === undefined) for (const p of node.parents) this.markViewed(p)
+  }
+
   addStore(store: UserStoreSpec): void {
     this.stores.push(Object.freeze(store))
   }

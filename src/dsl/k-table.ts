@@ -9,6 +9,7 @@ import { validName, type InternalStreamsBuilder } from './internal-builder.js'
 import { KGroupedTable } from './k-grouped-table.js'
 import { KStream } from './k-stream.js'
 import type { GroupedOptions, NamedOptions, TableJoinedOptions } from './options.js'
+import type { TableRowView } from './logical/nodes.js'
 import type { TableJoinType } from '../processors/joins/table-table-join.js'
 import type { Suppressed } from './suppressed.js'
 import { rejectValueJoinerWithKey } from './value-joiner.js'
@@ -50,18 +51,20 @@ export class KTable<K, V> {
     private readonly info: TableInfo,
   ) {}
 
-  private materialization: { readonly nodeId: number; readonly storeName: string } | undefined
+  private materialization: { readonly nodeId: number } | undefined
 
   /**
    * @internal The node and store joins read this table through. A derived table (filter, mapValues,
    * a join result) has no store of its own: the first join that needs one materializes it.
    */
-  materializedForJoin(): { readonly nodeId: number; readonly storeName: string } {
+  materializedForJoin(): { readonly nodeId: number } {
     if (this.info.storeName !== undefined) {
       // A source or foreign-key join result keeps its store only when something reads it.
       this.builder.materialize(this.nodeId)
-      return { nodeId: this.nodeId, storeName: this.info.storeName }
+      return { nodeId: this.nodeId }
     }
+    // A filter, mapValues or table join is read through its parents, as Kafka's value getters do.
+    if (this.builder.viewForJoin(this.nodeId)) return { nodeId: this.nodeId }
     if (this.materialization === undefined) {
       const name = this.builder.name('KTABLE-MATERIALIZE-')
       const storeName = `${name}-store`
@@ -73,7 +76,7 @@ export class KTable<K, V> {
         ...this.rowStoreKeys(),
         valueSerde: this.valueSerde as Serde<unknown> | undefined,
       })
-      this.materialization = { nodeId, storeName }
+      this.materialization = { nodeId }
     }
     return this.materialization
   }
@@ -92,23 +95,30 @@ export class KTable<K, V> {
     return this.info.storeNamedByUser === true ? this.info.storeName : undefined
   }
 
-  private derive<V2>(operator: string, prefix: string, supplier: (sendOldValues: boolean) => ProcessorSupplier, options: NamedOptions | undefined, valueSerde: Serde<V2> | undefined): KTable<K, V2> {
+  private derive<V2>(
+    operator: string,
+    prefix: string,
+    supplier: (sendOldValues: boolean) => ProcessorSupplier,
+    rowView: TableRowView,
+    options: NamedOptions | undefined,
+    valueSerde: Serde<V2> | undefined,
+  ): KTable<K, V2> {
     const name = this.builder.name(prefix, options?.name)
-    const id = this.builder.add({ kind: 'table-stateless', name, parents: [this.nodeId], operator, supplier })
+    const id = this.builder.add({ kind: 'table-stateless', name, parents: [this.nodeId], operator, supplier, rowView })
     return new KTable(this.builder, id, this.keySerde, valueSerde, { ...this.info, storeName: undefined, storeNamedByUser: false })
   }
 
   /** Rows the predicate rejects become absent (downstream sees a deletion). */
   filter(predicate: (key: K, value: V) => boolean, options?: NamedOptions): KTable<K, V> {
-    return this.derive('filter', 'KTABLE-FILTER-', (sendOldValues) => tableFilterProcessor(predicate, false, sendOldValues) as ProcessorSupplier, options, this.valueSerde)
+    return this.derive('filter', 'KTABLE-FILTER-', (sendOldValues) => tableFilterProcessor(predicate, false, sendOldValues) as ProcessorSupplier, { kind: 'filter', predicate: predicate as (k: unknown, v: unknown) => boolean, negate: false }, options, this.valueSerde)
   }
 
   filterNot(predicate: (key: K, value: V) => boolean, options?: NamedOptions): KTable<K, V> {
-    return this.derive('filterNot', 'KTABLE-FILTER-', (sendOldValues) => tableFilterProcessor(predicate, true, sendOldValues) as ProcessorSupplier, options, this.valueSerde)
+    return this.derive('filterNot', 'KTABLE-FILTER-', (sendOldValues) => tableFilterProcessor(predicate, true, sendOldValues) as ProcessorSupplier, { kind: 'filter', predicate: predicate as (k: unknown, v: unknown) => boolean, negate: true }, options, this.valueSerde)
   }
 
   mapValues<V2>(mapper: (value: V, key: K) => V2, options?: NamedOptions): KTable<K, V2> {
-    return this.derive<V2>('mapValues', 'KTABLE-MAPVALUES-', (sendOldValues) => tableMapValuesProcessor(mapper, sendOldValues) as ProcessorSupplier, options, undefined)
+    return this.derive<V2>('mapValues', 'KTABLE-MAPVALUES-', (sendOldValues) => tableMapValuesProcessor(mapper, sendOldValues) as ProcessorSupplier, { kind: 'map-values', mapper: mapper as (v: unknown, k: unknown) => unknown }, options, undefined)
   }
 
   /** The table's updates as a stream; a deleted row arrives as a `null` value. */
@@ -194,8 +204,6 @@ export class KTable<K, V> {
       joiner: joiner as (l: unknown, r: unknown) => unknown,
       thisName,
       otherName,
-      leftStoreName: left.storeName,
-      rightStoreName: right.storeName,
       storeName: options.storeName === undefined ? undefined : validName(options.storeName),
       ...this.rowStoreKeys(),
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
@@ -241,8 +249,6 @@ export class KTable<K, V> {
       left,
       foreignKeyExtractor: foreignKey as (value: unknown) => unknown,
       joiner: joiner as (l: unknown, r: unknown) => unknown,
-      leftStoreName: leftTable.storeName,
-      rightStoreName: rightTable.storeName,
       subscriptionStoreName,
       subscriptionTopic,
       responseTopic,

@@ -89,7 +89,7 @@ export function addStreamTableJoin(
   builder: InternalStreamsBuilder,
   left: boolean,
   stream: JoinInput,
-  table: { readonly nodeId: number; readonly storeName: string },
+  table: { readonly nodeId: number },
   joiner: (key: unknown, value: unknown, tableValue: unknown) => unknown,
   options: JoinedOptions<unknown, unknown>,
 ): number {
@@ -104,7 +104,6 @@ export function addStreamTableJoin(
     name,
     parents: [stream.nodeId, table.nodeId],
     repartitionSides: [side, undefined],
-    storeName: table.storeName,
     left,
     joiner,
   })

@@ -114,8 +114,7 @@ describe('StreamsBuilderTest', () => {
     expect(() => builder.build()).not.toThrow()
   })
 
-  // KNOWN DIFFERENCE, skipped until fixed: a join reads a filtered, mapped or joined table through a store of its own (KTABLE-MATERIALIZE-<n>) where Kafka looks the row up through the parent's value getter (test/conformance/README.md).
-  it.skip('shouldAllowJoinUnmaterializedFilteredKTable', () => {
+  it('shouldAllowJoinUnmaterializedFilteredKTable', () => {
     const builder = new StreamsBuilder()
     const filteredKTable = builder.table<string, string>(TABLE_TOPIC).filter(() => true)
     builder.stream<string, string>(STREAM_TOPIC).join(filteredKTable, TOSTRING_JOINER)
@@ -127,8 +126,7 @@ describe('StreamsBuilderTest', () => {
     expect(processorConnectedStateStores(topology, 'KTABLE-FILTER-0000000003').size).toBe(0)
   })
 
-  // KNOWN DIFFERENCE, skipped until fixed: a join reads a filtered, mapped or joined table through a store of its own (KTABLE-MATERIALIZE-<n>) where Kafka looks the row up through the parent's value getter (test/conformance/README.md).
-  it.skip('shouldAllowJoinUnmaterializedMapValuedKTable', () => {
+  it('shouldAllowJoinUnmaterializedMapValuedKTable', () => {
     const builder = new StreamsBuilder()
     const mappedKTable = builder.table<string, string>(TABLE_TOPIC).mapValues((v) => v)
     builder.stream<string, string>(STREAM_TOPIC).join(mappedKTable, TOSTRING_JOINER)
@@ -140,8 +138,7 @@ describe('StreamsBuilderTest', () => {
     expect(processorConnectedStateStores(topology, 'KTABLE-MAPVALUES-0000000003').size).toBe(0)
   })
 
-  // KNOWN DIFFERENCE, skipped until fixed: a join reads a filtered, mapped or joined table through a store of its own (KTABLE-MATERIALIZE-<n>) where Kafka looks the row up through the parent's value getter (test/conformance/README.md).
-  it.skip('shouldAllowJoinUnmaterializedJoinedKTable', () => {
+  it('shouldAllowJoinUnmaterializedJoinedKTable', () => {
     const builder = new StreamsBuilder()
     const table1 = builder.table<string, string>('table-topic1')
     const table2 = builder.table<string, string>('table-topic2')

@@ -5,6 +5,7 @@ import { sessionWindowedSerde } from '../../serde/windowed.js'
 import type { StoreType, StreamJoinStoreRole } from '../../state/types.js'
 import type { TopologyAssembler } from '../../topology/topology-assembler.js'
 import type { SerdeRef, StoreValueFormat } from '../../topology/types.js'
+import type { TableView } from '../../processors/joins/table-view.js'
 import type { LogicalNode, NodeKind, NodeOfKind } from './nodes.js'
 
 export interface CompileContext {
@@ -21,6 +22,8 @@ export interface CompileContext {
   isMaterialized(id: number): boolean
   /** Whether the changes of table `id` carry old values (Kafka's sendOldValues). */
   sendsOldValues(id: number): boolean
+  /** How a join reads the rows of table `id`: its store, or its parents' through its operators. */
+  tableView(id: number): TableView
 }
 
 export type NodeCompiler<Kind extends NodeKind> = (node: NodeOfKind<Kind>, ctx: CompileContext) => void

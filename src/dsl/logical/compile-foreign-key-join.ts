@@ -5,6 +5,7 @@ import { responseJoinProcessor } from '../../processors/joins/foreign-key/respon
 import { subscribersSerde, subscriptionResponseSerde, subscriptionSerde } from '../../processors/joins/foreign-key/subscription.js'
 import { subscriptionJoinProcessor, subscriptionReceiveProcessor } from '../../processors/joins/foreign-key/subscription-receive.js'
 import { subscriptionSendProcessor } from '../../processors/joins/foreign-key/subscription-send.js'
+import { tableViewStores } from '../../processors/joins/table-view.js'
 import { tableSourceProcessor } from '../../processors/table-source.js'
 import { jsonSerde } from '../../serde/primitive.js'
 import type { Serde } from '../../serde/serde.js'
@@ -52,18 +53,21 @@ export const compileForeignKeyJoin: NodeCompiler<'foreign-key-join'> = (node, ct
   })
   ctx.assembler.addInternalTopic({ name: `${node.subscriptionStoreName}-changelog`, purpose: 'changelog', numPartitions: undefined, config: { 'cleanup.policy': 'compact' } })
   ctx.assembler.addProcessor(names.subscriptionReceive, subscriptionReceiveProcessor(node.subscriptionStoreName), [names.subscriptionSource], [node.subscriptionStoreName])
-  ctx.assembler.addProcessor(names.subscriptionJoinForeign, subscriptionJoinProcessor(node.rightStoreName), [names.subscriptionReceive], [node.rightStoreName])
+  // Each side reads the other table's rows through its view (Kafka's value getters).
+  const rightView = ctx.tableView(rightId)
+  ctx.assembler.addProcessor(names.subscriptionJoinForeign, subscriptionJoinProcessor(rightView), [names.subscriptionReceive], tableViewStores(rightView))
   ctx.assembler.addProcessor(names.foreignTableJoin, foreignTableJoinProcessor(node.subscriptionStoreName), [rightParent], [node.subscriptionStoreName])
   internalTopic(node.responseTopic)
   ctx.assembler.addSink(names.responseSink, node.responseTopic, keyRef(node.leftKeySerde), responseValue, [names.subscriptionJoinForeign, names.foreignTableJoin])
 
   // Left side again: join the answer with the current left row, keep the result table.
+  const leftView = ctx.tableView(leftId)
   ctx.assembler.addSource(names.responseSource, [node.responseTopic], keyRef(node.leftKeySerde), responseValue)
   ctx.assembler.addProcessor(
     names.responseResolve,
-    responseJoinProcessor({ leftStoreName: node.leftStoreName, left: node.left, joiner: node.joiner, hashOf }),
+    responseJoinProcessor({ leftView, left: node.left, joiner: node.joiner, hashOf }),
     [names.responseSource],
-    [node.leftStoreName],
+    tableViewStores(leftView),
   )
   // The result keeps a store (and changelog) only if named or read downstream, as in Kafka.
   if (ctx.isMaterialized(node.id)) {

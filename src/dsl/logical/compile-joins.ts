@@ -5,6 +5,7 @@ import { streamStreamJoinProcessor } from '../../processors/joins/stream-stream-
 import { streamTableJoinProcessor } from '../../processors/joins/stream-table-join.js'
 import { tableMaterializeProcessor } from '../../processors/joins/table-materialize.js'
 import { tableTableJoinProcessor } from '../../processors/joins/table-table-join.js'
+import { tableViewStores } from '../../processors/joins/table-view.js'
 import { tableSourceProcessor } from '../../processors/table-source.js'
 import type { Serde } from '../../serde/serde.js'
 import { addOperatorStore, type CompileContext, keyRef, type NodeCompiler, sourceTableStore, valueRef, windowedStoreKey } from './compile-context.js'
@@ -110,8 +111,10 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
   },
   'stream-table-join': (node, ctx) => {
     const [streamParent] = ctx.parentsOf(node) as [string, string]
-    // The table side reaches the join through its store only: table updates never trigger output.
-    ctx.assembler.addProcessor(node.name, streamTableJoinProcessor({ storeName: node.storeName, left: node.left, joiner: node.joiner }), [streamParent], [node.storeName])
+    // The table side reaches the join through its view only (its store, or its parents'): table
+    // updates never trigger output.
+    const view = ctx.tableView(node.parents[1] as number)
+    ctx.assembler.addProcessor(node.name, streamTableJoinProcessor({ view, left: node.left, joiner: node.joiner }), [streamParent], tableViewStores(view))
     addCopartitionGroup(ctx, node)
     ctx.setOutput(node, node.name)
   },
@@ -127,22 +130,13 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
   'table-table-join': (node, ctx) => {
     const [leftParent, rightParent] = ctx.parentsOf(node) as [string, string]
     const { joinType: type, joiner } = node
-    // Each side reads the other's current row from the store that keeps it: a windowed aggregation's
-    // window or session store, or a key-value store (Kafka Streams' value getters).
-    const leftStoreType = ctx.assembler.storeType(node.leftStoreName) ?? 'keyValue'
-    const rightStoreType = ctx.assembler.storeType(node.rightStoreName) ?? 'keyValue'
-    ctx.assembler.addProcessor(
-      node.thisName,
-      tableTableJoinProcessor({ side: 'left', type, joiner, otherStoreName: node.rightStoreName, otherStoreType: rightStoreType }),
-      [leftParent],
-      [node.rightStoreName],
-    )
-    ctx.assembler.addProcessor(
-      node.otherName,
-      tableTableJoinProcessor({ side: 'right', type, joiner, otherStoreName: node.leftStoreName, otherStoreType: leftStoreType }),
-      [rightParent],
-      [node.leftStoreName],
-    )
+    // Each side reads the other's current row through its view (Kafka Streams' value getters): the
+    // store that keeps it (a windowed aggregation's window or session store, or a key-value store),
+    // or, for a filter, mapValues or table join without a store, its parents' rows.
+    const leftView = ctx.tableView(node.parents[0] as number)
+    const rightView = ctx.tableView(node.parents[1] as number)
+    ctx.assembler.addProcessor(node.thisName, tableTableJoinProcessor({ side: 'left', type, joiner, otherView: rightView }), [leftParent], tableViewStores(rightView))
+    ctx.assembler.addProcessor(node.otherName, tableTableJoinProcessor({ side: 'right', type, joiner, otherView: leftView }), [rightParent], tableViewStores(leftView))
     if (node.storeName === undefined) {
       ctx.assembler.addProcessor(node.name, passThroughProcessor() as never, [node.thisName, node.otherName])
     } else {

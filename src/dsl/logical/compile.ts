@@ -16,6 +16,7 @@ import { TopologyAssembler } from '../../topology/topology-assembler.js'
 import type { Topology } from '../../topology/topology.js'
 import type { LogicalGraph, LogicalNode, NodeKind, NodeOfKind } from './nodes.js'
 import { defaultPasses, type GraphPass } from './passes.js'
+import type { TableView } from '../../processors/joins/table-view.js'
 import { addOperatorStore, type CompileContext, type DslStore, keyRef, type NodeCompiler, sourceTableStore, valueRef, windowedStoreKey } from './compile-context.js'
 import { joinCompilers } from './compile-joins.js'
 
@@ -203,6 +204,22 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
   const byId = new Map(optimized.nodes.map((n) => [n.id, n]))
   // A graph built without the DSL's bookkeeping keeps every table's store.
   const isMaterialized = (id: number): boolean => optimized.materializedTables?.has(id) ?? true
+  // Kafka's value getters: a filter, mapValues or table join without a store is read through its parents.
+  const tableView = (id: number): TableView => {
+    const node = byId.get(id)
+    if (node === undefined) throw new TopologyError(`No table node ${id} to look rows up in.`)
+    if (node.kind === 'table-stateless') {
+      const parent = tableView(node.parents[0] as number)
+      const { rowView } = node
+      return rowView.kind === 'filter' ? { kind: 'filter', parent, predicate: rowView.predicate, negate: rowView.negate } : { kind: 'map-values', parent, mapper: rowView.mapper }
+    }
+    if (node.kind === 'table-table-join' && node.storeName === undefined) {
+      return { kind: 'join', type: node.joinType, left: tableView(node.parents[0] as number), right: tableView(node.parents[1] as number), joiner: node.joiner }
+    }
+    const storeName = tableStoreOf(node)
+    if (storeName === undefined) throw new TopologyError(`Operator "${node.name}" keeps no table rows a join could look up.`)
+    return { kind: 'store', storeName, storeType: assembler.storeType(storeName) ?? 'keyValue' }
+  }
   const sendsOldValues = (id: number): boolean => {
     const node = byId.get(id)
     if (node === undefined) return true
@@ -226,6 +243,7 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
     reuseSourceTopics: graph.reuseSourceTopics === true,
     isMaterialized,
     sendsOldValues,
+    tableView: (id) => tableView(id),
   }
   for (const node of optimized.nodes) (compilers[node.kind] as NodeCompiler<NodeKind>)(node as never, ctx)
   for (const store of optimized.stores) {
@@ -262,5 +280,25 @@ function sourceTopicsOf(byId: ReadonlyMap<number, LogicalNode>, id: number, seen
       return []
     default:
       return [...new Set(node.parents.flatMap((p) => sourceTopicsOf(byId, p, seen)))]
+  }
+}
+
+/** The store that keeps the rows of a table node, if it has one. */
+function tableStoreOf(node: LogicalNode): string | undefined {
+  switch (node.kind) {
+    case 'table-source':
+    case 'table-materialize':
+    case 'stream-aggregate':
+    case 'time-window-aggregate':
+    case 'session-window-aggregate':
+    case 'sliding-window-aggregate':
+    case 'table-aggregate':
+      return node.storeName
+    case 'table-table-join':
+      return node.storeName
+    case 'foreign-key-join':
+      return node.resultStoreName
+    default:
+      return undefined
   }
 }

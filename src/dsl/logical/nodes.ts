@@ -157,7 +157,14 @@ export interface TableStatelessNode extends NodeBase<'table-stateless'> {
    * filter leave out a change that is absent before and after.
    */
   readonly supplier: (sendOldValues: boolean) => ProcessorSupplier
+  /** The operator applied to a row when a join looks this table up (Kafka's value getter). */
+  readonly rowView: TableRowView
 }
+
+/** What a stateless table operator does to one row: keep or drop it, or map its value. */
+export type TableRowView =
+  | { readonly kind: 'filter'; readonly predicate: (key: unknown, value: unknown) => boolean; readonly negate: boolean }
+  | { readonly kind: 'map-values'; readonly mapper: (value: unknown, key: unknown) => unknown }
 
 export type TableToStreamNode = NodeBase<'table-to-stream'>
 
@@ -250,9 +257,8 @@ export interface StreamStreamJoinNode extends NodeBase<'stream-stream-join'>, Jo
   readonly loggingEnabled: boolean
 }
 
-/** Parents: [stream, table]. The table's rows are read from `storeName`. */
+/** Parents: [stream, table]. The table's rows are read through its view (its store, or its parents'). */
 export interface StreamTableJoinNode extends NodeBase<'stream-table-join'>, JoinInputs {
-  readonly storeName: string
   readonly left: boolean
   /** `(key, streamValue, tableValue)`: the key is the stream record's. */
   readonly joiner: (key: unknown, value: unknown, tableValue: unknown) => unknown
@@ -267,14 +273,12 @@ export interface GlobalTableJoinNode extends NodeBase<'global-table-join'> {
   readonly joiner: (key: unknown, value: unknown, tableValue: unknown) => unknown
 }
 
-/** `name` is the merge node. Parents: [left table, right table], both materialized. */
+/** `name` is the merge node. Parents: [left table, right table], each read through its view. */
 export interface TableTableJoinNode extends NodeBase<'table-table-join'> {
   readonly joinType: TableJoinType
   readonly joiner: (left: unknown, right: unknown) => unknown
   readonly thisName: string
   readonly otherName: string
-  readonly leftStoreName: string
-  readonly rightStoreName: string
   /** Set when the result is materialized (queryable); the merge node then keeps it. */
   readonly storeName: string | undefined
   /** The key serde; for joined windowed tables (`windowedKeys`), the serde of the key inside `Windowed<K>`. */
@@ -291,8 +295,6 @@ export interface ForeignKeyJoinNode extends NodeBase<'foreign-key-join'> {
   readonly left: boolean
   readonly foreignKeyExtractor: (value: unknown) => unknown
   readonly joiner: (left: unknown, right: unknown) => unknown
-  readonly leftStoreName: string
-  readonly rightStoreName: string
   readonly subscriptionStoreName: string
   readonly subscriptionTopic: string
   readonly responseTopic: string

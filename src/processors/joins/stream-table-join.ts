@@ -1,12 +1,15 @@
 import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
 import type { Record as StreamRecord } from '../../core/record.js'
-import type { KeyValueStore } from '../../state/types.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../api.js'
 import type { ValueAndTimestamp } from '../value-and-timestamp.js'
+import { tableValueGetter, type TableValueGetter } from './table-value-getter.js'
+import { tableViewGetter, type TableView } from './table-view.js'
 
 export interface StreamTableJoinParams {
-  /** The table's store (a table source, a materialized table, or a global table's store). */
-  readonly storeName: string
+  /** The global table's store, when the table is a global table. */
+  readonly storeName?: string
+  /** How the (co-partitioned) table's rows are read; see TableView. Overrides `storeName`. */
+  readonly view?: TableView
   /** Left join: a record without a table row still goes out, joined with `null`. */
   readonly left: boolean
   /** `(key, streamValue, tableValue)`: the key is the stream record's, also for a global table (Kafka's ValueJoinerWithKey). */
@@ -27,13 +30,16 @@ export function streamTableJoinProcessor(params: StreamTableJoinParams): Process
 
 class StreamTableJoin implements Processor {
   private ctx!: ProcessorContext
-  private table!: KeyValueStore<unknown, ValueAndTimestamp<unknown>>
+  private table!: TableValueGetter
 
   constructor(private readonly params: StreamTableJoinParams) {}
 
   init(context: ProcessorContext): void {
     this.ctx = context
-    this.table = context.getStateStore(this.params.storeName)
+    const { view, storeName } = this.params
+    if (view !== undefined) this.table = tableViewGetter(context as ProcessorContext<unknown, unknown>, view)
+    else if (storeName !== undefined) this.table = tableValueGetter(context as ProcessorContext<unknown, unknown>, storeName, 'keyValue')
+    else throw new Error('A stream-table join needs the table\'s view or store.')
   }
 
   process(record: StreamRecord<unknown, unknown>): MaybePromise<void> {

@@ -1,23 +1,21 @@
 import type { Change } from '../../core/windowed.js'
 import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
 import type { Record as StreamRecord } from '../../core/record.js'
-import type { StoreType } from '../../state/types.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../api.js'
 import type { ValueAndTimestamp } from '../value-and-timestamp.js'
-import { tableValueGetter, type TableValueGetter } from './table-value-getter.js'
+import type { TableValueGetter } from './table-value-getter.js'
+import { tableViewGetter, type TableView } from './table-view.js'
 
 export type TableJoinType = 'inner' | 'left' | 'outer'
 
 export interface TableTableJoinParams {
   readonly side: 'left' | 'right'
   readonly type: TableJoinType
-  /** The other table's store: its current row is this update's partner. */
-  readonly otherStoreName: string
   /**
-   * How the other table is kept: a key-value store, or, for a windowed table, the window or session
-   * store of its aggregation (then keys are `Windowed<K>`). Default `keyValue`.
+   * How the other table's current row is read (its store, or its parents' through the operators
+   * between, as Kafka's value getters): this update's partner.
    */
-  readonly otherStoreType?: StoreType
+  readonly otherView: TableView
   readonly joiner: (left: unknown, right: unknown) => unknown
 }
 
@@ -47,7 +45,7 @@ class TableTableJoin implements Processor<unknown, Change<unknown>, unknown, Cha
 
   init(context: ProcessorContext<unknown, Change<unknown>>): void {
     this.ctx = context
-    this.other = tableValueGetter(context as ProcessorContext<unknown, unknown>, this.params.otherStoreName, this.params.otherStoreType ?? 'keyValue')
+    this.other = tableViewGetter(context as ProcessorContext<unknown, unknown>, this.params.otherView)
   }
 
   process(record: StreamRecord<unknown, Change<unknown>>): MaybePromise<void> {

@@ -11,7 +11,7 @@ const defaults = { keySerde: str, valueSerde: str }
 /** Adds the stores to an otherwise empty topology, as an operator compiler would. */
 function withStores(...stores: DslStore[]): Topology {
   const assembler = new TopologyAssembler()
-  const ctx: CompileContext = { assembler, parentsOf: () => [], setOutput: () => {}, sourceTopicsOf: () => [], reuseSourceTopics: false, isMaterialized: () => true, sendsOldValues: () => true }
+  const ctx: CompileContext = { assembler, parentsOf: () => [], setOutput: () => {}, sourceTopicsOf: () => [], reuseSourceTopics: false, isMaterialized: () => true, sendsOldValues: () => true, tableView: () => { throw new Error('no tables here') } }
   for (const store of stores) addOperatorStore(ctx, store)
   return assembler.build()
 }

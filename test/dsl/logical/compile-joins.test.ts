@@ -111,19 +111,20 @@ describe('joins with tables', () => {
     expect(topology.stores.get('riders')?.global).toBe(true)
   })
 
-  it('a table-table join materializes a derived input, and keeps the result only when asked', () => {
+  it('a table-table join reads a derived input through its parent\'s store, and keeps the result only when asked', () => {
     const b = new StreamsBuilder()
     const drivers = b.table<string, string>('drivers').filter(() => true)
     const cars = b.table<string, string>('cars')
     drivers.join(cars, (d, c) => `${d}${c}`, { storeName: 'joined' })
     drivers.join(cars, (d, c) => `${d}${c}`)
     const topology = b.build()
-    // The filtered table has no store of its own: a materializing processor keeps its rows for the other side.
-    expect(topology.stores.get('KTABLE-MATERIALIZE-0000000007-store')).toMatchObject({ valueFormat: 'timestamped', changelogTopic: 'KTABLE-MATERIALIZE-0000000007-store-changelog' })
-    expect(storesOf(topology, 'KTABLE-JOINOTHER-0000000010')).toEqual(['KTABLE-MATERIALIZE-0000000007-store'])
-    expect(storesOf(topology, 'KTABLE-JOINTHIS-0000000009')).toEqual(['cars-STATE-STORE-0000000004'])
-    expect(storesOf(topology, 'KTABLE-MERGE-0000000008')).toEqual(['joined'])
-    expect(storesOf(topology, 'KTABLE-MERGE-0000000011')).toEqual([])
+    // The filtered table has no store of its own: the other side looks its rows up in the source's
+    // store and applies the filter (Kafka's value getter); no extra node, store or changelog.
+    expect([...topology.stores.keys()].sort()).toEqual(['cars-STATE-STORE-0000000004', 'drivers-STATE-STORE-0000000000', 'joined'])
+    expect(storesOf(topology, 'KTABLE-JOINOTHER-0000000009')).toEqual(['drivers-STATE-STORE-0000000000'])
+    expect(storesOf(topology, 'KTABLE-JOINTHIS-0000000008')).toEqual(['cars-STATE-STORE-0000000004'])
+    expect(storesOf(topology, 'KTABLE-MERGE-0000000007')).toEqual(['joined'])
+    expect(storesOf(topology, 'KTABLE-MERGE-0000000010')).toEqual([])
     expect(topology.copartitionGroups).toEqual([
       ['drivers', 'cars'],
       ['drivers', 'cars'],

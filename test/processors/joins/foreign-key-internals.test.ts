@@ -34,7 +34,7 @@ describe('foreign-key join internals', () => {
   it('an answer for an older left value (hash mismatch) is dropped; the current one is joined', async () => {
     const hashOf = (v: unknown) => murmur3Hash128(Buffer.from(JSON.stringify(v)))
     const forwarded: StreamRecord<unknown, unknown>[] = []
-    const processor = responseJoinProcessor({ leftStoreName: 'left', left: false, joiner: (l, r) => `${l}+${r}`, hashOf })()
+    const processor = responseJoinProcessor({ leftView: { kind: 'store', storeName: 'left', storeType: 'keyValue' }, left: false, joiner: (l, r) => `${l}+${r}`, hashOf })()
     const context = {
       getStateStore: () => ({ get: (key: unknown) => (key === 'k' ? { value: 'current', timestamp: 1 } : undefined) }),
       forward: (r: StreamRecord<unknown, unknown>) => {

@@ -1,11 +1,12 @@
 import type { MaybePromise } from '../../../core/maybe-promise.js'
-import type { KeyValueStore } from '../../../state/types.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../api.js'
-import type { ValueAndTimestamp } from '../../value-and-timestamp.js'
+import type { TableValueGetter } from '../table-value-getter.js'
+import { tableViewGetter, type TableView } from '../table-view.js'
 import type { SubscriptionResponse } from './subscription.js'
 
 export interface ResponseJoinParams {
-  readonly leftStoreName: string
+  /** How the left table's current row is read. */
+  readonly leftView: TableView
   readonly left: boolean
   readonly joiner: (left: unknown, right: unknown) => unknown
   readonly hashOf: (value: unknown) => MaybePromise<Buffer>
@@ -20,11 +21,11 @@ export interface ResponseJoinParams {
 export function responseJoinProcessor(params: ResponseJoinParams): ProcessorSupplier {
   return () => {
     let ctx!: ProcessorContext
-    let leftStore!: KeyValueStore<unknown, ValueAndTimestamp<unknown>>
+    let leftStore!: TableValueGetter
     const processor: Processor<unknown, SubscriptionResponse<unknown>> = {
       init(context) {
         ctx = context
-        leftStore = context.getStateStore(params.leftStoreName)
+        leftStore = tableViewGetter(context as ProcessorContext<unknown, unknown>, params.leftView)
       },
       async process(record) {
         const current = await leftStore.get(record.key)

@@ -1,7 +1,8 @@
 import type { Record as StreamRecord } from '../../../core/record.js'
 import type { KeyValueStore } from '../../../state/types.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../api.js'
-import type { ValueAndTimestamp } from '../../value-and-timestamp.js'
+import type { TableValueGetter } from '../table-value-getter.js'
+import { tableViewGetter, type TableView } from '../table-view.js'
 import { Instruction, keyIdentity, type Subscriber, type Subscription, type SubscriptionResponse } from './subscription.js'
 
 /**
@@ -43,14 +44,14 @@ export function subscriptionReceiveProcessor(storeName: string): ProcessorSuppli
  * Right side, second step (Kafka Streams' SubscriptionJoinProcessorSupplier): answers a subscription
  * with the right row of its foreign key, as the instruction asks, keyed by the left row's key again.
  */
-export function subscriptionJoinProcessor(rightStoreName: string): ProcessorSupplier {
+export function subscriptionJoinProcessor(rightView: TableView): ProcessorSupplier {
   return () => {
     let ctx!: ProcessorContext<unknown, SubscriptionResponse<unknown>>
-    let right!: KeyValueStore<unknown, ValueAndTimestamp<unknown>>
+    let right!: TableValueGetter
     const processor: Processor<unknown, Subscription<unknown>, unknown, SubscriptionResponse<unknown>> = {
       init(context) {
         ctx = context
-        right = context.getStateStore(rightStoreName)
+        right = tableViewGetter(context as ProcessorContext<unknown, unknown>, rightView)
       },
       async process(record) {
         const { hash, instruction, primaryKey } = record.value
