@@ -1,6 +1,6 @@
 import { TopologyError } from '../core/errors.js'
 import { compileLogicalGraph } from './logical/compile.js'
-import { generatedName, kindTraits, type LogicalNode, type RepartitionNames, type UserStoreSpec } from './logical/nodes.js'
+import { generatedName, kindTraits, tableStoreOf, type LogicalNode, type RepartitionNames, type UserStoreSpec } from './logical/nodes.js'
 import type { Topology } from '../topology/topology.js'
 
 type WithoutId<N> = N extends LogicalNode ? Omit<N, 'id'> : never
@@ -121,23 +121,9 @@ export class InternalStreamsBuilder {
   private viewable(id: number): boolean {
     const node = this.nodes[id]
     if (node === undefined) return false
-    switch (node.kind) {
-      case 'table-source':
-      case 'foreign-key-join':
-      case 'table-materialize':
-      case 'stream-aggregate':
-      case 'time-window-aggregate':
-      case 'session-window-aggregate':
-      case 'sliding-window-aggregate':
-      case 'table-aggregate':
-        return true
-      case 'table-stateless':
-        return this.viewable(node.parents[0] as number)
-      case 'table-table-join':
-        return node.storeName !== undefined || node.parents.every((p) => this.viewable(p))
-      default:
-        return false
-    }
+    if (node.kind === 'table-stateless') return this.viewable(node.parents[0] as number)
+    if (node.kind === 'table-table-join' && node.storeName === undefined) return node.parents.every((p) => this.viewable(p))
+    return tableStoreOf(node) !== undefined
   }
 
   private markViewed(id: number): void {

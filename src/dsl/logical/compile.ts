@@ -14,7 +14,7 @@ import { timeWindowAggregateProcessor } from '../../processors/time-window-aggre
 import type { Serde } from '../../serde/serde.js'
 import { TopologyAssembler } from '../../topology/topology-assembler.js'
 import type { Topology } from '../../topology/topology.js'
-import type { LogicalGraph, LogicalNode, NodeKind, NodeOfKind } from './nodes.js'
+import { tableStoreOf, type LogicalGraph, type LogicalNode, type NodeKind, type NodeOfKind } from './nodes.js'
 import { defaultPasses, type GraphPass } from './passes.js'
 import type { TableView } from '../../processors/joins/table-view.js'
 import { addOperatorStore, type CompileContext, type DslStore, keyRef, type NodeCompiler, sourceTableStore, valueRef, windowedStoreKey } from './compile-context.js'
@@ -283,22 +283,3 @@ function sourceTopicsOf(byId: ReadonlyMap<number, LogicalNode>, id: number, seen
   }
 }
 
-/** The store that keeps the rows of a table node, if it has one. */
-function tableStoreOf(node: LogicalNode): string | undefined {
-  switch (node.kind) {
-    case 'table-source':
-    case 'table-materialize':
-    case 'stream-aggregate':
-    case 'time-window-aggregate':
-    case 'session-window-aggregate':
-    case 'sliding-window-aggregate':
-    case 'table-aggregate':
-      return node.storeName
-    case 'table-table-join':
-      return node.storeName
-    case 'foreign-key-join':
-      return node.resultStoreName
-    default:
-      return undefined
-  }
-}

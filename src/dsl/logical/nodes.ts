@@ -414,3 +414,23 @@ export const kindTraits: Record<NodeKind, KindTraits> = {
 export function generatedName(prefix: string, index: number): string {
   return `${prefix}${String(index).padStart(10, '0')}`
 }
+
+/** The store that keeps the rows of a table node, if it has one. */
+export function tableStoreOf(node: LogicalNode): string | undefined {
+  switch (node.kind) {
+    case 'table-source':
+    case 'table-materialize':
+    case 'stream-aggregate':
+    case 'time-window-aggregate':
+    case 'session-window-aggregate':
+    case 'sliding-window-aggregate':
+    case 'table-aggregate':
+      return node.storeName
+    case 'table-table-join':
+      return node.storeName
+    case 'foreign-key-join':
+      return node.resultStoreName
+    default:
+      return undefined
+  }
+}
