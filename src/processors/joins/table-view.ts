@@ -1,4 +1,4 @@
-import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
+import { andThen } from '../../state/maybe-promise-chain.js'
 import type { StoreType } from '../../state/types.js'
 import type { ProcessorContext } from '../api.js'
 import type { ValueAndTimestamp } from '../value-and-timestamp.js'
@@ -31,10 +31,6 @@ export function tableViewStores(view: TableView): string[] {
 
 type Row = ValueAndTimestamp<unknown> | undefined
 
-function then<T, R>(value: MaybePromise<T>, next: (resolved: T) => MaybePromise<R>): MaybePromise<R> {
-  return isPromiseLike(value) ? value.then(next) : next(value)
-}
-
 /** The getter of a view, opened on the processor's task (its stores). */
 export function tableViewGetter(context: ProcessorContext<unknown, unknown>, view: TableView): TableValueGetter {
   switch (view.kind) {
@@ -44,13 +40,13 @@ export function tableViewGetter(context: ProcessorContext<unknown, unknown>, vie
       const parent = tableViewGetter(context, view.parent)
       const { predicate, negate } = view
       // KTableFilter's value getter: a row the predicate rejects is absent.
-      return { get: (key) => then(parent.get(key), (row): Row => (row === undefined || row.value === null || predicate(key, row.value) === negate ? undefined : row)) }
+      return { get: (key) => andThen(parent.get(key), (row): Row => (row === undefined || row.value === null || predicate(key, row.value) === negate ? undefined : row)) }
     }
     case 'map-values': {
       const parent = tableViewGetter(context, view.parent)
       const { mapper } = view
       // KTableMapValues' value getter: the mapped value, with the parent row's timestamp.
-      return { get: (key) => then(parent.get(key), (row): Row => (row === undefined || row.value === null ? undefined : { value: mapper(row.value, key), timestamp: row.timestamp })) }
+      return { get: (key) => andThen(parent.get(key), (row): Row => (row === undefined || row.value === null ? undefined : { value: mapper(row.value, key), timestamp: row.timestamp })) }
     }
     case 'join':
       return joinGetter(tableViewGetter(context, view.left), tableViewGetter(context, view.right), view.type, view.joiner)
@@ -65,9 +61,9 @@ function joinGetter(left: TableValueGetter, right: TableValueGetter, type: Table
   const present = (row: Row): row is ValueAndTimestamp<unknown> => row !== undefined && row.value !== null
   return {
     get: (key) =>
-      then(left.get(key), (l) => {
+      andThen(left.get(key), (l) => {
         if (!present(l) && type !== 'outer') return undefined
-        return then(right.get(key), (r): Row => {
+        return andThen(right.get(key), (r): Row => {
           const hasLeft = present(l)
           const hasRight = present(r)
           if (type === 'inner' && !hasRight) return undefined
