@@ -13,7 +13,8 @@
 import { StateStoreError } from '../core/errors.js'
 import type { Serde } from '../serde/serde.js'
 import type { BytesStore } from './bytes-store.js'
-import { CachingBytesStore, DEFAULT_CACHE_MAX_BYTES } from './layers/caching.js'
+import { CacheBudget } from './layers/cache-budget.js'
+import { CachingBytesStore, DEFAULT_CACHE_MAX_BYTES, type CachingOptions } from './layers/caching.js'
 import { ChangeloggingBytesStore } from './layers/changelogging.js'
 import { DEFAULT_JOIN_CACHE_MAX_BYTES, LiveWindowCache } from './layers/live-window-cache.js'
 import { ResidentKeyValueStore } from './layers/resident-key-value.js'
@@ -48,7 +49,15 @@ export interface StoreOptions<K, V> {
   supplier: StoreSupplierKind
   keySerde: Serde<K>
   valueSerde: Serde<V>
-  /** Bound of the store's cache when `def.cachingEnabled`; default 10 MiB. */
+  /**
+   * The instance's record cache budget (`KafkaStreamsConfig.cacheMaxBytes`), shared by every
+   * caching store: with it a caching store is a record cache (see `CachedStore`).
+   */
+  recordCache?: CacheBudget
+  /**
+   * Without `recordCache`: the bound of the store's own write-behind cache when `def.cachingEnabled`;
+   * default 10 MiB. That cache never changes what the operator forwards.
+   */
   cacheMaxBytes?: number
   /**
    * Bound of the in-memory copy of each RocksDB store of a stream-stream join (`def.streamJoinStore`):
@@ -184,14 +193,22 @@ function requirePositive(def: StoreDefinition, field: 'retentionMs' | 'windowSiz
 function wrapBytes<K, V>(def: StoreDefinition, options: StoreOptions<K, V>, store: BytesStore, keySuffixLength?: number): BytesStore {
   let bytes = store
   if (def.loggingEnabled) bytes = new ChangeloggingBytesStore(bytes)
-  if (def.cachingEnabled) {
-    const max = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
-    if (!Number.isFinite(max) || max <= 0) {
-      throw new StateStoreError(`cacheMaxBytes of store "${def.name}" must be a positive number of bytes, got ${max}.`)
-    }
-    bytes = new CachingBytesStore(bytes, max, keySuffixLength)
-  }
+  if (def.cachingEnabled) bytes = new CachingBytesStore(bytes, { ...cachingFor(def, options), ...(keySuffixLength === undefined ? {} : { keySuffixLength }) })
   return bytes
+}
+
+/**
+ * The cache of a caching store: under a shared `recordCache` budget, a record cache its operator may
+ * hold forwarding back with; without one (`cacheMaxBytes: 0`, or a store built alone), a cache of its
+ * own that only batches writes down and never changes what is forwarded.
+ */
+function cachingFor<K, V>(def: StoreDefinition, options: StoreOptions<K, V>): CachingOptions {
+  if (options.recordCache !== undefined) return { budget: options.recordCache, recordCache: true }
+  const max = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
+  if (!Number.isFinite(max) || max <= 0) {
+    throw new StateStoreError(`cacheMaxBytes of store "${def.name}" must be a positive number of bytes, got ${max}.`)
+  }
+  return { budget: max }
 }
 
 function checkType(def: StoreDefinition, expected: StoreType): void {
@@ -212,3 +229,4 @@ function checkType(def: StoreDefinition, expected: StoreType): void {
 }
 
 export type * from './types.js'
+export { CacheBudget, DEFAULT_CACHE_MAX_BYTES }

@@ -8,7 +8,7 @@
  * (`all`, `range`) are async iterators.
  */
 import type { MaybePromise } from '../core/maybe-promise.js'
-import type { KeyValue, Record as StreamRecord } from '../core/record.js'
+import type { Headers, KeyValue, Record as StreamRecord } from '../core/record.js'
 import type { Change, Window, Windowed } from '../core/windowed.js'
 
 /** Where a store's changes go so that it can be rebuilt; the runtime writes them to Kafka. */
@@ -37,6 +37,14 @@ export interface StateStoreContext {
   readonly currentWatermarkMs?: () => number | undefined
   /** The timestamp of the record being processed, stamped on changelog records. */
   currentRecordTimestamp(): number
+  /** The headers of the record being processed: a record cache forwards them with the key's value. */
+  readonly currentRecordHeaders?: () => Headers
+  /**
+   * Runs `forward` as if the record of `timestamp` and `headers` were being processed (the record
+   * context of a cached write): what it writes downstream is stamped with them. A record cache
+   * forwards its flushed entries through it.
+   */
+  readonly inRecordContext?: (timestamp: number, headers: Headers, forward: () => MaybePromise<void>) => MaybePromise<void>
 }
 
 export interface StateStore {
@@ -47,6 +55,12 @@ export interface StateStore {
   init(context: StateStoreContext): Promise<void>
   /** Writes cached entries down the layers (and to the changelog). Called before every commit. */
   flush(): Promise<void>
+  /**
+   * The record cache's part of a commit (stores with one): writes its dirty entries down and
+   * forwards them to the operator's flush listener. True when it wrote something. The task calls it
+   * on every store until none writes, since a forward can dirty a downstream store's cache.
+   */
+  flushCache?(): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -58,7 +72,30 @@ export interface ReadOnlyKeyValueStore<K, V> {
   approximateNumEntries(): MaybePromise<number>
 }
 
-export interface KeyValueStore<K, V> extends StateStore, ReadOnlyKeyValueStore<K, V> {
+/**
+ * A change a record cache forwards when it writes a key down: the key's latest value and the value
+ * below it before (`null`: absent), in the record context of the key's last write.
+ */
+export interface CachedChange<K, V> {
+  readonly key: K
+  readonly newValue: V | null
+  readonly oldValue: V | null
+  readonly timestamp: number
+  readonly headers: Headers
+}
+
+export type CachedChangeListener<K, V> = (change: CachedChange<K, V>) => MaybePromise<void>
+
+/**
+ * A store with a record cache (Kafka Streams' CachedStateStore): its operator hands it a listener
+ * and forwards changes from there instead of on every update. `setFlushListener` returns false when
+ * the store has no record cache (`cacheMaxBytes: 0`): the operator forwards every update itself.
+ */
+export interface CachedStore<K, V> {
+  setFlushListener?(listener: CachedChangeListener<K, V>): boolean
+}
+
+export interface KeyValueStore<K, V> extends StateStore, ReadOnlyKeyValueStore<K, V>, CachedStore<K, V> {
   /** `null` deletes the key. */
   put(key: K, value: V | null): MaybePromise<void>
   putIfAbsent(key: K, value: V): MaybePromise<V | undefined>
@@ -82,7 +119,7 @@ export interface ReadOnlyWindowStore<K, V> {
   all(): AsyncIterableIterator<KeyValue<Windowed<K>, V>>
 }
 
-export interface WindowStore<K, V> extends StateStore, ReadOnlyWindowStore<K, V> {
+export interface WindowStore<K, V> extends StateStore, ReadOnlyWindowStore<K, V>, CachedStore<Windowed<K>, V> {
   /**
    * `null` deletes. With `retainDuplicates` (stream-stream join buffers) every put is kept under a
    * sequence number and `null` is ignored. A put into a window older than the retention period is
@@ -109,7 +146,7 @@ export interface ReadOnlySessionStore<K, V> {
   all(): AsyncIterableIterator<KeyValue<Windowed<K>, V>>
 }
 
-export interface SessionStore<K, V> extends StateStore, ReadOnlySessionStore<K, V> {
+export interface SessionStore<K, V> extends StateStore, ReadOnlySessionStore<K, V>, CachedStore<Windowed<K>, V> {
   /** `null` removes the session. */
   put(sessionKey: Windowed<K>, value: V | null): MaybePromise<void>
   remove(sessionKey: Windowed<K>): MaybePromise<void>

@@ -1,16 +1,22 @@
 /**
- * The caching layer: an LRU of clean and dirty entries over a byte store, bounded by
- * `maxBytes`. Hot keys are read and written synchronously here, so an aggregation over a RocksDB
- * store allocates no promise per record while its keys stay cached. Dirty entries go down in one
- * `putAll` (one RocksDB write batch) on `flush()`, or in a batch of evictions when the cache
- * overflows.
+ * The caching layer: an LRU of clean and dirty entries over a byte store, bounded by a
+ * `CacheBudget` (the instance's shared record cache budget, or one of its own). Hot keys are read
+ * and written synchronously here, so an aggregation over a RocksDB store allocates no promise per
+ * record while its keys stay cached. Dirty entries go down in one `putAll` (one RocksDB write
+ * batch) on `flush()`, or in a batch of evictions when the budget overflows.
  *
- * Unlike Kafka Streams' record cache this layer does not hold back downstream forwarding:
- * operators forward every update themselves, so the cache changes only when bytes reach the
+ * As Kafka Streams' record cache (CachingKeyValueStore and its kin), a cache built with
+ * `recordCache` lets its operator hand it a flush listener (`setFlushListener`): the operator then
+ * no longer forwards each update itself; the cache forwards each dirty key's latest value, with
+ * the value below it as the old value, when it is flushed (at commit) or when an eviction of a
+ * dirty entry flushes the whole cache. Repeated updates of a key between commits reach the
+ * changelog and downstream once. Without a listener the cache only changes when bytes reach the
  * store below, never what a topology emits.
  */
 import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
+import type { Headers } from '../../core/record.js'
 import type { BytesEntry, BytesStore, BytesWrite, TimeHint } from '../bytes-store.js'
+import { CacheBudget, DEFAULT_CACHE_MAX_BYTES, type BudgetedCache } from './cache-budget.js'
 import { SortedKeyIndex } from '../memory/sorted-key-index.js'
 import { CompleteRanges } from './complete-ranges.js'
 import { overlaySorted, overlaySortedStream, type OverlayEntry } from '../sorted-merge.js'
@@ -22,8 +28,15 @@ interface CacheEntry {
   /** `null`: known absent, or deleted and not yet written down (when dirty). */
   value: Buffer | null
   dirty: boolean
+  /**
+   * While dirty: the value in the store below (`null`: absent), the old value a flush forwards;
+   * `undefined` when not known (a put of a key never read), read from below at flush.
+   */
+  below: Buffer | null | undefined
   /** Record time of the last write: the changelog record is stamped with it on flush. */
   timestamp: number
+  /** Headers of the record of the last write, forwarded with the value on flush. */
+  headers: Headers | undefined
   size: number
   /** Neighbours in recency order (an intrusive list: a touch is four pointer writes). */
   older: CacheEntry | undefined
@@ -33,7 +46,41 @@ interface CacheEntry {
 /** Rough bytes of bookkeeping per entry (map slot, index slot, latin1 key string, object). */
 const ENTRY_OVERHEAD = 96
 
-export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 * 1024
+export { DEFAULT_CACHE_MAX_BYTES }
+
+/** One flushed key: its latest value and the one below it before the flush (`null`: absent). */
+export interface FlushedEntry {
+  readonly key: Buffer
+  readonly newValue: Buffer | null
+  readonly oldValue: Buffer | null
+  readonly timestamp: number
+  readonly headers: Headers
+}
+
+/**
+ * What a record cache calls for each dirty key it writes down, in the order the keys were first
+ * dirtied (an evicted key first): the operator forwards the change downstream.
+ */
+export type CacheFlushListener = (entry: FlushedEntry) => MaybePromise<void>
+
+export interface CachingOptions {
+  /**
+   * The budget the cache counts its bytes against: the instance's shared one, or a number for a
+   * budget of its own. Default: 10 MiB of its own.
+   */
+  readonly budget?: CacheBudget | number
+  /** The cache may take a flush listener and hold back its operator's forwarding (the record cache). */
+  readonly recordCache?: boolean
+  /**
+   * For stores whose every scan covers one whole key, from its first entry up to the key followed by
+   * 0xff bytes (session stores): the length of their keys' time suffix. It tells the cache which key
+   * an evicted entry belongs to, so that the eviction forgets that key's remembered range only (see
+   * `CompleteRanges`); without it an eviction forgets them all.
+   */
+  readonly keySuffixLength?: number
+}
+
+const NO_HEADERS: Headers = Object.freeze({}) as Headers
 
 /** An eviction frees the cache down to this fraction of its bound. */
 const EVICTION_TARGET = 0.9
@@ -41,7 +88,7 @@ const EVICTION_TARGET = 0.9
 /** Scans returning at most this many entries from below are kept whole in the cache (see `CompleteRanges`). */
 const LEARNED_SCAN_LIMIT = 64
 
-export class CachingBytesStore implements BytesStore {
+export class CachingBytesStore implements BytesStore, BudgetedCache {
   private readonly entries = new Map<string, CacheEntry>()
   /**
    * Recency order, least recently used first. Not the `Map`'s insertion order with delete and
@@ -69,21 +116,33 @@ export class CachingBytesStore implements BytesStore {
   private removals = 0
   private readonly complete = new CompleteRanges()
   private context: StateStoreContext | undefined
+  private readonly budget: CacheBudget
+  private readonly recordCache: boolean
+  private readonly keySuffixLength: number | undefined
+  private listener: CacheFlushListener | undefined
   hits = 0
   misses = 0
 
-  /**
-   * @param keySuffixLength For stores whose every scan covers one whole key, from its first entry
-   *   up to the key followed by 0xff bytes (session stores): the length of their keys' time
-   *   suffix. It tells the cache which key an evicted entry belongs to, so that the eviction
-   *   forgets that key's remembered range only (see `CompleteRanges`); without it an eviction
-   *   forgets them all.
-   */
   constructor(
     private readonly inner: BytesStore,
-    private readonly maxBytes: number = DEFAULT_CACHE_MAX_BYTES,
-    private readonly keySuffixLength?: number,
-  ) {}
+    options: CachingOptions = {},
+  ) {
+    const budget = options.budget ?? DEFAULT_CACHE_MAX_BYTES
+    this.budget = typeof budget === 'number' ? new CacheBudget(budget) : budget
+    this.recordCache = options.recordCache === true
+    this.keySuffixLength = options.keySuffixLength
+  }
+
+  /**
+   * Makes this a record cache for its operator: from now on `listener` hears of every dirty key
+   * written down, and the operator forwards nothing itself. False (and nothing changes) when the
+   * cache was built without `recordCache` (the record cache is switched off).
+   */
+  setFlushListener(listener: CacheFlushListener): boolean {
+    if (!this.recordCache) return false
+    this.listener = listener
+    return true
+  }
 
   get name(): string {
     return this.inner.name
@@ -108,6 +167,7 @@ export class CachingBytesStore implements BytesStore {
 
   async init(context: StateStoreContext): Promise<void> {
     this.context = context
+    this.budget.register(this)
     await this.inner.init(context)
   }
 
@@ -135,24 +195,29 @@ export class CachingBytesStore implements BytesStore {
 
   put(key: Buffer, value: Buffer | null): MaybePromise<void> {
     const id = this.idOf(key)
-    const timestamp = this.context === undefined ? 0 : this.context.currentRecordTimestamp()
-    const size = ENTRY_OVERHEAD + 2 * key.length + (value === null ? 0 : value.length)
+    const context = this.context
+    const timestamp = context === undefined ? 0 : context.currentRecordTimestamp()
+    const headers = this.listener === undefined ? undefined : context?.currentRecordHeaders?.()
     const entry = this.entries.get(id)
     if (entry !== undefined) {
-      this.bytes += size - entry.size
-      entry.value = value
-      entry.timestamp = timestamp
-      entry.size = size
       if (!entry.dirty) {
         entry.dirty = true
+        // A clean entry holds what is below: the old value of the next flush.
+        entry.below = entry.value
         this.dirty.add(id)
       }
+      entry.value = value
+      entry.timestamp = timestamp
+      entry.headers = headers
+      this.resize(entry)
       this.touch(entry)
     } else {
-      this.add({ id, key, value, dirty: true, timestamp, size, older: undefined, newer: undefined })
+      const created: CacheEntry = { id, key, value, dirty: true, below: undefined, timestamp, headers, size: 0, older: undefined, newer: undefined }
+      created.size = sizeOf(created)
+      this.add(created)
       this.dirty.add(id)
     }
-    if (this.bytes > this.maxBytes) return this.evict()
+    if (this.budget.overBudget) return this.evict()
   }
 
   putAll(writes: readonly BytesWrite[]): MaybePromise<void> {
@@ -208,6 +273,24 @@ export class CachingBytesStore implements BytesStore {
     return under + this.dirty.size
   }
 
+  async shrink(ownBytes: number): Promise<void> {
+    await this.settleEvictions()
+    const written = this.evictTo(ownBytes)
+    if (written !== undefined) await written
+  }
+
+  /**
+   * The record cache's part of a commit: writes every dirty entry down and, under a flush listener,
+   * forwards them. True when something was written. The task calls it on every store until none
+   * writes anything (a forward may dirty a downstream store's cache), then `flush()`.
+   */
+  async flushCache(): Promise<boolean> {
+    await this.settleEvictions()
+    if (this.dirty.size === 0) return false
+    await this.writeDirty(undefined)
+    return true
+  }
+
   async restore(records: readonly ChangelogRecord[]): Promise<void> {
     // An eviction still being written must not land over a restored value.
     await this.settleEvictions()
@@ -222,34 +305,99 @@ export class CachingBytesStore implements BytesStore {
    * changelog, as Kafka Streams does with a store that failed to flush.
    */
   async flush(): Promise<void> {
-    await this.settleEvictions()
-    if (this.dirty.size > 0) {
-      const writes: BytesWrite[] = []
-      const deleted: string[] = []
-      for (const id of this.dirty) {
-        const e = this.entries.get(id)!
-        e.dirty = false
-        writes.push({ key: e.key, value: e.value, timestamp: e.timestamp })
-        if (e.value === null) deleted.push(id)
-      }
-      this.dirty.clear()
-      // Written-down deletes leave the cache, as in Kafka Streams: a session merge leaves one per
-      // record, and keeping them would fill the cache with keys nobody reads again.
-      for (const id of deleted) this.drop(id)
-      await this.inner.putAll(writes)
-    }
+    await this.flushCache()
     await this.inner.flush()
   }
 
   async close(): Promise<void> {
-    if (this.inner.isOpen) await this.flush()
-    this.entries.clear()
-    this.index.clear()
-    this.dirty.clear()
-    this.complete.clear()
-    this.oldest = this.newest = undefined
-    this.bytes = 0
+    try {
+      if (this.inner.isOpen) await this.flush()
+    } finally {
+      this.entries.clear()
+      this.index.clear()
+      this.dirty.clear()
+      this.complete.clear()
+      this.oldest = this.newest = undefined
+      this.budget.unregister(this)
+      this.bytes = 0
+    }
     await this.inner.close()
+  }
+
+  /**
+   * Writes the dirty entries down in one batch, `evicted` (already out of the cache) first, then the
+   * others in the order they were dirtied; under a listener forwards each change after the batch is
+   * written. Written-down deletes leave the cache, as in Kafka Streams: a session merge leaves one
+   * per record, and keeping them would fill the cache with keys nobody reads again.
+   */
+  private writeDirty(evicted: readonly CacheEntry[] | undefined): MaybePromise<void> {
+    const flushed: CacheEntry[] = []
+    // Evicted entries are out of the cache already: nothing of theirs is counted any more.
+    if (evicted !== undefined) {
+      for (const e of evicted) {
+        e.dirty = false
+        flushed.push(e)
+      }
+    }
+    const deleted: string[] = []
+    for (const id of this.dirty) {
+      const e = this.entries.get(id)!
+      e.dirty = false
+      this.resize(e)
+      if (e.value === null) deleted.push(id)
+      flushed.push(e)
+    }
+    this.dirty.clear()
+    for (const id of deleted) this.drop(id)
+    const writes = new Array<BytesWrite>(flushed.length)
+    for (let i = 0; i < flushed.length; i++) {
+      const e = flushed[i]!
+      writes[i] = { key: e.key, value: e.value, timestamp: e.timestamp }
+    }
+    const listener = this.listener
+    if (listener === undefined) return this.inner.putAll(writes)
+    // The old values are read before the batch lands: whatever was below until now.
+    const olds = this.valuesBelow(flushed)
+    if (isPromiseLike(olds)) return olds.then((o) => andThenVoid(this.inner.putAll(writes), () => this.forwardAll(listener, flushed, o, 0)))
+    return andThenVoid(this.inner.putAll(writes), () => this.forwardAll(listener, flushed, olds, 0))
+  }
+
+  private valuesBelow(flushed: readonly CacheEntry[]): MaybePromise<(Buffer | null)[]> {
+    const olds = new Array<Buffer | null>(flushed.length)
+    let pending: Promise<void>[] | undefined
+    for (let i = 0; i < flushed.length; i++) {
+      const e = flushed[i]!
+      if (e.below !== undefined) {
+        olds[i] = e.below
+        continue
+      }
+      const found = this.inner.get(e.key)
+      if (isPromiseLike(found)) {
+        ;(pending ??= []).push(
+          found.then((v) => {
+            olds[i] = v ?? null
+          }),
+        )
+      } else olds[i] = found ?? null
+    }
+    for (const e of flushed) e.below = undefined
+    if (pending !== undefined) return Promise.all(pending).then(() => olds)
+    return olds
+  }
+
+  /** Forwards the flushed changes in order, each in the record context of its last write. */
+  private forwardAll(listener: CacheFlushListener, flushed: readonly CacheEntry[], olds: readonly (Buffer | null)[], from: number): MaybePromise<void> {
+    for (let i = from; i < flushed.length; i++) {
+      const e = flushed[i]!
+      const oldValue = olds[i]!
+      // Nothing to say about a key that was absent and still is (a put and delete between flushes).
+      if (e.value === null && oldValue === null) continue
+      const change: FlushedEntry = { key: e.key, newValue: e.value, oldValue, timestamp: e.timestamp, headers: e.headers ?? NO_HEADERS }
+      const context = this.context
+      const sent = context?.inRecordContext === undefined ? listener(change) : context.inRecordContext(e.timestamp, change.headers, () => listener(change))
+      if (isPromiseLike(sent)) return sent.then(() => this.forwardAll(listener, flushed, olds, i + 1))
+    }
+    return undefined
   }
 
   private idOf(key: Buffer): string {
@@ -269,6 +417,7 @@ export class CachingBytesStore implements BytesStore {
     this.entries.set(entry.id, entry)
     this.index.insert(entry.id)
     this.bytes += entry.size
+    this.budget.change(entry.size)
     this.append(entry)
   }
 
@@ -293,6 +442,14 @@ export class CachingBytesStore implements BytesStore {
     this.evictInBackground()
   }
 
+  /** Sets the entry's size from its contents, keeping the budget's total in step. */
+  private resize(entry: CacheEntry): void {
+    const size = sizeOf(entry)
+    this.bytes += size - entry.size
+    this.budget.change(size - entry.size)
+    entry.size = size
+  }
+
   /** Caches what a scan read below, then marks its range complete. */
   private learn(from: Buffer, to: Buffer, found: readonly BytesEntry[]): void {
     for (const e of found) {
@@ -305,31 +462,68 @@ export class CachingBytesStore implements BytesStore {
   }
 
   private addClean(id: string, key: Buffer, value: Buffer | null): void {
-    const size = ENTRY_OVERHEAD + 2 * key.length + (value === null ? 0 : value.length)
-    this.add({ id, key, value, dirty: false, timestamp: 0, size, older: undefined, newer: undefined })
-  }
-
-  private evictInBackground(): void {
-    if (this.bytes > this.maxBytes) {
-      const written = this.evict()
-      if (written !== undefined) this.track(written)
-    }
+    const entry: CacheEntry = { id, key, value, dirty: false, below: undefined, timestamp: 0, headers: undefined, size: 0, older: undefined, newer: undefined }
+    entry.size = sizeOf(entry)
+    this.add(entry)
   }
 
   /**
-   * Evicts least recently used entries until the cache is a tenth below its bound, so that
-   * evictions (each a write batch below) come in chunks rather than one per put. Dirty entries are
-   * written down in one batch.
+   * Evicts after a read filled the cache. A record cache evicts clean entries only: evicting a dirty
+   * one forwards downstream, which must happen in processing order, so it waits for the next put.
+   */
+  private evictInBackground(): void {
+    if (!this.budget.overBudget) return
+    if (this.listener !== undefined) {
+      this.evictClean()
+      return
+    }
+    const written = this.evict()
+    if (written !== undefined) this.track(written)
+  }
+
+  /** Drops least recently used clean entries until the budget is a tenth below its bound. */
+  private evictClean(): void {
+    const budget = this.budget
+    const ownBytes = Math.max(0, this.bytes - (budget.usedBytes - budget.maxBytes * EVICTION_TARGET))
+    const suffix = this.keySuffixLength
+    let evictedLive = false
+    let e = this.oldest
+    while (this.bytes > ownBytes && e !== undefined && e !== this.newest) {
+      const next = e.newer
+      if (!e.dirty) {
+        if (e.value !== null) {
+          evictedLive = true
+          if (suffix !== undefined) this.complete.forget(rangeUpperBoundOf(e.id, suffix))
+        }
+        this.drop(e.id)
+      }
+      e = next
+    }
+    if (evictedLive && suffix === undefined) this.complete.clear()
+  }
+
+  /**
+   * Evicts least recently used entries until the budget is a tenth below its bound, so that
+   * evictions (each a write batch below) come in chunks rather than one per put.
    */
   private evict(): MaybePromise<void> {
-    let writes: BytesWrite[] | undefined
+    const budget = this.budget
+    return this.evictTo(Math.max(0, this.bytes - (budget.usedBytes - budget.maxBytes * EVICTION_TARGET)))
+  }
+
+  /**
+   * Evicts least recently used entries until this cache holds at most `ownBytes`. Dirty entries are
+   * written down in one batch; under a flush listener that batch is a flush of every dirty entry,
+   * evicted ones first, as a Kafka Streams named cache flushes itself when it evicts a dirty entry.
+   */
+  private evictTo(ownBytes: number): MaybePromise<void> {
+    let evicted: CacheEntry[] | undefined
     let evictedLive = false
-    const target = this.maxBytes * EVICTION_TARGET
     const suffix = this.keySuffixLength
     // Keep the entry just used even if it alone exceeds the bound.
-    while (this.bytes > target && this.oldest !== undefined && this.oldest !== this.newest) {
+    while (this.bytes > ownBytes && this.oldest !== undefined && this.oldest !== this.newest) {
       const e = this.oldest
-      if (e.dirty) (writes ??= []).push({ key: e.key, value: e.value, timestamp: e.timestamp })
+      if (e.dirty) (evicted ??= []).push(e)
       // A remembered range stays complete without a deleted key: the key is absent from it either
       // way (below, the delete is in flight or landed). Only evicting a live value breaks it.
       if (e.value !== null) {
@@ -339,7 +533,10 @@ export class CachingBytesStore implements BytesStore {
       this.drop(e.id)
     }
     if (evictedLive && suffix === undefined) this.complete.clear()
-    if (writes !== undefined) return this.inner.putAll(writes)
+    if (evicted === undefined) return undefined
+    if (this.listener !== undefined) return this.writeDirty(evicted)
+    const writes = evicted.map((e): BytesWrite => ({ key: e.key, value: e.value, timestamp: e.timestamp }))
+    return this.inner.putAll(writes)
   }
 
   private drop(id: string): void {
@@ -351,6 +548,7 @@ export class CachingBytesStore implements BytesStore {
     this.index.remove(id)
     this.dirty.delete(id)
     this.bytes -= e.size
+    this.budget.change(-e.size)
   }
 
   private cachedRange(from: Buffer | undefined, to: Buffer | undefined): OverlayEntry[] {
@@ -385,6 +583,18 @@ export class CachingBytesStore implements BytesStore {
       throw error
     }
   }
+}
+
+/** Bytes an entry accounts for: key (twice: Buffer and id), values and bookkeeping. */
+function sizeOf(e: CacheEntry): number {
+  let size = ENTRY_OVERHEAD + 2 * e.key.length
+  if (e.value !== null) size += e.value.length
+  if (e.dirty && e.below != null) size += e.below.length
+  return size
+}
+
+function andThenVoid(first: MaybePromise<void>, next: () => MaybePromise<void>): MaybePromise<void> {
+  return isPromiseLike(first) ? first.then(next) : next()
 }
 
 /**

@@ -6,7 +6,7 @@
 import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
 import type { KeyValue } from '../../core/record.js'
 import { andThen } from '../maybe-promise-chain.js'
-import type { KeyValueStore } from '../types.js'
+import type { CachedChangeListener, KeyValueStore } from '../types.js'
 import { MeteredStoreBase } from './metered-store.js'
 
 export class MeteredKeyValueStore<K, V> extends MeteredStoreBase<K, V> implements KeyValueStore<K, V> {
@@ -26,6 +26,10 @@ export class MeteredKeyValueStore<K, V> extends MeteredStoreBase<K, V> implement
     const k = this.serializeKey(key)
     if (isPromiseLike(k)) return this.sampleEnd(start, k.then((kb) => this.putSerialized(kb, value)))
     return this.sampleEnd(start, this.putSerialized(k, value))
+  }
+
+  setFlushListener(listener: CachedChangeListener<K, V>): boolean {
+    return this.listenToCache((k) => this.keySerde.deserialize(k, this.keyContext), listener)
   }
 
   putIfAbsent(key: K, value: V): MaybePromise<V | undefined> {

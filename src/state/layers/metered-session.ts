@@ -14,7 +14,7 @@ import { clampTime, MAX_TIME } from '../key-schema/time-bytes.js'
 import { allOf, andThen } from '../maybe-promise-chain.js'
 import type { RetentionClock } from '../segments/retention-clock.js'
 import type { SegmentedBytesStore } from '../segments/segmented-bytes-store.js'
-import type { SessionStore } from '../types.js'
+import type { CachedChangeListener, SessionStore } from '../types.js'
 import { MeteredStoreBase } from './metered-store.js'
 
 export interface SessionStoreParts {
@@ -34,6 +34,18 @@ export class MeteredSessionStore<K, V> extends MeteredStoreBase<K, V> implements
     private readonly parts: SessionStoreParts,
   ) {
     super(name, inner, keySerde, valueSerde)
+  }
+
+  setFlushListener(listener: CachedChangeListener<Windowed<K>, V>): boolean {
+    const schema = this.parts.schema
+    return this.listenToCache(
+      (storeKey) =>
+        andThen(this.keySerde.deserialize(schema.key(storeKey), this.keyContext), (key) => ({
+          key,
+          window: { start: schema.sessionStart(storeKey), end: schema.sessionEnd(storeKey) },
+        })),
+      listener,
+    )
   }
 
   put(sessionKey: Windowed<K>, value: V | null): MaybePromise<void> {

@@ -7,7 +7,9 @@ import { StateStoreError } from '../../core/errors.js'
 import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
 import type { Serde, SerdeContext } from '../../serde/serde.js'
 import type { BytesStore } from '../bytes-store.js'
-import type { ChangelogRecord, MeteredStore, RestorableStore, StateStore, StateStoreContext, StoreMetrics } from '../types.js'
+import { andThen } from '../maybe-promise-chain.js'
+import type { CachedChangeListener, ChangelogRecord, MeteredStore, RestorableStore, StateStore, StateStoreContext, StoreMetrics } from '../types.js'
+import type { CacheFlushListener } from './caching.js'
 
 const SAMPLE_MASK = 63
 
@@ -66,6 +68,30 @@ export abstract class MeteredStoreBase<K, V> implements StateStore, RestorableSt
 
   flush(): Promise<void> {
     return this.inner.flush()
+  }
+
+  flushCache(): Promise<boolean> {
+    return this.inner.flushCache === undefined ? Promise.resolve(false) : this.inner.flushCache()
+  }
+
+  /**
+   * Hands the record cache below a listener that decodes each flushed entry with `decodeKey` and
+   * the value serde; false when there is no record cache below.
+   */
+  protected listenToCache<KC>(decodeKey: (storeKey: Buffer) => MaybePromise<KC>, listener: CachedChangeListener<KC, V>): boolean {
+    const below = this.inner as BytesStore & { setFlushListener?: (l: CacheFlushListener) => boolean }
+    if (typeof below.setFlushListener !== 'function') return false
+    return below.setFlushListener((entry) =>
+      andThen(decodeKey(entry.key), (key) =>
+        andThen(this.valueOrNull(entry.newValue), (newValue) =>
+          andThen(this.valueOrNull(entry.oldValue), (oldValue) => listener({ key, newValue, oldValue, timestamp: entry.timestamp, headers: entry.headers })),
+        ),
+      ),
+    )
+  }
+
+  private valueOrNull(data: Buffer | null): MaybePromise<V | null> {
+    return data === null ? null : this.valueSerde.deserialize(data, this.valueContext)
   }
 
   close(): Promise<void> {

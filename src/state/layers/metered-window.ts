@@ -16,7 +16,7 @@ import type { WindowKeySchema } from '../key-schema/window-key-schema.js'
 import { allOf, andThen } from '../maybe-promise-chain.js'
 import type { RetentionClock } from '../segments/retention-clock.js'
 import type { SegmentedBytesStore } from '../segments/segmented-bytes-store.js'
-import type { WindowEntry, WindowStore } from '../types.js'
+import type { CachedChangeListener, WindowEntry, WindowStore } from '../types.js'
 import { MeteredStoreBase } from './metered-store.js'
 
 export interface WindowStoreParts {
@@ -43,6 +43,19 @@ export class MeteredWindowStore<K, V> extends MeteredStoreBase<K, V> implements 
     private readonly parts: WindowStoreParts,
   ) {
     super(name, inner, keySerde, valueSerde)
+  }
+
+  /** Flushed windows come as `Windowed` keys, each window `[start, start + windowSizeMs)`. */
+  setFlushListener(listener: CachedChangeListener<Windowed<K>, V>): boolean {
+    const { schema, windowSizeMs } = this.parts
+    return this.listenToCache(
+      (storeKey) =>
+        andThen(this.keySerde.deserialize(schema.key(storeKey), this.keyContext), (key) => {
+          const start = schema.windowStart(storeKey)
+          return { key, window: { start, end: start + windowSizeMs } }
+        }),
+      listener,
+    )
   }
 
   put(key: K, value: V | null, windowStart: number): MaybePromise<void> {

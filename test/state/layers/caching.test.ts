@@ -44,7 +44,7 @@ const text = (entries: BytesEntry[]): string[] => entries.map((e) => `${e.key}=$
 
 async function cacheOver<S extends MemoryBytesStore>(inner: S, maxBytes = 1 << 20) {
   const context = new TestStoreContext('/nonexistent')
-  const cache = new CachingBytesStore(inner, maxBytes)
+  const cache = new CachingBytesStore(inner, { budget: maxBytes })
   await cache.init(context)
   return { cache, context }
 }
@@ -187,7 +187,7 @@ describe('CachingBytesStore over a store with slow scans', () => {
     // Keys are a 2-byte key + 1 byte of "time"; scans cover [key][00..ff].
     const inner = new SlowReadStore('s')
     const context = new TestStoreContext('/nonexistent')
-    const cache = new CachingBytesStore(inner, 700, 1)
+    const cache = new CachingBytesStore(inner, { budget: 700, keySuffixLength: 1 })
     await cache.init(context)
     inner.put(b('aa1'), Buffer.alloc(100))
     inner.put(b('bb1'), Buffer.alloc(100))
