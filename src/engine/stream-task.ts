@@ -2,6 +2,7 @@ import { IllegalStateError, ProcessingError } from '../core/errors.js'
 import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { Headers, RecordMetadata } from '../core/record.js'
 import type { Cancellable, DropReason, PunctuationType, Punctuator } from '../processors/api.js'
+import type { CacheBudget } from '../state/layers/cache-budget.js'
 import type { StateStore, StoreSupplierKind } from '../state/types.js'
 import { ProcessorGraph, type TaskHost, type TaskSource } from '../topology/processor-graph.js'
 import type { Topology } from '../topology/topology.js'
@@ -54,7 +55,14 @@ export interface StreamTaskConfig {
   readonly fetchedLag?: FetchedLag
   /** See `PartitionGroupOptions.maxBufferedPerPartition`. Default 1000. */
   readonly maxBufferedPerPartition?: number
-  readonly cacheMaxBytes?: number
+  /**
+   * The instance's record cache (`KafkaStreamsConfig.cacheMaxBytes`), shared by every task's caching
+   * stores: aggregations and materialized tables forward a key's latest value when the cache is
+   * flushed (at commit) or evicts it. Absent: every update is forwarded at once.
+   */
+  readonly recordCache?: CacheBudget
+  /** Bound of each stream-stream join store's in-memory copy on RocksDB (`KafkaStreamsConfig.joinCacheMaxBytes`). */
+  readonly joinCacheMaxBytes?: number
   /** The wall clock, for wall-clock punctuation and idling. Default `Date.now`. */
   readonly wallClockMs?: () => number
   /**
@@ -85,6 +93,8 @@ export interface StreamTaskConfig {
    */
   readonly emitIntervalMsKstreamsWindowedAggregation?: number
 }
+
+const NO_HEADERS: Headers = Object.freeze({}) as Headers
 
 type TaskState = 'created' | 'restoring' | 'running' | 'closed'
 
@@ -126,6 +136,8 @@ export class StreamTask implements TaskHost {
   private streamTime = Number.NEGATIVE_INFINITY
   private current: QueuedRecord | undefined
   private timestamp = 0
+  /** The headers of a record cache's entry while it is forwarded (see `inRecordContext`). */
+  private contextHeaders: Headers | undefined
   /** The event time moved before the record being processed (upstream watermarks). */
   private eventTimeMoved = false
   private commitNeeded = false
@@ -175,10 +187,13 @@ export class StreamTask implements TaskHost {
       storeSupplier: config.storeSupplier,
       defaultSerdes: config.defaultSerdes,
       writer: config.writer,
-      ...(config.cacheMaxBytes === undefined ? {} : { cacheMaxBytes: config.cacheMaxBytes }),
+      ...(config.recordCache === undefined ? {} : { recordCache: config.recordCache }),
+      ...(config.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: config.joinCacheMaxBytes }),
       currentStreamTimeMs: () => this.currentStreamTimeMs(),
       ...(this.watermarks === undefined ? {} : { currentWatermarkMs: () => this.watermarkMs() }),
       currentRecordTimestamp: () => this.timestamp,
+      currentRecordHeaders: () => this.headers,
+      inRecordContext: (timestamp, headers, forward) => this.inRecordContext(timestamp, headers, forward),
     })
   }
 
@@ -417,6 +432,36 @@ export class StreamTask implements TaskHost {
 
   currentSystemTimeMs(): number {
     return this.wallClockMs()
+  }
+
+  /** The headers of the record being processed (or of the cached write being forwarded). */
+  private get headers(): Headers {
+    return this.contextHeaders ?? this.current?.record?.headers ?? NO_HEADERS
+  }
+
+  /**
+   * Runs a record cache's forward as if the cached write's record were being processed: its
+   * timestamp and headers stamp what downstream stores and changelogs write.
+   */
+  private inRecordContext(timestamp: number, headers: Headers, forward: () => MaybePromise<void>): MaybePromise<void> {
+    const savedTimestamp = this.timestamp
+    const savedHeaders = this.contextHeaders
+    const restore = (): void => {
+      this.timestamp = savedTimestamp
+      this.contextHeaders = savedHeaders
+    }
+    this.timestamp = timestamp
+    this.contextHeaders = headers
+    let done: MaybePromise<void>
+    try {
+      done = forward()
+    } catch (error) {
+      restore()
+      throw error
+    }
+    if (isPromiseLike(done)) return done.finally(restore)
+    restore()
+    return undefined
   }
 
   recordMetadata(): RecordMetadata | undefined {

@@ -1,4 +1,7 @@
 import { StateStoreError } from '../core/errors.js'
+import type { MaybePromise } from '../core/maybe-promise.js'
+import type { Headers } from '../core/record.js'
+import type { CacheBudget } from '../state/layers/cache-budget.js'
 import { isRestorableStore } from '../state/index.js'
 import { buildStore } from '../topology/store-builder.js'
 import type { ChangelogRecord, StateStore, StoreSupplierKind } from '../state/types.js'
@@ -14,12 +17,17 @@ export interface TaskStoresConfig {
   readonly taskDir: string
   readonly storeSupplier: StoreSupplierKind
   readonly defaultSerdes: DefaultSerdes
-  readonly cacheMaxBytes?: number
+  /** The instance's record cache budget, shared by the caching stores of every task; absent: none. */
+  readonly recordCache?: CacheBudget
+  readonly joinCacheMaxBytes?: number
   readonly writer: RecordWriter
   currentStreamTimeMs(): number
   /** Under upstream watermarks: the task's event time (see `StateStoreContext.currentWatermarkMs`). */
   readonly currentWatermarkMs?: () => number | undefined
   currentRecordTimestamp(): number
+  /** See `StateStoreContext`; a standby task, which forwards nothing, has neither. */
+  readonly currentRecordHeaders?: () => Headers
+  readonly inRecordContext?: (timestamp: number, headers: Headers, forward: () => MaybePromise<void>) => MaybePromise<void>
 }
 
 /** The topic a store is backed up to: its changelog, or the source topic a table reuses (full names). */
@@ -96,6 +104,8 @@ export class TaskStores {
         currentStreamTimeMs: () => this.config.currentStreamTimeMs(),
         ...(this.config.currentWatermarkMs === undefined ? {} : { currentWatermarkMs: this.config.currentWatermarkMs }),
         currentRecordTimestamp: () => this.config.currentRecordTimestamp(),
+        ...(this.config.currentRecordHeaders === undefined ? {} : { currentRecordHeaders: this.config.currentRecordHeaders }),
+        ...(this.config.inRecordContext === undefined ? {} : { inRecordContext: this.config.inRecordContext }),
       })
       this.owned.push({ name, store, changelog })
       this.byName.set(name, store)
@@ -163,7 +173,19 @@ export class TaskStores {
     return result
   }
 
+  /**
+   * Writes every store down. Record caches go first, round after round: what one forwards may
+   * dirty the cache of a store downstream in the same task, which must be written before the
+   * commit too (Kafka Streams flushes its caches in topological order; the rounds make any order
+   * safe).
+   */
   async flush(): Promise<void> {
+    for (let round = 0; ; round++) {
+      let wrote = false
+      for (const { store } of this.owned) if (store.isOpen && store.flushCache !== undefined && (await store.flushCache())) wrote = true
+      if (!wrote) break
+      if (round === MAX_CACHE_FLUSH_ROUNDS) throw new StateStoreError(`Task ${this.config.taskId}: record caches still held writes after ${round + 1} flush rounds; a store's forwards loop back into it.`)
+    }
     for (const { store } of this.owned) if (store.isOpen) await store.flush()
   }
 
@@ -182,6 +204,9 @@ export class TaskStores {
     if (failure !== undefined) throw failure
   }
 }
+
+/** More rounds than any chain of caching stores in one sub-topology can need. */
+const MAX_CACHE_FLUSH_ROUNDS = 100
 
 function nextAfter(offset: bigint | undefined): bigint | undefined {
   return offset === undefined ? undefined : offset + 1n

@@ -3,6 +3,7 @@ import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { Record as StreamRecord } from '../core/record.js'
 import type { KeyValueStore } from '../state/types.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from './api.js'
+import { TimestampedForwarder } from './timestamped-forwarder.js'
 import type { ValueAndTimestamp } from './value-and-timestamp.js'
 
 /**
@@ -17,9 +18,10 @@ export interface StreamAggregateParams<K, V, A> {
 }
 
 /**
- * Unwindowed `groupByKey().aggregate()`: one aggregate per key in a key-value store. Every update is
- * forwarded as a table change with the largest input timestamp of the key. Records with a null key
- * or value are dropped (and counted), as in Kafka Streams.
+ * Unwindowed `groupByKey().aggregate()`: one aggregate per key in a key-value store. Updates go
+ * downstream as table changes with the largest input timestamp of the key: through the store's
+ * record cache (a key's latest aggregate at commit or eviction), or each one at once when there is
+ * none. Records with a null key or value are dropped (and counted), as in Kafka Streams.
  */
 export function streamAggregateProcessor<K, V, A>(params: StreamAggregateParams<K, V, A>): ProcessorSupplier<K, V, K, Change<A>> {
   return () => new StreamAggregate(params)
@@ -28,12 +30,14 @@ export function streamAggregateProcessor<K, V, A>(params: StreamAggregateParams<
 class StreamAggregate<K, V, A> implements Processor<K, V, K, Change<A>> {
   private ctx!: ProcessorContext<K, Change<A>>
   private store!: KeyValueStore<K, ValueAndTimestamp<A>>
+  private forwarder!: TimestampedForwarder<K, A>
 
   constructor(private readonly params: StreamAggregateParams<K, V, A>) {}
 
   init(context: ProcessorContext<K, Change<A>>): void {
     this.ctx = context
     this.store = context.getStateStore(this.params.storeName)
+    this.forwarder = new TimestampedForwarder(this.store, context)
   }
 
   process(record: StreamRecord<K, V>): MaybePromise<void> {
@@ -48,6 +52,7 @@ class StreamAggregate<K, V, A> implements Processor<K, V, K, Change<A>> {
     const oldValue = previous === undefined ? undefined : previous.value
     const value = this.params.accumulate(record.key, record.value, oldValue)
     const timestamp = previous === undefined ? record.timestamp : Math.max(previous.timestamp, record.timestamp)
+    if (this.forwarder.cached) return this.store.put(record.key, { value, timestamp })
     const forward = {
       key: record.key,
       value: { newValue: value, oldValue: oldValue === undefined ? null : oldValue },

@@ -56,6 +56,8 @@ class SessionWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
   private observedStreamTime = Number.NEGATIVE_INFINITY
   /** Set when the aggregation emits on window close. */
   private finalEmit: FinalEmitTracker | undefined
+  /** The store's record cache forwards the sessions' changes (emitting on update). */
+  private cached = false
 
   constructor(private readonly params: SessionWindowAggregateParams<K, V, A>) {}
 
@@ -70,6 +72,12 @@ class SessionWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
         // No record made it look: the windows go out without headers.
         return this.maybeForwardFinalResult({})
       })
+    } else {
+      // Kafka Streams' SessionCacheFlushListener: a flushed session goes out at its end.
+      this.cached =
+        this.store.setFlushListener?.((change) =>
+          context.forward({ key: change.key, value: { newValue: change.newValue, oldValue: change.oldValue }, timestamp: change.key.window.end, headers: change.headers }),
+        ) ?? false
     }
   }
 
@@ -143,11 +151,11 @@ class SessionWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
     merged: Windowed<K>,
     aggregate: A,
   ): MaybePromise<void> {
-    const emitFinal = this.finalEmit !== undefined
+    // Emitting on window close, or through the record cache, sessions are only written.
+    const emitFinal = this.finalEmit !== undefined || this.cached
     for (let i = from; i < sessions.length; i++) {
       const [session, value] = sessions[i]!
       const removed = this.store.remove(session)
-      // Emitting on window close, merged-away sessions are only removed.
       if (emitFinal) {
         if (isPromiseLike(removed)) return removed.then(() => this.retract(record, sessions, i + 1, merged, aggregate))
         continue

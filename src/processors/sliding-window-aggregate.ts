@@ -6,6 +6,7 @@ import type { WindowEntry, WindowStore } from '../state/types.js'
 import type { Accumulator } from './aggregate.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from './api.js'
 import { type EmitStrategyType, FinalEmitTracker, forwardClosedWindows } from './emit-final.js'
+import { TimestampedForwarder } from './timestamped-forwarder.js'
 import type { ValueAndTimestamp } from './value-and-timestamp.js'
 
 export interface SlidingWindowSpec {
@@ -54,6 +55,8 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
   private readonly step = (action: WindowAction<A>): MaybePromise<void> => this.apply(action)
   /** Set when the aggregation emits on window close. */
   private finalEmit: FinalEmitTracker | undefined
+  /** The store's record cache forwards each window's updates (emitting on update). */
+  private cached = false
 
   constructor(private readonly params: SlidingWindowAggregateParams<K, V, A>) {}
 
@@ -68,6 +71,8 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
         // No record made it look: the windows go out without headers.
         return this.maybeForwardFinalResult({})
       })
+    } else {
+      this.cached = new TimestampedForwarder<Windowed<K>, A>(this.store, context).cached
     }
   }
 
@@ -230,8 +235,8 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
       change = { newValue: value, oldValue: previous === undefined ? null : previous }
     }
     const written = this.store.put(record.key, stored, action.start)
-    // Emitting on window close, the update is only stored.
-    if (this.finalEmit !== undefined) return written
+    // Emitting on window close, or through the record cache, the update is only stored.
+    if (this.finalEmit !== undefined || this.cached) return written
     const forward = { key, value: change, timestamp: stored.timestamp, headers: record.headers }
     if (isPromiseLike(written)) return written.then(() => this.ctx.forward(forward))
     return this.ctx.forward(forward)

@@ -6,6 +6,7 @@ import type { WindowStore } from '../state/types.js'
 import type { Accumulator } from './aggregate.js'
 import type { Processor, ProcessorContext, ProcessorSupplier } from './api.js'
 import { type EmitStrategyType, FinalEmitTracker, forwardClosedWindows } from './emit-final.js'
+import { TimestampedForwarder } from './timestamped-forwarder.js'
 import type { ValueAndTimestamp } from './value-and-timestamp.js'
 
 export interface TimeWindowSpec {
@@ -59,6 +60,8 @@ class TimeWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Chang
   private readonly step = (windowStart: number): MaybePromise<void> => this.updateWindow(windowStart)
   /** Set when the aggregation emits on window close. */
   private finalEmit: FinalEmitTracker | undefined
+  /** The store's record cache forwards each window's updates (emitting on update). */
+  private cached = false
 
   constructor(private readonly params: TimeWindowAggregateParams<K, V, A>) {}
 
@@ -73,6 +76,8 @@ class TimeWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Chang
         // No record made it look: the windows go out without headers.
         return this.maybeForwardFinalResult({})
       })
+    } else {
+      this.cached = new TimestampedForwarder<Windowed<K>, A>(this.store, context).cached
     }
   }
 
@@ -132,8 +137,8 @@ class TimeWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Chang
     const timestamp = existing === undefined ? record.timestamp : Math.max(existing.timestamp, record.timestamp)
     // A null aggregate (a reduce whose first value is null) is no window: Kafka Streams deletes it and forwards a tombstone.
     const written = this.store.put(record.key, isAbsent(value) ? null : { value, timestamp }, windowStart)
-    // Emitting on window close, the update is only stored.
-    if (this.finalEmit !== undefined) return written
+    // Emitting on window close, or through the record cache, the update is only stored.
+    if (this.finalEmit !== undefined || this.cached) return written
     const forward = {
       key: { key: record.key, window: { start: windowStart, end: windowStart + this.params.windows.sizeMs } },
       value: { newValue: isAbsent(value) ? null : value, oldValue: existing === undefined ? null : existing.value },

@@ -3,6 +3,8 @@ import type { Serde } from '../serde/serde.js'
 import { KafkaSecurity, type SaslConfig } from '../kafka/security.js'
 import type { TlsOptions } from '../core/tls.js'
 import type { StoreSupplierKind } from '../state/types.js'
+import { DEFAULT_CACHE_MAX_BYTES } from '../state/layers/cache-budget.js'
+import { DEFAULT_JOIN_CACHE_MAX_BYTES } from '../state/layers/live-window-cache.js'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../engine/stream-task.js'
 import { DEFAULT_EMIT_INTERVAL_MS } from '../processors/emit-final.js'
 import type { DeserializationExceptionHandler } from '../engine/exception-handlers.js'
@@ -93,6 +95,20 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
    * each look reads the store, so windows come out up to this long after they close. Default 1000.
    */
   readonly emitIntervalMsKstreamsWindowedAggregation?: number
+  /**
+   * The record cache (Kafka Streams' `statestore.cache.max.bytes`): one budget in bytes shared by
+   * the caching stores of every task of the instance. Aggregations and materialized tables keep
+   * each key's latest value there and forward it downstream (and to the changelog) when the cache
+   * is flushed at commit or evicts it, so repeated updates of a key between commits go out once.
+   * `0` switches it off: every update is forwarded at once. Default 10485760 (10 MiB).
+   */
+  readonly cacheMaxBytes?: number
+  /**
+   * Bound in bytes of the in-memory copy each RocksDB store of a stream-stream join keeps (its live
+   * windows, or the whole shared store of a left or outer join); beyond it reads go to RocksDB. `0`
+   * switches the copies off. Default 67108864 (64 MiB) per store.
+   */
+  readonly joinCacheMaxBytes?: number
   /** Default 'rocksdb'; 'memory' keeps state in the process only (restored in full on start). */
   readonly storeSupplier?: StoreSupplierKind
   /** Serdes for keys and values the topology leaves unspecified. Default JSON. */
@@ -138,6 +154,8 @@ export interface ResolvedStreamsConfig extends ResolvedGroupTimeouts {
   readonly watermarks: 'off' | 'upstream'
   readonly idleTimeoutMs: number
   readonly emitIntervalMsKstreamsWindowedAggregation: number
+  readonly cacheMaxBytes: number
+  readonly joinCacheMaxBytes: number
   readonly storeSupplier: StoreSupplierKind
   readonly defaultKeySerde: Serde<unknown> | undefined
   readonly defaultValueSerde: Serde<unknown> | undefined
@@ -217,6 +235,8 @@ export function resolveStreamsConfig(config: KafkaStreamsConfig): ResolvedStream
     watermarks: watermarksMode(config.watermarks),
     idleTimeoutMs: nonNegative('idleTimeoutMs', config.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS),
     emitIntervalMsKstreamsWindowedAggregation: nonNegative('emitIntervalMsKstreamsWindowedAggregation', config.emitIntervalMsKstreamsWindowedAggregation, DEFAULT_EMIT_INTERVAL_MS),
+    cacheMaxBytes: nonNegative('cacheMaxBytes', config.cacheMaxBytes, DEFAULT_CACHE_MAX_BYTES),
+    joinCacheMaxBytes: nonNegative('joinCacheMaxBytes', config.joinCacheMaxBytes, DEFAULT_JOIN_CACHE_MAX_BYTES),
     storeSupplier,
     defaultKeySerde: config.defaultKeySerde,
     defaultValueSerde: config.defaultValueSerde,

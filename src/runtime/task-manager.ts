@@ -1,6 +1,7 @@
 import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { GroupMetadata, KafkaAdmin, KafkaConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js'
 import type { StateStore } from '../state/types.js'
+import { CacheBudget } from '../state/layers/cache-budget.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
@@ -49,8 +50,17 @@ export class TaskManager {
   private readonly tasks = new Map<string, StreamTask>()
   private readonly byPartition = new Map<string, StreamTask>()
   private readonly paused = new Set<string>()
+  /** The record cache budget every task's caching stores share; none when `cacheMaxBytes` is 0. */
+  private readonly recordCache: CacheBudget | undefined
 
-  constructor(private readonly deps: TaskManagerDeps) {}
+  constructor(private readonly deps: TaskManagerDeps) {
+    this.recordCache = deps.config.cacheMaxBytes > 0 ? new CacheBudget(deps.config.cacheMaxBytes) : undefined
+  }
+
+  /** Bytes the record cache holds now, across every task (0 without a record cache). */
+  recordCacheBytes(): number {
+    return this.recordCache?.usedBytes ?? 0
+  }
 
   all(): StreamTask[] {
     return [...this.tasks.values()]
@@ -77,6 +87,8 @@ export class TaskManager {
         watermarks: config.watermarks,
         idleTimeoutMs: config.idleTimeoutMs,
         emitIntervalMsKstreamsWindowedAggregation: config.emitIntervalMsKstreamsWindowedAggregation,
+        ...(this.recordCache === undefined ? {} : { recordCache: this.recordCache }),
+        joinCacheMaxBytes: config.joinCacheMaxBytes,
         fetchedLag: (partition) => this.deps.consumer.currentLag(partition),
         ...(this.deps.onFirstDrop === undefined ? {} : { onFirstDrop: this.deps.onFirstDrop }),
         exactlyOnce: this.deps.transaction !== undefined,

@@ -8,6 +8,7 @@ import type { DropReason } from '../processors/api.js'
 import { jsonSerde } from '../serde/primitive.js'
 import type { Serde } from '../serde/serde.js'
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, StateStore, StoreSupplierKind, StoreType, ValueAndTimestamp } from '../state/types.js'
+import { CacheBudget } from '../state/layers/cache-budget.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes, StoreSpec } from '../topology/types.js'
 import { keyValueStoreView, sessionStoreView, windowStoreView, type QueryableWindowStore } from '../topology/store-views.js'
@@ -81,6 +82,16 @@ export interface TopologyTestDriverOptions {
    * TopologyTestDriver; KafkaStreams' default is 1000.
    */
   readonly emitIntervalMsKstreamsWindowedAggregation?: number
+  /**
+   * As KafkaStreams' option: the record cache budget. Default 0 here: every update of a table or
+   * aggregate is forwarded at once. Above 0, aggregations and materialized tables forward through
+   * the cache, which the driver flushes after every input (it commits after each, as Kafka's
+   * TopologyTestDriver does): updates of one key within one input's processing (a table groupBy's
+   * subtract and add, say) come out once, and an eviction can release them earlier.
+   */
+  readonly cacheMaxBytes?: number
+  /** As KafkaStreams' option: bound of each stream-stream join store's in-memory copy on RocksDB. */
+  readonly joinCacheMaxBytes?: number
 }
 
 export interface DriverMetrics {
@@ -136,6 +147,8 @@ export class TopologyTestDriver {
   private readonly watermarks: 'off' | 'upstream' | undefined
   private readonly idleTimeoutMs: number | undefined
   private readonly emitIntervalMs: number
+  private readonly recordCache: CacheBudget | undefined
+  private readonly joinCacheMaxBytes: number | undefined
 
   constructor(
     private readonly topology: Topology,
@@ -149,6 +162,9 @@ export class TopologyTestDriver {
     this.watermarks = options.watermarks
     this.idleTimeoutMs = options.idleTimeoutMs
     this.emitIntervalMs = nonNegativeMs('emitIntervalMsKstreamsWindowedAggregation', options.emitIntervalMsKstreamsWindowedAggregation ?? 0)
+    const cacheMaxBytes = nonNegative('cacheMaxBytes', options.cacheMaxBytes ?? 0, 'bytes')
+    this.recordCache = cacheMaxBytes > 0 ? new CacheBudget(cacheMaxBytes) : undefined
+    this.joinCacheMaxBytes = options.joinCacheMaxBytes === undefined ? undefined : nonNegative('joinCacheMaxBytes', options.joinCacheMaxBytes, 'bytes')
     this.topics = new InMemoryTopics({
       layoutOf: (topic) => this.layoutOf(topic),
       captureChangelogs: options.captureChangelogs ?? true,
@@ -296,7 +312,9 @@ export class TopologyTestDriver {
         throw error
       })
     }
-    if (!commit) return drained
+    // Under a record cache every input is committed, as in Kafka's driver: what the cache forwards
+    // must not depend on how the inputs were piped.
+    if (!commit && this.recordCache === undefined) return drained
     return isPromiseLike(drained) ? drained.then(() => this.commit()) : this.commit()
   }
 
@@ -396,6 +414,8 @@ export class TopologyTestDriver {
         ...(this.watermarks === undefined ? {} : { watermarks: this.watermarks }),
         ...(this.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.idleTimeoutMs }),
         emitIntervalMsKstreamsWindowedAggregation: this.emitIntervalMs,
+        ...(this.recordCache === undefined ? {} : { recordCache: this.recordCache }),
+        ...(this.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: this.joinCacheMaxBytes }),
       })
       await task.initializeStores()
       await task.completeRestoration()
@@ -452,6 +472,10 @@ export class TopologyTestDriver {
 }
 
 function nonNegativeMs(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ConfigError(`${name} must be a number of ms >= 0, got ${String(value)}.`)
+  return nonNegative(name, value, 'ms')
+}
+
+function nonNegative(name: string, value: number, unit: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ConfigError(`${name} must be a number of ${unit} >= 0, got ${String(value)}.`)
   return value
 }

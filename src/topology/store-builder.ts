@@ -1,3 +1,4 @@
+import type { CacheBudget } from '../state/layers/cache-budget.js'
 import { createKeyValueStore, createSessionStore, createTimeOrderedBuffer, createWindowStore } from '../state/index.js'
 import type { StateStore, StoreSupplierKind } from '../state/types.js'
 import { resolveSerde, type DefaultSerdes, type StoreSpec } from './types.js'
@@ -5,7 +6,10 @@ import { resolveSerde, type DefaultSerdes, type StoreSpec } from './types.js'
 export interface StoreBuildOptions {
   readonly storeSupplier: StoreSupplierKind
   readonly defaultSerdes: DefaultSerdes
-  readonly cacheMaxBytes?: number
+  /** The instance's record cache budget; absent, stores keep write-behind caches of their own. */
+  readonly recordCache?: CacheBudget
+  /** See `StoreOptions.joinCacheMaxBytes`. */
+  readonly joinCacheMaxBytes?: number
 }
 
 /** Builds the store a compiled topology describes, for a task of the runtime or the test driver. */
@@ -14,7 +18,8 @@ export function buildStore(spec: StoreSpec, options: StoreBuildOptions): StateSt
     supplier: options.storeSupplier,
     keySerde: resolveSerde(spec.keySerde, options.defaultSerdes),
     valueSerde: resolveSerde(spec.valueSerde, options.defaultSerdes),
-    ...(options.cacheMaxBytes === undefined ? {} : { cacheMaxBytes: options.cacheMaxBytes }),
+    ...(options.recordCache === undefined ? {} : { recordCache: options.recordCache }),
+    ...(options.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: options.joinCacheMaxBytes }),
   }
   switch (spec.definition.type) {
     case 'keyValue':

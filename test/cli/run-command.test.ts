@@ -45,12 +45,14 @@ describe('tributary run (in process, a fake topology on the embedded broker)', (
     expect(summary).toMatch(/^Summary: ping-count ran for \d+\.\d s \(at_least_once\); stopped: --duration 5 reached\.$/m)
     const generated = Number(/generated {2}([\d,]+) records \(pings [\d,]+\)/.exec(summary)?.[1]?.replace(/,/g, ''))
     expect(generated).toBe(feed.sent())
-    // Every ping processed before the final commit produced one doubled ping and one count update.
+    // Every ping processed before the final commit produced one doubled ping; the counts go through
+    // the record cache, which forwards each of the five keys at most once per commit (every second).
     const doubled = Number(/doubled_pings ([\d,]+)/.exec(summary)?.[1]?.replace(/,/g, ''))
     const counts = Number(/ping_counts ([\d,]+)/.exec(summary)?.[1]?.replace(/,/g, ''))
     expect(doubled).toBeGreaterThan(0)
     expect(doubled).toBeLessThanOrEqual(generated)
-    expect(counts).toBe(doubled)
+    expect(counts).toBeGreaterThanOrEqual(5)
+    expect(counts).toBeLessThan(doubled)
     // The runtime's own count of processed records covers at least what reached the outputs.
     const processed = Number(/processed {2}([\d,]+) input records/.exec(summary)?.[1]?.replace(/,/g, ''))
     expect(processed).toBeGreaterThanOrEqual(doubled)

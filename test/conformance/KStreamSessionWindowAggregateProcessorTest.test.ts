@@ -17,7 +17,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Windowed } from '../../src/core/windowed.js'
 import { EmitStrategy, SessionWindows, StreamsBuilder } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
+import type { StreamTask } from '../../src/engine/index.js'
+import { CacheBudget } from '../../src/state/index.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
+import { commit, feed, openTask } from '../engine/task-harness.js'
+import { raw, tempDir } from '../runtime/fixtures.js'
 
 const PARAM = '[ON_WINDOW_UPDATE]'
 const engines = ['memory', 'rocksdb'] as const
@@ -402,5 +406,78 @@ describe('KStreamSessionWindowAggregateProcessorTest [ON_WINDOW_CLOSE]', () => {
     expect(forwarded.filter((r) => r.key === 'Late1')).toEqual([])
     expect(driver!.metrics().droppedRecords).toBe(1)
     expect(driver!.metrics().droppedRecordsByReason.late).toBe(1)
+  })
+})
+
+// The two ON_WINDOW_UPDATE cases Java runs with a caching store (ThreadCache of 100000 bytes) and
+// checks after one sessionStore.flush(): every record is processed, then the cache is flushed once.
+// A test driver commits (and so flushes) after every input, so these run on a task directly: all
+// records in, then one commit, with Tributary's record cache of the same size.
+describe('KStreamSessionWindowAggregateProcessorTest [ON_WINDOW_UPDATE] with the record cache', () => {
+  const dir = tempDir()
+  const tasks: StreamTask[] = []
+  afterEach(async () => {
+    for (const task of tasks.splice(0)) await task.close({ clean: false })
+    dir.remove()
+  })
+
+  /** Runs the records through the aggregation on a task with a record cache, then commits once. */
+  async function processAndFlush(stateStores: Engine, records: readonly [key: string, value: string, timestamp: number][]): Promise<Kvt[]> {
+    const builder = new StreamsBuilder()
+    builder
+      .stream<string, string>('input', { keySerde: str, valueSerde: str })
+      .groupByKey({ keySerde: str, valueSerde: str })
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(GAP_MS))
+      .aggregate(initializer, aggregator, sessionMerger, { storeName: STORE_NAME, valueSerde: num, loggingEnabled: false })
+      .toStream()
+      .to('results', { keySerde: windowedKey, valueSerde: num })
+    const { task, collector } = await openTask(builder.build(), { input: 1 }, '0_0', dir.path, stateStores, { recordCache: new CacheBudget(100_000) })
+    tasks.push(task)
+    await feed(task, records.map(([key, value, timestamp], offset) => raw('input', 0, offset, key, value, timestamp)))
+    await commit(task, collector)
+    return collector.recordsOf('results').map((r) => {
+      const key = windowedKey.deserialize(r.key!, { topic: 'results', isKey: true }) as Windowed<string>
+      const value = r.value === null ? null : (num.deserialize(r.value, { topic: 'results', isKey: false }) as number)
+      return kvt(key.key, key.window.start, key.window.end, value, r.timestamp)
+    })
+  }
+
+  it.each(engines)(`shouldHaveMultipleSessionsForSameIdWhenTimestampApartBySessionGap ${PARAM} (%s stores)`, async (stateStores) => {
+    const sessionId = 'mel'
+    let now = 0
+    const records: [string, string, number][] = [[sessionId, 'first', now]]
+    now += GAP_MS + 1
+    records.push([sessionId, 'second', now], [sessionId, 'second', now])
+    now += GAP_MS + 1
+    records.push([sessionId, 'third', now], [sessionId, 'third', now], [sessionId, 'third', now])
+
+    expect(await processAndFlush(stateStores, records)).toEqual([
+      kvt(sessionId, 0, 0, 1, 0),
+      kvt(sessionId, GAP_MS + 1, GAP_MS + 1, 2, GAP_MS + 1),
+      kvt(sessionId, now, now, 3, now),
+    ])
+  })
+
+  it.each(engines)(`shouldHandleMultipleSessionsAndMerging ${PARAM} (%s stores)`, async (stateStores) => {
+    const results = await processAndFlush(stateStores, [
+      ['a', '1', 0],
+      ['b', '1', 0],
+      ['c', '1', 0],
+      ['d', '1', 0],
+      ['d', '2', GAP_MS / 2],
+      ['a', '2', GAP_MS + 1],
+      ['b', '2', GAP_MS + 1],
+      ['a', '3', GAP_MS + 1 + GAP_MS / 2],
+      ['c', '3', GAP_MS + 1 + GAP_MS / 2],
+    ])
+    expect(results).toEqual([
+      kvt('a', 0, 0, 1, 0),
+      kvt('b', 0, 0, 1, 0),
+      kvt('c', 0, 0, 1, 0),
+      kvt('d', 0, GAP_MS / 2, 2, GAP_MS / 2),
+      kvt('b', GAP_MS + 1, GAP_MS + 1, 1, GAP_MS + 1),
+      kvt('a', GAP_MS + 1, GAP_MS + 1 + GAP_MS / 2, 2, GAP_MS + 1 + GAP_MS / 2),
+      kvt('c', GAP_MS + 1 + GAP_MS / 2, GAP_MS + 1 + GAP_MS / 2, 1, GAP_MS + 1 + GAP_MS / 2),
+    ])
   })
 })

@@ -1,9 +1,9 @@
 // Ported from apache/kafka's
 // streams/src/test/java/org/apache/kafka/streams/kstream/internals/KStreamWindowAggregateTest.java
 //
-// Java parameterizes every test by (EmitStrategy, withCache). Tributary has no record cache that
-// changes what is forwarded, so (ON_WINDOW_UPDATE, withCache=false) and (ON_WINDOW_CLOSE,
-// withCache=false) are ported; Java's expectations for ON_WINDOW_UPDATE do not depend on withCache.
+// Java parameterizes every test by (EmitStrategy, withCache). (ON_WINDOW_UPDATE, both) and
+// (ON_WINDOW_CLOSE, withCache=false) are ported; Java's expectations for ON_WINDOW_UPDATE do not
+// depend on withCache.
 // Java's default window stores are RocksDB: each case runs on Tributary's in-memory and RocksDB stores.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Record as StreamRecord } from '../../src/core/record.js'
@@ -20,7 +20,6 @@ import type { TestOutputTopic } from '../../src/testing/index.js'
 import { contextWith } from '../processors/fixtures.js'
 import { openStore, TempDirs } from '../state/fixtures.js'
 
-const PARAM = '[ON_WINDOW_UPDATE, withCache=false]'
 const engines = ['memory', 'rocksdb'] as const
 const WINDOW_STORE_NAME = 'dummy-store-name'
 
@@ -49,7 +48,12 @@ function processed(topic: TestOutputTopic<Windowed<string>, string>): Kvt[] {
 /** `Windowed.toString()` in Kafka: `[key@start/end]`. */
 const windowedToString = (w: Windowed<string>): string => `[${w.key}@${w.window.start}/${w.window.end}]`
 
-describe('KStreamWindowAggregateTest', () => {
+// Java's withCache=true runs the same ON_WINDOW_UPDATE cases with the store's cache on, under a test
+// driver that commits (flushes the cache) after every input: the same outputs. Here the driver runs
+// with Tributary's record cache at Kafka's default size.
+describe.each([false, true])('KStreamWindowAggregateTest [withCache=%s]', (withCache) => {
+  const PARAM = `[ON_WINDOW_UPDATE, withCache=${withCache}]`
+  const cache = withCache ? { cacheMaxBytes: 10 * 1024 * 1024 } : {}
   let driver: TopologyTestDriver | undefined
   afterEach(async () => {
     await driver?.close()
@@ -67,7 +71,7 @@ describe('KStreamWindowAggregateTest', () => {
       .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonized', valueSerde: str })
     table2.toStream().to('processed', { keySerde: windowedKey, valueSerde: str })
 
-    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
     const inputTopic1 = driver.createInputTopic('topic1', str, str)
     await inputTopic1.pipeInput('A', '1', 0)
     await inputTopic1.pipeInput('B', '2', 1)
@@ -142,7 +146,7 @@ describe('KStreamWindowAggregateTest', () => {
       .toStream()
       .to('processed-2', { keySerde: windowedKey, valueSerde: str })
 
-    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
     const inputTopic1 = driver.createInputTopic('topic1', str, str)
     const inputTopic2 = driver.createInputTopic('topic2', str, str)
     const processors = [output(driver, 'processed-0'), output(driver, 'processed-1'), output(driver, 'processed-2')]
@@ -249,7 +253,7 @@ describe('KStreamWindowAggregateTest', () => {
       .toStream()
       .to('output', { keySerde: windowedKey, valueSerde: str })
 
-    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
     const inputTopic = driver.createInputTopic('topic', str, str)
     await inputTopic.pipeInput(null, '1')
 
@@ -272,7 +276,7 @@ describe('KStreamWindowAggregateTest', () => {
       .map((key, value) => [windowedToString(key), value] as const)
       .to('output', { keySerde: str, valueSerde: str })
 
-    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
     const inputTopic = driver.createInputTopic('topic', str, str)
     await inputTopic.pipeInput('k', '100', 100)
     await inputTopic.pipeInput('k', '0', 0)
@@ -316,7 +320,7 @@ describe('KStreamWindowAggregateTest', () => {
       .map((key, value) => [windowedToString(key), value] as const)
       .to('output', { keySerde: str, valueSerde: str })
 
-    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
     const inputTopic = driver.createInputTopic('topic', str, str)
     await inputTopic.pipeInput('k', '100', 200)
     await inputTopic.pipeInput('k', '0', 100)
@@ -353,7 +357,7 @@ describe('KStreamWindowAggregateTest', () => {
   }
 
   it.each(engines)(`shouldNotEmitFinalIfNotProgressEnough ${PARAM} (%s stores)`, async (stateStores) => {
-    driver = new TopologyTestDriver(directTopology(), { stateStores })
+    driver = new TopologyTestDriver(directTopology(), { stateStores, ...cache })
     const input = driver.createInputTopic('input', str, str)
     const forwarded = output(driver, 'forwarded')
 
@@ -376,7 +380,7 @@ describe('KStreamWindowAggregateTest', () => {
   })
 
   it.each(engines)(`shouldEmitWithInterval0 ${PARAM} (%s stores)`, async (stateStores) => {
-    driver = new TopologyTestDriver(directTopology(), { stateStores })
+    driver = new TopologyTestDriver(directTopology(), { stateStores, ...cache })
     const input = driver.createInputTopic('input', str, str)
     const forwarded = output(driver, 'forwarded')
 
@@ -399,7 +403,7 @@ describe('KStreamWindowAggregateTest', () => {
   })
 
   it.each(engines)(`shouldEmitWithLargeInterval ${PARAM} (%s stores)`, async (stateStores) => {
-    driver = new TopologyTestDriver(directTopology(), { stateStores, startTimeMs: 0 })
+    driver = new TopologyTestDriver(directTopology(), { stateStores, startTimeMs: 0, ...cache })
     const input = driver.createInputTopic('input', str, str)
     const forwarded = output(driver, 'forwarded')
 
@@ -431,7 +435,7 @@ describe('KStreamWindowAggregateTest', () => {
   // Java then inits a second processor on the same store and context; under ON_WINDOW_UPDATE that
   // changes nothing observable, so the second part runs on the same driver.
   it.each(engines)(`shouldEmitFromLastEmitTime ${PARAM} (%s stores)`, async (stateStores) => {
-    driver = new TopologyTestDriver(directTopology(), { stateStores })
+    driver = new TopologyTestDriver(directTopology(), { stateStores, ...cache })
     const input = driver.createInputTopic('input', str, str)
     const forwarded = output(driver, 'forwarded')
 

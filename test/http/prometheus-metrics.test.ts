@@ -89,7 +89,9 @@ describe(`Prometheus metrics of a KafkaStreams app on the ${testBrokerKind()} br
 
     expect(valueOf(families.get('tributary_records_processed_total'))).toBe(ORDERS)
     expect(valueOf(families.get('tributary_records_consumed_total'))).toBe(ORDERS)
-    expect(valueOf(families.get('tributary_records_produced_total'))).toBeGreaterThanOrEqual(ORDERS) // outputs and changelog writes
+    // Outputs and changelog writes: at least one of each per customer; the record cache collapses a
+    // customer's updates between two commits into one.
+    expect(valueOf(families.get('tributary_records_produced_total'))).toBeGreaterThanOrEqual(2 * 7)
     expect(valueOf(families.get('tributary_commits_total'))).toBeGreaterThan(0)
     expect(valueOf(families.get('tributary_active_tasks'))).toBe(PARTITIONS)
     // Alone in its group: nowhere to keep standbys.
