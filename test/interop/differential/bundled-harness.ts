@@ -85,7 +85,7 @@ export async function runBundledCase(env: StreamsFixture, c: BundledCase): Promi
       applicationId: kafkaStreamsId,
       options: { 'output.suffix': KAFKA_STREAMS_SUFFIX, 'max.task.idle.ms': c.maxTaskIdleMs, ...c.scenarioOptions },
     })
-    const app = env.newApp(c.built.topology, { commitIntervalMs: 100, maxTaskIdleMs: c.maxTaskIdleMs, ...c.tributaryConfig })
+    const app = env.newApp(c.built.topology, { commitIntervalMs: 100, cacheMaxBytes: 0, maxTaskIdleMs: c.maxTaskIdleMs, ...c.tributaryConfig })
     await Promise.all([app.start(), javaApp.waitForState('RUNNING', 90_000)])
     const java = javaApp
     for (let phase = 0; phase < c.phases.length; phase++) {

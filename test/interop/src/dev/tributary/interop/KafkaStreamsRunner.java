@@ -33,7 +33,7 @@ public final class KafkaStreamsRunner {
 
     Properties properties = new Properties();
     properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-    // No record cache: every update goes downstream, as Tributary (which has no cache) does.
+    // No record cache: every update goes downstream, as the Tributary side runs (cacheMaxBytes: 0).
     properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
