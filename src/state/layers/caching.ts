@@ -310,6 +310,9 @@ export class CachingBytesStore implements BytesStore, BudgetedCache {
   }
 
   async close(): Promise<void> {
+    // Nothing is forwarded from a closing task: a clean close committed (and so flushed) just before,
+    // and a task closed after a failure must not emit more.
+    this.listener = undefined
     try {
       if (this.inner.isOpen) await this.flush()
     } finally {
