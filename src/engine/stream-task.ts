@@ -344,7 +344,7 @@ export class StreamTask implements TaskHost {
     const watermarks = this.watermarks
     if (watermarks === undefined || this.state !== 'running') return undefined
     const moved = watermarks.clock.tick(wallClockMs, (i) => this.queues.caughtUp(i))
-    const told = moved ? watermarks.tell() : undefined
+    const told = moved ? this.tellWatermark(watermarks) : undefined
     if (isPromiseLike(told)) return told.then(() => this.sendMarkers(watermarks, wallClockMs, false))
     this.sendMarkers(watermarks, wallClockMs, false)
     return undefined
@@ -554,8 +554,18 @@ export class StreamTask implements TaskHost {
 
   /** The event time moved: processors hear of it; returns `result` once they have. */
   private watermarkAdvanced(result: boolean): MaybePromise<boolean> {
-    const told = (this.watermarks as TaskWatermarks).tell()
+    const told = this.tellWatermark(this.watermarks as TaskWatermarks)
     return isPromiseLike(told) ? told.then(() => result) : result
+  }
+
+  /**
+   * Tells the processors the event time moved. Under a record cache the caches forward what they
+   * hold first: a window that closes now (a suppression's, an emit-on-close aggregation's) must
+   * hold every update made before the event time passed it, and cached ones would come too late.
+   */
+  private tellWatermark(watermarks: TaskWatermarks): MaybePromise<void> {
+    if (this.config.recordCache === undefined) return watermarks.tell()
+    return this.stores.flushCaches().then(() => watermarks.tell())
   }
 
   private sendMarkers(watermarks: TaskWatermarks, wallClockMs: number, force: boolean): void {

@@ -180,13 +180,18 @@ export class TaskStores {
    * safe).
    */
   async flush(): Promise<void> {
+    await this.flushCaches()
+    for (const { store } of this.owned) if (store.isOpen) await store.flush()
+  }
+
+  /** The record caches' part of `flush`: each writes its dirty entries down and forwards them. */
+  async flushCaches(): Promise<void> {
     for (let round = 0; ; round++) {
       let wrote = false
       for (const { store } of this.owned) if (store.isOpen && store.flushCache !== undefined && (await store.flushCache())) wrote = true
-      if (!wrote) break
+      if (!wrote) return
       if (round === MAX_CACHE_FLUSH_ROUNDS) throw new StateStoreError(`Task ${this.config.taskId}: record caches still held writes after ${round + 1} flush rounds; a store's forwards loop back into it.`)
     }
-    for (const { store } of this.owned) if (store.isOpen) await store.flush()
   }
 
   /** Closes every store, flushing first unless the task is closed dirty (after a failure). */
