@@ -2,7 +2,7 @@ import type { ResultRow } from './results.js'
 
 /**
  * The Kafka Streams row a Tributary kafka-mode row is compared with: the same scenario, variant
- * and guarantee, record cache off (Tributary has no record cache, so every update goes downstream
+ * and guarantee, record cache off (both run without it here, so every update goes downstream
  * in both).
  */
 export function kafkaStreamsCounterpart(rows: readonly ResultRow[], row: ResultRow): ResultRow | undefined {

@@ -9,6 +9,7 @@ import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js'
 import type { Measured } from './runner.js'
 import type { RunResult } from './results.js'
 import { directoryBytes } from '../../src/runtime/directory-bytes.js'
+import { LatestPerKey } from './latest-per-key.js'
 import { PeakRssSampler } from './resources.js'
 import { closesWhenIdle, type InputRecord, type Scenario, type ScenarioVariant } from './scenarios/scenario.js'
 
@@ -41,8 +42,13 @@ async function runDriver(variant: ScenarioVariant, inputs: readonly InputRecord[
   const outputs = outputTopics.map((t) => driver.createOutputTopic(t, bytes, bytes))
   const rss = new PeakRssSampler().start()
   let emitted = 0
+  const latest = variant.finalResults === 'latest-per-key' ? new LatestPerKey() : undefined
   const drain = (queues: readonly TestOutputTopic<Buffer, Buffer>[]): void => {
-    for (const q of queues) emitted += q.readRecordsToList().length
+    for (const q of queues) {
+      const records = q.readRecordsToList()
+      emitted += records.length
+      if (latest !== undefined) for (const r of records) latest.observe(r.key, r.value)
+    }
   }
   const started = process.hrtime.bigint()
   let run: TestRecord<Buffer, Buffer>[] = []
@@ -70,7 +76,8 @@ async function runDriver(variant: ScenarioVariant, inputs: readonly InputRecord[
   // After close: RocksDB has flushed its memtables, so the files hold everything the stores kept.
   const rocksdbBytes = stores === 'rocksdb' ? await directoryBytes(stateDir) : undefined
   await rm(stateDir, { recursive: true, force: true })
-  return { records: inputs.length, seconds, outputs: emitted, peakRssBytes: rss.stop(), ...(rocksdbBytes === undefined ? {} : { rocksdbBytes }) }
+  const counted = latest === undefined ? { outputs: emitted } : { outputs: latest.size, resultTotal: latest.total }
+  return { records: inputs.length, seconds, ...counted, peakRssBytes: rss.stop(), ...(rocksdbBytes === undefined ? {} : { rocksdbBytes }) }
 }
 
 /** The compute limit of a variant: its hand-written version over the same input bytes. */
@@ -83,9 +90,10 @@ export function computeLimitTarget(scenario: Scenario, variant: ScenarioVariant,
     run: async () => {
       const rss = new PeakRssSampler().start()
       const started = process.hrtime.bigint()
-      const outputs = variant.computeLimit(inputs)
+      const results = variant.computeLimit(inputs)
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
-      return { records: inputs.length, seconds, outputs, peakRssBytes: rss.stop() }
+      const counted = typeof results === 'number' ? { outputs: results } : results
+      return { records: inputs.length, seconds, ...counted, peakRssBytes: rss.stop() }
     },
   }
 }

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { KafkaClients, KafkaConsumer, KafkaProducer, OutgoingRecord, RawHeader, RawRecord, TopicPartition } from '../../src/kafka/index.js'
+import type { LatestPerKey } from './latest-per-key.js'
 import type { InputRecord } from './scenarios/scenario.js'
 
 /** Header carrying the wall-clock time (ms, float64) an input record was handed to the producer. */
@@ -55,7 +56,11 @@ export class ResultReader {
   #loop: Promise<void> | undefined
   #failure: unknown
 
-  constructor(private readonly consumer: KafkaConsumer) {}
+  constructor(
+    private readonly consumer: KafkaConsumer,
+    /** Given for `latest-per-key` variants: keeps the latest value of every result key. */
+    readonly latest?: LatestPerKey,
+  ) {}
 
   async start(topics: readonly string[]): Promise<void> {
     await this.consumer.subscribe(topics, { onAssigned: () => undefined, onRevoked: () => undefined })
@@ -90,6 +95,7 @@ export class ResultReader {
     this.#count += records.length
     this.#lastArrival = arrival
     for (const record of records) {
+      this.latest?.observe(record.key, record.value)
       const header = record.headers.find(([name]) => name === PRODUCED_AT_HEADER)?.[1]
       if (header === null || header === undefined || header.length !== 8) continue
       const producedAt = header.readDoubleBE(0)
@@ -112,6 +118,11 @@ export class ResultReader {
     await this.#loop
     await this.consumer.close()
   }
+}
+
+/** What a run reports of its results: records, or for `latest-per-key` variants the final results. */
+export function countedResults(reader: ResultReader): { outputs: number; resultTotal?: number } {
+  return reader.latest === undefined ? { outputs: reader.count } : { outputs: reader.latest.size, resultTotal: reader.latest.total }
 }
 
 /**

@@ -2,15 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../src/engine/index.js'
-import type { KafkaConsumer, KafkaProducer, RawRecord } from '../../src/kafka/index.js'
+import type { KafkaProducer } from '../../src/kafka/index.js'
 import type { ProcessingGuarantee } from '../../src/runtime/config.js'
 import type { Topology } from '../../src/topology/topology.js'
 import { withCluster, type Cluster, type ClusterKind } from './cluster.js'
-import { produceAll, producePaced, ResultReader, waitForCommitted, wallClockMs } from './kafka-harness.js'
+import { countedResults, produceAll, producePaced, ResultReader, waitForCommitted, wallClockMs } from './kafka-harness.js'
+import { LatestPerKey } from './latest-per-key.js'
 import { cpuMsOf, peakRssOf } from './process-usage.js'
 import type { Measured } from './runner.js'
 import type { RunResult } from './results.js'
-import { PeakRssSampler } from './resources.js'
+import { startPipeProcess, type PipeProcess } from './pipe-process.js'
 import { startTributaryProcess, type TributaryProcessOptions } from './tributary-process.js'
 import { closesWhenIdle, type InputRecord, type Scenario, type ScenarioVariant } from './scenarios/scenario.js'
 
@@ -21,6 +22,8 @@ export const COMMIT_INTERVAL_MS = 100
 /** Input records per second in the latency phase: well below saturation, so latency is not queueing. */
 export const LATENCY_RATE = 1_000
 const PIPE_OUTPUT = 'bench_pipe_out'
+/** The raw pipe's consumer group. */
+const PIPE_GROUP = 'bench-pipe'
 /**
  * Wall-clock time allowed, past the close of the last window, for the close to reach the results
  * topic: the processing of the last inputs, the idleness passing from the input tasks to the
@@ -143,7 +146,7 @@ export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs
           commitIntervalMs: COMMIT_INTERVAL_MS,
         }
         const producer = c.clients('bench-load').producer()
-        const reader = new ResultReader(c.clients('bench-results').consumer({ isolationLevel: 'read_committed' }))
+        const reader = resultReaderFor(c, variant)
         let app: Awaited<ReturnType<typeof startTributaryProcess>> | undefined
         try {
           await reader.start(outputTopics)
@@ -160,7 +163,7 @@ export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs
           return {
             records: phases.bulk.length,
             seconds,
-            outputs: reader.count,
+            ...countedResults(reader),
             latenciesMs,
             rocksdbBytes,
             peakRssBytes,
@@ -177,6 +180,12 @@ export function kafkaTarget(scenario: Scenario, variant: ScenarioVariant, inputs
       })
     },
   }
+}
+
+/** The downstream reader of a variant's results (read_committed), keeping final values where the variant counts them. */
+export function resultReaderFor(cluster: Cluster, variant: Pick<ScenarioVariant, 'finalResults'>): ResultReader {
+  const consumer = cluster.clients('bench-results').consumer({ isolationLevel: 'read_committed' })
+  return new ResultReader(consumer, variant.finalResults === 'latest-per-key' ? new LatestPerKey() : undefined)
 }
 
 /**
@@ -235,7 +244,10 @@ export function changelogTopics(topology: Topology, applicationId: string): stri
 
 /**
  * The I/O limit: the same records consumed and produced unchanged to one topic through the same
- * broker and client, committing offsets as often as Tributary does, with no processing at all.
+ * broker and client, with no processing at all, by the best loop a user could write with that
+ * client (see RawPipe: fetch overlapped with sends, sends pipelined, offsets of acknowledged
+ * records committed as often as Tributary commits). It runs in a process of its own, as
+ * Tributary's application does, so that its CPU time per 1,000 records is measured the same way.
  * The global tables' records are not piped: Tributary reads them before the timed phases too.
  */
 export function rawPipeTarget(scenario: Scenario, variantName: string, inputs: readonly InputRecord[], cluster: ClusterKind = 'embedded'): Measured {
@@ -246,79 +258,35 @@ export function rawPipeTarget(scenario: Scenario, variantName: string, inputs: r
     target: 'io-limit',
     run: async () => {
       const phases = splitForKafka(scenario, inputs)
-      return withCluster(cluster, [...phases.streamTopics, PIPE_OUTPUT], async (cluster) => {
-        const load = cluster.clients('bench-load')
-        const producer = load.producer()
-        const reader = new ResultReader(cluster.clients('bench-results').consumer({ isolationLevel: 'read_committed' }))
-        const pipeClients = cluster.clients('bench-pipe')
-        const pipe = new RawPipe(pipeClients.consumer({ isolationLevel: 'read_uncommitted' }), pipeClients.producer())
+      return withCluster(cluster, [...phases.streamTopics, PIPE_OUTPUT], async (c) => {
+        const producer = c.clients('bench-load').producer()
+        const reader = new ResultReader(c.clients('bench-results').consumer({ isolationLevel: 'read_committed' }))
+        let pipe: PipeProcess | undefined
         try {
           await reader.start([PIPE_OUTPUT])
-          await pipe.start(phases.streamTopics)
-          const rss = new PeakRssSampler().start()
-          const { seconds } = await drive(cluster, 'bench-pipe', () => pipe.checkHealthy(), producer, reader, phases)
-          const peakRssBytes = rss.stop()
-          return { records: phases.bulk.length, seconds, outputs: reader.count, latenciesMs: [...reader.latencies], peakRssBytes } satisfies RunResult
+          pipe = await startPipeProcess({
+            bootstrapServers: c.bootstrap,
+            groupId: PIPE_GROUP,
+            inputTopics: phases.streamTopics,
+            settings: { outputTopic: PIPE_OUTPUT, commitIntervalMs: COMMIT_INTERVAL_MS },
+          })
+          const running = pipe
+          const { seconds, cpuMs } = await drive(c, PIPE_GROUP, () => running.checkHealthy(), producer, reader, phases, running.pid)
+          const peakRssBytes = peakRssOf(running.pid)
+          return {
+            records: phases.bulk.length,
+            seconds,
+            outputs: reader.count,
+            latenciesMs: [...reader.latencies],
+            peakRssBytes,
+            ...(cpuMs === undefined ? {} : { cpuMs }),
+          } satisfies RunResult
         } finally {
-          await pipe.close().catch(() => undefined)
+          await pipe?.stop().catch(() => undefined)
           await reader.close().catch(() => undefined)
           await producer.close().catch(() => undefined)
         }
       })
     },
-  }
-}
-
-/** consume -> produce, records unchanged but for the topic; offsets committed every COMMIT_INTERVAL_MS. */
-class RawPipe {
-  #stopped = false
-  #failure: unknown
-  #loop: Promise<void> | undefined
-
-  constructor(
-    private readonly consumer: KafkaConsumer,
-    private readonly producer: KafkaProducer,
-  ) {}
-
-  async start(topics: readonly string[]): Promise<void> {
-    await this.consumer.subscribe(topics, { onAssigned: () => undefined, onRevoked: () => undefined })
-    this.#loop = this.#run()
-  }
-
-  /** Throws what stopped the pipe, if anything did. */
-  checkHealthy(): void {
-    if (this.#failure !== undefined) throw this.#failure
-  }
-
-  async #run(): Promise<void> {
-    try {
-      await this.#pipe()
-    } catch (error) {
-      this.#failure = error
-    }
-  }
-
-  async #pipe(): Promise<void> {
-    const offsets = new Map<string, { topic: string; partition: number; offset: bigint }>()
-    let lastCommit = Date.now()
-    while (!this.#stopped) {
-      const records: RawRecord[] = await this.consumer.poll(500, 100)
-      if (records.length > 0) {
-        await this.producer.send(records.map((r) => ({ topic: PIPE_OUTPUT, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers })))
-        for (const r of records) offsets.set(`${r.topic}-${r.partition}`, { topic: r.topic, partition: r.partition, offset: r.offset + 1n })
-      }
-      if (Date.now() - lastCommit >= COMMIT_INTERVAL_MS && offsets.size > 0) {
-        await this.consumer.commit([...offsets.values()])
-        offsets.clear()
-        lastCommit = Date.now()
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    this.#stopped = true
-    await this.#loop
-    await this.consumer.close()
-    await this.producer.close()
   }
 }

@@ -8,8 +8,8 @@ import type { ProcessingGuarantee } from '../../src/runtime/config.js'
 import { directoryBytes } from '../../src/runtime/directory-bytes.js'
 import { startKafkaStreams } from '../interop/kafka-streams-app.js'
 import { withCluster, type ClusterKind } from './cluster.js'
-import { produceAll, ResultReader } from './kafka-harness.js'
-import { APPLICATION_ID, COMMIT_INTERVAL_MS, drive, splitForKafka } from './kafka-mode.js'
+import { countedResults, produceAll } from './kafka-harness.js'
+import { APPLICATION_ID, COMMIT_INTERVAL_MS, drive, resultReaderFor, splitForKafka } from './kafka-mode.js'
 import { peakRssOf } from './process-usage.js'
 import type { Measured } from './runner.js'
 import type { RunResult, Target } from './results.js'
@@ -20,7 +20,7 @@ export const KAFKA_STREAMS_DEFAULT_CACHE_BYTES = 10 * 1024 * 1024
 
 export interface KafkaStreamsRowConfig {
   readonly guarantee: ProcessingGuarantee
-  /** Kafka Streams' default 10 MiB record cache; otherwise none, as Tributary (which has no record cache yet). */
+  /** Kafka Streams' default 10 MiB record cache; otherwise none, as Tributary's rows run (cacheMaxBytes: 0). */
   readonly cached: boolean
 }
 
@@ -53,7 +53,7 @@ export function kafkaStreamsTarget(scenario: Scenario, variant: ScenarioVariant,
       const phases = splitForKafka(scenario, inputs)
       return withCluster(cluster, [...scenario.inputTopics, ...outputTopics], async (c) => {
         const producer = c.clients('bench-load').producer()
-        const reader = new ResultReader(c.clients('bench-results').consumer({ isolationLevel: 'read_committed' }))
+        const reader = resultReaderFor(c, variant)
         let app: Awaited<ReturnType<typeof startKafkaStreams>> | undefined
         try {
           await reader.start(outputTopics)
@@ -74,7 +74,7 @@ export function kafkaStreamsTarget(scenario: Scenario, variant: ScenarioVariant,
           return {
             records: phases.bulk.length,
             seconds,
-            outputs: reader.count,
+            ...countedResults(reader),
             latenciesMs: [...reader.latencies],
             rocksdbBytes,
             peakRssBytes,

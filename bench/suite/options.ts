@@ -30,6 +30,11 @@ export interface SuiteOptions {
   readonly cluster: SuiteCluster
   /** Where latest.json, latest.md and latest.svg go. */
   readonly outDir: string | undefined
+  /**
+   * `--peers`: also run the npm peer libraries (bench/suite/peers) on the workloads they support,
+   * installed on demand into `.bench-peers/`, in kafka mode's setting.
+   */
+  readonly peers: boolean
 }
 
 export const USAGE = `Usage: npm run bench [-- options]
@@ -45,7 +50,9 @@ export const USAGE = `Usage: npm run bench [-- options]
   --repeats <n>        measured runs per row after the warm-up (default 3, quick 2; kafka mode 2, quick 1)
   --warmups <n>        runs discarded before measuring (default 1; kafka mode 0)
   --seed <n>           data seed (default 42)
-  --out <dir>          where to write latest.json, latest.md, latest.svg (default bench/results)`
+  --out <dir>          where to write latest.json, latest.md, latest.svg (default bench/results)
+  --peers              also run the npm peer library (@kafkats/flow) on the workloads it supports
+                       (window-count), in kafka mode; installed on first use into .bench-peers/`
 
 function positiveInteger(flag: string, text: string | undefined, min = 1): number {
   const n = Number(text)
@@ -65,6 +72,7 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions | 'help
   const variants: string[] = []
   let modes: SuiteMode[] = ['driver', 'kafka']
   let cluster: SuiteCluster = 'embedded'
+  let peers = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const [flag, inline] = arg.includes('=') ? (arg.split(/=(.*)/s, 2) as [string, string]) : [arg, undefined]
@@ -72,6 +80,10 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions | 'help
     switch (flag) {
       case '--quick':
         quick = true
+        break
+      case '--peers':
+        if (inline !== undefined) throw new ConfigError(`--peers takes no value, got ${JSON.stringify(inline)}.\n${USAGE}`)
+        peers = true
         break
       case '--help':
       case '-h':
@@ -129,5 +141,6 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions | 'help
     modes,
     cluster,
     outDir,
+    peers,
   }
 }

@@ -1,7 +1,7 @@
 import type { ResultRow } from './results.js'
 
 /** Bar colours by target: baselines in greys, Tributary configurations in blues and greens. */
-const COLOURS: Readonly<Record<ResultRow['target'], string>> = {
+const COLOURS: Readonly<Record<Exclude<ResultRow['target'], `npm:${string}`>, string>> = {
   'compute-limit': '#9e9e9e',
   'io-limit': '#616161',
   memory: '#64b5f6',
@@ -18,8 +18,12 @@ const KAFKA_STREAMS_COLOURS: Readonly<Partial<Record<ResultRow['target'], string
   at_least_once_cached: '#ffb74d',
 }
 
+/** npm peer libraries' rows (`--peers`) in purple. */
+const PEER_COLOUR = '#8e24aa'
+
 function colour(row: ResultRow): string {
-  return (row.mode === 'kafka-streams' ? KAFKA_STREAMS_COLOURS[row.target] : undefined) ?? COLOURS[row.target]
+  if (row.mode === 'peer' || row.target.startsWith('npm:')) return PEER_COLOUR
+  return (row.mode === 'kafka-streams' ? KAFKA_STREAMS_COLOURS[row.target] : undefined) ?? COLOURS[row.target as keyof typeof COLOURS]
 }
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')

@@ -50,13 +50,14 @@ export function markdownReport(report: SuiteReport): string {
     '',
     `Kafka mode's broker: ${options.cluster ?? 'embedded'}.`,
     '',
+    ...(options.peers === undefined ? [] : [`Peers (--peers): ${options.peers.length > 0 ? options.peers.join(', ') : 'none installed'}.`, '']),
     `Options: ${options.quick ? 'quick, ' : ''}${options.records.toLocaleString('en-US')} input records per run, ${options.warmups} warm-up and ${options.repeats} measured runs per row (kafka mode: ${options.kafkaWarmups} and ${options.kafkaRepeats}; median shown, spread = ±half the min-max range), seed ${options.seed}; scenarios ${options.scenarios.join(', ')}; modes ${options.modes.join(', ')}.`,
     '',
     `| ${COLUMNS.join(' | ')} |`,
     `| ${COLUMNS.map((_, c) => (c >= 4 ? '---:' : '---')).join(' | ')} |`,
     ...report.rows.map((row) => `| ${cells(row).join(' | ')} |`),
     '',
-    'x compute = Tributary records/s over the hand-written compute limit of the same scenario; x I/O = over the raw consume -> produce pipe through the same broker and client; x KS = Tributary records/s over Kafka Streams\' (same scenario, variant and guarantee, record cache off). CPU ms/1k = CPU time (user + system) of the application\'s own process per 1,000 input records of the bulk phase; peak RSS in kafka mode and for Kafka Streams = the application process\'s VmHWM.',
+    'x compute = Tributary records/s over the hand-written compute limit of the same scenario; x I/O = over the raw consume -> produce pipe through the same broker and client; x KS = Tributary records/s over Kafka Streams\' (same scenario, variant and guarantee, record cache off). CPU ms/1k = CPU time (user + system) of the measured program\'s own process per 1,000 input records of the bulk phase: Tributary\'s application, Kafka Streams\' JVM, the raw pipe (io-limit), an npm peer (mode peer); the broker, the load generator and the result reader are not counted; peak RSS in kafka mode, for the raw pipe, Kafka Streams and the peers = that process\'s VmHWM. Peer rows (--peers) are npm stream-processing libraries running the same workload against the same broker and records; a note says when their results differ from the compute limit\'s.',
     ...comparisonSection(report.rows),
   ]
   const checks = checkTargets(report.rows)

@@ -1,21 +1,23 @@
 import type { Summary } from './stats.js'
 
-/** Where a row's numbers come from: Tributary's driver or kafka mode, Kafka Streams itself, or a baseline. */
-export type Mode = 'baseline' | 'driver' | 'kafka' | 'kafka-streams'
+/** Where a row's numbers come from: Tributary's driver or kafka mode, Kafka Streams itself, an npm peer library (`--peers`), or a baseline. */
+export type Mode = 'baseline' | 'driver' | 'kafka' | 'kafka-streams' | 'peer'
 
 /**
  * What a row measured: a Tributary configuration, or one of the two baselines measured in the
  * same run (the compute limit: hand-written Maps; the I/O limit: a raw consume -> produce pipe).
  */
-export type Target = 'compute-limit' | 'io-limit' | 'memory' | 'rocksdb' | 'at_least_once' | 'exactly_once_v2' | 'at_least_once_cached'
+export type Target = 'compute-limit' | 'io-limit' | 'memory' | 'rocksdb' | 'at_least_once' | 'exactly_once_v2' | 'at_least_once_cached' | `npm:${string}`
 
 /** One measured run. */
 export interface RunResult {
   /** Input records processed (both sides of a join). */
   readonly records: number
   readonly seconds: number
-  /** Result records emitted (a check that the run did the work, not a speed). */
+  /** Result records emitted (a check that the run did the work, not a speed); for `latest-per-key` variants, the result keys. */
   readonly outputs: number
+  /** `latest-per-key` variants: the sum of the final values (a count's: the inputs counted). */
+  readonly resultTotal?: number
   /** End-to-end latencies (record produced -> result readable), kafka mode only. */
   readonly latenciesMs?: readonly number[]
   /** Bytes under the state directory at the end of the run. */
@@ -43,6 +45,8 @@ export interface ResultRow {
   readonly outputs: number
   /** Result records of each measured run, when there were several. */
   readonly outputsByRun?: readonly number[]
+  /** `latest-per-key` variants: the sum of the final values in each measured run. */
+  readonly resultTotalByRun?: readonly number[]
   readonly p50Ms?: Summary
   readonly p99Ms?: Summary
   readonly restoreRecordsPerSec?: Summary
@@ -88,6 +92,8 @@ export interface SuiteReport {
     readonly modes: readonly string[]
     /** The broker of kafka mode: the embedded one, or Apache Kafka (with its release). */
     readonly cluster?: string
+    /** `--peers`: the npm peer libraries measured beside Tributary. */
+    readonly peers?: readonly string[]
   }
   readonly rows: readonly ResultRow[]
   /** Scenarios or modes that did not run, and why. */

@@ -66,6 +66,7 @@ export async function measure(target: Measured, plan: RunPlan): Promise<ResultRo
     recordsPerSec: summarize(runs.map((r) => r.records / r.seconds)),
     outputs: last.outputs,
     ...(runs.length > 1 ? { outputsByRun: runs.map((r) => r.outputs) } : {}),
+    ...(runs.every((r) => r.resultTotal !== undefined) ? { resultTotalByRun: runs.map((r) => r.resultTotal as number) } : {}),
     ...(p50.length > 0 ? { p50Ms: summarize(p50), p99Ms: summarize(p99) } : {}),
     ...(restores.length > 0 ? { restoreRecordsPerSec: summarize(restores) } : {}),
     peakRssMiB: Math.round(Math.max(...runs.map((r) => r.peakRssBytes)) / 1_048_576),
@@ -83,7 +84,7 @@ export function withRatios(rows: readonly ResultRow[]): ResultRow[] {
   return rows.map((row) => {
     if (row.mode === 'baseline') return row
     const compute = baseline(row, 'compute-limit')
-    const io = row.mode === 'kafka' || row.mode === 'kafka-streams' ? baseline(row, 'io-limit') : undefined
+    const io = row.mode === 'kafka' || row.mode === 'kafka-streams' || row.mode === 'peer' ? baseline(row, 'io-limit') : undefined
     return {
       ...row,
       ...(compute === undefined ? {} : { ratioToComputeLimit: row.recordsPerSec.median / compute }),
@@ -107,11 +108,19 @@ export function withOutputCheck(rows: readonly ResultRow[]): ResultRow[] {
     if (row.mode === 'baseline') return row
     const compute = rows.find((r) => r.scenario === row.scenario && r.variant === row.variant && r.target === 'compute-limit')
     if (compute === undefined) return row
-    const counts = row.outputsByRun ?? [row.outputs]
-    if (counts.every((n) => n === compute.outputs)) return row
     const int = (n: number): string => n.toLocaleString('en-US')
-    const emitted = new Set(counts).size === 1 ? `${int(row.outputs)} results` : `${counts.map(int).join(', ')} results in its ${counts.length} runs`
-    const note = `${emitted} where the compute limit emits ${int(compute.outputs)}`
-    return { ...row, notes: [...(row.notes ?? []), note] }
+    const notes: string[] = []
+    const counts = row.outputsByRun ?? [row.outputs]
+    if (!counts.every((n) => n === compute.outputs)) {
+      const emitted = new Set(counts).size === 1 ? `${int(row.outputs)} results` : `${counts.map(int).join(', ')} results in its ${counts.length} runs`
+      notes.push(`${emitted} where the compute limit emits ${int(compute.outputs)}`)
+    }
+    // Final values (latest-per-key variants): the same keys can still hold other values.
+    const expected = compute.resultTotalByRun?.[0]
+    const totals = row.resultTotalByRun
+    if (expected !== undefined && totals !== undefined && !totals.every((t) => t === expected)) {
+      notes.push(`final values sum to ${totals.map(int).join(', ')} where the compute limit's sum to ${int(expected)}`)
+    }
+    return notes.length === 0 ? row : { ...row, notes: [...(row.notes ?? []), ...notes] }
   })
 }

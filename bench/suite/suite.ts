@@ -4,6 +4,9 @@ import { computeLimitTarget, driverTarget } from './driver-mode.js'
 import { withKafkaStreamsRatios } from './comparison.js'
 import { kafkaTarget, rawPipeTarget } from './kafka-mode.js'
 import { kafkaStreamsTarget } from './kafka-streams-mode.js'
+import { defaultPeersCacheDir, installPeer } from './peers/peer-install.js'
+import { PEER_LIBRARIES, peerTargetName, type PeerLibrary } from './peers/peer-library.js'
+import { peerTarget } from './peers/peer-target.js'
 import { kafkaClassPath, kafkaVersion } from '../interop/real-kafka.js'
 import type { SuiteOptions } from './options.js'
 import type { MachineInfo, ResultRow, SuiteReport } from './results.js'
@@ -32,6 +35,38 @@ function selectScenarios(names: readonly string[]): Scenario[] {
   })
 }
 
+const peersCacheDir = defaultPeersCacheDir()
+
+/**
+ * `--peers`: the peer libraries that run one of the selected workloads, installed (on first use)
+ * into the cache directory. A peer that fails to install is reported under "Not measured" and
+ * the run goes on without it; so is `--peers` without kafka mode, whose setting the peers share.
+ */
+async function installedPeers(options: SuiteOptions, scenarios: readonly Scenario[], log: (line: string) => void, skipped: string[]): Promise<PeerLibrary[]> {
+  if (!options.modes.includes('kafka')) {
+    skipped.push('--peers: the peers run in kafka mode\'s setting; add --mode kafka')
+    return []
+  }
+  const installed: PeerLibrary[] = []
+  for (const peer of PEER_LIBRARIES) {
+    const workloads = scenarios.flatMap((s) => s.variants.filter((v) => peer.supports(s.name, v.name)).map((v) => `${s.name}/${v.name}`))
+    if (workloads.length === 0) {
+      const anywhere = SCENARIOS.flatMap((s) => s.variants.filter((v) => peer.supports(s.name, v.name)).map((v) => `${s.name}/${v.name}`))
+      skipped.push(`${peerTargetName(peer)}: runs none of the selected scenarios (it runs ${anywhere.join(', ')})`)
+      continue
+    }
+    try {
+      await installPeer(peer, peersCacheDir, log)
+      installed.push(peer)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      log(`  ${message}`)
+      skipped.push(`${peerTargetName(peer)}: ${message}`)
+    }
+  }
+  return installed
+}
+
 /**
  * Runs the selected scenarios in the selected modes, each configuration after its warm-up and
  * several times, with the baselines of each scenario measured in the same run.
@@ -46,6 +81,7 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
   const kafkaPlan = { warmups: options.kafkaWarmups, repeats: options.kafkaRepeats, log }
   const rows: ResultRow[] = []
   const skipped: string[] = []
+  const peers = options.peers ? await installedPeers(options, scenarios, log, skipped) : []
   for (const scenario of scenarios) {
     const inputs = scenario.prepare(options.records, options.seed)
     log(`${scenario.name}: ${scenario.description}; ${inputs.length} input records (${scenario.dataSource})`)
@@ -80,7 +116,8 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
           }
         }
       }
-      for (const target of targets) await measured(target, target.mode === 'kafka' || target.mode === 'kafka-streams' ? kafkaPlan : plan)
+      for (const peer of peers) if (kafka && peer.supports(scenario.name, variant.name)) targets.push(peerTarget(peer, peersCacheDir, scenario, variant, inputs, options.cluster))
+      for (const target of targets) await measured(target, target.mode === 'kafka' || target.mode === 'kafka-streams' || target.mode === 'peer' ? kafkaPlan : plan)
     }
   }
   return {
@@ -99,6 +136,7 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
       variants: options.variants,
       modes: options.modes,
       cluster: options.cluster === 'kafka' ? `Apache Kafka ${kafkaVersion()} (single-node KRaft)` : 'embedded',
+      ...(options.peers ? { peers: peers.map(peerTargetName) } : {}),
     },
     rows: withKafkaStreamsRatios(withOutputCheck(withRatios(rows))),
     skipped,

@@ -102,6 +102,9 @@ async function serve(options: TributaryProcessOptions): Promise<void> {
     stateDir: options.stateDir,
     processingGuarantee: options.guarantee,
     commitIntervalMs: options.commitIntervalMs,
+    // Every update forwarded, as the compute limit and Kafka Streams' uncached rows emit them, so
+    // result counts compare one to one (the record cache's effect is measured apart).
+    cacheMaxBytes: 0,
   })
   app.on('error', (error) => send({ type: 'error', message: error instanceof Error ? error.message : String(error) }))
   const close = async (): Promise<void> => {

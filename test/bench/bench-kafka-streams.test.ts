@@ -142,8 +142,15 @@ describe('bench Kafka Streams applications', () => {
     expect(kafkaStreamsTargetName({ guarantee: 'exactly_once_v2', cached: false })).toBe('exactly_once_v2')
   })
 
-  it('has a Kafka Streams version for every variant of every scenario', () => {
-    for (const scenario of SCENARIOS) for (const variant of scenario.variants) expect(variant.kafkaStreams?.scenario, `${scenario.name}/${variant.name}`).toMatch(/^bench\.[A-Z]\w+$/)
+  it('has a Kafka Streams version for every variant of every scenario but window-count (the npm peer\'s workload, not yet written in Java)', () => {
+    const withoutKafkaStreams = ['window-count/tumbling-1m']
+    for (const scenario of SCENARIOS) {
+      for (const variant of scenario.variants) {
+        const name = `${scenario.name}/${variant.name}`
+        if (withoutKafkaStreams.includes(name)) expect(variant.kafkaStreams, name).toBeUndefined()
+        else expect(variant.kafkaStreams?.scenario, name).toMatch(/^bench\.[A-Z]\w+$/)
+      }
+    }
   })
 
   it('finds test/interop above the launcher, from source or from dist', () => {

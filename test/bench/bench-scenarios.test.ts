@@ -19,6 +19,8 @@ describe('bench scenarios', () => {
         const tributary = await driverTarget(scenario, variant, inputs, 'memory').run()
         expect(byHand.outputs).toBeGreaterThan(0)
         expect(tributary.outputs).toBe(byHand.outputs)
+        // Variants counted by their final values: the same values too, not only the same keys.
+        expect(tributary.resultTotal).toBe(byHand.resultTotal)
       }
     }, 60_000)
   }

@@ -96,6 +96,8 @@ describe('npm run bench (smoke: report files, not timings)', () => {
       // The pipe copies every event, the throughput part and the latency tail.
       expect(pipe?.outputs).toBeGreaterThan(pipe?.recordsPerRun ?? Number.POSITIVE_INFINITY)
       expect(pipe?.p50Ms?.median).toBeGreaterThan(0)
+      // The pipe runs in a process of its own: its CPU is measured as Tributary's is.
+      expect(pipe?.cpuMsPer1k?.median).toBeGreaterThan(0)
       for (const row of [alos, eos]) {
         expect(row?.recordsPerRun).toBe(pipe?.recordsPerRun)
         // Every input's results, no more and no fewer than the hand-written version's.

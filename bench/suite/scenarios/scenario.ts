@@ -27,9 +27,16 @@ export interface ScenarioVariant {
   build(): BuiltScenario
   /**
    * Processes the inputs in order and returns how many results it emitted: as many as the topology
-   * emits with `config`, once its inputs have gone idle where that closes the last windows.
+   * emits with `config`, once its inputs have gone idle where that closes the last windows. For
+   * `finalResults: 'latest-per-key'`, the final results and the sum of their values.
    */
-  computeLimit(inputs: readonly InputRecord[]): number
+  computeLimit(inputs: readonly InputRecord[]): number | FinalResults
+  /**
+   * `latest-per-key`: the topology forwards every update of a result key (a count per window,
+   * unsuppressed), so every mode counts the distinct result keys and sums their latest values
+   * (see LatestPerKey) instead of counting result records, which depend on caching and timing.
+   */
+  readonly finalResults?: 'latest-per-key'
   /**
    * Settings Tributary runs the topology with, in driver and kafka mode: the bundled topology's
    * own `config` (e.g. upstream watermarks). Kafka Streams' rows do not use them.
@@ -44,6 +51,12 @@ export interface ScenarioVariant {
   closeAfterMs?(inputs: readonly InputRecord[]): number
   /** The same computation written with Kafka Streams, for the side-by-side rows of `--cluster kafka`. */
   readonly kafkaStreams?: KafkaStreamsVersion
+}
+
+/** The final results of a `latest-per-key` variant: how many result keys, and the sum of their final values. */
+export interface FinalResults {
+  readonly outputs: number
+  readonly resultTotal: number
 }
 
 /** A Scenario class of test/interop/src/dev/tributary/interop (run by KafkaStreamsRunner) and its options. */
