@@ -10,7 +10,8 @@
  *
  * Run: npx tsc -p tsconfig.build.json && node dist/bench/broker.js
  * Options (env): RECORDS (default 200 000), PARTITIONS (4), BATCH (records per send, 1 000),
- * IN_FLIGHT (concurrent sends, 4), ACKS (-1).
+ * IN_FLIGHT (concurrent sends, 4), ACKS (-1), FSYNC (the broker's fsync mode: interval, its
+ * default, or always, which syncs before answering every acks=-1 produce).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { connect, type Socket } from 'node:net'
@@ -23,6 +24,7 @@ const PARTITIONS = Number(process.env.PARTITIONS ?? 4)
 const BATCH = Number(process.env.BATCH ?? 1000)
 const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 4)
 const ACKS = Number(process.env.ACKS ?? -1)
+const FSYNC = (process.env.FSYNC ?? 'interval') as 'interval' | 'always'
 const VALUE = 'v'.repeat(190)
 
 interface BrokerChild {
@@ -46,7 +48,7 @@ async function startBroker(): Promise<BrokerChild> {
 
 async function brokerChild(): Promise<void> {
   const { EmbeddedKafka } = await import('../src/broker/index.js')
-  const kafka = await EmbeddedKafka.start({ defaultPartitions: PARTITIONS })
+  const kafka = await EmbeddedKafka.start({ defaultPartitions: PARTITIONS, fsync: FSYNC })
   process.on('message', (m) => {
     if (m === 'cpu') {
       const u = process.cpuUsage()
@@ -57,6 +59,7 @@ async function brokerChild(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  console.log(`broker fsync ${FSYNC}, acks=${ACKS}`)
   const broker = await startBroker()
   const brokers = [broker.bootstrap]
   const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: brokers })

@@ -1,4 +1,5 @@
 import type { OffsetCommitEntry, TxnOffsetCommitInput, TxnOffsetCommitResult } from './groups/index.js'
+import type { LogDurability } from './log/durability.js'
 import type { BrokerLogger } from './logger.js'
 import type { TransactionCoordinator } from './transactions/transaction-coordinator.js'
 import type { FetchWaiters } from './server/fetch-waiters.js'
@@ -30,6 +31,8 @@ export interface BrokerContext {
   readonly defaultPartitions: number
   readonly autoCreateTopics: boolean
   readonly topics: TopicRegistry
+  /** When appends are synced: per acks=-1 request (fsync 'always') or by flush.messages / flush.ms. */
+  readonly durability: LogDurability
   readonly fetchWaiters: FetchWaiters
   readonly logger: BrokerLogger
   readonly now: () => number

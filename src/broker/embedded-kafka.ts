@@ -7,6 +7,8 @@ import type { BrokerContext, GroupService } from './broker-context.js'
 import { BrokerError } from './errors.js'
 import { silentLogger, type BrokerLogger } from './logger.js'
 import { compactLog } from './log/compaction.js'
+import { durabilityOf, type FsyncMode, type LogDurability } from './log/durability.js'
+import { brokerTopicDefaults } from './log/topic-config.js'
 import { applyRetention } from './log/retention.js'
 import { Connection } from './server/connection.js'
 import { createFrameHandler } from './server/dispatcher.js'
@@ -38,6 +40,24 @@ export interface EmbeddedKafkaOptions {
   logMaintenanceIntervalMs?: number
   /** How often open transactions are checked against their `transaction.timeout.ms`. Default 10 s, as Kafka. */
   transactionTimeoutCheckIntervalMs?: number
+  /**
+   * `'interval'` (the default, as Kafka): appends reach the OS before clients are answered, so a
+   * killed broker process loses nothing acknowledged, and logs are fdatasynced only as
+   * `flushMessages` and `flushMs` say. `'always'`: also fdatasync before answering an acks=-1
+   * produce, completing a transaction and acknowledging an offset commit, so acknowledged data
+   * survives a power loss as well.
+   */
+  fsync?: FsyncMode
+  /**
+   * Kafka's `log.flush.interval.messages`: sync a log once this many messages were appended to it
+   * since its last sync (default: never). A topic's `flush.messages` overrides it.
+   */
+  flushMessages?: number
+  /**
+   * Kafka's `log.flush.interval.ms`: sync a log holding unsynced messages once this many ms passed
+   * since its last sync (default: never). A topic's `flush.ms` overrides it.
+   */
+  flushMs?: number
   /**
    * The `host:port` the broker tells clients to connect to (in Metadata and FindCoordinator
    * responses) instead of the address it listens on, as Kafka's `advertised.listeners`: for a TCP
@@ -108,6 +128,11 @@ export class EmbeddedKafka {
     return new LocalTopics(this.ctx)
   }
 
+  /** When the broker syncs its logs: the `fsync`, `flushMessages` and `flushMs` options, defaults filled in (Infinity: never). */
+  get durability(): LogDurability {
+    return this.ctx.durability
+  }
+
   /** `host:port` of the listener, to hand to clients on this machine. */
   get bootstrapServers(): string {
     return formatListener({ host: this.connectHost, port: this.port })
@@ -126,6 +151,7 @@ export class EmbeddedKafka {
       throw new BrokerError(`advertisedListener must be "host:port" (an IPv6 host in brackets) with a port from 1 to 65535, got "${options.advertisedListener}".`)
     }
     const logger = options.logger ?? silentLogger
+    const durability = durabilityOf(options)
     const defaultPartitions = options.defaultPartitions ?? 3
     if (!Number.isInteger(defaultPartitions) || defaultPartitions < 1) {
       throw new BrokerError(`defaultPartitions must be a positive integer, got ${defaultPartitions}.`)
@@ -143,7 +169,7 @@ export class EmbeddedKafka {
     mkdirSync(dataDir, { recursive: true })
     const lock = DataDirLock.acquire(dataDir)
     const now = (): number => Date.now()
-    const topics = new TopicRegistry(dataDir, logger, now)
+    const topics = new TopicRegistry(dataDir, logger, now, brokerTopicDefaults(durability))
     // Undoes a start that failed half-way: nothing stays open or locked.
     const abort = async (error: unknown, groups?: GroupService | null, transactions?: TransactionCoordinator | null): Promise<never> => {
       await transactions?.close()
@@ -166,6 +192,7 @@ export class EmbeddedKafka {
       defaultPartitions,
       autoCreateTopics: options.autoCreateTopics ?? true,
       topics,
+      durability,
       fetchWaiters: new FetchWaiters(),
       logger,
       now,
@@ -177,7 +204,7 @@ export class EmbeddedKafka {
     }
     let groups: GroupService | null = null
     try {
-      groups = await loadGroupCoordinator({ dataDir, logger, now, partitionExists: (t, p) => topics.partition(t, p) !== undefined })
+      groups = await loadGroupCoordinator({ dataDir, logger, now, durability, partitionExists: (t, p) => topics.partition(t, p) !== undefined })
     } catch (error) {
       await abort(new BrokerError(`Could not load consumer group state from ${dataDir}.`, { cause: error }))
     }
@@ -196,6 +223,7 @@ export class EmbeddedKafka {
         return id
       },
       timeoutCheckIntervalMs: options.transactionTimeoutCheckIntervalMs,
+      durability,
     })
     try {
       await transactions.load()
@@ -278,7 +306,7 @@ export class EmbeddedKafka {
     return { segmentsDeleted, recordsCompacted }
   }
 
-  /** Stops listening, drops every connection, flushes and closes the logs. Idempotent. */
+  /** Stops listening, drops every connection, syncs and closes the logs (a clean close leaves everything on disk). Idempotent. */
   close(): Promise<void> {
     this.closePromise ??= this.doClose()
     return this.closePromise

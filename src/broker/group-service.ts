@@ -1,5 +1,6 @@
 import type { GroupService } from './broker-context.js'
 import { GroupCoordinator } from './groups/index.js'
+import type { LogDurability } from './log/durability.js'
 import type { BrokerLogger } from './logger.js'
 
 export interface GroupServiceOptions {
@@ -7,6 +8,7 @@ export interface GroupServiceOptions {
   logger: BrokerLogger
   now: () => number
   partitionExists: (topic: string, partition: number) => boolean
+  durability: LogDurability
 }
 
 /** Creates the consumer group coordinator (./groups) and loads its persisted groups and offsets. */

@@ -1,6 +1,8 @@
 export { EmbeddedKafka, type EmbeddedKafkaOptions } from './embedded-kafka.js'
 export { BrokerError, ProtocolError, isBrokerError } from './errors.js'
 export { silentLogger, consoleLogger, type BrokerLogger } from './logger.js'
+export { FSYNC_MODES, type FsyncMode, type LogDurability } from './log/durability.js'
+export { LOG_SYNC_CHANNEL, type LogSyncMessage } from './log/log-sync-channel.js'
 export type { WatchdogOptions, WatchdogReport } from './server/watchdog.js'
 export { EmbeddedSchemaRegistry, type EmbeddedSchemaRegistryOptions } from './registry/embedded-schema-registry.js'
 export { SASL_MECHANISMS, type BrokerSaslOptions, type BrokerTlsOptions, type SaslMechanism, type SecurityProtocol } from './security/options.js'

@@ -14,7 +14,8 @@ const READ_CHUNK_BYTES = 1024 * 1024
 /**
  * In-process access to the broker's topics, for components that live beside the broker (the
  * embedded schema registry keeps its schemas in `_schemas` this way) and so need no client.
- * Writes reach disk before they resolve and wake long-polling fetches like a produce does.
+ * Writes are stored as an acks=-1 produce's are (synced too in fsync mode 'always') before they
+ * resolve, and wake long-polling fetches like a produce does.
  */
 export class LocalTopics {
   constructor(private readonly ctx: BrokerContext) {}
@@ -35,14 +36,15 @@ export class LocalTopics {
     return log
   }
 
-  /** Appends `records` as one batch and resolves with the offset of the first once it is synced. */
+  /** Appends `records` as one batch and resolves with the offset of the first once it is stored as the broker's durability asks. */
   async append(topic: string, partition: number, records: readonly PlainRecord[]): Promise<number> {
     if (this.ctx.closing) throw new BrokerError('The broker is closing; the records were not written.')
     const log = this.log(topic, partition)
     const result = log.append(encodeBatch(records), this.ctx.now())
     if (result.errorCode !== 0) throw new BrokerError(`Appending to ${topic}-${partition} failed with Kafka error ${result.errorCode}.`)
     this.ctx.fetchWaiters.notify(topic, partition)
-    await log.flush()
+    const sync = this.ctx.durability.fsync === 'always' ? log.flush() : result.sync
+    if (sync !== undefined) await sync
     return result.baseOffset
   }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { BrokerError } from './errors.js'
 import type { BrokerLogger } from './logger.js'
 import { PartitionLog } from './log/partition-log.js'
-import { logConfigFrom } from './log/topic-config.js'
+import { defaultTopicConfigs, logConfigFrom } from './log/topic-config.js'
 
 export interface Topic {
   name: string
@@ -47,6 +47,8 @@ export class TopicRegistry {
     readonly dataDir: string,
     private readonly logger: BrokerLogger,
     private readonly now: () => number,
+    /** What a topic's configs default to on this broker (Kafka's, or the broker's own flush limits). */
+    readonly configDefaults: Readonly<Record<string, string>> = defaultTopicConfigs,
   ) {
     this.metaFile = join(dataDir, 'topics.json')
     this.logsDir = join(dataDir, 'logs')
@@ -71,7 +73,7 @@ export class TopicRegistry {
   }
 
   private openLog(topic: Topic, partition: number): PartitionLog {
-    return new PartitionLog(join(this.logsDir, `${topic.name}-${partition}`), logConfigFrom(topic.configs), this.logger, this.now())
+    return new PartitionLog(join(this.logsDir, `${topic.name}-${partition}`), logConfigFrom(topic.configs, this.configDefaults), this.logger, this.now())
   }
 
   private persist(): void {

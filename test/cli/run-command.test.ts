@@ -180,7 +180,7 @@ describe('tributary run errors: one line, non-zero exit', () => {
     const options = parseRunOptions(['fleet-map', '--brokers', 'a:1,b:2', '--registry', 'http://r:8081', '--state-dir', 's', '--guarantee', 'exactly_once_v2',
       '--watermarks', 'upstream', '--rate', '50', '--duration', '2.5', '--no-generate', '--seed', '7', '--drivers', '3', '--riders', '4'])
     expect(options).toEqual({
-      topologies: ['fleet-map'], brokers: ['a:1', 'b:2'], registryUrl: 'http://r:8081', stateDir: 's', dataDir: undefined, port: 0, registryPort: 0,
+      topologies: ['fleet-map'], brokers: ['a:1', 'b:2'], registryUrl: 'http://r:8081', stateDir: 's', dataDir: undefined, port: 0, registryPort: 0, brokerDurability: {},
       guarantee: 'exactly_once_v2', watermarks: 'upstream', rate: 50, durationS: 2.5, generate: false, seed: 7, drivers: 3, riders: 4, httpPort: 0, tiles: undefined,
       access: { kafka: {}, registry: undefined },
     })

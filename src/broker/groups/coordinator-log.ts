@@ -1,6 +1,9 @@
 import { open, readFile, rename, rm, mkdir, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { crc32 } from 'node:zlib'
+import { DEFAULT_DURABILITY, type LogDurability } from '../log/durability.js'
+import { FlushSchedule } from '../log/flush-schedule.js'
+import { publishLogSync } from '../log/log-sync-channel.js'
 import type { BrokerLogger } from '../logger.js'
 import { GroupStoreError } from './errors.js'
 
@@ -10,12 +13,13 @@ const FRAME_HEADER_BYTES = 8
 const MAX_RECORD_BYTES = 64 * 1024 * 1024
 
 type Operation =
-  | { kind: 'append'; frames: Buffer; done: Settle }
+  | { kind: 'append'; frames: Buffer; records: number; done: Settle }
   | { kind: 'rewrite'; build: () => readonly Buffer[]; done: Settle }
+  | { kind: 'sync'; done: Settle }
 
 interface Settle {
-  /** Runs synchronously once the write is durable, before the next queued operation starts. */
-  onDurable: (() => void) | undefined
+  /** Runs synchronously once the write is stored, before the next queued operation starts. */
+  onStored: (() => void) | undefined
   resolve(): void
   reject(error: unknown): void
 }
@@ -24,12 +28,16 @@ interface Settle {
  * An append-only, checksummed file of coordinator records (committed offsets and group
  * metadata), the embedded counterpart of Kafka's `__consumer_offsets` topic.
  *
- * Appends that arrive while a write is in flight are coalesced into one write and one
- * `fdatasync`, so many concurrent commits cost one disk flush. A record is durable once its
- * `append` promise resolves. A crash can leave a torn record at the tail: `open` drops it (the
- * CRC or the length does not check out) and truncates the file so later appends stay readable.
- * Operations run one at a time, so appends made during a rewrite (compaction) wait for it and
- * then go to the end of the compacted file.
+ * A record is stored once its `append` promise resolves: written to the file, which a killed
+ * process cannot take back, and synced as `durability` says: before resolving in fsync mode
+ * 'always' (power-loss safe), else when flush.messages records were appended since the last sync
+ * or flush.ms passed since it (by default never: the OS writes the page cache back), as Kafka
+ * treats its internal topics like any log. Appends that arrive while a write is in flight are
+ * coalesced into one write (and one `fdatasync`), so many concurrent commits cost one. A crash
+ * can leave a torn record at the tail: `open` drops it (the CRC or the length does not check
+ * out) and truncates the file so later appends stay readable. Operations run one at a time, so
+ * appends made during a rewrite (compaction) wait for it and then go to the end of the compacted
+ * file. `close` syncs whatever is not synced yet.
  */
 export class CoordinatorLog {
   /**
@@ -43,10 +51,13 @@ export class CoordinatorLog {
   private size = 0
   private readonly queue: Operation[] = []
   private draining: Promise<void> | null = null
+  /** flush.ms' timer queues a sync behind the writes in flight, so it never races them for the handle. */
+  private readonly flushSchedule = new FlushSchedule(() => void this.enqueue((done) => ({ kind: 'sync', done }), undefined).catch(() => undefined))
 
   constructor(
     private readonly path: string,
     private readonly logger: BrokerLogger,
+    private readonly durability: LogDurability = DEFAULT_DURABILITY,
   ) {}
 
   /** Opens (or creates) the file and returns the payloads of every intact record, in order. */
@@ -75,7 +86,7 @@ export class CoordinatorLog {
     if (contents.length === 0) await syncDirectory(dirname(this.path))
     if (validBytes < contents.length) {
       await this.handle.truncate(validBytes)
-      await this.handle.datasync()
+      await this.syncFile(this.handle)
     }
     this.size = validBytes
     this.state = 'open'
@@ -83,16 +94,17 @@ export class CoordinatorLog {
   }
 
   /**
-   * Appends records; resolves once they are on disk. `onDurable` runs at that moment, in log
-   * order, so in-memory state derived from the log changes in exactly the order of the file.
+   * Appends records; resolves once they are stored (see the class). `onStored` runs at that
+   * moment, in log order, so in-memory state derived from the log changes in exactly the order
+   * of the file.
    */
-  append(payloads: readonly Buffer[], onDurable?: () => void): Promise<void> {
-    return this.enqueue((done) => ({ kind: 'append', frames: frame(payloads), done }), onDurable)
+  append(payloads: readonly Buffer[], onStored?: () => void): Promise<void> {
+    return this.enqueue((done) => ({ kind: 'append', frames: frame(payloads), records: payloads.length, done }), onStored)
   }
 
   /**
    * Atomically replaces the whole file (compaction). `build` runs when every earlier append is
-   * durable and applied, so a snapshot of in-memory state taken there loses nothing.
+   * stored and applied, so a snapshot of in-memory state taken there loses nothing.
    */
   rewrite(build: () => readonly Buffer[]): Promise<void> {
     return this.enqueue((done) => ({ kind: 'rewrite', build, done }), undefined)
@@ -103,24 +115,32 @@ export class CoordinatorLog {
     return this.queue.length + (this.draining === null ? 0 : 1)
   }
 
-  /** Writes everything queued so far (a rewrite included), then closes the file; later appends are refused. */
+  /** Writes everything queued so far (a rewrite included), syncs it, then closes the file; later appends are refused. */
   async close(): Promise<void> {
     if (this.state === 'closed') return
     this.state = 'closing'
     while (this.draining !== null) await this.draining
+    this.flushSchedule.stop()
     const handle = this.handle
     this.handle = null
     this.state = 'closed'
-    await handle?.close()
+    try {
+      if (handle !== null && this.flushSchedule.unsyncedMessages > 0) await this.syncFile(handle)
+    } catch (error) {
+      // The records are written: only a power loss before the OS writes them back can lose them.
+      this.logger.error('cannot sync the coordinator log on close', { path: this.path, cause: String(error) })
+    } finally {
+      await handle?.close()
+    }
   }
 
-  private enqueue(operation: (done: Settle) => Operation, onDurable: (() => void) | undefined): Promise<void> {
+  private enqueue(operation: (done: Settle) => Operation, onStored: (() => void) | undefined): Promise<void> {
     if (this.state === 'new') {
       return Promise.reject(new GroupStoreError(`the group coordinator log ${this.path} is not open: call load() first`))
     }
     if (this.state !== 'open') return Promise.reject(new GroupStoreError(`the group coordinator log ${this.path} is closed`))
     return new Promise<void>((resolve, reject) => {
-      this.queue.push(operation({ onDurable, resolve, reject }))
+      this.queue.push(operation({ onStored, resolve, reject }))
       this.draining ??= this.drain()
     })
   }
@@ -140,15 +160,22 @@ export class CoordinatorLog {
           await this.settle([first.done], () => this.replaceFile(frame(first.build())))
           continue
         }
-        // Coalesce every queued append up to the next rewrite into one write and one flush.
+        if (first.kind === 'sync') {
+          this.queue.shift()
+          await this.settle([first.done], () => this.syncUnsynced())
+          continue
+        }
+        // Coalesce every queued append up to the next other operation into one write (and one sync).
         const frames: Buffer[] = []
         const waiters: Settle[] = []
+        let records = 0
         for (let op = this.queue[0]; op?.kind === 'append'; op = this.queue[0]) {
           this.queue.shift()
           frames.push(op.frames)
+          records += op.records
           waiters.push(op.done)
         }
-        await this.settle(waiters, () => this.writeAtEnd(frames.length === 1 ? frames[0]! : Buffer.concat(frames)))
+        await this.settle(waiters, () => this.writeAtEnd(frames.length === 1 ? frames[0]! : Buffer.concat(frames), records))
       }
     } finally {
       this.draining = null
@@ -166,24 +193,37 @@ export class CoordinatorLog {
     }
     for (const waiter of waiters) {
       try {
-        waiter.onDurable?.()
+        waiter.onStored?.()
       } catch (error) {
-        this.logger.error('applying a durable coordinator record failed', { cause: String(error) })
+        this.logger.error('applying a stored coordinator record failed', { cause: String(error) })
       }
       waiter.resolve()
     }
   }
 
-  private async writeAtEnd(frames: Buffer): Promise<void> {
+  private async writeAtEnd(frames: Buffer, records: number): Promise<void> {
     const handle = await this.currentHandle()
     let written = 0
     while (written < frames.length) {
       const { bytesWritten } = await handle.write(frames, written, frames.length - written, this.size + written)
       written += bytesWritten
     }
-    await handle.datasync()
+    const syncDue = this.flushSchedule.appended(records, this.durability)
+    if (this.durability.fsync === 'always' || syncDue) await this.syncFile(handle)
     // Only now does the tail count as valid; a failed write is overwritten by the next one.
     this.size += frames.length
+  }
+
+  /** flush.ms' sync: only when appends since the last sync are still unsynced. */
+  private async syncUnsynced(): Promise<void> {
+    if (this.flushSchedule.unsyncedMessages === 0) return
+    await this.syncFile(await this.currentHandle())
+  }
+
+  private async syncFile(handle: FileHandle): Promise<void> {
+    this.flushSchedule.synced()
+    await handle.datasync()
+    publishLogSync(this.path)
   }
 
   private async replaceFile(frames: Buffer): Promise<void> {
@@ -191,7 +231,10 @@ export class CoordinatorLog {
     const tmp = await open(tmpPath, 'w')
     try {
       await tmp.writeFile(frames)
+      // Synced in every mode: a rename over the log of a file not yet on disk could lose all of it.
+      this.flushSchedule.synced()
       await tmp.datasync()
+      publishLogSync(tmpPath)
     } finally {
       await tmp.close()
     }

@@ -1,3 +1,4 @@
+import type { LogDurability } from '../log/durability.js'
 import { silentLogger, type BrokerLogger } from '../logger.js'
 import { KafkaErrorCode as E } from './error-codes.js'
 import { GroupCoordinatorError } from './errors.js'
@@ -40,6 +41,12 @@ export interface GroupCoordinatorOptions {
   maxSessionTimeoutMs?: number
   /** Compact the coordinator log after this many appended records (default 10000). */
   compactAfterRecords?: number
+  /**
+   * When the offsets log is synced: before a commit is acknowledged in fsync mode 'always', else
+   * as flush.messages / flush.ms say (Kafka's `__consumer_offsets` is a log like any other).
+   * Default: Kafka's, no sync per commit.
+   */
+  durability?: LogDurability
   /** Kafka's `offsets.retention.minutes` in ms (default 7 days) and its check interval (default 10 minutes). */
   offsetsRetentionMs?: number
   offsetsRetentionCheckIntervalMs?: number
@@ -76,7 +83,7 @@ export class GroupCoordinator {
   constructor(private readonly options: GroupCoordinatorOptions) {
     this.logger = options.logger ?? silentLogger
     this.now = options.now ?? (() => Date.now())
-    this.store = new OffsetStore({ dataDir: options.dataDir, logger: this.logger, compactAfterRecords: options.compactAfterRecords })
+    this.store = new OffsetStore({ dataDir: options.dataDir, logger: this.logger, compactAfterRecords: options.compactAfterRecords, durability: options.durability })
     this.membership = new GroupMembership({
       now: this.now,
       logger: this.logger,

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import type { LogDurability } from '../log/durability.js'
 import type { BrokerLogger } from '../logger.js'
 import { CoordinatorLog } from './coordinator-log.js'
 import { decodeRecord, encodeRecord, type CommittedOffset, type CoordinatorRecord, type PersistedGroup } from './log-records.js'
@@ -16,15 +17,18 @@ export interface OffsetStoreOptions {
   logger: BrokerLogger
   /** Compact the log once it holds this many records... */
   compactAfterRecords?: number
+  /** When the log is synced (see CoordinatorLog); default: Kafka's, no sync per commit. */
+  durability?: LogDurability
 }
 
 /** ...and the log holds at least this many times more records than live state needs. */
 const COMPACTION_RATIO = 4
 
 /**
- * Committed offsets and group metadata: served from memory, made durable in the coordinator log
- * before a commit is acknowledged. In-memory state changes only when its record is durable and
- * in log order, so what a client was told is exactly what a restart reads back.
+ * Committed offsets and group metadata: served from memory, written to the coordinator log (and
+ * synced, if its durability asks) before a commit is acknowledged. In-memory state changes only
+ * when its record is stored and in log order, so what a client was told is exactly what a
+ * restart reads back.
  */
 export class OffsetStore {
   private readonly log: CoordinatorLog
@@ -37,7 +41,7 @@ export class OffsetStore {
   private compacting = false
 
   constructor(private readonly options: OffsetStoreOptions) {
-    this.log = new CoordinatorLog(join(options.dataDir, '__consumer_offsets', 'coordinator.log'), options.logger)
+    this.log = new CoordinatorLog(join(options.dataDir, '__consumer_offsets', 'coordinator.log'), options.logger, options.durability)
     this.compactAfterRecords = options.compactAfterRecords ?? 10_000
     this.nextCompactionAt = this.compactAfterRecords
   }
@@ -75,7 +79,7 @@ export class OffsetStore {
     return this.offsets.has(groupId)
   }
 
-  /** Resolves once the offsets are durable and visible to fetches. */
+  /** Resolves once the offsets are stored and visible to fetches. */
   commit(groupId: string, entries: readonly OffsetCommitEntry[]): Promise<void> {
     return this.append(entries.map((e) => ({ type: 'offset', groupId, topic: e.topic, partition: e.partition, committed: e.committed })))
   }

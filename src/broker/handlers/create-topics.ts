@@ -1,6 +1,6 @@
 import type { Handler, Message } from '../broker-context.js'
 import { ErrorCode } from '../protocol/error-codes.js'
-import { defaultTopicConfigs, validateTopicConfig } from '../log/topic-config.js'
+import { configSourceOf, validateTopicConfig } from '../log/topic-config.js'
 import { invalidTopicName } from '../topics.js'
 
 /** Every partition is a folder and open files: a limit keeps a bad request from exhausting them. */
@@ -56,11 +56,11 @@ export const createTopics: Handler = (ctx, request) => {
       errorMessage: null,
       numPartitions: partitions,
       replicationFactor: 1,
-      configs: Object.entries({ ...defaultTopicConfigs, ...configs }).map(([name, value]) => ({
+      configs: Object.entries({ ...ctx.topics.configDefaults, ...configs }).map(([name, value]) => ({
         name,
         value,
         readOnly: false,
-        configSource: name in configs ? 1 : 5,
+        configSource: configSourceOf(name, configs, ctx.topics.configDefaults),
         isSensitive: false,
       })),
     }

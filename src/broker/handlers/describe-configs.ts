@@ -1,12 +1,9 @@
 import type { Handler, Message } from '../broker-context.js'
-import { defaultTopicConfigs } from '../log/topic-config.js'
+import { configSourceOf, ConfigSource } from '../log/topic-config.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 
 const TOPIC = 2
 const BROKER = 4
-/** Kafka's ConfigSource ids. */
-const DYNAMIC_TOPIC_CONFIG = 1
-const DEFAULT_CONFIG = 5
 
 interface Resource {
   resourceType: number
@@ -14,7 +11,10 @@ interface Resource {
   configurationKeys: string[] | null
 }
 
-/** DescribeConfigs v1-4 for topics (their overrides and defaults) and the broker (defaults). */
+/**
+ * DescribeConfigs v1-4 for topics (their overrides and defaults) and the broker (defaults). A
+ * default the broker's options set (flush.messages and flush.ms) is a static broker config.
+ */
 export const describeConfigs: Handler = (ctx, request) => {
   const includeSynonyms = (request.includeSynonyms as boolean | undefined) ?? false
   const results = (request.resources as Resource[]).map((r): Message => {
@@ -33,18 +33,18 @@ export const describeConfigs: Handler = (ctx, request) => {
     } else {
       return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${r.resourceType}.`, configs: [] }
     }
-    const all = { ...defaultTopicConfigs, ...overrides }
+    const defaults = ctx.topics.configDefaults
+    const all = { ...defaults, ...overrides }
     const names = r.configurationKeys ?? Object.keys(all)
     const configs = names
       .filter((name) => name in all)
       .map((name) => {
-        const overridden = name in overrides
-        const source = overridden ? DYNAMIC_TOPIC_CONFIG : DEFAULT_CONFIG
+        const source = configSourceOf(name, overrides, defaults)
         return {
           name,
           value: all[name],
           readOnly: false,
-          isDefault: !overridden,
+          isDefault: source === ConfigSource.DEFAULT_CONFIG,
           configSource: source,
           isSensitive: false,
           synonyms: includeSynonyms ? [{ name, value: all[name], source }] : [],

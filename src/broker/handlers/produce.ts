@@ -12,16 +12,19 @@ interface PartitionData {
 }
 
 /**
- * Produce v3-11. Batches are appended as sent (offsets assigned in place). acks=1 answers once
- * the bytes are written; acks=-1 also waits for an fdatasync of every partition written; acks=0
- * gets no response at all. v9+ only changes the encoding (flexible); v10's leader hints come
- * with NOT_LEADER_OR_FOLLOWER, which one broker never answers; v11 clients get
- * TRANSACTION_ABORTABLE for transactional data outside the open transaction.
+ * Produce v3-11. Batches are appended as sent (offsets assigned in place). acks=1 and acks=-1
+ * answer once the bytes are written (with one replica, written is fully replicated), after any
+ * sync the append made due under the topic's flush.messages, as Kafka; in fsync mode 'always',
+ * acks=-1 also waits for an fdatasync of every partition written. acks=0 gets no response at
+ * all. v9+ only changes the encoding (flexible); v10's leader hints come with
+ * NOT_LEADER_OR_FOLLOWER, which one broker never answers; v11 clients get TRANSACTION_ABORTABLE
+ * for transactional data outside the open transaction.
  */
 export const produce: Handler = async (ctx, request, meta) => {
   const acks = request.acks as number
   const now = ctx.now()
-  const touched = new Set<PartitionLog>()
+  /** Every log written, with the sync its last append made due (if any). */
+  const touched = new Map<PartitionLog, Promise<void> | undefined>()
   const responses = (request.topicData as Array<{ name: string; partitionData: PartitionData[] }>).map((t): Message => {
     const invalid = acks !== 0 && acks !== 1 && acks !== -1
     const topic = invalid || invalidTopicName(t.name) !== null ? undefined : topicOrAutoCreate(ctx, t.name, true)
@@ -38,7 +41,7 @@ export const produce: Handler = async (ctx, request, meta) => {
         if (txnError !== ErrorCode.NONE) return { ...base, errorCode: txnError }
         const result = log.append(p.records, now)
         if (result.errorCode !== ErrorCode.NONE) return { ...base, errorCode: result.errorCode, logStartOffset: BigInt(log.logStartOffset) }
-        touched.add(log)
+        touched.set(log, result.sync)
         ctx.fetchWaiters.notify(t.name, p.index)
         return {
           index: p.index,
@@ -57,9 +60,15 @@ export const produce: Handler = async (ctx, request, meta) => {
     if (failed.length > 0) throw new BrokerError(`acks=0 produce refused (${failed.join(', ')})`)
     return null
   }
-  if (acks === -1 && touched.size > 0) {
+  const syncEveryLog = acks === -1 && ctx.durability.fsync === 'always'
+  const syncs: Array<Promise<void>> = []
+  for (const [log, due] of touched) {
+    if (due !== undefined) syncs.push(due)
+    else if (syncEveryLog) syncs.push(log.flush())
+  }
+  if (syncs.length > 0) {
     try {
-      await Promise.all([...touched].map((log) => log.flush()))
+      await Promise.all(syncs)
     } catch (error) {
       ctx.logger.error('fdatasync failed; answering produce with an error', { error: error instanceof Error ? error.message : String(error) })
       for (const r of responses) {

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { BrokerLogger } from '../logger.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { encodeMarker, markerType, type MarkerSpec } from './control-batch.js'
+import { FlushSchedule } from './flush-schedule.js'
 import { PartitionTransactions } from './partition-transactions.js'
 import { isControlBatch, isTransactional, readBatchHeader, setBaseOffset, stampLogAppendTime, type BatchHeader } from './record-batch.js'
 import { ProducerState } from './producer-state.js'
@@ -14,6 +15,8 @@ export interface AppendResult {
   errorCode: number
   baseOffset: number
   logAppendTime: number
+  /** The sync this append made due under flush.messages (shared with other waiters); absent when none. */
+  sync?: Promise<void>
 }
 
 export interface ReadResult {
@@ -33,8 +36,9 @@ export const LEADER_EPOCH = 0
 /**
  * The log of one partition: a list of segments, the last one active. Appends are synchronous
  * writes (the bytes reach the OS page cache before the producer is answered, so a killed broker
- * process loses nothing acknowledged); `flush` adds an fdatasync for acks=-1, shared by every
- * append that waits on it (group commit).
+ * process loses nothing acknowledged); `flush` adds an fdatasync, shared by every caller that
+ * waits on it (group commit). The broker asks for one before answering acks=-1 in fsync mode
+ * 'always'; the log asks for one itself when the topic's flush.messages or flush.ms say so.
  */
 export class PartitionLog {
   segments: Segment[] = []
@@ -47,6 +51,9 @@ export class PartitionLog {
   private inFlight: Promise<void> | null = null
   private queued: Promise<void> | null = null
   private closed = false
+  private readonly flushSchedule = new FlushSchedule(() => void this.scheduledSync())
+  /** The last sync the schedule asked for, so that a failure of it is logged once. */
+  private lastScheduledSync: Promise<void> | null = null
 
   constructor(
     readonly dir: string,
@@ -147,6 +154,7 @@ export class PartitionLog {
     }
     if (batches.length === 0) return { errorCode: ErrorCode.CORRUPT_MESSAGE, baseOffset: -1, logAppendTime: -1 }
     let baseOffset = -1
+    let syncDue = false
     for (const b of batches) {
       const { producerId, producerEpoch, baseSequence } = b.header
       const check = this.producers.check(producerId, producerEpoch, baseSequence, b.count)
@@ -166,8 +174,11 @@ export class PartitionLog {
       const maxTs = Number(records.readBigInt64BE(b.pos + 35))
       this.active.append(records, b.pos, b.size, base, base + b.count - 1, maxTs)
       if (isTransactional(b.header.attributes)) this.transactions.onData(producerId, base)
+      syncDue = this.flushSchedule.appended(b.count, this.config) || syncDue
     }
-    return { errorCode: ErrorCode.NONE, baseOffset, logAppendTime: this.config.logAppendTime ? now : -1 }
+    const result: AppendResult = { errorCode: ErrorCode.NONE, baseOffset, logAppendTime: this.config.logAppendTime ? now : -1 }
+    if (syncDue) result.sync = this.scheduledSync()
+    return result
   }
 
   /**
@@ -182,6 +193,7 @@ export class PartitionLog {
     this.active.append(batch, 0, batch.length, offset, offset, spec.timestamp)
     this.producers.fence(spec.producerId, spec.producerEpoch)
     this.transactions.onMarker(spec.producerId, spec.type, offset)
+    if (this.flushSchedule.appended(1, this.config)) void this.scheduledSync()
     return offset
   }
 
@@ -197,13 +209,32 @@ export class PartitionLog {
   roll(now: number): void {
     const active = this.active
     // Synchronous: a later flush() only syncs the new active segment, so the sealed one must
-    // already be durable for acks=-1 to hold across a roll. Rolls are rare.
+    // already be durable for that flush (fsync 'always', flush.messages, flush.ms, a clean close)
+    // to cover every append before it. Rolls are rare.
     active.syncNow()
+    this.flushSchedule.synced()
     this.segments.push(Segment.create(this.dir, active.nextOffset, now))
+  }
+
+  /** Messages appended since the last sync was asked for (flush.messages counts these). */
+  get unsyncedMessages(): number {
+    return this.flushSchedule.unsyncedMessages
+  }
+
+  /** A sync that flush.messages or flush.ms made due: a failure is logged here, and given to whoever awaits it. */
+  private scheduledSync(): Promise<void> {
+    const sync = this.flush()
+    if (sync !== this.lastScheduledSync) {
+      this.lastScheduledSync = sync
+      sync.catch((error: unknown) => this.logger.error('fdatasync of a partition log failed', { log: this.dir, error: error instanceof Error ? error.message : String(error) }))
+    }
+    return sync
   }
 
   /** Makes every append so far durable (fdatasync); concurrent callers share one sync. */
   flush(): Promise<void> {
+    // Whatever is returned below starts its sync after this point, so it covers every append so far.
+    this.flushSchedule.synced()
     if (this.queued !== null) return this.queued
     const start = (): Promise<void> => {
       const p = new Promise<void>((resolve, reject) => {
@@ -337,6 +368,7 @@ export class PartitionLog {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.flushSchedule.stop()
     for (const s of this.segments) s.close()
   }
 

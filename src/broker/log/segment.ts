@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BrokerLogger } from '../logger.js'
+import { publishLogSync } from './log-sync-channel.js'
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, readBatchHeader, type BatchHeader, type BatchProblem } from './record-batch.js'
 
 /**
@@ -157,11 +158,15 @@ export class Segment {
   }
 
   sync(callback: (err: NodeJS.ErrnoException | null) => void): void {
-    fdatasync(this.fd, callback)
+    fdatasync(this.fd, (err) => {
+      if (err === null) publishLogSync(this.logPath)
+      callback(err)
+    })
   }
 
   syncNow(): void {
     fdatasyncSync(this.fd)
+    publishLogSync(this.logPath)
   }
 
   close(): void {
@@ -182,6 +187,7 @@ export class Segment {
     const fd = openSync(tmp, constants.O_RDONLY)
     try {
       fdatasyncSync(fd)
+      publishLogSync(tmp)
     } finally {
       closeSync(fd)
     }

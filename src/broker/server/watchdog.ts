@@ -19,7 +19,7 @@ export interface WatchdogSources {
   connections: () => Iterable<Connection>
   /** Fetch requests parked until data arrives. */
   fetchWaiters: () => number
-  /** Writes waiting in the group and transaction coordinators' logs (a stuck fsync shows here). */
+  /** Writes waiting in the group and transaction coordinators' logs (a stuck write or fsync shows here). */
   coordinatorLogQueues: () => { offsets: number; transactions: number }
 }
 

@@ -1,6 +1,7 @@
 import type { GroupService } from '../broker-context.js'
 import type { TxnOffsetCommitInput } from '../groups/index.js'
 import { ControlType } from '../log/control-batch.js'
+import { DEFAULT_DURABILITY, type LogDurability } from '../log/durability.js'
 import type { PartitionLog } from '../log/partition-log.js'
 import { isControlBatch, isTransactional, readBatchHeader } from '../log/record-batch.js'
 import type { BrokerLogger } from '../logger.js'
@@ -25,6 +26,12 @@ export interface TransactionCoordinatorOptions {
   maxTimeoutMs?: number
   /** How often open transactions are checked against their timeout (Kafka's default is 10 s). */
   timeoutCheckIntervalMs?: number
+  /**
+   * When the transaction log and the markers are synced: before the operation completes in fsync
+   * mode 'always', else as flush.messages / flush.ms say (Kafka's `__transaction_state` is a log
+   * like any other). Default: Kafka's, no sync per operation.
+   */
+  durability?: LogDurability
 }
 
 export interface ProducerIdAndEpoch {
@@ -59,12 +66,16 @@ export class TransactionCoordinator {
   private readonly locks = new KeyedMutex()
   private readonly store: TxnStore
   private readonly maxTimeoutMs: number
+  /** Markers are synced before a transaction counts as complete only in fsync mode 'always'. */
+  private readonly syncMarkers: boolean
   private timer: NodeJS.Timeout | undefined
   private state: 'loading' | 'active' | 'closed' = 'loading'
 
   constructor(private readonly options: TransactionCoordinatorOptions) {
-    this.store = new TxnStore(options.dataDir, options.logger)
+    const durability = options.durability ?? DEFAULT_DURABILITY
+    this.store = new TxnStore(options.dataDir, options.logger, durability)
     this.maxTimeoutMs = options.maxTimeoutMs ?? 900_000
+    this.syncMarkers = durability.fsync === 'always'
   }
 
   /**
@@ -347,7 +358,7 @@ export class TransactionCoordinator {
   }
 
   /**
-   * Writes the markers to every partition of the transaction (made durable), applies or drops
+   * Writes the markers to every partition of the transaction (synced in fsync mode 'always'), applies or drops
    * the transaction's offsets, then records the transaction as complete. Repeating it after a
    * crash is harmless: a marker for a producer with no open transaction changes nothing.
    */
@@ -361,7 +372,7 @@ export class TransactionCoordinator {
       log.appendMarker({ producerId: prepared.producerId, producerEpoch: prepared.producerEpoch, type, coordinatorEpoch: COORDINATOR_EPOCH, timestamp: now }, now)
       touched.push(log)
     }
-    await Promise.all(touched.map((log) => log.flush()))
+    if (this.syncMarkers) await Promise.all(touched.map((log) => log.flush()))
     for (const p of prepared.partitions) this.options.fetchWaiters.notify(p.topic, p.partition)
     const groups = this.options.groups()
     const groupIds = new Set([...prepared.groups, ...prepared.pendingOffsets.map((g) => g.groupId)])
@@ -399,7 +410,7 @@ export class TransactionCoordinator {
         }
       })
     }
-    await Promise.all(touched.map((log) => log.flush()))
+    if (this.syncMarkers) await Promise.all(touched.map((log) => log.flush()))
   }
 
   private async persist(meta: TxnMetadata): Promise<void> {

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { CoordinatorLog } from '../groups/coordinator-log.js'
+import { DEFAULT_DURABILITY, type LogDurability } from '../log/durability.js'
 import type { BrokerLogger } from '../logger.js'
 import { decodeTxnRecord, encodeTxnRecord, type TxnMetadata } from './txn-metadata.js'
 
@@ -10,7 +11,8 @@ const COMPACTION_RATIO = 4
 /**
  * The transaction log, the embedded counterpart of Kafka's `__transaction_state` topic: one
  * checksummed record per state change of a transactional id, replayed on start (the latest
- * record of each id wins) and compacted to the live state now and then.
+ * record of each id wins) and compacted to the live state now and then. Synced as `durability`
+ * says, like any log.
  */
 export class TxnStore {
   private readonly log: CoordinatorLog
@@ -18,8 +20,8 @@ export class TxnStore {
   private recordsInLog = 0
   private compacting = false
 
-  constructor(dataDir: string, private readonly logger: BrokerLogger) {
-    this.log = new CoordinatorLog(join(dataDir, '__transaction_state', 'transactions.log'), logger)
+  constructor(dataDir: string, private readonly logger: BrokerLogger, durability: LogDurability = DEFAULT_DURABILITY) {
+    this.log = new CoordinatorLog(join(dataDir, '__transaction_state', 'transactions.log'), logger, durability)
   }
 
   async load(): Promise<TxnMetadata[]> {
@@ -35,7 +37,7 @@ export class TxnStore {
     return [...this.latest.values()]
   }
 
-  /** Resolves once the new metadata is durable. */
+  /** Resolves once the new metadata is stored (written, and synced if the durability asks). */
   async write(meta: TxnMetadata): Promise<void> {
     await this.log.append([encodeTxnRecord(meta)], () => {
       this.latest.set(meta.transactionalId, meta)

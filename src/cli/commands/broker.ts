@@ -1,6 +1,7 @@
 import { EmbeddedKafka, EmbeddedSchemaRegistry, consoleLogger } from '../../broker/index.js'
 import { parseListener } from '../../broker/listener.js'
 import { CliError } from '../../core/errors.js'
+import { brokerDurabilityFlags, brokerDurabilityOptions, durabilitySummary } from '../broker-durability-flags.js'
 import type { Command } from '../command.js'
 import { intFlag, parseFlags } from '../parse-flags.js'
 import { brokerSecurityFlags, brokerSecurityOptions, brokerSecurityUsage } from './broker-security.js'
@@ -23,6 +24,17 @@ Options:
   --verbose             log every connection and request problem to stderr (warnings
                         and errors, such as the watchdog's, are logged without it)
 
+Durability (what an acknowledged write survives):
+  --fsync <mode>        interval (default, as Kafka): written before it is acknowledged, so it
+                        survives a killed broker process; logs are fdatasynced only as
+                        --flush-messages and --flush-ms say. always: also fdatasync before an
+                        acks=-1 produce, a transaction's end or an offset commit is
+                        acknowledged, so it survives a power loss too
+  --flush-messages <n>  fdatasync a log once n messages were appended since its last sync
+                        (Kafka's log.flush.interval.messages; default: never)
+  --flush-ms <ms>       fdatasync a log with unsynced messages once ms passed since its last
+                        sync (Kafka's log.flush.interval.ms; default: never)
+
 ${brokerSecurityUsage}`
 
 export const brokerCommand: Command = {
@@ -39,6 +51,7 @@ export const brokerCommand: Command = {
       'registry-port': { type: 'string' },
       'no-registry': { type: 'boolean' },
       verbose: { type: 'boolean' },
+      ...brokerDurabilityFlags,
       ...brokerSecurityFlags,
     })
     const port = intFlag('broker', 'port', values.port as string | undefined, 9092)
@@ -52,9 +65,10 @@ export const brokerCommand: Command = {
       throw new CliError(`tributary broker: --advertised-listener must be host:port (an IPv6 host in brackets), got "${advertisedListener}".`)
     }
     const security = brokerSecurityOptions(values)
+    const durability = brokerDurabilityOptions('broker', values)
 
     const kafka = await EmbeddedKafka.start({
-      port, host, dataDir, defaultPartitions: partitions, advertisedListener, ...security,
+      port, host, dataDir, defaultPartitions: partitions, advertisedListener, ...durability, ...security,
       logger: consoleLogger(values.verbose === true ? 'debug' : 'warn'),
     }).catch((error: unknown) => {
       const message = (error as Error).message
@@ -74,6 +88,7 @@ export const brokerCommand: Command = {
       io.out(`Clients connect with security.protocol=${kafka.securityProtocol}${mechanisms}`)
     }
     if (advertisedListener !== undefined) io.out(`Advertising ${kafka.advertisedListener} to clients`)
+    if (Object.keys(durability).length > 0) io.out(durabilitySummary(kafka.durability))
     if (registry !== undefined) io.out(`Schema registry listening on ${registry.url}`)
     io.out('Press Ctrl-C to stop.')
 

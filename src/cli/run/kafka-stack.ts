@@ -1,6 +1,7 @@
 import { BrokerError, EmbeddedKafka, EmbeddedSchemaRegistry } from '../../broker/index.js'
 import { KafkaAuthenticationError, KafkaError } from '../../core/errors.js'
 import type { KafkaAdmin } from '../../kafka/index.js'
+import type { BrokerDurabilityOptions } from '../broker-durability-flags.js'
 import { refusedByCluster, type ClusterAccess } from '../security-flags.js'
 
 /** The Kafka cluster (and schema registry) a run talks to, embedded or the user's own. */
@@ -22,6 +23,8 @@ export interface EmbeddedStackOptions {
   /** 0 picks a free port. */
   readonly port: number
   readonly registryPort: number
+  /** When the broker syncs its logs; absent fields keep its defaults. */
+  readonly durability?: BrokerDurabilityOptions
 }
 
 /** The first sentence of an error's message: the causes' own advice would compete with ours. */
@@ -34,7 +37,7 @@ function firstSentence(error: unknown): string {
 export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<KafkaStack> {
   let kafka: EmbeddedKafka
   try {
-    kafka = await EmbeddedKafka.start({ port: options.port, dataDir: options.dataDir, defaultPartitions: 3 })
+    kafka = await EmbeddedKafka.start({ port: options.port, dataDir: options.dataDir, defaultPartitions: 3, ...options.durability })
   } catch (error) {
     const hint = options.port === 0 ? '' : ' Use --port 0 to pick a free port, or stop what listens there.'
     throw new BrokerError(`cannot start the embedded Kafka broker: ${firstSentence(error)}.${hint}`, { cause: error })

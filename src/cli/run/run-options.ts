@@ -1,5 +1,6 @@
 import { CliError } from '../../core/errors.js'
 import type { ProcessingGuarantee } from '../../runtime/index.js'
+import { brokerDurabilityFlags, brokerDurabilityOptions, hasBrokerDurabilityFlags, type BrokerDurabilityOptions } from '../broker-durability-flags.js'
 import { intFlag, parseFlags } from '../parse-flags.js'
 import { parseSecurityFlags, securityFlags, securityUsage, type ClusterAccess } from '../security-flags.js'
 
@@ -17,6 +18,8 @@ export interface RunOptions {
   readonly dataDir: string | undefined
   readonly port: number
   readonly registryPort: number
+  /** When the embedded broker syncs its logs (--fsync, --flush-messages, --flush-ms); empty keeps its defaults. */
+  readonly brokerDurability: BrokerDurabilityOptions
   readonly guarantee: ProcessingGuarantee
   /** Overrides each topology's own `watermarks` setting; undefined keeps them. */
   readonly watermarks: 'off' | 'upstream' | undefined
@@ -51,6 +54,12 @@ Options:
   --data-dir <dir>           keep the embedded broker's data here (default: a temporary directory)
   --port <n>                 embedded broker port (default 0: any free port)
   --registry-port <n>        embedded schema registry port (default 0: any free port)
+  --fsync <mode>             embedded broker: interval (default, as Kafka: an acknowledged write
+                             survives a killed broker process) or always (fdatasync before
+                             acknowledging: it survives a power loss too)
+  --flush-messages <n>       embedded broker: fdatasync a log every n messages (default: never)
+  --flush-ms <ms>            embedded broker: fdatasync a log with unsynced messages ms after its
+                             last sync (default: never)
   --guarantee <g>            at_least_once (default) or exactly_once_v2
   --watermarks <w>           off (Kafka Streams' stream time) or upstream (exact windows behind
                              repartitions, idle close); default: each topology's own setting
@@ -92,6 +101,7 @@ export function parseRunOptions(args: readonly string[], env: NodeJS.ProcessEnv 
       'http-port': { type: 'string' },
       'no-http': { type: 'boolean' },
       tiles: { type: 'string' },
+      ...brokerDurabilityFlags,
       ...securityFlags,
     },
     true,
@@ -134,6 +144,10 @@ export function parseRunOptions(args: readonly string[], env: NodeJS.ProcessEnv 
   if (brokers !== undefined && (str('data-dir') !== undefined || str('port') !== undefined)) {
     throw new CliError('tributary run: --data-dir and --port configure the embedded broker; leave them out with --brokers.')
   }
+  if (brokers !== undefined && hasBrokerDurabilityFlags(values)) {
+    throw new CliError('tributary run: --fsync, --flush-messages and --flush-ms configure the embedded broker; leave them out with --brokers.')
+  }
+  const brokerDurability = brokerDurabilityOptions('run', values)
   const noHttp = values['no-http'] === true
   if (noHttp && str('http-port') !== undefined) throw new CliError('tributary run: --http-port and --no-http contradict each other; give one.')
   const httpPort = noHttp ? undefined : intFlag('run', 'http-port', str('http-port'), 0)
@@ -154,6 +168,7 @@ export function parseRunOptions(args: readonly string[], env: NodeJS.ProcessEnv 
     dataDir: str('data-dir'),
     port,
     registryPort,
+    brokerDurability,
     guarantee,
     watermarks,
     rate,

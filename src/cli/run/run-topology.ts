@@ -162,7 +162,7 @@ export async function runTopologies(bundledList: readonly BundledTopology[], opt
   const names = bundledList.map((b) => b.name)
   const title = names.join(', ')
   const stack: KafkaStack = options.brokers === undefined
-    ? await startEmbeddedStack({ dataDir: options.dataDir, port: options.port, registryPort: options.registryPort })
+    ? await startEmbeddedStack({ dataDir: options.dataDir, port: options.port, registryPort: options.registryPort, durability: options.brokerDurability })
     : externalStack(options.brokers, options.registryUrl, options.access)
   const cleanups: (() => unknown)[] = [() => stack.close()]
   let temporaryStateDir: string | undefined

@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ControlType } from '../../../src/broker/log/control-batch.js'
 import { PartitionLog } from '../../../src/broker/log/partition-log.js'
 import { readBatchHeader, refreshCrc } from '../../../src/broker/log/record-batch.js'
 import { applyRetention } from '../../../src/broker/log/retention.js'
@@ -9,6 +10,8 @@ import { logConfigFrom } from '../../../src/broker/log/topic-config.js'
 import { silentLogger } from '../../../src/broker/logger.js'
 import { ErrorCode } from '../../../src/broker/protocol/error-codes.js'
 import { batchOf, rowsOf } from '../fixtures/batches.js'
+import { watchLogSyncs, type LogSyncs } from '../fixtures/log-syncs.js'
+import { waitFor } from '../fixtures/wait-for.js'
 
 describe('partition log', () => {
   let dir: string
@@ -149,5 +152,79 @@ describe('partition log', () => {
     expect(log.logStartOffset).toBe(12)
     expect(log.nextOffset).toBe(12)
     expect(log.append(batchOf([{ key: 'after', value: 'v' }]), 1_000_000).baseOffset).toBe(12)
+  })
+})
+
+describe('partition log syncs (flush.messages, flush.ms)', () => {
+  let dir: string
+  let syncs: LogSyncs
+  const open: PartitionLog[] = []
+  const openLog = (configs: Record<string, string> = {}): PartitionLog => {
+    const log = new PartitionLog(dir, logConfigFrom(configs), silentLogger, Date.now())
+    open.push(log)
+    return log
+  }
+  const one = (i: number): Buffer => batchOf([{ key: `k${i}`, value: 'v' }])
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tributary-log-sync-'))
+    syncs = watchLogSyncs(dir)
+  })
+
+  afterEach(() => {
+    syncs.stop()
+    for (const log of open.splice(0)) log.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("syncs nothing by itself with Kafka's defaults, and everything when flushed", async () => {
+    const log = openLog()
+    for (let i = 0; i < 50; i++) expect(log.append(one(i), 0).sync).toBeUndefined()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(syncs.paths).toEqual([])
+    expect(log.unsyncedMessages).toBe(50)
+    await log.flush()
+    expect(syncs.paths).toHaveLength(1)
+    expect(log.unsyncedMessages).toBe(0)
+  })
+
+  it('syncs once flush.messages messages were appended since the last sync, markers included', async () => {
+    const log = openLog({ 'flush.messages': '3' })
+    expect(log.append(one(0), 0).sync).toBeUndefined()
+    expect(log.append(one(1), 0).sync).toBeUndefined()
+    expect(syncs.paths).toEqual([])
+    const third = log.append(one(2), 0)
+    expect(third.sync).toBeInstanceOf(Promise)
+    await third.sync
+    expect(syncs.paths).toHaveLength(1)
+
+    // One batch of three records is due by itself.
+    await log.append(batchOf([{ key: 'a', value: '1' }, { key: 'b', value: '2' }, { key: 'c', value: '3' }]), 0).sync
+    expect(syncs.paths).toHaveLength(2)
+
+    // A transaction marker is a message too; its sync runs in the background.
+    log.append(one(3), 0)
+    log.append(one(4), 0)
+    log.appendMarker({ producerId: 7n, producerEpoch: 0, type: ControlType.ABORT, coordinatorEpoch: 0, timestamp: 0 }, 0)
+    await waitFor('the sync due after the marker', () => syncs.paths.length === 3)
+  })
+
+  it('syncs a log with unsynced messages once flush.ms passed since its last sync, and an idle one never', async () => {
+    const timed = openLog({ 'flush.ms': '30' })
+    expect(timed.append(one(0), 0).sync).toBeUndefined()
+    expect(syncs.paths).toEqual([]) // the timer cannot have run yet
+    await waitFor('the flush.ms sync', () => syncs.paths.length === 1)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(syncs.paths).toHaveLength(1) // nothing appended since: no more syncs
+  })
+
+  it('counts from the sync of a segment roll', () => {
+    const log = openLog({ 'flush.messages': '3', 'segment.bytes': '1024' })
+    log.append(one(0), 0)
+    log.append(one(1), 0)
+    log.roll(0)
+    expect(syncs.paths).toHaveLength(1) // the roll syncs the sealed segment
+    expect(log.unsyncedMessages).toBe(0)
+    expect(log.append(one(2), 0).sync).toBeUndefined()
   })
 })
