@@ -61,6 +61,11 @@ export interface StreamTaskConfig {
    * flushed (at commit) or evicts it. Absent: every update is forwarded at once.
    */
   readonly recordCache?: CacheBudget
+  /**
+   * Without a record cache: a budget the stores' write-behind caches share (they batch writes down
+   * and keep hot keys synchronous, and never change what is forwarded). Absent: 10 MiB per store.
+   */
+  readonly writeCache?: CacheBudget
   /** Bound of each stream-stream join store's in-memory copy on RocksDB (`KafkaStreamsConfig.joinCacheMaxBytes`). */
   readonly joinCacheMaxBytes?: number
   /** The wall clock, for wall-clock punctuation and idling. Default `Date.now`. */
@@ -188,6 +193,7 @@ export class StreamTask implements TaskHost {
       defaultSerdes: config.defaultSerdes,
       writer: config.writer,
       ...(config.recordCache === undefined ? {} : { recordCache: config.recordCache }),
+      ...(config.writeCache === undefined ? {} : { writeCache: config.writeCache }),
       ...(config.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: config.joinCacheMaxBytes }),
       currentStreamTimeMs: () => this.currentStreamTimeMs(),
       ...(this.watermarks === undefined ? {} : { currentWatermarkMs: () => this.watermarkMs() }),

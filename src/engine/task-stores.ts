@@ -19,6 +19,8 @@ export interface TaskStoresConfig {
   readonly defaultSerdes: DefaultSerdes
   /** The instance's record cache budget, shared by the caching stores of every task; absent: none. */
   readonly recordCache?: CacheBudget
+  /** Without a record cache: the budget the write-behind caches of every task's stores share. */
+  readonly writeCache?: CacheBudget
   readonly joinCacheMaxBytes?: number
   readonly writer: RecordWriter
   currentStreamTimeMs(): number

@@ -100,7 +100,8 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
    * the caching stores of every task of the instance. Aggregations and materialized tables keep
    * each key's latest value there and forward it downstream (and to the changelog) when the cache
    * is flushed at commit or evicts it, so repeated updates of a key between commits go out once.
-   * `0` switches it off: every update is forwarded at once. Default 10485760 (10 MiB).
+   * `0` switches it off: every update is forwarded at once (the stores' write-behind caches, which
+   * forward nothing, then share a 10 MiB budget). Default 10485760 (10 MiB).
    */
   readonly cacheMaxBytes?: number
   /**

@@ -1,7 +1,7 @@
 import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js'
 import type { GroupMetadata, KafkaAdmin, KafkaConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js'
 import type { StateStore } from '../state/types.js'
-import { CacheBudget } from '../state/layers/cache-budget.js'
+import { CacheBudget, DEFAULT_CACHE_MAX_BYTES } from '../state/layers/cache-budget.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes } from '../topology/types.js'
 import type { ResolvedStreamsConfig } from './config.js'
@@ -52,9 +52,16 @@ export class TaskManager {
   private readonly paused = new Set<string>()
   /** The record cache budget every task's caching stores share; none when `cacheMaxBytes` is 0. */
   private readonly recordCache: CacheBudget | undefined
+  /**
+   * With the record cache off: the stores' write-behind caches (which forward nothing) still share
+   * one bound, so memory does not grow with the number of tasks and stores.
+   */
+  private readonly writeCache: CacheBudget | undefined
 
   constructor(private readonly deps: TaskManagerDeps) {
-    this.recordCache = deps.config.cacheMaxBytes > 0 ? new CacheBudget(deps.config.cacheMaxBytes) : undefined
+    const max = deps.config.cacheMaxBytes
+    this.recordCache = max > 0 ? new CacheBudget(max) : undefined
+    this.writeCache = max > 0 ? undefined : new CacheBudget(DEFAULT_CACHE_MAX_BYTES)
   }
 
   /** Bytes the record cache holds now, across every task (0 without a record cache). */
@@ -88,6 +95,7 @@ export class TaskManager {
         idleTimeoutMs: config.idleTimeoutMs,
         emitIntervalMsKstreamsWindowedAggregation: config.emitIntervalMsKstreamsWindowedAggregation,
         ...(this.recordCache === undefined ? {} : { recordCache: this.recordCache }),
+        ...(this.writeCache === undefined ? {} : { writeCache: this.writeCache }),
         joinCacheMaxBytes: config.joinCacheMaxBytes,
         fetchedLag: (partition) => this.deps.consumer.currentLag(partition),
         ...(this.deps.onFirstDrop === undefined ? {} : { onFirstDrop: this.deps.onFirstDrop }),

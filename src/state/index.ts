@@ -55,8 +55,13 @@ export interface StoreOptions<K, V> {
    */
   recordCache?: CacheBudget
   /**
-   * Without `recordCache`: the bound of the store's own write-behind cache when `def.cachingEnabled`;
-   * default 10 MiB. That cache never changes what the operator forwards.
+   * Without `recordCache`: a budget the caching stores share whose caches only batch writes down
+   * and never change what an operator forwards (the instance's stores when the record cache is off).
+   */
+  writeCache?: CacheBudget
+  /**
+   * Without either: the bound of the store's own write-behind cache when `def.cachingEnabled`;
+   * default 10 MiB.
    */
   cacheMaxBytes?: number
   /**
@@ -204,6 +209,7 @@ function wrapBytes<K, V>(def: StoreDefinition, options: StoreOptions<K, V>, stor
  */
 function cachingFor<K, V>(def: StoreDefinition, options: StoreOptions<K, V>): CachingOptions {
   if (options.recordCache !== undefined) return { budget: options.recordCache, recordCache: true }
+  if (options.writeCache !== undefined) return { budget: options.writeCache }
   const max = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
   if (!Number.isFinite(max) || max <= 0) {
     throw new StateStoreError(`cacheMaxBytes of store "${def.name}" must be a positive number of bytes, got ${max}.`)

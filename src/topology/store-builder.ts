@@ -8,6 +8,8 @@ export interface StoreBuildOptions {
   readonly defaultSerdes: DefaultSerdes
   /** The instance's record cache budget; absent, stores keep write-behind caches of their own. */
   readonly recordCache?: CacheBudget
+  /** Without a record cache: the budget the stores' write-behind caches share. */
+  readonly writeCache?: CacheBudget
   /** See `StoreOptions.joinCacheMaxBytes`. */
   readonly joinCacheMaxBytes?: number
 }
@@ -19,6 +21,7 @@ export function buildStore(spec: StoreSpec, options: StoreBuildOptions): StateSt
     keySerde: resolveSerde(spec.keySerde, options.defaultSerdes),
     valueSerde: resolveSerde(spec.valueSerde, options.defaultSerdes),
     ...(options.recordCache === undefined ? {} : { recordCache: options.recordCache }),
+    ...(options.writeCache === undefined ? {} : { writeCache: options.writeCache }),
     ...(options.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: options.joinCacheMaxBytes }),
   }
   switch (spec.definition.type) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { BytesEntry } from '../../../src/state/bytes-store.js'
+import { Serdes } from '../../../src/serde/serdes.js'
+import { createKeyValueStore } from '../../../src/state/index.js'
 import { CacheBudget } from '../../../src/state/layers/cache-budget.js'
 import { CachingBytesStore, type FlushedEntry } from '../../../src/state/layers/caching.js'
 import { ChangeloggingBytesStore } from '../../../src/state/layers/changelogging.js'
@@ -124,5 +126,29 @@ describe('the record cache (Kafka Streams CachingKeyValueStore semantics)', () =
     const cache = new CachingBytesStore(new MemoryBytesStore('s'), { budget: 1 << 20 })
     await cache.init(new TestStoreContext('/nonexistent'))
     expect(cache.setFlushListener(() => undefined)).toBe(false)
+  })
+})
+
+describe('store builders and cache budgets', () => {
+  const definition = (name: string) => ({ name, type: 'keyValue' as const, loggingEnabled: false, cachingEnabled: true })
+
+  it('shares a write-behind budget between stores without making them record caches', async () => {
+    const budget = new CacheBudget(1 << 20)
+    const stores = ['one', 'two'].map((name) => createKeyValueStore(definition(name), { supplier: 'memory', keySerde: Serdes.string(), valueSerde: Serdes.string(), writeCache: budget }))
+    for (const store of stores) await store.init(new TestStoreContext('/nonexistent', false))
+    expect(budget.cacheCount).toBe(2)
+    expect(stores.map((s) => s.setFlushListener?.(() => undefined))).toEqual([false, false])
+    await stores[0]!.put('k', 'v')
+    expect(budget.usedBytes).toBeGreaterThan(0)
+    for (const store of stores) await store.close()
+    expect(budget.usedBytes).toBe(0)
+  })
+
+  it('makes stores record caches under a record cache budget', async () => {
+    const budget = new CacheBudget(1 << 20)
+    const store = createKeyValueStore(definition('counts'), { supplier: 'memory', keySerde: Serdes.string(), valueSerde: Serdes.string(), recordCache: budget })
+    await store.init(new TestStoreContext('/nonexistent', false))
+    expect(store.setFlushListener?.(() => undefined)).toBe(true)
+    await store.close()
   })
 })
