@@ -137,19 +137,18 @@ describe.each(GROUPS)('KafkaStreams killed with SIGKILL mid-stream and restarted
 
     const second = await startChild('at_least_once')
     await s.waitForEveryInput()
-    // No loss: every order has its joined record (repeats are allowed), and every count a clean
-    // run emits (1..n per customer) shows up. The final count may exceed n only when the kill
-    // lands between a commit's store flush and its offset commit: the restored store then already
-    // holds the records that are processed again (at-least-once, as in Kafka Streams).
+    // No loss: every order has its joined record (repeats are allowed), and every customer's last
+    // count reaches n. The record cache writes a customer's latest count once per commit, so not
+    // every count between shows. The final count may exceed n only when the kill lands between a
+    // commit's store flush and its offset commit: the restored store then already holds the records
+    // that are processed again (at-least-once, as in Kafka Streams).
     const enriched = await s.enriched()
     expect([...new Set(enriched)].sort()).toEqual(s.expectedEnriched())
     const updates = await s.countUpdates()
     expect([...updates.keys()].sort()).toEqual([...s.expectedCounts().keys()].sort())
     for (const [customer, values] of updates) {
-      const seen = new Set(values)
       const truth = s.expectedCounts().get(customer) ?? 0
-      for (let n = 1; n <= truth; n++) expect(seen.has(n), `${customer}: count ${n} missing`).toBe(true)
-      expect(values.at(-1)).toBeGreaterThanOrEqual(truth)
+      expect(values.at(-1), customer).toBeGreaterThanOrEqual(truth)
     }
     expect(await s.committedOrders()).toBe(BigInt(s.orders.length))
     await kill(second)
@@ -168,10 +167,11 @@ describe.each(GROUPS)('KafkaStreams killed with SIGKILL mid-stream and restarted
     const second = await startChild('exactly_once_v2')
     await s.waitForEveryInput()
     expect(await s.committedOrders()).toBe(BigInt(s.orders.length))
-    // Exactly once: one joined record per order and, per customer, the counts 1, 2, ..., n.
+    // Exactly once: one joined record per order and, per customer, counts that only rise (the record
+    // cache writes the latest once per commit; an aborted transaction's counts never show) up to n.
     expect((await s.enriched()).sort()).toEqual(s.expectedEnriched())
     for (const [customer, values] of await s.countUpdates()) {
-      expect(values, customer).toEqual(Array.from({ length: s.expectedCounts().get(customer) ?? 0 }, (_, i) => i + 1))
+      for (let i = 1; i < values.length; i++) expect(values[i]!, `${customer}: ${values.join(',')}`).toBeGreaterThan(values[i - 1]!)
     }
     expect(await s.lastCounts()).toEqual(s.expectedCounts())
     await kill(second)

@@ -32,7 +32,10 @@ describe('a table read from its source topic, at the first start', () => {
     const left = b.table<string, string>('left', text)
     const right = b.table<string, string>('right', text)
     left.join(right, (l, r) => `${l}+${r}`, { valueSerde: Serdes.string() }).toStream().to('joined', text)
-    const app = streams.newApp(b.build())
+    // Without the record cache: with it, each side's cached update is joined when that side's cache
+    // is flushed, against the other side's cached value, so L+R comes out twice anyway (as in
+    // Kafka Streams), and the double result this test looks for would not tell anything.
+    const app = streams.newApp(b.build(), { cacheMaxBytes: 0 })
     await app.start()
     // A later pair, produced once running, whose join comes out after everything before it.
     await kafka.track(kafka.clients.producer()).send([
