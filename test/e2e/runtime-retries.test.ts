@@ -127,14 +127,15 @@ describe('KafkaStreams retrying transient Kafka failures', () => {
     await orders.add(50)
     await waitFor('every count reflected', async () => {
       const updates = await countUpdates('read_uncommitted')
-      return [...orders.expected].every(([k, n]) => updates.get(k)?.includes(n) === true)
+      return [...orders.expected].every(([k, n]) => updates.get(k)?.at(-1) === n)
     }, 20_000)
     expect(faults.injected).toBe(5)
     expect(errors).toEqual([])
     expect(app.state()).toBe('RUNNING')
+    // The record cache writes each customer's latest count once per commit, so not every count
+    // between shows; the last one is exact. The failed commits' stores were rebuilt from the
+    // changelogs, so nothing was counted twice.
     for (const [customer, values] of await countUpdates('read_uncommitted')) {
-      for (let n = 1; n <= (orders.expected.get(customer) ?? 0); n++) expect(values, `${customer} ${n}`).toContain(n)
-      // The failed commits' stores were rebuilt from the changelogs, so nothing was counted twice.
       expect(values.at(-1), customer).toBe(orders.expected.get(customer))
     }
   }, 30_000)
@@ -152,9 +153,11 @@ describe('KafkaStreams retrying transient Kafka failures', () => {
     }, 20_000)
     expect(faults.injected).toBe(2)
     expect(errors).toEqual([])
-    // The aborted transactions left nothing visible: each customer's counts are 1, 2, ..., n once.
+    // The aborted transactions left nothing visible: each customer's counts rise (the record cache
+    // writes the latest once per commit; none shows twice or goes back) and end at n.
     for (const [customer, values] of await countUpdates('read_committed')) {
-      expect(values, customer).toEqual(Array.from({ length: orders.expected.get(customer) ?? 0 }, (_, i) => i + 1))
+      for (let i = 1; i < values.length; i++) expect(values[i]!, `${customer}: ${values.join(',')}`).toBeGreaterThan(values[i - 1]!)
+      expect(values.at(-1), customer).toBe(orders.expected.get(customer))
     }
   }, 30_000)
 
