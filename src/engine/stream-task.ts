@@ -58,7 +58,8 @@ export interface StreamTaskConfig {
   /**
    * The instance's record cache (`KafkaStreamsConfig.cacheMaxBytes`), shared by every task's caching
    * stores: aggregations and materialized tables forward a key's latest value when the cache is
-   * flushed (at commit) or evicts it. Absent: every update is forwarded at once.
+   * flushed (at commit) or evicts it. Absent: every update is forwarded at once. Under upstream
+   * watermarks it only bounds write-behind caches (see the constructor).
    */
   readonly recordCache?: CacheBudget
   /**
@@ -192,8 +193,11 @@ export class StreamTask implements TaskHost {
       storeSupplier: config.storeSupplier,
       defaultSerdes: config.defaultSerdes,
       writer: config.writer,
-      ...(config.recordCache === undefined ? {} : { recordCache: config.recordCache }),
-      ...(config.writeCache === undefined ? {} : { writeCache: config.writeCache }),
+      // Under upstream watermarks windows close as the event time moves, between commits: an update
+      // held in a record cache could reach a suppression after its window closed. The budget then
+      // bounds write-behind caches, which forward nothing, and every update goes on at once.
+      ...(config.recordCache === undefined || config.watermarks === 'upstream' ? {} : { recordCache: config.recordCache }),
+      ...(config.writeCache === undefined ? (config.watermarks === 'upstream' && config.recordCache !== undefined ? { writeCache: config.recordCache } : {}) : { writeCache: config.writeCache }),
       ...(config.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: config.joinCacheMaxBytes }),
       currentStreamTimeMs: () => this.currentStreamTimeMs(),
       ...(this.watermarks === undefined ? {} : { currentWatermarkMs: () => this.watermarkMs() }),
@@ -564,14 +568,9 @@ export class StreamTask implements TaskHost {
     return isPromiseLike(told) ? told.then(() => result) : result
   }
 
-  /**
-   * Tells the processors the event time moved. Under a record cache the caches forward what they
-   * hold first: a window that closes now (a suppression's, an emit-on-close aggregation's) must
-   * hold every update made before the event time passed it, and cached ones would come too late.
-   */
+  /** Tells the processors the event time moved (there is no record cache under upstream watermarks). */
   private tellWatermark(watermarks: TaskWatermarks): MaybePromise<void> {
-    if (this.config.recordCache === undefined) return watermarks.tell()
-    return this.stores.flushCaches().then(() => watermarks.tell())
+    return watermarks.tell()
   }
 
   private sendMarkers(watermarks: TaskWatermarks, wallClockMs: number, force: boolean): void {

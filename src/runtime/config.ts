@@ -101,7 +101,8 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
    * each key's latest value there and forward it downstream (and to the changelog) when the cache
    * is flushed at commit or evicts it, so repeated updates of a key between commits go out once.
    * `0` switches it off: every update is forwarded at once (the stores' write-behind caches, which
-   * forward nothing, then share a 10 MiB budget). Default 10485760 (10 MiB).
+   * forward nothing, then share a 10 MiB budget). Under `watermarks: 'upstream'` nothing is held
+   * back either, and the budget bounds the write-behind caches. Default 10485760 (10 MiB).
    */
   readonly cacheMaxBytes?: number
   /**

@@ -84,8 +84,8 @@ describe(`surge-pricing end to end (${testBrokerKind()} broker, generated city)`
       // On stream time (the bundled config's upstream watermarks are not used here) over a backlog,
       // a record cache forwards each commit's windows in the order they were first updated, not
       // by time, and the suppression drops an update that comes after a later window moved its
-      // stream time past the update's window, as with Kafka Streams' cache. The bundled config
-      // flushes the caches before the event time moves; this test checks the counts themselves.
+      // stream time past the update's window, as with Kafka Streams' cache. Under the bundled
+      // config's upstream watermarks the cache holds nothing back; this test checks the counts.
       cacheMaxBytes: 0,
     })
     await app.start()

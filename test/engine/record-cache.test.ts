@@ -91,6 +91,15 @@ describe.each(STORE_SUPPLIERS)('a task under a record cache (%s)', (supplier) =>
     expect(outputs(collector, 'counts-out').length).toBeLessThan(300)
   })
 
+  it('under upstream watermarks holds nothing back: the budget only bounds write-behind caches', async () => {
+    const budget = new CacheBudget(1 << 20)
+    const { task, collector } = await openTask(countTopology(), { in: 1, names: 1 }, '0_0', dir.path, supplier, { recordCache: budget, watermarks: 'upstream' })
+    open.push(task)
+    await feed(task, [input('a', 10), input('a', 30)])
+    expect(outputs(collector, 'counts-out')).toEqual([['a', 1, 10], ['a', 2, 30]])
+    expect(budget.usedBytes).toBeGreaterThan(0)
+  })
+
   it('forwards the headers of the last write of a key', async () => {
     const { task, collector } = await openTask(countTopology(), { in: 1, names: 1 }, '0_0', dir.path, supplier, { recordCache: new CacheBudget(1 << 20) })
     open.push(task)
