@@ -354,7 +354,7 @@ export class StreamTask implements TaskHost {
     const watermarks = this.watermarks
     if (watermarks === undefined || this.state !== 'running') return undefined
     const moved = watermarks.clock.tick(wallClockMs, (i) => this.queues.caughtUp(i))
-    const told = moved ? this.tellWatermark(watermarks) : undefined
+    const told = moved ? watermarks.tell() : undefined
     if (isPromiseLike(told)) return told.then(() => this.sendMarkers(watermarks, wallClockMs, false))
     this.sendMarkers(watermarks, wallClockMs, false)
     return undefined
@@ -564,14 +564,10 @@ export class StreamTask implements TaskHost {
 
   /** The event time moved: processors hear of it; returns `result` once they have. */
   private watermarkAdvanced(result: boolean): MaybePromise<boolean> {
-    const told = this.tellWatermark(this.watermarks as TaskWatermarks)
+    const told = (this.watermarks as TaskWatermarks).tell()
     return isPromiseLike(told) ? told.then(() => result) : result
   }
 
-  /** Tells the processors the event time moved (there is no record cache under upstream watermarks). */
-  private tellWatermark(watermarks: TaskWatermarks): MaybePromise<void> {
-    return watermarks.tell()
-  }
 
   private sendMarkers(watermarks: TaskWatermarks, wallClockMs: number, force: boolean): void {
     // Under exactly-once the markers are in the open transaction: it must be committed.

@@ -64,11 +64,6 @@ export class TaskManager {
     this.writeCache = max > 0 ? undefined : new CacheBudget(DEFAULT_CACHE_MAX_BYTES)
   }
 
-  /** Bytes the record cache holds now, across every task (0 without a record cache). */
-  recordCacheBytes(): number {
-    return this.recordCache?.usedBytes ?? 0
-  }
-
   all(): StreamTask[] {
     return [...this.tasks.values()]
   }
