@@ -1,5 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config'
-import base from './vitest.config.js'
+import { sharedTestOptions } from './vitest.config.js'
 
 /**
  * `npm run test:interop`: the suites whose fixtures start a broker through test/kafka/fixtures.ts,
@@ -9,7 +9,7 @@ import base from './vitest.config.js'
  */
 export default defineConfig({
   test: {
-    ...base.test,
+    ...sharedTestOptions,
     include: [
       'test/kafka/*.test.ts',
       'test/e2e/runtime-*.test.ts',
