@@ -29,6 +29,8 @@ export class InternalStreamsBuilder {
   private readonly stores: UserStoreSpec[] = []
   private index = 0
   private readonly materializedTables = new Set<number>()
+  /** See `LogicalGraph.oldValuesRequired`. */
+  private readonly oldValuesRequired = new Set<number>()
 
   /**
    * The user's name, or `PREFIX-0000000007`. An index is consumed either way, as Kafka Streams'
@@ -104,6 +106,8 @@ export class InternalStreamsBuilder {
     const node = this.nodes[id]
     if (node === undefined) throw new RangeError(`No logical node ${id}.`)
     if (node.kind === 'table-source' || node.kind === 'foreign-key-join') this.materialize(id)
+    // A filter or mapValues with a store reads old values from it, not from upstream.
+    else if (node.kind === 'table-stateless' && node.store !== undefined) this.oldValuesRequired.add(id)
     else if (node.kind === 'table-stateless') this.requireOldValues(node.parents[0] as number)
   }
 
@@ -121,7 +125,7 @@ export class InternalStreamsBuilder {
   private viewable(id: number): boolean {
     const node = this.nodes[id]
     if (node === undefined) return false
-    if (node.kind === 'table-stateless') return this.viewable(node.parents[0] as number)
+    if (node.kind === 'table-stateless') return node.store !== undefined || this.viewable(node.parents[0] as number)
     if (node.kind === 'table-table-join' && node.storeName === undefined) return node.parents.every((p) => this.viewable(p))
     return tableStoreOf(node) !== undefined
   }
@@ -130,7 +134,7 @@ export class InternalStreamsBuilder {
     const node = this.nodes[id]
     if (node === undefined) return
     if (node.kind === 'table-source' || node.kind === 'foreign-key-join') this.materialize(id)
-    else if (node.kind === 'table-stateless') this.markViewed(node.parents[0] as number)
+    else if (node.kind === 'table-stateless' && node.store === undefined) this.markViewed(node.parents[0] as number)
     else if (node.kind === 'table-table-join' && node.storeName === undefined) for (const p of node.parents) this.markViewed(p)
   }
 
@@ -145,6 +149,7 @@ export class InternalStreamsBuilder {
       nextIndex: this.index,
       reuseSourceTopics: options.reuseSourceTopics,
       materializedTables: new Set(this.materializedTables),
+      oldValuesRequired: new Set(this.oldValuesRequired),
     })
   }
 }

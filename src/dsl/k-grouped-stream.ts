@@ -35,6 +35,7 @@ export function aggregationBase<K, V, A>(
   valueSerde: Serde<unknown> | undefined
   aggregateSerde: Serde<unknown> | undefined
   loggingEnabled: boolean
+  cachingEnabled: boolean
   repartitionBase: string
   repartitionNamedByUser: boolean
   repartitionNames: RepartitionNames | undefined
@@ -42,7 +43,7 @@ export function aggregationBase<K, V, A>(
   const { builder } = grouping
   // Kafka's count(Materialized) without a store name numbers one store name more ("we used to burn
   // a topology name here"); options with materialization fields stand for that Materialized here.
-  if (shape.countWithOptions === true && options.storeName === undefined && (options.valueSerde !== undefined || options.loggingEnabled !== undefined)) {
+  if (shape.countWithOptions === true && options.storeName === undefined && (options.valueSerde !== undefined || options.loggingEnabled !== undefined || options.cachingEnabled !== undefined)) {
     builder.name(`${prefix}STATE-STORE-`)
   }
   const storeName = builder.nameUnlessGiven(`${prefix}STATE-STORE-`, options.storeName)
@@ -68,6 +69,7 @@ export function aggregationBase<K, V, A>(
     valueSerde: grouping.valueSerde as Serde<unknown> | undefined,
     aggregateSerde: (options.valueSerde ?? defaultStoreSerde) as Serde<unknown> | undefined,
     loggingEnabled: options.loggingEnabled ?? true,
+    cachingEnabled: options.cachingEnabled ?? true,
     repartitionBase,
     repartitionNamedByUser: grouping.groupedName !== undefined,
     repartitionNames,

@@ -4,11 +4,12 @@ import type { ProcessorSupplier } from '../processors/api.js'
 import { tableFilterProcessor } from '../processors/table-filter.js'
 import { tableGroupByProcessor } from '../processors/table-group-by.js'
 import { tableMapValuesProcessor } from '../processors/table-map-values.js'
+import { storedTableOperator } from '../processors/table-stored-operator.js'
 import type { Serde } from '../serde/serde.js'
 import { validName, type InternalStreamsBuilder } from './internal-builder.js'
 import { KGroupedTable } from './k-grouped-table.js'
 import { KStream } from './k-stream.js'
-import type { GroupedOptions, NamedOptions, TableJoinedOptions } from './options.js'
+import type { GroupedOptions, NamedOptions, TableJoinedOptions, TableOperatorOptions } from './options.js'
 import type { TableRowView } from './logical/nodes.js'
 import type { TableJoinType } from '../processors/joins/table-table-join.js'
 import type { Suppressed } from './suppressed.js'
@@ -98,27 +99,58 @@ export class KTable<K, V> {
   private derive<V2>(
     operator: string,
     prefix: string,
-    supplier: (sendOldValues: boolean) => ProcessorSupplier,
+    supplier: (sendOldValues: boolean, storeName: string | undefined) => ProcessorSupplier,
     rowView: TableRowView,
-    options: NamedOptions | undefined,
-    valueSerde: Serde<V2> | undefined,
+    options: TableOperatorOptions<V2> | undefined,
+    defaultValueSerde: Serde<V2> | undefined,
   ): KTable<K, V2> {
-    const name = this.builder.name(prefix, options?.name)
-    const id = this.builder.add({ kind: 'table-stateless', name, parents: [this.nodeId], operator, supplier, rowView })
-    return new KTable(this.builder, id, this.keySerde, valueSerde, { ...this.info, storeName: undefined, storeNamedByUser: false })
+    const o = options ?? {}
+    const valueSerde = o.valueSerde ?? defaultValueSerde
+    // Kafka's doFilter/doMapValues: a Materialized without a store name burns a store name's index
+    // before the processor is named, and keeps no store.
+    if (o.storeName === undefined && (o.valueSerde !== undefined || o.loggingEnabled !== undefined || o.cachingEnabled !== undefined)) {
+      this.builder.name(`${prefix}STATE-STORE-`)
+    }
+    const name = this.builder.name(prefix, o.name)
+    const store =
+      o.storeName === undefined
+        ? undefined
+        : {
+            name: validName(o.storeName),
+            ...this.rowStoreKeys(),
+            valueSerde: valueSerde as Serde<unknown> | undefined,
+            loggingEnabled: o.loggingEnabled ?? true,
+            cachingEnabled: o.cachingEnabled ?? true,
+          }
+    const id = this.builder.add({ kind: 'table-stateless', name, parents: [this.nodeId], operator, supplier, rowView, ...(store === undefined ? {} : { store }) })
+    return new KTable(this.builder, id, this.keySerde, valueSerde, { ...this.info, storeName: store?.name, storeNamedByUser: store !== undefined })
   }
 
-  /** Rows the predicate rejects become absent (downstream sees a deletion). */
-  filter(predicate: (key: K, value: V) => boolean, options?: NamedOptions): KTable<K, V> {
-    return this.derive('filter', 'KTABLE-FILTER-', (sendOldValues) => tableFilterProcessor(predicate, false, sendOldValues) as ProcessorSupplier, { kind: 'filter', predicate: predicate as (k: unknown, v: unknown) => boolean, negate: false }, options, this.valueSerde)
+  /**
+   * Rows the predicate rejects become absent (downstream sees a deletion). With a `storeName` the
+   * result keeps a store of its own (Kafka Streams' `filter(predicate, Materialized.as(name))`).
+   */
+  filter(predicate: (key: K, value: V) => boolean, options?: TableOperatorOptions<V>): KTable<K, V> {
+    return this.derive('filter', 'KTABLE-FILTER-', (sendOldValues, storeName) => this.filterSupplier(predicate, false, sendOldValues, storeName), { kind: 'filter', predicate: predicate as (k: unknown, v: unknown) => boolean, negate: false }, options, this.valueSerde)
   }
 
-  filterNot(predicate: (key: K, value: V) => boolean, options?: NamedOptions): KTable<K, V> {
-    return this.derive('filterNot', 'KTABLE-FILTER-', (sendOldValues) => tableFilterProcessor(predicate, true, sendOldValues) as ProcessorSupplier, { kind: 'filter', predicate: predicate as (k: unknown, v: unknown) => boolean, negate: true }, options, this.valueSerde)
+  filterNot(predicate: (key: K, value: V) => boolean, options?: TableOperatorOptions<V>): KTable<K, V> {
+    return this.derive('filterNot', 'KTABLE-FILTER-', (sendOldValues, storeName) => this.filterSupplier(predicate, true, sendOldValues, storeName), { kind: 'filter', predicate: predicate as (k: unknown, v: unknown) => boolean, negate: true }, options, this.valueSerde)
   }
 
-  mapValues<V2>(mapper: (value: V, key: K) => V2, options?: NamedOptions): KTable<K, V2> {
-    return this.derive<V2>('mapValues', 'KTABLE-MAPVALUES-', (sendOldValues) => tableMapValuesProcessor(mapper, sendOldValues) as ProcessorSupplier, { kind: 'map-values', mapper: mapper as (v: unknown, k: unknown) => unknown }, options, undefined)
+  /** Maps each row's value; with a `storeName` the result keeps a store of its own, as `filter`. */
+  mapValues<V2>(mapper: (value: V, key: K) => V2, options?: TableOperatorOptions<V2>): KTable<K, V2> {
+    const supplier = (sendOldValues: boolean, storeName: string | undefined): ProcessorSupplier =>
+      (storeName === undefined
+        ? tableMapValuesProcessor(mapper, sendOldValues)
+        : storedTableOperator<K, V, V2>({ compute: (key, value) => mapper(value, key), storeName, sendOldValues, skipAbsent: false })) as ProcessorSupplier
+    return this.derive<V2>('mapValues', 'KTABLE-MAPVALUES-', supplier, { kind: 'map-values', mapper: mapper as (v: unknown, k: unknown) => unknown }, options, undefined)
+  }
+
+  private filterSupplier(predicate: (key: K, value: V) => boolean, negate: boolean, sendOldValues: boolean, storeName: string | undefined): ProcessorSupplier {
+    if (storeName === undefined) return tableFilterProcessor(predicate, negate, sendOldValues) as ProcessorSupplier
+    const compute = (key: K, value: V): V | null => (predicate(key, value) !== negate ? value : null)
+    return storedTableOperator<K, V, V>({ compute, storeName, sendOldValues, skipAbsent: true }) as ProcessorSupplier
   }
 
   /** The table's updates as a stream; a deleted row arrives as a `null` value. */
@@ -207,6 +239,7 @@ export class KTable<K, V> {
       storeName: options.storeName === undefined ? undefined : validName(options.storeName),
       ...this.rowStoreKeys(),
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
+      cachingEnabled: options.cachingEnabled ?? true,
     })
     // Kafka Streams' findAndVerifyWindowGrace: a window of the result closes when it has closed on both sides.
     const windowGraceMs = thisGrace === undefined || otherGrace === undefined ? undefined : Math.max(thisGrace, otherGrace)
@@ -255,6 +288,7 @@ export class KTable<K, V> {
       names: { subscriptionSend, subscriptionSink, subscriptionSource, subscriptionReceive, subscriptionJoinForeign, foreignTableJoin, responseSink, responseSource, responseResolve },
       resultStoreName,
       resultValueSerde: options.valueSerde as Serde<unknown> | undefined,
+      cachingEnabled: options.cachingEnabled ?? true,
       leftKeySerde: this.keySerde as Serde<unknown> | undefined,
       leftValueSerde: this.valueSerde as Serde<unknown> | undefined,
       rightKeySerde: other.keySerde as Serde<unknown> | undefined,

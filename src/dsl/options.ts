@@ -22,6 +22,13 @@ export interface TableOptions<K, V> extends StreamOptions<K, V> {
    * true. Ignored under the `reuse.ktable.source.topics` optimization: the source topic is the changelog.
    */
   readonly loggingEnabled?: boolean
+  /**
+   * Kafka Streams' `Materialized.withCachingEnabled()`/`withCachingDisabled()`, default true: the
+   * store's updates go through the instance's record cache (`cacheMaxBytes`), which forwards each
+   * key's latest value at commit or eviction. `false` forwards every update at once, whatever
+   * `cacheMaxBytes` is (writes down to the store are still batched until the commit).
+   */
+  readonly cachingEnabled?: boolean
 }
 
 /**
@@ -61,6 +68,13 @@ export interface AggregateOptions<A> extends NamedOptions {
   readonly valueSerde?: Serde<A>
   /** Back the store up to a changelog topic (default true). */
   readonly loggingEnabled?: boolean
+  /**
+   * Kafka Streams' `Materialized.withCachingEnabled()`/`withCachingDisabled()`, default true: the
+   * store's updates go through the instance's record cache (`cacheMaxBytes`), which forwards each
+   * key's latest value at commit or eviction. `false` forwards every update at once, whatever
+   * `cacheMaxBytes` is (writes down to the store are still batched until the commit).
+   */
+  readonly cachingEnabled?: boolean
 }
 
 export interface SplitOptions<D extends string> extends NamedOptions {
@@ -113,10 +127,28 @@ export interface JoinedOptions<K, V> extends NamedOptions {
   readonly valueSerde?: Serde<V>
 }
 
+/**
+ * Options of `KTable.filter`, `filterNot` and `mapValues` (Kafka Streams' `Named` and `Materialized`):
+ * with a `storeName` the result keeps a store of its own, queryable, backed up to
+ * `<applicationId>-<storeName>-changelog` unless `loggingEnabled` is false, and looked up by joins
+ * instead of recomputing the row from the table upstream.
+ */
+export interface TableOperatorOptions<V> extends NamedOptions {
+  readonly storeName?: string
+  /** Serde of the result's values in its store and downstream (a filter's default: the table's own). */
+  readonly valueSerde?: Serde<V>
+  /** Back the store up to a changelog topic (default true). */
+  readonly loggingEnabled?: boolean
+  /** See `AggregateOptions.cachingEnabled`. */
+  readonly cachingEnabled?: boolean
+}
+
 /** Options of a table-table join: `storeName` materializes the result (queryable). */
 export interface TableJoinedOptions<VR> extends NamedOptions {
   readonly storeName?: string
   readonly valueSerde?: Serde<VR>
+  /** The result store's caching, when it has one (see `AggregateOptions.cachingEnabled`). */
+  readonly cachingEnabled?: boolean
 }
 
 /** Options of a global table. */

@@ -55,6 +55,7 @@ export class StreamsBuilder {
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
       timestampExtractor: options.timestampExtractor as never,
       loggingEnabled: options.loggingEnabled ?? true,
+      cachingEnabled: options.cachingEnabled ?? true,
     })
     if (options.storeName !== undefined) this.internal.materialize(id)
     return new KTable(this.internal, id, options.keySerde, options.valueSerde, { storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })

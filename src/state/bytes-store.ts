@@ -48,6 +48,11 @@ export interface BytesStore extends StateStore {
   approximateNumEntries(): MaybePromise<number>
   /** Writes changelog records without logging them again (see `RestorableStore`). */
   restore(records: readonly ChangelogRecord[]): Promise<void>
+  /**
+   * A record cache's own answer for `key` (`null`: cached as absent), without reading below;
+   * `undefined` when the key is not cached. Only record caches have it (see `CachingBytesStore`).
+   */
+  peekRecordCache?(key: Buffer): Buffer | null | undefined
 }
 
 /** Turns a stream of writes (e.g. restored records) into batch writes stamped with one time. */

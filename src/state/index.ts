@@ -128,7 +128,7 @@ export function createWindowStore<K, V>(def: StoreDefinition, options: StoreOpti
     // the changelog.
     const liveMax = def.streamJoinStore === 'window-buffer' ? joinCacheBound(def, options) : 0
     const below = def.cachingEnabled && options.supplier === 'rocksdb' && liveMax > 0 ? new LiveWindowCache(segments, schema, clock, liveMax) : segments
-    const bytes = wrapBytes({ ...def, cachingEnabled: false }, options, below)
+    const bytes = wrapBytes(def, options, below, { cache: false })
     return new MeteredWindowStore(def.name, bytes, options.keySerde, options.valueSerde, { schema, clock, windowSizeMs, segments })
   }
   const bytes = wrapBytes(def, options, segments)
@@ -144,7 +144,7 @@ export function createSessionStore<K, V>(def: StoreDefinition, options: StoreOpt
   const segments = new SegmentedBytesStore(def.name, schema, clock, segmentsFor(def.name, options.supplier, clock))
   // Every session scan covers one whole key (up to `schema.upperBound(key)`): the cache can forget
   // just the evicted key's range. Window scans are bounded by time too, so they cannot.
-  const bytes = wrapBytes(def, options, segments, schema.suffixLength)
+  const bytes = wrapBytes(def, options, segments, { keySuffixLength: schema.suffixLength })
   return new MeteredSessionStore(def.name, bytes, options.keySerde, options.valueSerde, { schema, clock, segments })
 }
 
@@ -194,22 +194,37 @@ function requirePositive(def: StoreDefinition, field: 'retentionMs' | 'windowSiz
   return value
 }
 
-/** Adds the changelogging and caching layers the definition asks for. */
-function wrapBytes<K, V>(def: StoreDefinition, options: StoreOptions<K, V>, store: BytesStore, keySuffixLength?: number): BytesStore {
+/**
+ * Adds the changelogging and caching layers the definition asks for. `cache: false` leaves the cache
+ * out whatever the definition says (stores that keep every put: a cache would only add copies).
+ */
+function wrapBytes<K, V>(
+  def: StoreDefinition,
+  options: StoreOptions<K, V>,
+  store: BytesStore,
+  layers: { readonly cache?: false; readonly keySuffixLength?: number } = {},
+): BytesStore {
   let bytes = store
   if (def.loggingEnabled) bytes = new ChangeloggingBytesStore(bytes)
-  if (def.cachingEnabled) bytes = new CachingBytesStore(bytes, { ...cachingFor(def, options), ...(keySuffixLength === undefined ? {} : { keySuffixLength }) })
+  const caching = layers.cache === false ? undefined : cachingFor(def, options)
+  if (caching !== undefined) {
+    const { keySuffixLength } = layers
+    bytes = new CachingBytesStore(bytes, { ...caching, ...(keySuffixLength === undefined ? {} : { keySuffixLength }) })
+  }
   return bytes
 }
 
 /**
- * The cache of a caching store: under a shared `recordCache` budget, a record cache its operator may
- * hold forwarding back with; without one (`cacheMaxBytes: 0`, or a store built alone), a cache of its
- * own that only batches writes down and never changes what is forwarded.
+ * The cache of a store, if it has one. Under a shared `recordCache` budget a caching store has a
+ * record cache its operator may hold forwarding back with; a store with caching off
+ * (`Materialized.withCachingDisabled`) still batches its writes down in that budget, but forwards
+ * nothing. Without a record cache (`cacheMaxBytes: 0`) every store batches its writes in the shared
+ * `writeCache`. A store built alone gets a cache of its own, if caching is on, that only batches writes.
  */
-function cachingFor<K, V>(def: StoreDefinition, options: StoreOptions<K, V>): CachingOptions {
-  if (options.recordCache !== undefined) return { budget: options.recordCache, recordCache: true }
+function cachingFor<K, V>(def: StoreDefinition, options: StoreOptions<K, V>): CachingOptions | undefined {
+  if (options.recordCache !== undefined) return def.cachingEnabled ? { budget: options.recordCache, recordCache: true } : { budget: options.recordCache }
   if (options.writeCache !== undefined) return { budget: options.writeCache }
+  if (!def.cachingEnabled) return undefined
   const max = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
   if (!Number.isFinite(max) || max <= 0) {
     throw new StateStoreError(`cacheMaxBytes of store "${def.name}" must be a positive number of bytes, got ${max}.`)

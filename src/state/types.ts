@@ -205,6 +205,11 @@ export interface StoreDefinition {
    */
   readonly timeOrderedBuffer?: boolean
   readonly loggingEnabled: boolean
+  /**
+   * Kafka Streams' store caching: under an instance's record cache budget the store's cache holds
+   * updates back and forwards each key's latest value at commit or eviction. Off, the store still
+   * batches writes down in that budget but forwards nothing; built alone it has no cache at all.
+   */
   readonly cachingEnabled: boolean
   /** Changelog config overrides (e.g. `cleanup.policy`, `retention.ms`). */
   readonly changelogConfig?: Readonly<Record<string, string>>

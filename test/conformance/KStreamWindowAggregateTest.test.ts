@@ -1,9 +1,10 @@
 // Ported from apache/kafka's
 // streams/src/test/java/org/apache/kafka/streams/kstream/internals/KStreamWindowAggregateTest.java
 //
-// Java parameterizes every test by (EmitStrategy, withCache). (ON_WINDOW_UPDATE, both) and
-// (ON_WINDOW_CLOSE, withCache=false) are ported; Java's expectations for ON_WINDOW_UPDATE do not
-// depend on withCache.
+// Java parameterizes every test by (EmitStrategy, withCache); all four are ported. withCache is the
+// store's Materialized.withCachingEnabled()/withCachingDisabled(), under the driver's default 10 MiB
+// cache: here `cachingEnabled` under `cacheMaxBytes` of 10 MiB. Java's expectations for
+// ON_WINDOW_UPDATE do not depend on withCache.
 // Java's default window stores are RocksDB: each case runs on Tributary's in-memory and RocksDB stores.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Record as StreamRecord } from '../../src/core/record.js'
@@ -48,12 +49,14 @@ function processed(topic: TestOutputTopic<Windowed<string>, string>): Kvt[] {
 /** `Windowed.toString()` in Kafka: `[key@start/end]`. */
 const windowedToString = (w: Windowed<string>): string => `[${w.key}@${w.window.start}/${w.window.end}]`
 
-// Java's withCache=true runs the same ON_WINDOW_UPDATE cases with the store's cache on, under a test
-// driver that commits (flushes the cache) after every input: the same outputs. Here the driver runs
-// with Tributary's record cache at Kafka's default size.
+// Kafka's TopologyTestDriver has the default statestore.cache.max.bytes, and commits (flushes the
+// cache) after every input.
+const cache = { cacheMaxBytes: 10 * 1024 * 1024 }
+
+// withCache=true runs the same ON_WINDOW_UPDATE cases through the record cache: the same outputs.
 describe.each([false, true])('KStreamWindowAggregateTest [withCache=%s]', (withCache) => {
   const PARAM = `[ON_WINDOW_UPDATE, withCache=${withCache}]`
-  const cache = withCache ? { cacheMaxBytes: 10 * 1024 * 1024 } : {}
+  const caching = { cachingEnabled: withCache }
   let driver: TopologyTestDriver | undefined
   afterEach(async () => {
     await driver?.close()
@@ -68,7 +71,7 @@ describe.each([false, true])('KStreamWindowAggregateTest [withCache=%s]', (withC
       .stream<string, string>('topic1', { keySerde: str, valueSerde: str })
       .groupByKey({ keySerde: str, valueSerde: str })
       .windowedBy(TimeWindows.ofSizeAndGrace(10, 100).advanceBy(5))
-      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonized', valueSerde: str })
+      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonized', valueSerde: str, ...caching })
     table2.toStream().to('processed', { keySerde: windowedKey, valueSerde: str })
 
     driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
@@ -136,7 +139,7 @@ describe.each([false, true])('KStreamWindowAggregateTest [withCache=%s]', (withC
         .stream<string, string>(topic, { keySerde: str, valueSerde: str })
         .groupByKey({ keySerde: str, valueSerde: str })
         .windowedBy(TimeWindows.ofSizeAndGrace(10, grace).advanceBy(5))
-        .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName, valueSerde: str })
+        .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName, valueSerde: str, ...caching })
     const table1 = windowed('topic1', 'topic1-Canonized')
     table1.toStream().to('processed-0', { keySerde: windowedKey, valueSerde: str })
     const table2 = windowed('topic2', 'topic2-Canonized')
@@ -249,7 +252,7 @@ describe.each([false, true])('KStreamWindowAggregateTest [withCache=%s]', (withC
       .stream<string, string>('topic', { keySerde: str, valueSerde: str })
       .groupByKey({ keySerde: str, valueSerde: str })
       .windowedBy(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5))
-      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str })
+      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, ...caching })
       .toStream()
       .to('output', { keySerde: windowedKey, valueSerde: str })
 
@@ -271,7 +274,7 @@ describe.each([false, true])('KStreamWindowAggregateTest [withCache=%s]', (withC
       .stream<string, string>('topic', { keySerde: str, valueSerde: str })
       .groupByKey({ keySerde: str, valueSerde: str })
       .windowedBy(TimeWindows.ofSizeAndGrace(10, 90).advanceBy(5))
-      .aggregate(() => '', TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, loggingEnabled: false })
+      .aggregate(() => '', TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, ...caching, loggingEnabled: false })
       .toStream()
       .map((key, value) => [windowedToString(key), value] as const)
       .to('output', { keySerde: str, valueSerde: str })
@@ -315,7 +318,7 @@ describe.each([false, true])('KStreamWindowAggregateTest [withCache=%s]', (withC
       .stream<string, string>('topic', { keySerde: str, valueSerde: str })
       .groupByKey({ keySerde: str, valueSerde: str })
       .windowedBy(TimeWindows.ofSizeAndGrace(10, 90).advanceBy(10))
-      .aggregate(() => '', TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, loggingEnabled: false })
+      .aggregate(() => '', TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, ...caching, loggingEnabled: false })
       .toStream()
       .map((key, value) => [windowedToString(key), value] as const)
       .to('output', { keySerde: str, valueSerde: str })
@@ -350,7 +353,7 @@ describe.each([false, true])('KStreamWindowAggregateTest [withCache=%s]', (withC
       .stream<string, string>('input', { keySerde: str, valueSerde: str })
       .groupByKey({ keySerde: str, valueSerde: str })
       .windowedBy(TimeWindows.ofSizeAndGrace(10, 5).advanceBy(5))
-      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: WINDOW_STORE_NAME, valueSerde: str, loggingEnabled: false })
+      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: WINDOW_STORE_NAME, valueSerde: str, loggingEnabled: false, cachingEnabled: false })
       .toStream()
       .to('forwarded', { keySerde: windowedKey, valueSerde: str })
     return builder.build()
@@ -455,11 +458,12 @@ describe.each([false, true])('KStreamWindowAggregateTest [withCache=%s]', (withC
   })
 })
 
-// The ON_WINDOW_CLOSE half of Java's parameterization (withCache=false). Java's
+// The ON_WINDOW_CLOSE half of Java's parameterization. Java's
 // showThrowIfEmitFinalUsedWithUnlimitedWindow is not ported: Tributary has no UnlimitedWindows, the
 // only windows ON_WINDOW_CLOSE refuses.
-describe('KStreamWindowAggregateTest [ON_WINDOW_CLOSE]', () => {
-  const CLOSE = '[ON_WINDOW_CLOSE, withCache=false]'
+describe.each([false, true])('KStreamWindowAggregateTest [ON_WINDOW_CLOSE, withCache=%s]', (withCache) => {
+  const CLOSE = `[ON_WINDOW_CLOSE, withCache=${withCache}]`
+  const caching = { cachingEnabled: withCache }
   let driver: TopologyTestDriver | undefined
   afterEach(async () => {
     await driver?.close()
@@ -475,10 +479,10 @@ describe('KStreamWindowAggregateTest [ON_WINDOW_CLOSE]', () => {
       .groupByKey({ keySerde: str, valueSerde: str })
       .windowedBy(TimeWindows.ofSizeAndGrace(10, 100).advanceBy(5))
       .emitStrategy(EmitStrategy.onWindowClose())
-      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonized', valueSerde: str })
+      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonized', valueSerde: str, ...caching })
     table2.toStream().to('processed', { keySerde: windowedKey, valueSerde: str })
 
-    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
     const inputTopic1 = driver.createInputTopic('topic1', str, str)
     await inputTopic1.pipeInput('A', '1', 0)
     await inputTopic1.pipeInput('B', '2', 1)
@@ -506,8 +510,7 @@ describe('KStreamWindowAggregateTest [ON_WINDOW_CLOSE]', () => {
     expect(processed(output(driver, 'processed'))).toEqual([])
   })
 
-  // processEmitFinalJoin. Without a cache, the [0, 10) windows of topic2 find nothing to join: by
-  // then topic1's store (size + grace = 15) no longer holds them.
+  // processEmitFinalJoin.
   it.each(engines)(`testJoin ${CLOSE} (%s stores)`, async (stateStores) => {
     const builder = new StreamsBuilder()
     const grace = 5
@@ -517,7 +520,7 @@ describe('KStreamWindowAggregateTest [ON_WINDOW_CLOSE]', () => {
         .groupByKey({ keySerde: str, valueSerde: str })
         .windowedBy(TimeWindows.ofSizeAndGrace(10, grace).advanceBy(5))
         .emitStrategy(EmitStrategy.onWindowClose())
-        .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName, valueSerde: str })
+        .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName, valueSerde: str, ...caching })
     const table1 = windowed('topic1', 'topic1-Canonized')
     table1.toStream().to('processed-0', { keySerde: windowedKey, valueSerde: str })
     const table2 = windowed('topic2', 'topic2-Canonized')
@@ -527,7 +530,7 @@ describe('KStreamWindowAggregateTest [ON_WINDOW_CLOSE]', () => {
       .toStream()
       .to('processed-2', { keySerde: windowedKey, valueSerde: str })
 
-    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
     const inputTopic1 = driver.createInputTopic('topic1', str, str)
     const inputTopic2 = driver.createInputTopic('topic2', str, str)
     const processors = [output(driver, 'processed-0'), output(driver, 'processed-1'), output(driver, 'processed-2')]
@@ -570,9 +573,17 @@ describe('KStreamWindowAggregateTest [ON_WINDOW_CLOSE]', () => {
     await inputTopic2.pipeInput('D', 'd', 10)
     await inputTopic2.pipeInput('A', 'a', 15)
 
-    // withCache=false: Java checks (and clears) processors 0 and 2 only.
     expect(processed(processors[0]!)).toEqual([])
-    expect(processed(processors[2]!)).toEqual([])
+    if (withCache) {
+      expect(processed(processors[1]!)).toEqual([kvt('A', 0, 10, '0+a', 0), kvt('B', 0, 10, '0+b', 1), kvt('C', 0, 10, '0+c', 2)])
+      // topic1's [0, 10) windows are past its store's retention (size + grace = 15), but its cache
+      // still holds them: the join finds them through the cache.
+      expect(processed(processors[2]!)).toEqual([kvt('A', 0, 10, '0+1+1%0+a', 9), kvt('B', 0, 10, '0+2%0+b', 1), kvt('C', 0, 10, '0+3%0+c', 2)])
+    } else {
+      // Java checks (and clears) processors 0 and 2 only. Without a cache, the [0, 10) windows of
+      // topic2 find nothing to join: topic1's store no longer holds them.
+      expect(processed(processors[2]!)).toEqual([])
+    }
 
     await inputTopic2.pipeInput('A', 'a', 5)
     await inputTopic2.pipeInput('B', 'b', 6)
@@ -581,10 +592,9 @@ describe('KStreamWindowAggregateTest [ON_WINDOW_CLOSE]', () => {
     await inputTopic2.pipeInput('A', 'a', 21)
 
     expect(processed(processors[0]!)).toEqual([])
+    const closedBefore = withCache ? [] : [kvt('A', 0, 10, '0+a', 0), kvt('B', 0, 10, '0+b', 1), kvt('C', 0, 10, '0+c', 2)]
     expect(processed(processors[1]!)).toEqual([
-      kvt('A', 0, 10, '0+a', 0),
-      kvt('B', 0, 10, '0+b', 1),
-      kvt('C', 0, 10, '0+c', 2),
+      ...closedBefore,
       kvt('A', 5, 15, '0+a', 5),
       kvt('B', 5, 15, '0+b', 6),
       kvt('D', 5, 15, '0+d+d', 10),
@@ -604,11 +614,11 @@ describe('KStreamWindowAggregateTest [ON_WINDOW_CLOSE]', () => {
       .groupByKey({ keySerde: str, valueSerde: str })
       .windowedBy(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5))
       .emitStrategy(EmitStrategy.onWindowClose())
-      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str })
+      .aggregate(STRING_INIT, TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, ...caching })
       .toStream()
       .to('output', { keySerde: windowedKey, valueSerde: str })
 
-    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
     const inputTopic = driver.createInputTopic('topic', str, str)
     await inputTopic.pipeInput(null, '1')
 
@@ -626,12 +636,12 @@ describe('KStreamWindowAggregateTest [ON_WINDOW_CLOSE]', () => {
       .groupByKey({ keySerde: str, valueSerde: str })
       .windowedBy(TimeWindows.ofSizeAndGrace(10, 90).advanceBy(5))
       .emitStrategy(EmitStrategy.onWindowClose())
-      .aggregate(() => '', TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, loggingEnabled: false })
+      .aggregate(() => '', TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, ...caching, loggingEnabled: false })
       .toStream()
       .map((key, value) => [windowedToString(key), value] as const)
       .to('output', { keySerde: str, valueSerde: str })
 
-    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
     const inputTopic = driver.createInputTopic('topic', str, str)
     await inputTopic.pipeInput('k', '100', 100)
     await inputTopic.pipeInput('k', '0', 0)
@@ -661,12 +671,12 @@ describe('KStreamWindowAggregateTest [ON_WINDOW_CLOSE]', () => {
       .groupByKey({ keySerde: str, valueSerde: str })
       .windowedBy(TimeWindows.ofSizeAndGrace(10, 90).advanceBy(10))
       .emitStrategy(EmitStrategy.onWindowClose())
-      .aggregate(() => '', TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, loggingEnabled: false })
+      .aggregate(() => '', TOSTRING_ADDER, { storeName: 'topic1-Canonicalized', valueSerde: str, ...caching, loggingEnabled: false })
       .toStream()
       .map((key, value) => [windowedToString(key), value] as const)
       .to('output', { keySerde: str, valueSerde: str })
 
-    driver = new TopologyTestDriver(builder.build(), { stateStores })
+    driver = new TopologyTestDriver(builder.build(), { stateStores, ...cache })
     const inputTopic = driver.createInputTopic('topic', str, str)
     await inputTopic.pipeInput('k', '100', 200)
     await inputTopic.pipeInput('k', '0', 100)

@@ -295,8 +295,93 @@ describe('KTableFilterTest', () => {
     await doTestKTable(builder, table2, table3, topic1)
   })
 
-  // shouldPassThroughOnMaterialization: needs KTable.filter(Predicate, Materialized.as("store2")): not ported.
-  // shouldGetValuesOnMaterialization: needs KTable.filter/filterNot(Predicate, Materialized) and value getters: not ported.
+  it('shouldPassThroughOnMaterialization', async () => {
+    const builder = new StreamsBuilder()
+    const topic1 = 'topic1'
+
+    const table1 = builder.table<string, number>(topic1, consumed)
+    const table2 = table1.filter(predicate, { storeName: 'store2' }) // Materialized.as("store2")
+    const table3 = table1.filterNot(predicate)
+
+    expect(table1.queryableStoreName).toBeUndefined()
+    expect(table2.queryableStoreName).toBe('store2')
+    expect(table3.queryableStoreName).toBeUndefined()
+
+    await doTestKTable(builder, table2, table3, topic1)
+  })
+
+  // Java reads table2's and table3's value getters (KTableMaterializedValueGetterSupplier: their own
+  // stores); here the same stores, store2 and store3, through the driver.
+  it('shouldGetValuesOnMaterialization', async () => {
+    const builder = new StreamsBuilder()
+    const topic1 = 'topic1'
+
+    const table1 = builder.table<string, number>(topic1, consumed)
+    const table2 = table1.filter(predicate, { storeName: 'store2' })
+    const table3 = table1.filterNot(predicate, { storeName: 'store3' })
+    const table4 = table1.filterNot(predicate)
+
+    expect(table1.queryableStoreName).toBeUndefined()
+    expect(table2.queryableStoreName).toBe('store2')
+    expect(table3.queryableStoreName).toBe('store3')
+    expect(table4.queryableStoreName).toBeUndefined()
+
+    const driver = new TopologyTestDriver(builder.build(), props)
+    try {
+      const inputTopic = driver.createInputTopic(topic1, stringSerde, integerSerde, inputStart)
+      const store2 = driver.getTimestampedKeyValueStore<string, number>('store2')
+      const store3 = driver.getTimestampedKeyValueStore<string, number>('store3')
+      const getter2 = async (key: string) => (await store2.get(key)) ?? null
+      const getter3 = async (key: string) => (await store3.get(key)) ?? null
+      const make = (value: number, timestamp: number) => ({ value, timestamp }) // ValueAndTimestamp.make
+
+      await inputTopic.pipeInput('A', 1, 5)
+      await inputTopic.pipeInput('B', 1, 10)
+      await inputTopic.pipeInput('C', 1, 15)
+
+      expect(await getter2('A')).toBeNull()
+      expect(await getter2('B')).toBeNull()
+      expect(await getter2('C')).toBeNull()
+
+      expect(await getter3('A')).toEqual(make(1, 5))
+      expect(await getter3('B')).toEqual(make(1, 10))
+      expect(await getter3('C')).toEqual(make(1, 15))
+
+      await inputTopic.pipeInput('A', 2, 10)
+      await inputTopic.pipeInput('B', 2, 5)
+
+      expect(await getter2('A')).toEqual(make(2, 10))
+      expect(await getter2('B')).toEqual(make(2, 5))
+      expect(await getter2('C')).toBeNull()
+
+      expect(await getter3('A')).toBeNull()
+      expect(await getter3('B')).toBeNull()
+      expect(await getter3('C')).toEqual(make(1, 15))
+
+      await inputTopic.pipeInput('A', 3, 15)
+
+      expect(await getter2('A')).toBeNull()
+      expect(await getter2('B')).toEqual(make(2, 5))
+      expect(await getter2('C')).toBeNull()
+
+      expect(await getter3('A')).toEqual(make(3, 15))
+      expect(await getter3('B')).toBeNull()
+      expect(await getter3('C')).toEqual(make(1, 15))
+
+      await inputTopic.pipeInput('A', null, 10)
+      await inputTopic.pipeInput('B', null, 20)
+
+      expect(await getter2('A')).toBeNull()
+      expect(await getter2('B')).toBeNull()
+      expect(await getter2('C')).toBeNull()
+
+      expect(await getter3('A')).toBeNull()
+      expect(await getter3('B')).toBeNull()
+      expect(await getter3('C')).toEqual(make(1, 15))
+    } finally {
+      await driver.close()
+    }
+  })
 
   it('shouldNotSendOldValuesWithoutMaterialization', async () => {
     const builder = new StreamsBuilder()
@@ -308,7 +393,15 @@ describe('KTableFilterTest', () => {
     await doTestNotSendingOldValue(builder, table1, table2, topic1)
   })
 
-  // shouldNotSendOldValuesOnMaterialization: needs KTable.filter(Predicate, Materialized.as("store2")): not ported.
+  it('shouldNotSendOldValuesOnMaterialization', async () => {
+    const builder = new StreamsBuilder()
+    const topic1 = 'topic1'
+
+    const table1 = builder.table<string, number>(topic1, consumed)
+    const table2 = table1.filter(predicate, { storeName: 'store2' })
+
+    await doTestNotSendingOldValue(builder, table1, table2, topic1)
+  })
 
   it('shouldNotEnableSendingOldValuesIfNotAlreadyMaterializedAndNotForcedToMaterialize', async () => {
     const builder = new StreamsBuilder()
@@ -335,7 +428,20 @@ describe('KTableFilterTest', () => {
     await doTestSendingOldValue(builder, table1, table2, topic1, /* table1.sendingOldValueEnabled() */ true)
   })
 
-  // shouldEnableSendOldValuesWhenMaterializedAlreadyAndForcedToMaterialize: needs KTable.filter(Predicate, Materialized.as("store2")): not ported.
+  it('shouldEnableSendOldValuesWhenMaterializedAlreadyAndForcedToMaterialize', async () => {
+    const builder = new StreamsBuilder()
+    const topic1 = 'topic1'
+
+    const table1 = builder.table<string, number>(topic1, consumed)
+    const table2 = table1.filter(predicate, { storeName: 'store2' })
+
+    // Java: table2.enableSendingOldValues(true), through the groupBy that calls it. The filter has a
+    // store, so the unmaterialized source is left alone:
+    // assertThat(table1.sendingOldValueEnabled(), is(false)); assertThat(table2.sendingOldValueEnabled(), is(true))
+    table2.groupBy(noOpKeyValueMapper).reduce((agg, v) => agg + v, (agg, v) => agg - v, { valueSerde: integerSerde })
+
+    await doTestSendingOldValue(builder, table1, table2, topic1, /* table1.sendingOldValueEnabled() */ false)
+  })
 
   it('shouldSendOldValuesWhenEnabledOnUpStreamMaterialization', async () => {
     const builder = new StreamsBuilder()
@@ -365,7 +471,19 @@ describe('KTableFilterTest', () => {
     await doTestSkipNullOnMaterialization(builder, table1, table2, topic1, true)
   })
 
-  // shouldSkipNullToRepartitionOnMaterialization: needs KTable.filter(Predicate, Materialized.as("store2")): not ported.
+  it('shouldSkipNullToRepartitionOnMaterialization', async () => {
+    // Do not explicitly set enableSendingOldValues. Let a further downstream stateful operator trigger it instead.
+    const builder = new StreamsBuilder()
+
+    const topic1 = 'topic1'
+
+    const stringConsumed = { keySerde: stringSerde, valueSerde: stringSerde }
+    const table1 = builder.table<string, string>(topic1, stringConsumed)
+    const table2 = table1.filter((_key, value) => value.toLowerCase() === 'accept', { storeName: 'store2' })
+    table2.groupBy(noOpKeyValueMapper).reduce(STRING_ADDER, STRING_REMOVER, { storeName: 'mock-result', valueSerde: stringSerde })
+
+    await doTestSkipNullOnMaterialization(builder, table1, table2, topic1, true)
+  })
   // shouldNotSkipNullIfVersionedUpstream, shouldSkipNullIfVersionedDownstream: need
   //   Materialized.as(Stores.persistentVersionedKeyValueStore(...)) (versioned stores): not ported.
   // testTypeVariance: checks Java generics (Predicate<Number, Object> on a KTable<Integer, String>): not ported.

@@ -147,8 +147,91 @@ describe('KTableMapValuesTest', () => {
     await doTestKTable(builder, topic1, 'processed')
   })
 
-  // testQueryableKTable: needs KTable.mapValues(ValueMapper, Materialized.as("anyName").withValueSerde(...)): not ported.
-  // testQueryableValueGetter: needs KTable.mapValues(ValueMapper, Materialized) and value getters: not ported.
+  it('testQueryableKTable', async () => {
+    const builder = new StreamsBuilder()
+    const topic1 = 'topic1'
+
+    const table1 = builder.table<string, string>(topic1, consumed)
+    // Materialized.as("anyName").withValueSerde(Serdes.Integer())
+    const table2 = table1.mapValues((value) => value.charCodeAt(0) - 48, { storeName: 'anyName', valueSerde: integerSerde })
+
+    table2.toStream().to('processed', { keySerde: stringSerde, valueSerde: integerSerde })
+
+    await doTestKTable(builder, topic1, 'processed')
+  })
+
+  // Java reads table2's and table3's value getters (their own stores, KTableMaterializedValueGetterSupplier);
+  // here the same stores through the driver.
+  it('testQueryableValueGetter', async () => {
+    const builder = new StreamsBuilder()
+    const topic1 = 'topic1'
+    const storeName2 = 'store2'
+    const storeName3 = 'store3'
+
+    const table1 = builder.table<string, string>(topic1, consumed)
+    const table2 = table1.mapValues((s) => integerValueOf(s), { storeName: storeName2, valueSerde: integerSerde })
+    const table3 = table1.mapValues((value) => integerValueOf(value) * -1, { storeName: storeName3, valueSerde: integerSerde })
+    const table4 = table1.mapValues((s) => integerValueOf(s))
+
+    expect(table2.queryableStoreName).toBe(storeName2)
+    expect(table3.queryableStoreName).toBe(storeName3)
+    expect(table4.queryableStoreName).toBeUndefined()
+
+    const driver = new TopologyTestDriver(builder.build(), props)
+    try {
+      const inputTopic1 = driver.createInputTopic(topic1, stringSerde, stringSerde, inputStart)
+      const store2 = driver.getTimestampedKeyValueStore<string, number>(storeName2)
+      const store3 = driver.getTimestampedKeyValueStore<string, number>(storeName3)
+      const getter2 = async (key: string) => (await store2.get(key)) ?? null
+      const getter3 = async (key: string) => (await store3.get(key)) ?? null
+      const make = (value: number, timestamp: number) => ({ value, timestamp }) // ValueAndTimestamp.make
+
+      await inputTopic1.pipeInput('A', '01', 50)
+      await inputTopic1.pipeInput('B', '01', 10)
+      await inputTopic1.pipeInput('C', '01', 30)
+
+      expect(await getter2('A')).toEqual(make(1, 50))
+      expect(await getter2('B')).toEqual(make(1, 10))
+      expect(await getter2('C')).toEqual(make(1, 30))
+
+      expect(await getter3('A')).toEqual(make(-1, 50))
+      expect(await getter3('B')).toEqual(make(-1, 10))
+      expect(await getter3('C')).toEqual(make(-1, 30))
+
+      await inputTopic1.pipeInput('A', '02', 25)
+      await inputTopic1.pipeInput('B', '02', 20)
+
+      expect(await getter2('A')).toEqual(make(2, 25))
+      expect(await getter2('B')).toEqual(make(2, 20))
+      expect(await getter2('C')).toEqual(make(1, 30))
+
+      expect(await getter3('A')).toEqual(make(-2, 25))
+      expect(await getter3('B')).toEqual(make(-2, 20))
+      expect(await getter3('C')).toEqual(make(-1, 30))
+
+      await inputTopic1.pipeInput('A', '03', 35)
+
+      expect(await getter2('A')).toEqual(make(3, 35))
+      expect(await getter2('B')).toEqual(make(2, 20))
+      expect(await getter2('C')).toEqual(make(1, 30))
+
+      expect(await getter3('A')).toEqual(make(-3, 35))
+      expect(await getter3('B')).toEqual(make(-2, 20))
+      expect(await getter3('C')).toEqual(make(-1, 30))
+
+      await inputTopic1.pipeInput('A', null, 1)
+
+      expect(await getter2('A')).toBeNull()
+      expect(await getter2('B')).toEqual(make(2, 20))
+      expect(await getter2('C')).toEqual(make(1, 30))
+
+      expect(await getter3('A')).toBeNull()
+      expect(await getter3('B')).toEqual(make(-2, 20))
+      expect(await getter3('C')).toEqual(make(-1, 30))
+    } finally {
+      await driver.close()
+    }
+  })
 
   it('testNotSendingOldValue', async () => {
     const builder = new StreamsBuilder()
@@ -204,6 +287,20 @@ describe('KTableMapValuesTest', () => {
     await testSendingOldValues(builder, topic1, table2)
   })
 
-  // shouldNotEnableSendingOldValuesOnParentIfMapValuesMaterialized: needs KTable.mapValues(ValueMapper,
-  //   Materialized.as("bob").withValueSerde(...)): not ported.
+  it('shouldNotEnableSendingOldValuesOnParentIfMapValuesMaterialized', async () => {
+    const builder = new StreamsBuilder()
+    const topic1 = 'topic1'
+
+    const table1 = builder.table<string, string>(topic1, consumed)
+    const table2 = table1.mapValues((s) => integerValueOf(s), { storeName: 'bob', valueSerde: integerSerde })
+
+    // Java: table2.enableSendingOldValues(true), through the groupBy that calls it. mapValues has a
+    // store, so it reads old values there and the source stays unmaterialized:
+    // assertThat(table1.sendingOldValueEnabled(), is(false)); assertThat(table2.sendingOldValueEnabled(), is(true))
+    table2.groupBy((k, v) => [k, v], { keySerde: stringSerde, valueSerde: integerSerde }).reduce((agg, v) => agg + v, (agg, v) => agg - v, { valueSerde: integerSerde })
+    const topology = builder.build()
+    expect(topology.describe().toString()).not.toContain('topic1-STATE-STORE')
+
+    await testSendingOldValues(builder, topic1, table2)
+  })
 })

@@ -138,6 +138,28 @@ describe('StreamsBuilderTest', () => {
     expect(processorConnectedStateStores(topology, 'KTABLE-MAPVALUES-0000000003').size).toBe(0)
   })
 
+  it('shouldAllowJoinMaterializedFilteredKTable', () => {
+    const builder = new StreamsBuilder()
+    const filteredKTable = builder.table<string, string>(TABLE_TOPIC).filter(() => true, { storeName: 'store' })
+    builder.stream<string, string>(STREAM_TOPIC).join(filteredKTable, TOSTRING_JOINER)
+    const topology = builder.build()
+
+    expect(stateStoreNames(topology).length).toBe(1)
+    expect(processorConnectedStateStores(topology, 'KSTREAM-JOIN-0000000005')).toEqual(new Set(['store']))
+    expect(processorConnectedStateStores(topology, 'KTABLE-FILTER-0000000003')).toEqual(new Set(['store']))
+  })
+
+  it('shouldAllowJoinMaterializedMapValuedKTable', () => {
+    const builder = new StreamsBuilder()
+    const mappedKTable = builder.table<string, string>(TABLE_TOPIC).mapValues((v) => v, { storeName: 'store' })
+    builder.stream<string, string>(STREAM_TOPIC).join(mappedKTable, TOSTRING_JOINER)
+    const topology = builder.build()
+
+    expect(stateStoreNames(topology).length).toBe(1)
+    expect(processorConnectedStateStores(topology, 'KSTREAM-JOIN-0000000005')).toEqual(new Set(['store']))
+    expect(processorConnectedStateStores(topology, 'KTABLE-MAPVALUES-0000000003')).toEqual(new Set(['store']))
+  })
+
   it('shouldAllowJoinUnmaterializedJoinedKTable', () => {
     const builder = new StreamsBuilder()
     const table1 = builder.table<string, string>('table-topic1')
@@ -707,8 +729,6 @@ describe('StreamsBuilderTest', () => {
 // Not ported (missing API in Tributary):
 // - shouldAddGlobalStore, shouldUseSpecifiedNameForGlobalStoreProcessor, shouldUseDefaultNameForGlobalStoreProcessor:
 //   StreamsBuilder.addGlobalStore(StoreBuilder, topic, Consumed, ProcessorSupplier).
-// - shouldAllowJoinMaterializedFilteredKTable: KTable.filter(predicate, Materialized.as("store")).
-// - shouldAllowJoinMaterializedMapValuedKTable: KTable.mapValues(mapper, Materialized.as("store")).
 // - shouldUseDslStoreSupplier* and shouldUseTopologyOverrideStoreTypeOverConfiguredDslStoreSupplier (12 tests), and the six
 //   outer-join store-supplier tests (shouldUseSpecifiedDslStoreSuppliersForAllOuterJoin..., shouldUseConfigured*DslStoreSuppliers*,
 //   shouldUseSpecifiedStoreSupplier*, shouldUseThisStoreSupplier*): Materialized.withStoreType, StreamsConfig

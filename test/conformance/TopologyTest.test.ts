@@ -19,8 +19,6 @@
 // - Missing API new StreamsBuilder(TopologyConfig) (named topology "my-topology", default.dsl.store):
 //   every *WithTopologyConfigShouldPreserveTopologyStructure test.
 // - Missing API KGroupedStream.cogroup: every *CogroupedZeroArgCount / *CogroupedNamedMaterializedCount test.
-// - Missing API KTable.mapValues/filter with Materialized (Materialized.with / Materialized.as):
-//   kTable{Anonymous,Named}Materialized{MapValues,Filter}ShouldPreserveTopologyStructure.
 import { describe, expect, it } from 'vitest'
 import { JoinWindows, SessionWindows, StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
 import type { KStream } from '../../src/dsl/index.js'
@@ -485,6 +483,45 @@ describe('TopologyTest', () => {
     )
   })
 
+  // Materialized.with(null, null).withStoreType(IN_MEMORY): a Materialized without a store name is
+  // given here as options with materialization fields at their defaults. Without a name no store is
+  // built, so the store type (missing API) changes nothing here.
+  it('kTableAnonymousMaterializedMapValuesShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    const table = builder.table<unknown, unknown>('input-topic')
+    table.mapValues(() => null, { cachingEnabled: true })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n' +
+        '      --> KTABLE-SOURCE-0000000002\n' +
+        '    Processor: KTABLE-SOURCE-0000000002 (stores: [])\n' +
+        '      --> KTABLE-MAPVALUES-0000000004\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KTABLE-MAPVALUES-0000000004 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KTABLE-SOURCE-0000000002\n\n',
+    )
+  })
+
+  it('kTableNamedMaterializedMapValuesShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    const table = builder.table<unknown, unknown>('input-topic')
+    table.mapValues(() => null, { storeName: 'store-name' })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n' +
+        '      --> KTABLE-SOURCE-0000000002\n' +
+        '    Processor: KTABLE-SOURCE-0000000002 (stores: [])\n' +
+        '      --> KTABLE-MAPVALUES-0000000003\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KTABLE-MAPVALUES-0000000003 (stores: [store-name])\n' +
+        '      --> none\n' +
+        '      <-- KTABLE-SOURCE-0000000002\n\n',
+    )
+  })
+
   it('kTableNonMaterializedFilterShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
     const table = builder.table<unknown, unknown>('input-topic')
@@ -498,6 +535,43 @@ describe('TopologyTest', () => {
         '      --> KTABLE-FILTER-0000000003\n' +
         '      <-- KSTREAM-SOURCE-0000000001\n' +
         '    Processor: KTABLE-FILTER-0000000003 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KTABLE-SOURCE-0000000002\n\n',
+    )
+  })
+
+  // Materialized.with(null, null): options with materialization fields at their defaults.
+  it('kTableAnonymousMaterializedFilterShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    const table = builder.table<unknown, unknown>('input-topic')
+    table.filter(() => false, { cachingEnabled: true })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n' +
+        '      --> KTABLE-SOURCE-0000000002\n' +
+        '    Processor: KTABLE-SOURCE-0000000002 (stores: [])\n' +
+        '      --> KTABLE-FILTER-0000000004\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KTABLE-FILTER-0000000004 (stores: [])\n' +
+        '      --> none\n' +
+        '      <-- KTABLE-SOURCE-0000000002\n\n',
+    )
+  })
+
+  it('kTableNamedMaterializedFilterShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    const table = builder.table<unknown, unknown>('input-topic')
+    table.filter(() => false, { storeName: 'store-name' })
+    expect(builder.build().describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n' +
+        '      --> KTABLE-SOURCE-0000000002\n' +
+        '    Processor: KTABLE-SOURCE-0000000002 (stores: [])\n' +
+        '      --> KTABLE-FILTER-0000000003\n' +
+        '      <-- KSTREAM-SOURCE-0000000001\n' +
+        '    Processor: KTABLE-FILTER-0000000003 (stores: [store-name])\n' +
         '      --> none\n' +
         '      <-- KTABLE-SOURCE-0000000002\n\n',
     )

@@ -40,6 +40,8 @@ export interface DslStore {
   readonly valueSerde: Serde<unknown> | undefined
   readonly valueFormat: StoreValueFormat
   readonly loggingEnabled: boolean
+  /** Default true: the store goes through the record cache (Kafka's `Materialized.withCachingEnabled`). */
+  readonly cachingEnabled?: boolean
   readonly retentionMs?: number
   readonly windowSizeMs?: number
   readonly retainDuplicates?: boolean
@@ -76,7 +78,7 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
       ...(store.timeOrderedBuffer === true ? { timeOrderedBuffer: true } : {}),
       loggingEnabled: store.loggingEnabled,
       // A buffer is its own in-memory copy: a cache would only hold a second one.
-      cachingEnabled: store.timeOrderedBuffer !== true,
+      cachingEnabled: store.timeOrderedBuffer !== true && store.cachingEnabled !== false,
     },
     keySerde: store.keyWrap === undefined ? keyRef(store.keySerde) : { role: 'key', serde: store.keySerde, wrap: store.keyWrap },
     valueSerde: valueRef(store.valueSerde, store.valueFormat === 'timestamped' ? timestamped : undefined),
@@ -110,9 +112,9 @@ export const changes = (inner: Serde<unknown>): Serde<unknown> => changeSerde(in
  * The store of a table read from a topic (`builder.table`, `builder.globalTable`): the topic
  * already holds every update of the table, so it is the store's changelog and no copy is written.
  */
-export function sourceTableStore(node: { storeName: string; topic: string; keySerde: Serde<unknown> | undefined; valueSerde: Serde<unknown> | undefined }) {
+export function sourceTableStore(node: { storeName: string; topic: string; keySerde: Serde<unknown> | undefined; valueSerde: Serde<unknown> | undefined; cachingEnabled?: boolean }) {
   return {
-    definition: { name: node.storeName, type: 'keyValue' as const, loggingEnabled: false, cachingEnabled: true },
+    definition: { name: node.storeName, type: 'keyValue' as const, loggingEnabled: false, cachingEnabled: node.cachingEnabled !== false },
     keySerde: keyRef(node.keySerde),
     valueSerde: valueRef(node.valueSerde, timestamped),
     valueFormat: 'timestamped' as const,

@@ -78,6 +78,7 @@ export const compileForeignKeyJoin: NodeCompiler<'foreign-key-join'> = (node, ct
       valueSerde: node.resultValueSerde,
       valueFormat: 'timestamped',
       loggingEnabled: true,
+      cachingEnabled: node.cachingEnabled,
     })
     ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.resultStoreName) as never, [names.responseResolve], [node.resultStoreName])
   } else {

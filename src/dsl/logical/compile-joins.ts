@@ -140,7 +140,7 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
     if (node.storeName === undefined) {
       ctx.assembler.addProcessor(node.name, passThroughProcessor() as never, [node.thisName, node.otherName])
     } else {
-      addOperatorStore(ctx, { ...tableRowStore(node), name: node.storeName })
+      addOperatorStore(ctx, { ...tableRowStore(node), name: node.storeName, cachingEnabled: node.cachingEnabled })
       ctx.assembler.addProcessor(node.name, tableMaterializeProcessor(node.storeName) as never, [node.thisName, node.otherName], [node.storeName])
     }
     addCopartitionGroup(ctx, node)

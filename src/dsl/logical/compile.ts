@@ -23,7 +23,7 @@ import { joinCompilers } from './compile-joins.js'
 function addAggregate(
   ctx: CompileContext,
   node: NodeOfKind<'stream-aggregate' | 'time-window-aggregate' | 'session-window-aggregate' | 'sliding-window-aggregate' | 'table-aggregate'>,
-  store: Omit<DslStore, 'name' | 'keySerde' | 'valueSerde' | 'loggingEnabled'>,
+  store: Omit<DslStore, 'name' | 'keySerde' | 'valueSerde' | 'loggingEnabled' | 'cachingEnabled'>,
   supplier: Parameters<TopologyAssembler['addProcessor']>[1],
 ): void {
   addOperatorStore(ctx, {
@@ -32,6 +32,7 @@ function addAggregate(
     keySerde: node.keySerde,
     valueSerde: node.aggregateSerde,
     loggingEnabled: node.loggingEnabled,
+    cachingEnabled: node.cachingEnabled,
   })
   ctx.assembler.addProcessor(node.name, supplier, ctx.parentsOf(node), [node.storeName])
   ctx.setOutput(node, node.name)
@@ -55,7 +56,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
       ctx.assembler.addProcessor(node.name, tableSourceProcessor(undefined) as never, [node.sourceName], [])
     } else {
       if (ctx.reuseSourceTopics) ctx.assembler.addStore(sourceTableStore(node))
-      else addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: node.loggingEnabled })
+      else addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: node.loggingEnabled, cachingEnabled: node.cachingEnabled })
       ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.storeName) as never, [node.sourceName], [node.storeName])
     }
     ctx.setOutput(node, node.name)
@@ -141,7 +142,22 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     )
   },
   'table-stateless': (node, ctx) => {
-    ctx.assembler.addProcessor(node.name, node.supplier(ctx.sendsOldValues(node.parents[0] as number)), ctx.parentsOf(node))
+    const { store } = node
+    if (store === undefined) {
+      ctx.assembler.addProcessor(node.name, node.supplier(ctx.sendsOldValues(node.parents[0] as number), undefined), ctx.parentsOf(node))
+    } else {
+      addOperatorStore(ctx, {
+        name: store.name,
+        type: 'keyValue',
+        keySerde: store.keySerde,
+        valueSerde: store.valueSerde,
+        valueFormat: 'timestamped',
+        loggingEnabled: store.loggingEnabled,
+        cachingEnabled: store.cachingEnabled,
+        ...(store.windowedKeys ? { keyWrap: windowedStoreKey } : {}),
+      })
+      ctx.assembler.addProcessor(node.name, node.supplier(ctx.sendsOldValues(node.id), store.name), ctx.parentsOf(node), [store.name])
+    }
     ctx.setOutput(node, node.name)
   },
   'table-to-stream': (node, ctx) => {
@@ -208,7 +224,7 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
   const tableView = (id: number): TableView => {
     const node = byId.get(id)
     if (node === undefined) throw new TopologyError(`No table node ${id} to look rows up in.`)
-    if (node.kind === 'table-stateless') {
+    if (node.kind === 'table-stateless' && node.store === undefined) {
       const parent = tableView(node.parents[0] as number)
       const { rowView } = node
       return rowView.kind === 'filter' ? { kind: 'filter', parent, predicate: rowView.predicate, negate: rowView.negate } : { kind: 'map-values', parent, mapper: rowView.mapper }
@@ -224,6 +240,9 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
     const node = byId.get(id)
     if (node === undefined) return true
     if (node.kind === 'table-source' || node.kind === 'foreign-key-join') return isMaterialized(id)
+    // With a store of its own, a filter or mapValues sends old values when its parent does (Kafka's
+    // KTableFilter constructor) or an operator downstream asked for them.
+    if (node.kind === 'table-stateless' && node.store !== undefined) return sendsOldValues(node.parents[0] as number) || optimized.oldValuesRequired?.has(id) === true
     if (node.kind === 'table-stateless') return sendsOldValues(node.parents[0] as number)
     return true
   }

@@ -72,6 +72,8 @@ export interface TableSourceNode extends NodeBase<'table-source'> {
   readonly timestampExtractor: TimestampExtractor | undefined
   /** A changelog of its own, unless the source topic is reused as the changelog. */
   readonly loggingEnabled: boolean
+  /** The store goes through the record cache (the user's `cachingEnabled`, default true). */
+  readonly cachingEnabled: boolean
 }
 
 /** filter, filterNot, map, mapValues, selectKey, flatMap, flatMapValues, peek, foreach. */
@@ -121,6 +123,8 @@ interface AggregateBase {
   readonly valueSerde: AnySerde
   readonly aggregateSerde: AnySerde
   readonly loggingEnabled: boolean
+  /** The store goes through the record cache (the user's `cachingEnabled`, default true). */
+  readonly cachingEnabled: boolean
   /** Base of the repartition topic's name (`<base>-repartition`) if one is needed. */
   readonly repartitionBase: string
   readonly repartitionNamedByUser: boolean
@@ -153,12 +157,26 @@ export interface SlidingWindowAggregateNode extends NodeBase<'sliding-window-agg
 export interface TableStatelessNode extends NodeBase<'table-stateless'> {
   readonly operator: string
   /**
-   * The processor, given whether old values reach it (Kafka's sendOldValues): only then can a
-   * filter leave out a change that is absent before and after.
+   * The processor, given whether it sends old values (Kafka's sendOldValues: without a store, whether
+   * old values reach it; only then can a filter leave out a change absent before and after) and its
+   * store, if it has one.
    */
-  readonly supplier: (sendOldValues: boolean) => ProcessorSupplier
+  readonly supplier: (sendOldValues: boolean, storeName: string | undefined) => ProcessorSupplier
   /** The operator applied to a row when a join looks this table up (Kafka's value getter). */
   readonly rowView: TableRowView
+  /** The result's own store (Kafka's `Materialized.as(name)` on filter or mapValues). */
+  readonly store?: StoredTableRows
+}
+
+/** A derived table's rows kept in a store of its own. */
+export interface StoredTableRows {
+  readonly name: string
+  /** The key serde; for a windowed table (`windowedKeys`), the serde of the key inside `Windowed<K>`. */
+  readonly keySerde: AnySerde
+  readonly windowedKeys: boolean
+  readonly valueSerde: AnySerde
+  readonly loggingEnabled: boolean
+  readonly cachingEnabled: boolean
 }
 
 /** What a stateless table operator does to one row: keep or drop it, or map its value. */
@@ -281,6 +299,8 @@ export interface TableTableJoinNode extends NodeBase<'table-table-join'> {
   readonly otherName: string
   /** Set when the result is materialized (queryable); the merge node then keeps it. */
   readonly storeName: string | undefined
+  /** The store goes through the record cache (the user's `cachingEnabled`, default true). */
+  readonly cachingEnabled: boolean
   /** The key serde; for joined windowed tables (`windowedKeys`), the serde of the key inside `Windowed<K>`. */
   readonly keySerde: AnySerde
   readonly windowedKeys: boolean
@@ -312,6 +332,8 @@ export interface ForeignKeyJoinNode extends NodeBase<'foreign-key-join'> {
   /** The result table's store (Kafka Streams' KTABLE-FK-JOIN-OUTPUT node keeps it here). */
   readonly resultStoreName: string
   readonly resultValueSerde: AnySerde
+  /** The store goes through the record cache (the user's `cachingEnabled`, default true). */
+  readonly cachingEnabled: boolean
   readonly leftKeySerde: AnySerde
   readonly leftValueSerde: AnySerde
   readonly rightKeySerde: AnySerde
@@ -371,6 +393,11 @@ export interface LogicalGraph {
    * operator downstream needs old values or lookups (Kafka's KTableSource.materialize()).
    */
   readonly materializedTables?: ReadonlySet<number>
+  /**
+   * Filters and mapValues with a store of their own whose old values an operator downstream needs
+   * (Kafka's enableSendingOldValues on a materialized KTableFilter or KTableMapValues).
+   */
+  readonly oldValuesRequired?: ReadonlySet<number>
 }
 
 /** How each kind relates to keys and partitioning; drives the repartition pass. */
@@ -430,6 +457,8 @@ export function tableStoreOf(node: LogicalNode): string | undefined {
       return node.storeName
     case 'foreign-key-join':
       return node.resultStoreName
+    case 'table-stateless':
+      return node.store?.name
     default:
       return undefined
   }

@@ -171,6 +171,21 @@ export class CachingBytesStore implements BytesStore, BudgetedCache {
     await this.inner.init(context)
   }
 
+  /**
+   * What this record cache holds for `key`, without reading below: `undefined` when it is not cached
+   * or this is no record cache. Window stores answer a fetch of a window past retention from it, as
+   * Kafka Streams' caching window store does: its cache is read before the store below, and only
+   * the store below applies retention. A write-behind cache must stay invisible, so it answers nothing.
+   */
+  peekRecordCache(key: Buffer): Buffer | null | undefined {
+    if (!this.recordCache) return undefined
+    const entry = this.entries.get(this.idOf(key))
+    if (entry === undefined) return undefined
+    this.hits++
+    this.touch(entry)
+    return entry.value
+  }
+
   get(key: Buffer): MaybePromise<Buffer | undefined> {
     const id = this.idOf(key)
     const entry = this.entries.get(id)

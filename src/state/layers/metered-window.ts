@@ -2,7 +2,8 @@
  * The typed window store: keys become window schema keys (`key-schema/window-key-schema.ts`)
  * before they reach the layers below. Expiry is applied here as well as in the segmented store,
  * because entries may sit in the cache (or in the oldest segment) after their time has passed:
- * a window older than `streamTime - retention` is neither written nor returned, stream time being
+ * a window older than `streamTime - retention` is neither written nor returned (unless a record cache
+ * still holds it, as in Kafka Streams: see `fetchExpired`), stream time being
  * this store's own (the largest window start it holds, see `segments/retention-clock.ts`).
  */
 import { isPromiseLike, type MaybePromise } from '../../core/maybe-promise.js'
@@ -82,7 +83,7 @@ export class MeteredWindowStore<K, V> extends MeteredStoreBase<K, V> implements 
   fetch(key: K, windowStart: number): MaybePromise<V | undefined> {
     if (!this.open) this.checkOpen()
     this.gets++
-    if (windowStart < this.parts.clock.minLiveTime()) return undefined
+    if (windowStart < this.parts.clock.minLiveTime()) return this.fetchExpired(key, windowStart)
     const schema = this.parts.schema
     if (!schema.retainDuplicates) {
       const k = this.serializeKey(key)
@@ -136,6 +137,19 @@ export class MeteredWindowStore<K, V> extends MeteredStoreBase<K, V> implements 
 
   protected override expiredRecords(): number {
     return this.expired + this.parts.segments.expiredRecords
+  }
+
+  /**
+   * A window past retention is gone, unless a record cache still holds it: Kafka Streams' caching
+   * window store answers a fetch from its cache first, and only the store below applies retention.
+   */
+  private fetchExpired(key: K, windowStart: number): MaybePromise<V | undefined> {
+    const inner = this.inner
+    if (inner.peekRecordCache === undefined || this.parts.schema.retainDuplicates) return undefined
+    return andThen(this.serializeKey(key), (k) => {
+      const cached = inner.peekRecordCache!(this.parts.schema.toStoreKey(k, windowStart, 0))
+      return cached === undefined || cached === null ? undefined : this.deserializeValue(cached)
+    })
   }
 
   private fetchOne(k: Buffer, windowStart: number): MaybePromise<V | undefined> {

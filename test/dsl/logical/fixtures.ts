@@ -43,6 +43,7 @@ export function count(id: number, parent: number): StreamAggregateNode {
     valueSerde: undefined,
     aggregateSerde: undefined,
     loggingEnabled: true,
+    cachingEnabled: true,
     repartitionBase: `store-${id}`,
     repartitionNamedByUser: false,
     accumulate: (_key, _value, previous) => ((previous as number | undefined) ?? 0) + 1,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { BytesEntry } from '../../../src/state/bytes-store.js'
 import { Serdes } from '../../../src/serde/serdes.js'
-import { createKeyValueStore } from '../../../src/state/index.js'
+import { createKeyValueStore, createWindowStore } from '../../../src/state/index.js'
 import { CacheBudget } from '../../../src/state/layers/cache-budget.js'
 import { CachingBytesStore, type FlushedEntry } from '../../../src/state/layers/caching.js'
 import { ChangeloggingBytesStore } from '../../../src/state/layers/changelogging.js'
@@ -149,6 +149,33 @@ describe('store builders and cache budgets', () => {
     const store = createKeyValueStore(definition('counts'), { supplier: 'memory', keySerde: Serdes.string(), valueSerde: Serdes.string(), recordCache: budget })
     await store.init(new TestStoreContext('/nonexistent', false))
     expect(store.setFlushListener?.(() => undefined)).toBe(true)
+    await store.close()
+  })
+
+  it('keeps a store with caching off out of the record cache, batching its writes in the same budget', async () => {
+    const budget = new CacheBudget(1 << 20)
+    const store = createKeyValueStore({ ...definition('counts'), cachingEnabled: false }, { supplier: 'memory', keySerde: Serdes.string(), valueSerde: Serdes.string(), recordCache: budget })
+    await store.init(new TestStoreContext('/nonexistent', false))
+    expect(store.setFlushListener?.(() => undefined)).toBe(false)
+    await store.put('k', 'v')
+    expect(budget.usedBytes).toBeGreaterThan(0)
+    await store.close()
+    expect(budget.usedBytes).toBe(0)
+  })
+
+  // Kafka's CachingWindowStore.fetch(key, time) answers from its cache before the store below, and
+  // only the store below applies retention: a cached window past retention is still found.
+  it.each([true, false])('serves a window past retention from a record cache only (caching %s)', async (cachingEnabled) => {
+    const store = createWindowStore(
+      { name: 'windows', type: 'window', retentionMs: 15, windowSizeMs: 10, loggingEnabled: false, cachingEnabled },
+      { supplier: 'memory', keySerde: Serdes.string(), valueSerde: Serdes.string(), recordCache: new CacheBudget(1 << 20) },
+    )
+    await store.init(new TestStoreContext('/nonexistent', false))
+    await store.put('a', 'early', 0)
+    await store.put('b', 'late', 20)
+    expect(await store.fetch('a', 0)).toBe(cachingEnabled ? 'early' : undefined)
+    // Range reads apply retention whatever the cache holds.
+    expect(await store.fetchRange('a', 0, 20)).toEqual([])
     await store.close()
   })
 })
