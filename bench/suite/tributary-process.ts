@@ -37,8 +37,17 @@ type FromChild =
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'closed'; readonly stateBytes: number }
 
+/**
+ * `TRIBUTARY_BENCH_CPU_PROF=<dir>`: each Tributary process writes a V8 CPU profile there when it
+ * exits (`npm run bench:profile -- <file>` prints its top functions).
+ */
+function cpuProfileArgs(): string[] {
+  const dir = process.env.TRIBUTARY_BENCH_CPU_PROF
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]
+}
+
 export async function startTributaryProcess(options: TributaryProcessOptions): Promise<TributaryProcess> {
-  const child = fork(new URL(import.meta.url), ['--serve', JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(new URL(import.meta.url), ['--serve', JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...cpuProfileArgs()] })
   if (child.pid === undefined) throw new Error('The Tributary process could not be started.')
   const pid = child.pid
   let failure: Error | undefined
@@ -103,8 +112,9 @@ async function serve(options: TributaryProcessOptions): Promise<void> {
     processingGuarantee: options.guarantee,
     commitIntervalMs: options.commitIntervalMs,
     // Every update forwarded, as the compute limit and Kafka Streams' uncached rows emit them, so
-    // result counts compare one to one (the record cache's effect is measured apart).
-    cacheMaxBytes: 0,
+    // result counts compare one to one. TRIBUTARY_BENCH_CACHE_MAX_BYTES runs the rows with a record
+    // cache instead (for scenarios judged by final values, such as window-count).
+    cacheMaxBytes: Number(process.env.TRIBUTARY_BENCH_CACHE_MAX_BYTES ?? 0),
   })
   app.on('error', (error) => send({ type: 'error', message: error instanceof Error ? error.message : String(error) }))
   const close = async (): Promise<void> => {
