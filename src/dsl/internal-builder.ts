@@ -105,7 +105,7 @@ export class InternalStreamsBuilder {
   requireOldValues(id: number): void {
     const node = this.nodes[id]
     if (node === undefined) throw new RangeError(`No logical node ${id}.`)
-    if (node.kind === 'table-source' || node.kind === 'foreign-key-join') this.materialize(id)
+    if (node.kind === 'table-source' || node.kind === 'stream-to-table' || node.kind === 'foreign-key-join') this.materialize(id)
     // A filter or mapValues with a store reads old values from it, not from upstream.
     else if (node.kind === 'table-stateless' && node.store !== undefined) this.oldValuesRequired.add(id)
     else if (node.kind === 'table-stateless') this.requireOldValues(node.parents[0] as number)
@@ -133,7 +133,7 @@ export class InternalStreamsBuilder {
   private markViewed(id: number): void {
     const node = this.nodes[id]
     if (node === undefined) return
-    if (node.kind === 'table-source' || node.kind === 'foreign-key-join') this.materialize(id)
+    if (node.kind === 'table-source' || node.kind === 'stream-to-table' || node.kind === 'foreign-key-join') this.materialize(id)
     else if (node.kind === 'table-stateless' && node.store === undefined) this.markViewed(node.parents[0] as number)
     else if (node.kind === 'table-table-join' && node.storeName === undefined) for (const p of node.parents) this.markViewed(p)
   }

@@ -24,6 +24,7 @@ import type {
   RepartitionOptions,
   SplitOptions,
   StreamJoinedOptions,
+  ToTableOptions,
 } from './options.js'
 import { addGlobalTableJoin, addStreamStreamJoin, addStreamTableJoin, type JoinInput } from './stream-joins.js'
 import { toValueJoinerWithKey, type ValueJoiner, type ValueJoinerWithKey } from './value-joiner.js'
@@ -187,6 +188,39 @@ export class KStream<K, V> {
     const name = this.builder.nameUnlessGiven('KSTREAM-PROCESSOR-', options.name)
     const id = this.builder.add({ kind: 'process', name, parents: [this.nodeId], supplier: supplier as ProcessorSupplier, stores: [...(options.stores ?? [])] })
     return new KStream<K2, V2>(this.builder, id, undefined, undefined)
+  }
+
+  /**
+   * The stream as a table (Kafka Streams' `toTable`): each record upserts its key, a null value
+   * deletes it, and a record with a null key is dropped. Behind a key change (`map`, `selectKey`)
+   * the records go through a repartition topic `<name>-repartition` first, so each key's updates
+   * meet in one partition.
+   *
+   * @example
+   * rides.selectKey((id, ride) => ride.driverId).toTable({ storeName: 'latest-ride-per-driver' })
+   */
+  toTable(options: ToTableOptions<K, V> = {}): KTable<K, V> {
+    const name = this.builder.name('KSTREAM-TOTABLE-', options.name)
+    // Kafka's MaterializedInternal names a store even when none is kept, burning an index.
+    const storeName = this.builder.nameUnlessGiven('KSTREAM-TOTABLE-STATE-STORE-', options.storeName)
+    const keySerde = options.keySerde ?? this.keySerde
+    const valueSerde = options.valueSerde ?? this.valueSerde
+    const repartitionNames = this.builder.keyChanged(this.nodeId) ? this.builder.repartitionNames(name) : undefined
+    const id = this.builder.add({
+      kind: 'stream-to-table',
+      name,
+      parents: [this.nodeId],
+      storeName,
+      keySerde: keySerde as Serde<unknown> | undefined,
+      valueSerde: valueSerde as Serde<unknown> | undefined,
+      loggingEnabled: options.loggingEnabled ?? true,
+      cachingEnabled: options.cachingEnabled ?? true,
+      repartitionBase: name,
+      repartitionNamedByUser: false,
+      repartitionNames,
+    })
+    if (options.storeName !== undefined) this.builder.materialize(id)
+    return new KTable(this.builder, id, keySerde, valueSerde, { storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
   }
 
   /** Groups by the current key, for an aggregation. */

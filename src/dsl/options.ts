@@ -128,6 +128,23 @@ export interface JoinedOptions<K, V> extends NamedOptions {
 }
 
 /**
+ * Options of `KStream.toTable()` (Kafka Streams' `Named` and `Materialized`). The table keeps a
+ * store only when `storeName` is given or an operator downstream reads it (a join, `groupBy`,
+ * `suppress`), as a table read from a topic does.
+ */
+export interface ToTableOptions<K, V> extends NamedOptions {
+  /** Name of the table's key-value store (queryable), backed up to `<applicationId>-<storeName>-changelog`. */
+  readonly storeName?: string
+  /** Serdes of the table's store and of the repartition topic in front of it (default: the stream's). */
+  readonly keySerde?: Serde<K>
+  readonly valueSerde?: Serde<V>
+  /** Back the store up to a changelog topic (default true). */
+  readonly loggingEnabled?: boolean
+  /** See `AggregateOptions.cachingEnabled`. */
+  readonly cachingEnabled?: boolean
+}
+
+/**
  * Options of `KTable.filter`, `filterNot` and `mapValues` (Kafka Streams' `Named` and `Materialized`):
  * with a `storeName` the result keeps a store of its own, queryable, backed up to
  * `<applicationId>-<storeName>-changelog` unless `loggingEnabled` is false, and looked up by joins

@@ -336,6 +336,19 @@ describe('StreamsBuilderTest', () => {
     expect(stateChangelogTopics(topology, 0, 'appId')).toEqual([])
   })
 
+  it('shouldNotReuseRepartitionTopicAsChangelogs', () => {
+    // Java: TOPOLOGY_OPTIMIZATION_CONFIG = OPTIMIZE; its source-topic part is 'reuse.ktable.source.topics'.
+    const topic = 'topic'
+    const builder = new StreamsBuilder()
+    builder.stream<bigint, string>(topic).repartition().toTable({ storeName: 'store' })
+    const topology = builder.build({ optimization: 'reuse.ktable.source.topics' })
+
+    expect(storeToChangelogTopic(topology, 'appId')).toEqual({ store: 'appId-store-changelog' })
+    expect([...topology.stores.keys()]).toEqual(['store'])
+    expect(topology.stores.get('store')?.definition.loggingEnabled).toBe(true)
+    expect(stateChangelogTopics(topology, 1, 'appId')).toEqual(['appId-store-changelog'])
+  })
+
   it('shouldNotReuseSourceTopicAsChangelogsByDefault', () => {
     const topic = 'topic'
     const builder = new StreamsBuilder()
@@ -735,7 +748,6 @@ describe('StreamsBuilderTest', () => {
 //   DSL_STORE_SUPPLIERS_CLASS_CONFIG / DEFAULT_DSL_STORE_CONFIG, TopologyConfig, StreamJoined.withDslStoreSuppliers /
 //   withThisStoreSupplier / withOtherStoreSupplier, Stores.inMemoryWindowStore / persistentWindowStore.
 // - shouldThrowOnVersionedStoreSupplierForGlobalTable: Materialized.as(Stores.persistentVersionedKeyValueStore(...)).
-// - shouldNotReuseRepartitionTopicAsChangelogs: KStream.toTable(Materialized.as("store")).
 // - shouldNotAddThirdStateStoreIfStreamStreamJoinFixIsDisabledViaOldApi: deprecated JoinWindows.of(Duration) (spurious-result fix off).
 // - shouldUseSpecifiedNameForTransform, shouldUseSpecifiedNameForTransformValues, shouldUseSpecifiedNameForTransformValuesWithKey,
 //   shouldUseSpecifiedNameForFlatTransformValueOperation, shouldUseSpecifiedNameForFlatTransformValueWithKeyOperation:

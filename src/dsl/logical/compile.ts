@@ -49,6 +49,16 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     ctx.assembler.addSource(node.name, node.topics, keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
     ctx.setOutput(node, node.name)
   },
+  'stream-to-table': (node, ctx) => {
+    // Kafka's StreamToTableNode: a store (and changelog) only if the table is materialized.
+    if (!ctx.isMaterialized(node.id)) {
+      ctx.assembler.addProcessor(node.name, tableSourceProcessor(undefined) as never, ctx.parentsOf(node), [])
+    } else {
+      addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: node.loggingEnabled, cachingEnabled: node.cachingEnabled })
+      ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.storeName) as never, ctx.parentsOf(node), [node.storeName])
+    }
+    ctx.setOutput(node, node.name)
+  },
   'table-source': (node, ctx) => {
     ctx.assembler.addSource(node.sourceName, [node.topic], keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
     // Kafka's TableSourceNode: a store only if the table is materialized (named, or read downstream).
@@ -239,7 +249,7 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
   const sendsOldValues = (id: number): boolean => {
     const node = byId.get(id)
     if (node === undefined) return true
-    if (node.kind === 'table-source' || node.kind === 'foreign-key-join') return isMaterialized(id)
+    if (node.kind === 'table-source' || node.kind === 'stream-to-table' || node.kind === 'foreign-key-join') return isMaterialized(id)
     // With a store of its own, a filter or mapValues sends old values when its parent does (Kafka's
     // KTableFilter constructor) or an operator downstream asked for them.
     if (node.kind === 'table-stateless' && node.store !== undefined) return sendsOldValues(node.parents[0] as number) || optimized.oldValuesRequired?.has(id) === true

@@ -20,6 +20,7 @@ import type { TimestampExtractor, TopicNameExtractor } from '../../topology/type
 export type NodeKind =
   | 'stream-source'
   | 'table-source'
+  | 'stream-to-table'
   | 'stateless'
   | 'process'
   | 'merge'
@@ -74,6 +75,23 @@ export interface TableSourceNode extends NodeBase<'table-source'> {
   readonly loggingEnabled: boolean
   /** The store goes through the record cache (the user's `cachingEnabled`, default true). */
   readonly cachingEnabled: boolean
+}
+
+/**
+ * `KStream.toTable()`: a table of the stream's records (Kafka Streams' KTableSource behind a
+ * StreamToTableNode). Like a table source it keeps its store only when materialized (named or read
+ * downstream); behind a key change a repartition topic `<name>-repartition` comes first.
+ */
+export interface StreamToTableNode extends NodeBase<'stream-to-table'> {
+  readonly storeName: string
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+  readonly loggingEnabled: boolean
+  readonly cachingEnabled: boolean
+  /** Base of the repartition topic's name (`<base>-repartition`): the operator's name. */
+  readonly repartitionBase: string
+  readonly repartitionNamedByUser: boolean
+  readonly repartitionNames?: RepartitionNames | undefined
 }
 
 /** filter, filterNot, map, mapValues, selectKey, flatMap, flatMapValues, peek, foreach. */
@@ -343,6 +361,7 @@ export interface ForeignKeyJoinNode extends NodeBase<'foreign-key-join'> {
 export type LogicalNode =
   | StreamSourceNode
   | TableSourceNode
+  | StreamToTableNode
   | StatelessNode
   | ProcessNode
   | MergeNode
@@ -411,6 +430,7 @@ export interface KindTraits {
 export const kindTraits: Record<NodeKind, KindTraits> = {
   'stream-source': { keys: 'resets', needsKeyPartitioning: false },
   'table-source': { keys: 'resets', needsKeyPartitioning: false },
+  'stream-to-table': { keys: 'resets', needsKeyPartitioning: true },
   stateless: { keys: 'preserves', needsKeyPartitioning: false },
   process: { keys: 'changes', needsKeyPartitioning: false },
   merge: { keys: 'preserves', needsKeyPartitioning: false },
@@ -446,6 +466,7 @@ export function generatedName(prefix: string, index: number): string {
 export function tableStoreOf(node: LogicalNode): string | undefined {
   switch (node.kind) {
     case 'table-source':
+    case 'stream-to-table':
     case 'table-materialize':
     case 'stream-aggregate':
     case 'time-window-aggregate':
