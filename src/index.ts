@@ -21,7 +21,7 @@ export type { ValueJoiner, ValueJoinerWithKey, StrictBufferConfig, EagerBufferCo
 export type * from './dsl/options.js'
 export { Topology, QueryableStoreTypes } from './topology/index.js'
 export type { QueryableStoreType, QueryableWindowStore } from './topology/index.js'
-export type { TimestampExtractor, TopicNameExtractor, RecordContext } from './topology/types.js'
+export type { OffsetResetPolicy, TimestampExtractor, TopicNameExtractor, RecordContext } from './topology/types.js'
 export type {
   Processor, ProcessorContext, ProcessorSupplier, PunctuationType, Punctuator, Cancellable, DropReason,
 } from './processors/index.js'

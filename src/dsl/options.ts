@@ -1,6 +1,6 @@
 import type { Serde } from '../serde/serde.js'
 import type { StoreType } from '../state/types.js'
-import type { TimestampExtractor } from '../topology/types.js'
+import type { OffsetResetPolicy, TimestampExtractor } from '../topology/types.js'
 
 /** Every operator takes an optional `name` so that names (and so state and topics) survive upgrades. */
 export interface NamedOptions {
@@ -12,6 +12,13 @@ export interface StreamOptions<K, V> extends NamedOptions {
   readonly valueSerde?: Serde<V>
   /** Default: the timestamp the record carries. */
   readonly timestampExtractor?: TimestampExtractor<K, V>
+  /**
+   * Where reading starts in a partition the application has no committed offset for, or whose
+   * committed offset is gone from the log (Kafka Streams' `Consumed.withOffsetResetPolicy`):
+   * `'earliest'` (the default, as Kafka Streams' `auto.offset.reset`) or `'latest'`, only records
+   * written from then on. Sources of one topic must agree.
+   */
+  readonly offsetResetPolicy?: OffsetResetPolicy
 }
 
 export interface TableOptions<K, V> extends StreamOptions<K, V> {

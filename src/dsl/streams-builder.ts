@@ -1,4 +1,4 @@
-import { ConfigError } from '../core/errors.js'
+import { ConfigError, TopologyError } from '../core/errors.js'
 import type { Serde } from '../serde/serde.js'
 import type { Topology } from '../topology/topology.js'
 import { GlobalKTable } from './global-k-table.js'
@@ -31,6 +31,7 @@ export class StreamsBuilder {
       keySerde: options.keySerde as Serde<unknown> | undefined,
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
       timestampExtractor: options.timestampExtractor as never,
+      ...(options.offsetResetPolicy === undefined ? {} : { offsetResetPolicy: options.offsetResetPolicy }),
     })
     return new KStream(this.internal, id, options.keySerde, options.valueSerde)
   }
@@ -54,6 +55,7 @@ export class StreamsBuilder {
       keySerde: options.keySerde as Serde<unknown> | undefined,
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
       timestampExtractor: options.timestampExtractor as never,
+      ...(options.offsetResetPolicy === undefined ? {} : { offsetResetPolicy: options.offsetResetPolicy }),
       loggingEnabled: options.loggingEnabled ?? true,
       cachingEnabled: options.cachingEnabled ?? true,
     })
@@ -66,6 +68,12 @@ export class StreamsBuilder {
    * (`stream.join(globalTable, keyMapper, joiner)`) without co-partitioning.
    */
   globalTable<K, V>(topic: string, options: GlobalTableOptions<K, V> = {}): GlobalKTable<K, V> {
+    if (options.offsetResetPolicy !== undefined) {
+      throw new TopologyError(
+        `Global table "${topic}" was given offsetResetPolicy '${options.offsetResetPolicy}': a global table is always read from ` +
+          `the start of its topic (or its checkpoint). Leave the option out.`,
+      )
+    }
     const storeName = this.internal.nameUnlessGiven(`${topic}-STATE-STORE-`, options.storeName)
     const sourceName = this.internal.name('KSTREAM-SOURCE-', options.name === undefined ? undefined : `${options.name}-source`)
     const name = this.internal.name('KTABLE-SOURCE-', options.name)

@@ -2,7 +2,7 @@ import { Admin, ListOffsetTimestamps } from '@platformatic/kafka'
 import { KafkaError } from '../core/errors.js'
 import { brokerErrorNames, callKafka } from './errors.js'
 import type { KafkaSettings } from './connection.js'
-import type { GroupMemberDescription, KafkaAdmin, OffsetSpec, TopicPartition, TopicSpec } from './types.js'
+import type { GroupMemberDescription, IsolationLevel, KafkaAdmin, OffsetSpec, TopicPartition, TopicSpec } from './types.js'
 
 /** `KafkaAdmin` over the client's `Admin`. */
 export class PlatformaticAdmin implements KafkaAdmin {
@@ -79,11 +79,13 @@ export class PlatformaticAdmin implements KafkaAdmin {
     )
   }
 
-  async listOffsets(topic: string, partitions: readonly number[], spec: OffsetSpec): Promise<Map<number, bigint>> {
+  async listOffsets(topic: string, partitions: readonly number[], spec: OffsetSpec, isolationLevel: IsolationLevel = 'read_uncommitted'): Promise<Map<number, bigint>> {
     const timestamp = spec === 'earliest' ? ListOffsetTimestamps.EARLIEST : ListOffsetTimestamps.LATEST
     const listed = await this.#call(`Listing ${spec} offsets of ${topic}`, () =>
       this.#admin.listOffsets({
         topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+        // 'latest' under read_committed is the last stable offset: nothing of an open transaction is skipped.
+        isolationLevel: isolationLevel === 'read_committed' ? 1 : 0,
       }),
     )
     const offsets = new Map<number, bigint>()

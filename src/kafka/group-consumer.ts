@@ -44,6 +44,12 @@ export interface GroupConsumerOptions {
    * the client assigns it everything without asking the assignor.
    */
   readonly assignor?: GroupAssignor
+  /**
+   * Where a partition of `topic` without a committed offset, or whose position fell out of the log,
+   * starts: `'earliest'` (the default, Kafka Streams' `auto.offset.reset`) or `'latest'`, the end
+   * of the log (its last stable offset under read_committed).
+   */
+  readonly offsetResetPolicy?: (topic: string) => 'earliest' | 'latest'
 }
 
 interface GroupAssignment {
@@ -95,6 +101,8 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
   #prefetchFailure: { readonly error: unknown } | undefined
   readonly #deadlineMs: number
   readonly #rebalanceTimeoutMs: number
+  readonly #isolationLevel: IsolationLevel
+  readonly #offsetResetPolicy: ((topic: string) => 'earliest' | 'latest') | undefined
 
   constructor(settings: KafkaSettings, options: GroupConsumerOptions) {
     const assignor = options.assignor ?? coPartitionAssignor(options.coPartitionGroups ?? [])
@@ -139,6 +147,8 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
       },
     })
     if (options.isolationLevel === 'read_committed') requireStableOffsets(this.#consumer)
+    this.#isolationLevel = options.isolationLevel
+    this.#offsetResetPolicy = options.offsetResetPolicy
     this.#maxBuffered = options.maxBufferedRecords ?? 10_000
     this.#fetcher = new PartitionFetcher(this.#consumer, options.isolationLevel, options.maxBytesPerFetch ?? 4 * 1024 * 1024, settings.deadlineMs)
     this.#consumer.on('consumer:group:join', (payload) => {
@@ -380,20 +390,36 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
     }
   }
 
-  /** The committed offset of each partition, or its earliest offset when the group has none. */
+  /** The committed offset of each partition, or where its topic's reset policy starts when the group has none. */
   async #startingOffsets(partitions: TopicPartition[]): Promise<Map<string, bigint>> {
     const start = await this.#committedByKey(partitions)
     const missing = partitions.filter((p) => !start.has(partitionKey(p.topic, p.partition)))
-    if (missing.length > 0) for (const [key, offset] of await this.#earliestOffsets(missing)) start.set(key, offset)
+    if (missing.length > 0) for (const [key, offset] of await this.#resetOffsets(missing)) start.set(key, offset)
     return start
   }
 
-  async #earliestOffsets(partitions: TopicPartition[]): Promise<Map<string, bigint>> {
+  /** Where each partition starts under its topic's reset policy: its earliest or its latest offset. */
+  async #resetOffsets(partitions: TopicPartition[]): Promise<Map<string, bigint>> {
+    const policy = this.#offsetResetPolicy
+    const latest = policy === undefined ? [] : partitions.filter((p) => policy(p.topic) === 'latest')
+    const earliest = latest.length === 0 ? partitions : partitions.filter((p) => !latest.includes(p))
+    const offsets = new Map<string, bigint>()
+    if (earliest.length > 0) for (const [key, offset] of await this.#listOffsets(earliest, 'earliest')) offsets.set(key, offset)
+    if (latest.length > 0) for (const [key, offset] of await this.#listOffsets(latest, 'latest')) offsets.set(key, offset)
+    return offsets
+  }
+
+  async #listOffsets(partitions: TopicPartition[], at: 'earliest' | 'latest'): Promise<Map<string, bigint>> {
     const topics = [...new Set(partitions.map((p) => p.topic))]
-    const earliest = await this.#call('Listing earliest offsets', () =>
-      this.#consumer.listOffsets({ topics, timestamp: ListOffsetTimestamps.EARLIEST }),
+    const listed = await this.#call(`Listing ${at} offsets`, () =>
+      this.#consumer.listOffsets({
+        topics,
+        timestamp: at === 'earliest' ? ListOffsetTimestamps.EARLIEST : ListOffsetTimestamps.LATEST,
+        // The end of a partition a read_committed member may read up to: its last stable offset.
+        isolationLevel: this.#isolationLevel === 'read_committed' ? 1 : 0,
+      }),
     )
-    return new Map(partitions.map((p) => [partitionKey(p.topic, p.partition), earliest.get(p.topic)?.[p.partition] ?? 0n]))
+    return new Map(partitions.map((p) => [partitionKey(p.topic, p.partition), listed.get(p.topic)?.[p.partition] ?? 0n]))
   }
 
   /**
@@ -442,15 +468,15 @@ export class PlatformaticGroupConsumer implements KafkaConsumer {
       else for (const record of result.records) buffer.push(record)
       this.#buffered += result.records.length
     }
-    if (outOfRange.length > 0) await this.#resetToEarliest(outOfRange)
+    if (outOfRange.length > 0) await this.#resetOutOfRange(outOfRange)
   }
 
-  /** Like Kafka Streams' `auto.offset.reset=earliest`: skip what was deleted, keep going. */
-  async #resetToEarliest(partitions: TopicPartition[]): Promise<void> {
-    const earliest = await this.#earliestOffsets(partitions)
+  /** As Kafka Streams' `auto.offset.reset`: skip what was deleted (or jump to the end under 'latest'), keep going. */
+  async #resetOutOfRange(partitions: TopicPartition[]): Promise<void> {
+    const reset = await this.#resetOffsets(partitions)
     for (const tp of partitions) {
       const key = partitionKey(tp.topic, tp.partition)
-      const offset = earliest.get(key)
+      const offset = reset.get(key)
       if (offset === undefined || !this.#assigned.has(key)) continue
       this.#fetchOffsets.set(key, offset)
       if (!this.#buffers.has(key)) this.#positions.set(key, offset)

@@ -39,7 +39,8 @@ export interface KafkaAdmin {
   /** Moves the partition's log start to `beforeOffset` (records below it are gone). */
   deleteRecords(topic: string, partition: number, beforeOffset: bigint): Promise<void>
   /** The earliest or latest (next to be written) offset of each partition. */
-  listOffsets(topic: string, partitions: readonly number[], spec: OffsetSpec): Promise<Map<number, bigint>>
+  /** `isolationLevel` read_committed makes 'latest' the last stable offset rather than the high watermark. */
+  listOffsets(topic: string, partitions: readonly number[], spec: OffsetSpec, isolationLevel?: IsolationLevel): Promise<Map<number, bigint>>
   /**
    * The members of a consumer group with the user data of their subscriptions and the partitions
    * the group's leader assigned them; `undefined` while the group is rebalancing (not Stable) or

@@ -109,9 +109,12 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
       }),
       watermarks: config.watermarks,
     })
+  // A user topic starts where its source's policy says; internal topics (and unset sources) at the earliest offset.
+  const offsetResetPolicy = (topic: string): 'earliest' | 'latest' => topology.offsetResetPolicy(topic) ?? 'earliest'
   const consumer = track(
     clients.consumer({
       isolationLevel,
+      offsetResetPolicy,
       coPartitionGroups: layout.copartitionGroups,
       sessionTimeoutMs: config.sessionTimeoutMs,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -192,6 +195,7 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
     producer,
     standbys,
     onRebalance: deps.onRebalance,
+    offsetResetPolicy,
   })
   return new RunningInstance({
     admin, consumer, producer, reader, collector, tasks, standbys, transaction, generation, recovery, globalTables, sourceTopics: layout.sourceTopics,

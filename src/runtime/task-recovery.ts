@@ -54,6 +54,8 @@ export interface TaskRecoveryDeps {
   readonly standbys: Pick<StandbyTasks, 'assign'>
   /** Called as a rebalance starts being handled (the instance goes to REBALANCING). */
   readonly onRebalance: () => void
+  /** Where a partition without a committed offset starts (the source's `offsetResetPolicy`). */
+  readonly offsetResetPolicy: (topic: string) => 'earliest' | 'latest'
 }
 
 /**
@@ -125,7 +127,7 @@ export class TaskRecovery {
   /**
    * Creates tasks for the assigned partitions that have none (their task was closed after a
    * failure, or restoring it failed), moving the consumer back to the group's committed offsets
-   * for them (the earliest offset where the group has none) and resuming them.
+   * for them (where the source's reset policy says when the group has none) and resuming them.
    */
   async resumeAssigned(): Promise<void> {
     const { consumer, tasks, admin } = this.deps
@@ -138,7 +140,10 @@ export class TaskRecovery {
         withoutCommit.set(p.topic, [...(withoutCommit.get(p.topic) ?? []), p.partition])
       }
       for (const [topic, partitions] of withoutCommit) {
-        for (const [partition, offset] of await admin.listOffsets(topic, partitions, 'earliest')) committed.set(`${topic}\u0000${partition}`, offset)
+        const isolation = this.deps.transaction === undefined ? 'read_uncommitted' : 'read_committed'
+        for (const [partition, offset] of await admin.listOffsets(topic, partitions, this.deps.offsetResetPolicy(topic), isolation)) {
+          committed.set(`${topic}\u0000${partition}`, offset)
+        }
       }
       for (const p of missing) consumer.seek(p, committed.get(`${p.topic}\u0000${p.partition}`) ?? 0n)
       consumer.resume(missing)

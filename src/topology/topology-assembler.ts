@@ -4,6 +4,7 @@ import type { StoreType } from '../state/types.js'
 import { Topology } from './topology.js'
 import type {
   InternalTopicSpec,
+  OffsetResetPolicy,
   SerdeRef,
   StoreSpec,
   Subtopology,
@@ -33,7 +34,14 @@ export class TopologyAssembler {
   /** Global store name -> the processor that fills it from its topic. */
   private readonly globalStoreOwners = new Map<string, string>()
 
-  addSource(name: string, topics: readonly string[], keySerde: SerdeRef, valueSerde: SerdeRef, timestampExtractor?: TimestampExtractor): void {
+  addSource(
+    name: string,
+    topics: readonly string[],
+    keySerde: SerdeRef,
+    valueSerde: SerdeRef,
+    timestampExtractor?: TimestampExtractor,
+    offsetResetPolicy?: OffsetResetPolicy,
+  ): void {
     for (const topic of topics) {
       const owner = this.topicOwners.get(topic)
       if (owner !== undefined) {
@@ -49,7 +57,7 @@ export class TopologyAssembler {
       name,
       parents: [],
       stores: [],
-      build: (children) => ({ type: 'source', name, topics: [...topics], keySerde, valueSerde, timestampExtractor, children }),
+      build: (children) => ({ type: 'source', name, topics: [...topics], keySerde, valueSerde, timestampExtractor, ...(offsetResetPolicy === undefined ? {} : { offsetResetPolicy }), children }),
     })
   }
 

@@ -1,7 +1,7 @@
 import { TopologyError } from '../core/errors.js'
 import { describeTopology } from './describe.js'
 import { topologyToMermaid } from './mermaid.js'
-import type { InternalTopicSpec, SourceNode, StoreSpec, Subtopology, TopologyNode } from './types.js'
+import type { InternalTopicSpec, OffsetResetPolicy, SourceNode, StoreSpec, Subtopology, TopologyNode } from './types.js'
 
 export interface TopologyParts {
   readonly nodes: ReadonlyMap<string, TopologyNode>
@@ -74,6 +74,11 @@ export class Topology {
     const node = this.nodes.get(name)
     if (node === undefined) throw new TopologyError(`No node named "${name}" in this topology. Names are listed by topology.describe().`)
     return node
+  }
+
+  /** @internal The reset policy the source of `topic` was given (`builder.stream(topic, { offsetResetPolicy })`), if any. */
+  offsetResetPolicy(topic: string): OffsetResetPolicy | undefined {
+    return this.sourceNodeFor(topic)?.offsetResetPolicy
   }
 
   /** @internal */

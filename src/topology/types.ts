@@ -48,8 +48,16 @@ export interface SourceNode {
   readonly keySerde: SerdeRef
   readonly valueSerde: SerdeRef
   readonly timestampExtractor: TimestampExtractor | undefined
+  /** Where a partition without a committed offset starts (unset: the instance's default, earliest). */
+  readonly offsetResetPolicy?: OffsetResetPolicy
   readonly children: readonly string[]
 }
+
+/**
+ * Kafka Streams' per-source `AutoOffsetReset`: where reading starts in a partition the application
+ * has committed no offset for (or whose committed offset is no longer in the log).
+ */
+export type OffsetResetPolicy = 'earliest' | 'latest'
 
 export interface ProcessorNode {
   readonly type: 'processor'

@@ -737,6 +737,28 @@ describe('StreamsBuilderTest', () => {
     builder.table('topic')
     expect(() => builder.build()).toThrow(TopologyError)
   })
+
+  // Consumed.with(AutoOffsetReset.EARLIEST/LATEST) is { offsetResetPolicy: 'earliest' | 'latest' }.
+  it('shouldThrowWhenSubscribedToATopicWithDifferentResetPolicies', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('topic', { offsetResetPolicy: 'earliest' })
+    builder.stream('topic', { offsetResetPolicy: 'latest' })
+    expect(() => builder.build()).toThrow(TopologyError)
+  })
+
+  it('shouldThrowWhenSubscribedToATopicWithSetAndUnsetResetPolicies', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('topic', { offsetResetPolicy: 'earliest' })
+    builder.stream('topic')
+    expect(() => builder.build()).toThrow(TopologyError)
+  })
+
+  it('shouldThrowWhenSubscribedToATopicWithUnsetAndSetResetPolicies', () => {
+    const builder = new StreamsBuilder()
+    builder.stream('another-topic')
+    builder.stream('another-topic', { offsetResetPolicy: 'latest' })
+    expect(() => builder.build()).toThrow(TopologyError)
+  })
 })
 
 // Not ported (missing API in Tributary):
@@ -754,4 +776,3 @@ describe('StreamsBuilderTest', () => {
 //   deprecated KStream.transform / transformValues / flatTransformValues(supplier, Named).
 // - shouldUseSpecifiedNameForPrintOperation: KStream.print(Printed.toSysOut().withName(...)).
 // - shouldAllowSubscribingToSamePattern, shouldThrowWhenSubscribedToAPatternWith*: StreamsBuilder.stream(Pattern).
-// - shouldThrowWhenSubscribedToATopicWith*ResetPolicies: Consumed.with(AutoOffsetReset).

@@ -191,6 +191,17 @@ describe('KafkaConsumer (group member)', () => {
     expect(second.position(p0)).toBe(10n)
   })
 
+  it("starts a 'latest' topic's partitions without a committed offset at their end, the others at their start", async () => {
+    const consumer = kafka.track(kafka.clients.consumer({ ...fast, offsetResetPolicy: (topic) => (topic === 'rides' ? 'latest' : 'earliest') }))
+    await consumer.subscribe(['rides', 'drivers'], recorder())
+    expect(consumer.position({ topic: 'rides', partition: 0 })).toBe(10n)
+    expect(consumer.position({ topic: 'drivers', partition: 0 })).toBe(0n)
+    await kafka.track(kafka.clients.producer()).send([{ topic: 'rides', partition: 2, key: buf('2'), value: buf('rides-2-new') }])
+    const records = await pollUntil(consumer, 41)
+    expect(records.filter((r) => r.topic === 'rides').map((r) => str(r.value))).toEqual(['rides-2-new'])
+    expect(records.filter((r) => r.topic === 'drivers')).toHaveLength(40)
+  })
+
   it('rejoins the group when asked, keeping its partitions and telling the listener of the new generation', async () => {
     const consumer = kafka.track(kafka.clients.consumer(fast))
     let rejoined = 0

@@ -46,7 +46,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     for (const topic of node.topics) {
       if (typeof topic !== 'string' || topic.length === 0) throw new TopologyError(`Source "${node.name}" has an invalid topic name ${String(topic)}: topic names are non-empty strings.`)
     }
-    ctx.assembler.addSource(node.name, node.topics, keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
+    ctx.assembler.addSource(node.name, node.topics, keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor, node.offsetResetPolicy)
     ctx.setOutput(node, node.name)
   },
   'stream-to-table': (node, ctx) => {
@@ -60,7 +60,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     ctx.setOutput(node, node.name)
   },
   'table-source': (node, ctx) => {
-    ctx.assembler.addSource(node.sourceName, [node.topic], keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
+    ctx.assembler.addSource(node.sourceName, [node.topic], keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor, node.offsetResetPolicy)
     // Kafka's TableSourceNode: a store only if the table is materialized (named, or read downstream).
     if (!ctx.isMaterialized(node.id)) {
       ctx.assembler.addProcessor(node.name, tableSourceProcessor(undefined) as never, [node.sourceName], [])

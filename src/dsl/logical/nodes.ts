@@ -15,7 +15,7 @@ import type { SuppressedSpec } from '../suppressed.js'
 import type { TimeWindowSpec } from '../../processors/time-window-aggregate.js'
 import type { Serde } from '../../serde/serde.js'
 import type { StoreType } from '../../state/types.js'
-import type { TimestampExtractor, TopicNameExtractor } from '../../topology/types.js'
+import type { OffsetResetPolicy, TimestampExtractor, TopicNameExtractor } from '../../topology/types.js'
 
 export type NodeKind =
   | 'stream-source'
@@ -61,6 +61,7 @@ export interface StreamSourceNode extends NodeBase<'stream-source'> {
   readonly keySerde: AnySerde
   readonly valueSerde: AnySerde
   readonly timestampExtractor: TimestampExtractor | undefined
+  readonly offsetResetPolicy?: OffsetResetPolicy
 }
 
 export interface TableSourceNode extends NodeBase<'table-source'> {
@@ -71,6 +72,7 @@ export interface TableSourceNode extends NodeBase<'table-source'> {
   readonly keySerde: AnySerde
   readonly valueSerde: AnySerde
   readonly timestampExtractor: TimestampExtractor | undefined
+  readonly offsetResetPolicy?: OffsetResetPolicy
   /** A changelog of its own, unless the source topic is reused as the changelog. */
   readonly loggingEnabled: boolean
   /** The store goes through the record cache (the user's `cachingEnabled`, default true). */

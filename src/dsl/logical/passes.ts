@@ -20,6 +20,13 @@ export const mergeDuplicateSources: GraphPass = (graph) => {
       firstByTopics.set(topicsKey, node)
       continue
     }
+    // Kafka's InternalTopologyBuilder refuses one topic under two reset policies, set or not.
+    if (first.offsetResetPolicy !== node.offsetResetPolicy) {
+      throw new TopologyError(
+        `Sources "${first.name}" and "${node.name}" both read [${node.topics.join(', ')}] but with different offset reset policies ` +
+          `(${first.offsetResetPolicy ?? 'unset'} and ${node.offsetResetPolicy ?? 'unset'}). Read the topic once and reuse the stream.`,
+      )
+    }
     if (first.keySerde !== node.keySerde || first.valueSerde !== node.valueSerde || first.timestampExtractor !== node.timestampExtractor) {
       throw new TopologyError(
         `Sources "${first.name}" and "${node.name}" both read [${node.topics.join(', ')}] but with different serdes or ` +
