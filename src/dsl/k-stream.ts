@@ -7,6 +7,7 @@ import { flatMapProcessor } from '../processors/flat-map.js'
 import { mapValuesProcessor } from '../processors/map-values.js'
 import { mapProcessor } from '../processors/map.js'
 import { peekProcessor } from '../processors/peek.js'
+import { defaultPrintMapper, printProcessor } from '../processors/print.js'
 import { selectKeyProcessor } from '../processors/select-key.js'
 import type { Serde } from '../serde/serde.js'
 import type { TopicNameExtractor } from '../topology/types.js'
@@ -19,6 +20,7 @@ import type {
   GroupedOptions,
   JoinedOptions,
   NamedOptions,
+  PrintOptions,
   ProcessOptions,
   ProducedOptions,
   RepartitionOptions,
@@ -106,6 +108,23 @@ export class KStream<K, V> {
   /** Runs a side effect per record; ends the stream. */
   foreach(action: (key: K, value: V) => void, options?: NamedOptions): void {
     this.stateless('foreach', 'KSTREAM-FOREACH-', peekProcessor(action, true) as ProcessorSupplier, false, options, this.keySerde, this.valueSerde)
+  }
+
+  /**
+   * Prints each record as `[label]: key, value` to standard output or a file, and ends the stream
+   * (Kafka Streams' `print(Printed.toSysOut())`), for debugging.
+   *
+   * @example
+   * rides.print({ label: 'rides' })                     // [rides]: r1, {"driverId":"d7","km":3.2}
+   */
+  print(options: PrintOptions<K, V> = {}): void {
+    const name = this.builder.name('KSTREAM-PRINTER-', options.name)
+    const supplier = printProcessor<K, V>({
+      label: options.label ?? name,
+      mapper: options.mapper ?? defaultPrintMapper,
+      ...(options.toFile === undefined ? {} : { toFile: options.toFile }),
+    })
+    this.builder.add({ kind: 'stateless', name, parents: [this.nodeId], operator: 'print', supplier: supplier as ProcessorSupplier, changesKey: false })
   }
 
   /** Records of both streams, interleaved in processing order. */

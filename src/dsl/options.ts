@@ -84,6 +84,16 @@ export interface AggregateOptions<A> extends NamedOptions {
   readonly cachingEnabled?: boolean
 }
 
+/** Options of `KStream.print` (Kafka Streams' `Printed`). */
+export interface PrintOptions<K, V> extends NamedOptions {
+  /** Shown in brackets before each line (default: the operator's name, `KSTREAM-PRINTER-<n>`). */
+  readonly label?: string
+  /** The text of a record after the label (default: `key, value`, objects as JSON). */
+  readonly mapper?: (key: K, value: V) => string
+  /** Write to this file instead of standard output; truncated when the topology first opens it in this process. */
+  readonly toFile?: string
+}
+
 export interface SplitOptions<D extends string> extends NamedOptions {
   /** Name of the branch that receives records no predicate accepted. */
   readonly defaultBranch?: D

@@ -448,6 +448,14 @@ describe('StreamsBuilderTest', () => {
     assertNamesForOperation(topology, 'KSTREAM-SOURCE-0000000000', STREAM_OPERATION_NAME)
   })
 
+  // Printed.toSysOut().withName("print-processor")
+  it('shouldUseSpecifiedNameForPrintOperation', () => {
+    const builder = new StreamsBuilder()
+    builder.stream(STREAM_TOPIC).print({ name: 'print-processor' })
+    const topology = builder.build()
+    assertNamesForOperation(topology, 'KSTREAM-SOURCE-0000000000', 'print-processor')
+  })
+
   it('shouldUseSpecifiedNameForSplitOperation', () => {
     const builder = new StreamsBuilder()
     builder.stream(STREAM_TOPIC).split({ '1': () => true, '2': () => false }, { name: 'branch-processor' })
@@ -774,5 +782,4 @@ describe('StreamsBuilderTest', () => {
 // - shouldUseSpecifiedNameForTransform, shouldUseSpecifiedNameForTransformValues, shouldUseSpecifiedNameForTransformValuesWithKey,
 //   shouldUseSpecifiedNameForFlatTransformValueOperation, shouldUseSpecifiedNameForFlatTransformValueWithKeyOperation:
 //   deprecated KStream.transform / transformValues / flatTransformValues(supplier, Named).
-// - shouldUseSpecifiedNameForPrintOperation: KStream.print(Printed.toSysOut().withName(...)).
 // - shouldAllowSubscribingToSamePattern, shouldThrowWhenSubscribedToAPatternWith*: StreamsBuilder.stream(Pattern).
