@@ -1,5 +1,6 @@
 import { ConfigError, TopologyError } from '../core/errors.js'
 import type { Serde } from '../serde/serde.js'
+import type { ProcessorSupplier } from '../processors/api.js'
 import type { Topology } from '../topology/topology.js'
 import { GlobalKTable } from './global-k-table.js'
 import { InternalStreamsBuilder } from './internal-builder.js'
@@ -102,6 +103,56 @@ export class StreamsBuilder {
       ...(options.windowSizeMs === undefined ? {} : { windowSizeMs: options.windowSizeMs }),
       ...(options.retainDuplicates === undefined ? {} : { retainDuplicates: options.retainDuplicates }),
       loggingEnabled: options.loggingEnabled ?? true,
+    })
+    return this
+  }
+
+  /**
+   * A store every instance fills from all partitions of `topic` through `supplier`'s processor
+   * (Kafka Streams' `addGlobalStore`), outside the consumer group: every task can read it with
+   * `context.getStateStore(name)`. The store is never logged, whatever `loggingEnabled` says: the
+   * topic is its changelog, and on restart the processor reads the topic again from the store's
+   * checkpoint. The processor forwards nothing.
+   *
+   * @example
+   * builder.addGlobalStore({ name: 'zones', type: 'keyValue', valueSerde: Serdes.json() }, 'zone-updates', {}, () => {
+   *   let zones: KeyValueStore<string, Zone>
+   *   return {
+   *     init: (ctx) => void (zones = ctx.getStateStore('zones')),
+   *     process: (r) => zones.put(r.key, r.value),
+   *   }
+   * })
+   */
+  addGlobalStore<K, V>(store: StateStoreOptions<K, V>, topic: string, consumed: StreamOptions<K, V>, supplier: ProcessorSupplier<K, V, never, never>): this {
+    if (consumed.offsetResetPolicy !== undefined) {
+      throw new TopologyError(
+        `Global store "${store.name}" was given offsetResetPolicy '${consumed.offsetResetPolicy}': a global store is always read from ` +
+          `the start of its topic (or its checkpoint). Leave the option out.`,
+      )
+    }
+    // Kafka's InternalStreamsBuilder.addGlobalStore: `<name>-source` and `<name>`, or generated names.
+    const sourceName = this.internal.name('KSTREAM-SOURCE-', consumed.name === undefined ? undefined : `${consumed.name}-source`)
+    const name = this.internal.name('KTABLE-SOURCE-', consumed.name)
+    this.internal.add({
+      kind: 'global-store',
+      name,
+      parents: [],
+      topic,
+      sourceName,
+      keySerde: consumed.keySerde as Serde<unknown> | undefined,
+      valueSerde: consumed.valueSerde as Serde<unknown> | undefined,
+      timestampExtractor: consumed.timestampExtractor as never,
+      store: {
+        name: store.name,
+        type: store.type,
+        keySerde: (store.keySerde ?? consumed.keySerde) as Serde<unknown> | undefined,
+        valueSerde: (store.valueSerde ?? consumed.valueSerde) as Serde<unknown> | undefined,
+        ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
+        ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
+        ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+        loggingEnabled: false,
+      },
+      supplier: supplier as ProcessorSupplier,
     })
     return this
   }

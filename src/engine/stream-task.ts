@@ -430,6 +430,10 @@ export class StreamTask implements TaskHost {
 
   // TaskHost: what the processors of this task see.
 
+  globalStore(name: string): StateStore | undefined {
+    return this.config.globalStore?.(name)
+  }
+
   stateStore(name: string): StateStore {
     const store = this.stores.get(name) ?? this.config.globalStore?.(name)
     if (store === undefined) throw new ProcessingError(`Task ${this.taskId} has no state store "${name}" (its stores: ${this.stores.names().join(', ') || 'none'}).`)

@@ -13,6 +13,8 @@ export interface TaskHost {
   readonly taskId: string
   readonly defaultSerdes: DefaultSerdes
   stateStore(name: string): StateStore
+  /** A global store of the instance (`addGlobalStore`, a global table's), if `name` is one. */
+  globalStore?(name: string): StateStore | undefined
   currentStreamTimeMs(): number
   /** The task's event time under upstream watermarks; undefined when they are off. */
   watermarkMs(): number | undefined
@@ -143,6 +145,9 @@ class NodeContext implements InternalProcessorContext {
 
   getStateStore<S extends StateStore>(name: string): S {
     if (!this.stores.includes(name)) {
+      // As Kafka's ProcessorContextImpl: every processor may read a global store, unconnected.
+      const global = this.host.globalStore?.(name)
+      if (global !== undefined) return readOnlyGlobalStore(global, name) as S
       throw new IllegalStateError(
         `Processor "${this.nodeName}" asked for state store "${name}" but is not connected to it. ` +
           `Connect it with stream.process(supplier, { stores: ['${name}'] }).`,
@@ -203,4 +208,24 @@ function sinkEntry(topology: Topology, node: SinkNode, host: TaskHost): Entry {
       })
     return host.send(topic, record.key, record.value, record.timestamp, record.headers, keySerde, valueSerde)
   }
+}
+
+const WRITES = new Set(['put', 'putAll', 'putIfAbsent', 'delete', 'remove'])
+
+/**
+ * A global store as a stream task's processor sees it: readable, but a write throws, as Kafka's
+ * read-only wrapper of global stores does. Only the global store's own processor fills it.
+ */
+function readOnlyGlobalStore(store: StateStore, name: string): StateStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && WRITES.has(property)) {
+        return () => {
+          throw new IllegalStateError(`Global store "${name}" is read-only here: only the processor given to addGlobalStore (or its global table) writes it.`)
+        }
+      }
+      const value: unknown = Reflect.get(target, property, receiver)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
 }

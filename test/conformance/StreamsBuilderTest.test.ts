@@ -26,6 +26,7 @@ import { TopologyError } from '../../src/core/errors.js'
 import { JoinWindows, StreamsBuilder } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
+import type { KeyValueStore } from '../../src/state/types.js'
 import type { Topology } from '../../src/topology/topology.js'
 
 const STREAM_TOPIC = 'stream-topic'
@@ -448,6 +449,50 @@ describe('StreamsBuilderTest', () => {
     assertNamesForOperation(topology, 'KSTREAM-SOURCE-0000000000', STREAM_OPERATION_NAME)
   })
 
+  // Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("store"), String, String): the store
+  // type is chosen per application here (the driver's stores are in memory).
+  it('shouldAddGlobalStore', async () => {
+    const builder = new StreamsBuilder()
+    builder.addGlobalStore<string, string>(
+      { name: 'store', type: 'keyValue', keySerde: Serdes.string(), valueSerde: Serdes.string() },
+      'topic',
+      { keySerde: Serdes.string(), valueSerde: Serdes.string() },
+      () => {
+        let store!: KeyValueStore<string, string>
+        return {
+          init(context) {
+            store = context.getStateStore('store')
+          },
+          process(record) {
+            return store.put(record.key, record.value)
+          },
+        }
+      },
+    )
+    const driver = new TopologyTestDriver(builder.build())
+    try {
+      const inputTopic = driver.createInputTopic('topic', Serdes.string(), Serdes.string())
+      await inputTopic.pipeInput('hey', 'there')
+      const store = driver.getKeyValueStore<string, string>('store')
+      expect(await store.get('hey')).toBe('there')
+    } finally {
+      await driver.close()
+    }
+  })
+
+  // buildGlobalStateTopology(): the global sub-topology's nodes. Consumed.with(...).withName("test").
+  it('shouldUseSpecifiedNameForGlobalStoreProcessor', () => {
+    const builder = new StreamsBuilder()
+    builder.addGlobalStore({ name: 'store', type: 'keyValue', keySerde: Serdes.string(), valueSerde: Serdes.string() }, 'topic', { keySerde: Serdes.string(), valueSerde: Serdes.string(), name: 'test' }, () => ({ process: () => undefined }))
+    expect([...globalNodeNames(builder.build())]).toEqual(['test-source', 'test'])
+  })
+
+  it('shouldUseDefaultNameForGlobalStoreProcessor', () => {
+    const builder = new StreamsBuilder()
+    builder.addGlobalStore({ name: 'store', type: 'keyValue', keySerde: Serdes.string(), valueSerde: Serdes.string() }, 'topic', { keySerde: Serdes.string(), valueSerde: Serdes.string() }, () => ({ process: () => undefined }))
+    expect([...globalNodeNames(builder.build())]).toEqual(['KSTREAM-SOURCE-0000000000', 'KTABLE-SOURCE-0000000001'])
+  })
+
   // Printed.toSysOut().withName("print-processor")
   it('shouldUseSpecifiedNameForPrintOperation', () => {
     const builder = new StreamsBuilder()
@@ -770,8 +815,6 @@ describe('StreamsBuilderTest', () => {
 })
 
 // Not ported (missing API in Tributary):
-// - shouldAddGlobalStore, shouldUseSpecifiedNameForGlobalStoreProcessor, shouldUseDefaultNameForGlobalStoreProcessor:
-//   StreamsBuilder.addGlobalStore(StoreBuilder, topic, Consumed, ProcessorSupplier).
 // - shouldUseDslStoreSupplier* and shouldUseTopologyOverrideStoreTypeOverConfiguredDslStoreSupplier (12 tests), and the six
 //   outer-join store-supplier tests (shouldUseSpecifiedDslStoreSuppliersForAllOuterJoin..., shouldUseConfigured*DslStoreSuppliers*,
 //   shouldUseSpecifiedStoreSupplier*, shouldUseThisStoreSupplier*): Materialized.withStoreType, StreamsConfig

@@ -49,6 +49,31 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     ctx.assembler.addSource(node.name, node.topics, keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor, node.offsetResetPolicy)
     ctx.setOutput(node, node.name)
   },
+  'global-store': (node, ctx) => {
+    ctx.assembler.addSource(node.sourceName, [node.topic], keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
+    const { store } = node
+    ctx.assembler.addGlobalStore(
+      {
+        definition: {
+          name: store.name,
+          type: store.type,
+          ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
+          ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
+          ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+          loggingEnabled: false,
+          cachingEnabled: true,
+        },
+        keySerde: keyRef(store.keySerde),
+        valueSerde: valueRef(store.valueSerde),
+        valueFormat: 'plain',
+        // As a global table's: the topic holds everything the store is filled from.
+        changelogTopic: node.topic,
+        changelogIsInternal: false,
+      },
+      node.name,
+    )
+    ctx.assembler.addProcessor(node.name, node.supplier, [node.sourceName], [store.name])
+  },
   'stream-to-table': (node, ctx) => {
     // Kafka's StreamToTableNode: a store (and changelog) only if the table is materialized.
     if (!ctx.isMaterialized(node.id)) {
@@ -306,6 +331,7 @@ function sourceTopicsOf(byId: ReadonlyMap<number, LogicalNode>, id: number, seen
     case 'repartition':
       return [node.topic]
     case 'global-table-source':
+    case 'global-store':
       return []
     default:
       return [...new Set(node.parents.flatMap((p) => sourceTopicsOf(byId, p, seen)))]

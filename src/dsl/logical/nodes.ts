@@ -38,6 +38,7 @@ export type NodeKind =
   | 'table-aggregate'
   | 'suppress'
   | 'global-table-source'
+  | 'global-store'
   | 'table-materialize'
   | 'stream-stream-join'
   | 'stream-table-join'
@@ -240,6 +241,22 @@ export interface GlobalTableSourceNode extends NodeBase<'global-table-source'> {
   readonly timestampExtractor: TimestampExtractor | undefined
 }
 
+/**
+ * `builder.addGlobalStore`: a store every instance fills from all partitions of `topic` through
+ * the user's processor, outside the consumer group, readable by every task.
+ */
+export interface GlobalStoreNode extends NodeBase<'global-store'> {
+  readonly topic: string
+  readonly sourceName: string
+  /** Serdes and timestamp extractor of the topic's records. */
+  readonly keySerde: AnySerde
+  readonly valueSerde: AnySerde
+  readonly timestampExtractor: TimestampExtractor | undefined
+  /** The store; never logged (its topic is its changelog). */
+  readonly store: UserStoreSpec
+  readonly supplier: ProcessorSupplier
+}
+
 /** Keeps a derived table's rows in a store so that a join can look them up. */
 export interface TableMaterializeNode extends NodeBase<'table-materialize'> {
   readonly storeName: string
@@ -381,6 +398,7 @@ export type LogicalNode =
   | TableAggregateNode
   | SuppressNode
   | GlobalTableSourceNode
+  | GlobalStoreNode
   | TableMaterializeNode
   | StreamStreamJoinNode
   | StreamTableJoinNode
@@ -450,6 +468,7 @@ export const kindTraits: Record<NodeKind, KindTraits> = {
   'table-aggregate': { keys: 'resets', needsKeyPartitioning: true },
   suppress: { keys: 'preserves', needsKeyPartitioning: false },
   'global-table-source': { keys: 'resets', needsKeyPartitioning: false },
+  'global-store': { keys: 'resets', needsKeyPartitioning: false },
   'table-materialize': { keys: 'preserves', needsKeyPartitioning: false },
   'stream-stream-join': { keys: 'resets', needsKeyPartitioning: true },
   'stream-table-join': { keys: 'resets', needsKeyPartitioning: true },
