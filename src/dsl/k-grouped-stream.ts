@@ -4,6 +4,7 @@ import { float64Serde } from '../serde/primitive.js'
 import type { Serde } from '../serde/serde.js'
 import type { InternalStreamsBuilder } from './internal-builder.js'
 import type { RepartitionNames } from './logical/nodes.js'
+import { CogroupedKStream } from './cogrouped-k-stream.js'
 import { KTable } from './k-table.js'
 import type { AggregateOptions } from './options.js'
 import { SessionWindowedKStream } from './session-windowed-k-stream.js'
@@ -121,6 +122,22 @@ export class KGroupedStream<K, V> {
   /** Folds the values of a key into an aggregate that starts as `initializer()`. */
   aggregate<A>(initializer: () => A, aggregator: (key: K, value: V, aggregate: A) => A, options: AggregateOptions<A> = {}): KTable<K, A> {
     return this.accumulate('KSTREAM-AGGREGATE-', aggregating(initializer, aggregator), options)
+  }
+
+  /**
+   * Starts a cogroup (Kafka Streams' KIP-150): this stream's values fold into an aggregate shared
+   * with the grouped streams added by `.cogroup(other, aggregator)`, then `.aggregate(initializer)`.
+   */
+  cogroup<A>(aggregator: (key: K, value: V, aggregate: A) => A): CogroupedKStream<K, A> {
+    return new CogroupedKStream<K, A>([{ grouping: this.cogroupGrouping(), aggregator: aggregator as (key: K, value: unknown, aggregate: A) => A }])
+  }
+
+  /**
+   * @internal Where the grouping starts, for a cogroup. Typed without `V`, so that a grouped stream
+   * stays covariant in its value type.
+   */
+  cogroupGrouping(): Grouping<K, unknown> {
+    return this.grouping as Grouping<K, unknown>
   }
 
   /** Aggregates per window: tumbling/hopping (`TimeWindows`), sliding, or session windows. */

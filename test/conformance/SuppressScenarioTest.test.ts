@@ -553,4 +553,21 @@ describe('SuppressScenarioTest', () => {
       ['A', '(2,b)', 13],
     ])
   })
+
+  // Java only builds it (no assertion): a cogrouped windowed aggregate can be suppressed. Here the
+  // build is checked to succeed and to give the store Java would.
+  it('shouldWorkWithCogrouped', () => {
+    const builder = new StreamsBuilder()
+    const stream1 = builder.stream<string, string>('one', { keySerde: STRING_SERDE, valueSerde: STRING_SERDE }).groupByKey({ keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
+    const stream2 = builder.stream<string, string>('two', { keySerde: STRING_SERDE, valueSerde: STRING_SERDE }).groupByKey({ keySerde: STRING_SERDE, valueSerde: STRING_SERDE })
+    stream1
+      .cogroup((_key, value, aggregate: string) => aggregate + value)
+      .cogroup(stream2, (_key, value, aggregate) => aggregate + value)
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(15 * 60_000))
+      .aggregate(() => '', { name: 'test', storeName: 'store' })
+      .suppress(untilWindowCloses(unbounded()))
+      .toStream()
+    const topology = builder.build()
+    expect([...topology.stores.keys()]).toContain('store')
+  })
 })

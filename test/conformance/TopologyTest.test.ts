@@ -18,9 +18,8 @@
 //   AnonymousStoreTyped(e)MaterializedCountShouldPreserveTopologyStructure.
 // - Missing API new StreamsBuilder(TopologyConfig) (named topology "my-topology", default.dsl.store):
 //   every *WithTopologyConfigShouldPreserveTopologyStructure test.
-// - Missing API KGroupedStream.cogroup: every *CogroupedZeroArgCount / *CogroupedNamedMaterializedCount test.
 import { describe, expect, it } from 'vitest'
-import { JoinWindows, SessionWindows, StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
+import { JoinWindows, SessionWindows, SlidingWindows, StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
 import type { KStream } from '../../src/dsl/index.js'
 import type { KeyValue } from '../../src/core/record.js'
 import { Serdes } from '../../src/serde/serdes.js'
@@ -33,6 +32,28 @@ const streamJoined = { keySerde: Serdes.int32(), valueSerde: Serdes.string(), ot
 // The deprecated JoinWindows.of(ofMillis(100)): 100 ms before and after, grace 24h - 2 * 100 ms.
 const DEPRECATED_DEFAULT_24_HR_GRACE_PERIOD = 24 * 60 * 60 * 1000
 const joinWindowsOf100 = JoinWindows.ofTimeDifferenceAndGrace(100, Math.max(DEPRECATED_DEFAULT_24_HR_GRACE_PERIOD - 100 * 2, 0))
+
+/**
+ * Java's expected description of a cogroup of one stream: the aggregate at index `first` (after the
+ * generated store name, when there is one), then the merge.
+ */
+function cogroupDescription(first: number, store?: string): string {
+  const n = (i: number) => String(i).padStart(10, '0')
+  const agg = `COGROUPKSTREAM-AGGREGATE-${n(first)}`
+  const merge = `COGROUPKSTREAM-MERGE-${n(first + 1)}`
+  return (
+    'Topologies:\n' +
+    '   Sub-topology: 0\n' +
+    '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+    `      --> ${agg}\n` +
+    `    Processor: ${agg} (stores: [${store ?? `COGROUPKSTREAM-AGGREGATE-STATE-STORE-${n(first - 1)}`}])\n` +
+    `      --> ${merge}\n` +
+    '      <-- KSTREAM-SOURCE-0000000000\n' +
+    `    Processor: ${merge} (stores: [])\n` +
+    '      --> none\n' +
+    `      <-- ${agg}\n\n`
+  )
+}
 
 function twoStreams(builder: StreamsBuilder): [KStream<number, string>, KStream<number, string>] {
   return [builder.stream<number, string>('input-topic1'), builder.stream<number, string>('input-topic2')]
@@ -575,6 +596,45 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KTABLE-SOURCE-0000000002\n\n',
     )
+  })
+
+  // The cogroup tests. The *NamedMaterialized* ones give Materialized.as("aggregate-store")
+  // .withStoreType(IN_MEMORY): the store type is chosen per application here, so their
+  // hasPersistentLocalStore() check (false) is not ported; the description is.
+  it('timeWindowedCogroupedZeroArgCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(TimeWindows.ofSizeWithNoGrace(1)).aggregate(() => '')
+    expect(builder.build().describe()).toBe(cogroupDescription(2))
+  })
+
+  it('timeWindowedCogroupedNamedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(TimeWindows.ofSizeWithNoGrace(1)).aggregate(() => '', { storeName: 'aggregate-store' })
+    expect(builder.build().describe()).toBe(cogroupDescription(1, 'aggregate-store'))
+  })
+
+  it('slidingWindowedCogroupedZeroArgCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(1)).aggregate(() => '')
+    expect(builder.build().describe()).toBe(cogroupDescription(2))
+  })
+
+  it('slidingWindowedCogroupedNamedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(1)).aggregate(() => '', { storeName: 'aggregate-store' })
+    expect(builder.build().describe()).toBe(cogroupDescription(1, 'aggregate-store'))
+  })
+
+  it('sessionWindowedCogroupedZeroArgCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).aggregate(() => '', () => '')
+    expect(builder.build().describe()).toBe(cogroupDescription(2))
+  })
+
+  it('sessionWindowedCogroupedNamedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).aggregate(() => '', () => '', { storeName: 'aggregate-store' })
+    expect(builder.build().describe()).toBe(cogroupDescription(1, 'aggregate-store'))
   })
 
   it('topologyWithStaticTopicNameExtractorShouldRespectEqualHashcodeContract', () => {

@@ -26,14 +26,16 @@ function addAggregate(
   store: Omit<DslStore, 'name' | 'keySerde' | 'valueSerde' | 'loggingEnabled' | 'cachingEnabled'>,
   supplier: Parameters<TopologyAssembler['addProcessor']>[1],
 ): void {
-  addOperatorStore(ctx, {
-    ...store,
-    name: node.storeName,
-    keySerde: node.keySerde,
-    valueSerde: node.aggregateSerde,
-    loggingEnabled: node.loggingEnabled,
-    cachingEnabled: node.cachingEnabled,
-  })
+  if (node.sharesStore !== true) {
+    addOperatorStore(ctx, {
+      ...store,
+      name: node.storeName,
+      keySerde: node.keySerde,
+      valueSerde: node.aggregateSerde,
+      loggingEnabled: node.loggingEnabled,
+      cachingEnabled: node.cachingEnabled,
+    })
+  }
   ctx.assembler.addProcessor(node.name, supplier, ctx.parentsOf(node), [node.storeName])
   ctx.setOutput(node, node.name)
 }
@@ -175,6 +177,13 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
       },
       slidingWindowAggregateProcessor({ storeName: node.storeName, windows: node.windows, accumulate: node.accumulate, emitStrategy }) as never,
     )
+  },
+  'cogroup-merge': (node, ctx) => {
+    // Every input of a cogroup folds into one store: their partitions must line up.
+    const topics = [...new Set(node.parents.flatMap((p) => ctx.sourceTopicsOf(p)))]
+    if (topics.length > 1) ctx.assembler.addCopartitionGroup(topics)
+    ctx.assembler.addProcessor(node.name, passThroughProcessor() as never, ctx.parentsOf(node))
+    ctx.setOutput(node, node.name)
   },
   'table-stateless': (node, ctx) => {
     const { store } = node

@@ -36,6 +36,7 @@ export type NodeKind =
   | 'table-to-stream'
   | 'table-group-by'
   | 'table-aggregate'
+  | 'cogroup-merge'
   | 'suppress'
   | 'global-table-source'
   | 'global-store'
@@ -137,6 +138,9 @@ export interface SinkNodeSpec extends NodeBase<'sink'> {
   readonly valueSerde: AnySerde
 }
 
+/** The fields every aggregation node has. */
+export type AggregateBaseFields = AggregateBase
+
 interface AggregateBase {
   readonly storeName: string
   /** Serdes of the grouped records, used by a repartition topic in front of the aggregate. */
@@ -151,6 +155,19 @@ interface AggregateBase {
   readonly repartitionNamedByUser: boolean
   /** The repartition's node names, numbered when the aggregation was declared (as Kafka does). */
   readonly repartitionNames?: RepartitionNames | undefined
+  /**
+   * A later input of a cogroup (`KGroupedStream.cogroup`): it folds its records into the store the
+   * first input's node adds, which all of them share.
+   */
+  readonly sharesStore?: boolean
+}
+
+/**
+ * The result of a cogroup (Kafka Streams' COGROUPKSTREAM-MERGE, a KTablePassThrough): the changes
+ * of every input's aggregate node, whose shared store holds the table's rows. Parents: those nodes.
+ */
+export interface CogroupMergeNode extends NodeBase<'cogroup-merge'> {
+  readonly storeName: string
 }
 
 export interface StreamAggregateNode extends NodeBase<'stream-aggregate'>, AggregateBase {
@@ -396,6 +413,7 @@ export type LogicalNode =
   | TableToStreamNode
   | TableGroupByNode
   | TableAggregateNode
+  | CogroupMergeNode
   | SuppressNode
   | GlobalTableSourceNode
   | GlobalStoreNode
@@ -466,6 +484,7 @@ export const kindTraits: Record<NodeKind, KindTraits> = {
   'table-to-stream': { keys: 'preserves', needsKeyPartitioning: false },
   'table-group-by': { keys: 'changes', needsKeyPartitioning: false },
   'table-aggregate': { keys: 'resets', needsKeyPartitioning: true },
+  'cogroup-merge': { keys: 'preserves', needsKeyPartitioning: false },
   suppress: { keys: 'preserves', needsKeyPartitioning: false },
   'global-table-source': { keys: 'resets', needsKeyPartitioning: false },
   'global-store': { keys: 'resets', needsKeyPartitioning: false },
@@ -494,6 +513,7 @@ export function tableStoreOf(node: LogicalNode): string | undefined {
     case 'session-window-aggregate':
     case 'sliding-window-aggregate':
     case 'table-aggregate':
+    case 'cogroup-merge':
       return node.storeName
     case 'table-table-join':
       return node.storeName
