@@ -108,6 +108,7 @@ export class InternalStreamsBuilder {
     if (node.kind === 'table-source' || node.kind === 'stream-to-table' || node.kind === 'foreign-key-join') this.materialize(id)
     // A filter or mapValues with a store reads old values from it, not from upstream.
     else if (node.kind === 'table-stateless' && node.store !== undefined) this.oldValuesRequired.add(id)
+    else if (node.kind === 'table-table-join') this.oldValuesRequired.add(id)
     else if (node.kind === 'table-stateless') this.requireOldValues(node.parents[0] as number)
   }
 

@@ -224,6 +224,10 @@ export class KTable<K, V> {
     }
     const left = this.materializedForJoin()
     const right = other.materializedForJoin()
+    // Kafka's KTableImpl.doJoin: a side whose row may go missing from the result needs its old
+    // values, to retract the joined row (a left join's left side, both sides of an outer join).
+    if (type !== 'inner') this.builder.requireOldValues(left.nodeId)
+    if (type === 'outer') this.builder.requireOldValues(right.nodeId)
     // Kafka Streams' order: the merge node's name first, then the two join processors.
     const name = this.builder.name('KTABLE-MERGE-', options.name === undefined ? undefined : `${options.name}-merge`)
     const thisName = this.builder.name('KTABLE-JOINTHIS-', options.name === undefined ? undefined : `${options.name}-join-this`)

@@ -1,14 +1,15 @@
 // Ported from apache/kafka's
 // streams/src/test/java/org/apache/kafka/streams/kstream/internals/KTableKTableOuterJoinTest.java
 //
-// Java's MockApiProcessorSupplier attached to the join node (testNotSendingOldValue) is replaced by
-// `joined.toStream().to(output)`: the new value, key and timestamp of every forwarded Change are
-// checked; the old values (and KTableImpl.sendingOldValueEnabled()) cannot be observed through
-// Tributary's public API.
+// Java's MockApiProcessorSupplier attached to the join node is replaced by `joined.toStream().to(output)`
+// for the new values, keys and timestamps, and by a processor on the join node itself
+// (change-capture.ts, through internals as Java's tests reach KTableImpl) for the old values.
+// KTableImpl.enableSendingOldValues(true) is the groupBy that calls it.
 import { describe, expect, it } from 'vitest'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
+import { addChangeProcessor, change, readChanges, withoutOldValues } from './change-capture.js'
 import type { TestOutputTopic } from '../../src/testing/test-output-topic.js'
 
 const topic1 = 'topic1'
@@ -31,7 +32,7 @@ function assertOutputKeyValueTimestamp(outputTopic: TestOutputTopic<number, stri
 }
 
 /** The record sequence shared by testJoin and testNotSendingOldValue; `steps[i]` checks the output after step i. */
-async function runJoinScript(builder: StreamsBuilder, steps: ((out: TestOutputTopic<number, string>) => void)[]): Promise<void> {
+async function runJoinScript(builder: StreamsBuilder, steps: ((out: TestOutputTopic<number, string>, driver: TopologyTestDriver) => void)[]): Promise<void> {
   const driver = newDriver(builder)
   try {
     const inputTopic1 = driver.createInputTopic(topic1, Serdes.int32(), Serdes.string(), { startTimestampMs: 0, autoAdvanceMs: 0 })
@@ -42,41 +43,41 @@ async function runJoinScript(builder: StreamsBuilder, steps: ((out: TestOutputTo
     for (let i = 0; i < 2; i++) await inputTopic1.pipeInput(expectedKeys[i]!, `X${expectedKeys[i]}`, 5 + i)
     // pass tuple with null key, it will be discarded in join process
     await inputTopic1.pipeInput(null, 'SomeVal', 42)
-    steps[0]!(outputTopic)
+    steps[0]!(outputTopic, driver)
 
     // push two items to the other stream. this should produce two items.
     for (let i = 0; i < 2; i++) await inputTopic2.pipeInput(expectedKeys[i]!, `Y${expectedKeys[i]}`, 10 * i)
     // pass tuple with null key, it will be discarded in join process
     await inputTopic2.pipeInput(null, 'AnotherVal', 73)
-    steps[1]!(outputTopic)
+    steps[1]!(outputTopic, driver)
 
     // push all four items to the primary stream. this should produce four items.
     for (const expectedKey of expectedKeys) await inputTopic1.pipeInput(expectedKey, `XX${expectedKey}`, 7)
-    steps[2]!(outputTopic)
+    steps[2]!(outputTopic, driver)
 
     // push all items to the other stream. this should produce four items.
     for (const expectedKey of expectedKeys) await inputTopic2.pipeInput(expectedKey, `YY${expectedKey}`, expectedKey * 5)
-    steps[3]!(outputTopic)
+    steps[3]!(outputTopic, driver)
 
     // push all four items to the primary stream. this should produce four items.
     for (const expectedKey of expectedKeys) await inputTopic1.pipeInput(expectedKey, `XXX${expectedKey}`, 6)
-    steps[4]!(outputTopic)
+    steps[4]!(outputTopic, driver)
 
     // push two items with null to the other stream as deletes. this should produce two item.
     await inputTopic2.pipeInput(expectedKeys[0]!, null, 5)
     await inputTopic2.pipeInput(expectedKeys[1]!, null, 7)
-    steps[5]!(outputTopic)
+    steps[5]!(outputTopic, driver)
 
     // push all four items to the primary stream. this should produce four items.
     for (const expectedKey of expectedKeys) await inputTopic1.pipeInput(expectedKey, `XXXX${expectedKey}`, 13)
-    steps[6]!(outputTopic)
+    steps[6]!(outputTopic, driver)
 
     // push four items to the primary stream with null. this should produce four items.
     await inputTopic1.pipeInput(expectedKeys[0]!, null, 0)
     await inputTopic1.pipeInput(expectedKeys[1]!, null, 42)
     await inputTopic1.pipeInput(expectedKeys[2]!, null, 5)
     await inputTopic1.pipeInput(expectedKeys[3]!, null, 20)
-    steps[7]!(outputTopic)
+    steps[7]!(outputTopic, driver)
   } finally {
     await driver.close()
   }
@@ -122,8 +123,33 @@ describe('KTableKTableOuterJoinTest', () => {
     const table1 = builder.table<number, string>(topic1, consumed)
     const table2 = builder.table<number, string>(topic2, consumed)
     const joined = table1.outerJoin(table2, TOSTRING_JOINER)
-    // Java: builder.build().addProcessor("proc", supplier, joined.name) and proc.checkAndClearProcessResult(...)
+    // Java: builder.build().addProcessor("proc", supplier, joined.name) and proc.checkAndClearProcessResult(...):
+    // the new values through toStream, the old ones (all null) through a processor on the join node.
     joined.toStream().to(output)
-    await runJoinScript(builder, outerJoinSteps)
+    const proc = addChangeProcessor(joined, 'proc', Serdes.int32())
+    await runJoinScript(builder, withoutOldValues(outerJoinSteps, proc, Serdes.int32()))
+  })
+
+  // Java: ((KTableImpl) joined).enableSendingOldValues(true), here through the groupBy that calls it,
+  // and the Changes the join node forwards captured by a processor on it (see change-capture.ts).
+  it('testSendingOldValue', async () => {
+    const builder = new StreamsBuilder()
+    const table1 = builder.table<number, string>(topic1, consumed)
+    const table2 = builder.table<number, string>(topic2, consumed)
+    const joined = table1.outerJoin(table2, TOSTRING_JOINER)
+    joined.groupBy((k, v) => [k, v], { keySerde: Serdes.int32(), valueSerde: Serdes.string() }).reduce((a, v) => a + v, (a) => a, { valueSerde: Serdes.string() })
+    const proc = addChangeProcessor(joined, 'proc', Serdes.int32())
+    const changes = (...expected: [number, string | null, string | null, number][]) => (_out: TestOutputTopic<number, string>, driver: TopologyTestDriver) =>
+      expect(readChanges<string, number>(driver, proc, Serdes.int32())).toEqual(expected.map(([k, n, o, ts]) => [k, change(n, o), ts]))
+    await runJoinScript(builder, [
+      changes([0, 'X0+null', null, 5], [1, 'X1+null', null, 6]),
+      changes([0, 'X0+Y0', 'X0+null', 5], [1, 'X1+Y1', 'X1+null', 10]),
+      changes([0, 'XX0+Y0', 'X0+Y0', 7], [1, 'XX1+Y1', 'X1+Y1', 10], [2, 'XX2+null', null, 7], [3, 'XX3+null', null, 7]),
+      changes([0, 'XX0+YY0', 'XX0+Y0', 7], [1, 'XX1+YY1', 'XX1+Y1', 7], [2, 'XX2+YY2', 'XX2+null', 10], [3, 'XX3+YY3', 'XX3+null', 15]),
+      changes([0, 'XXX0+YY0', 'XX0+YY0', 6], [1, 'XXX1+YY1', 'XX1+YY1', 6], [2, 'XXX2+YY2', 'XX2+YY2', 10], [3, 'XXX3+YY3', 'XX3+YY3', 15]),
+      changes([0, 'XXX0+null', 'XXX0+YY0', 6], [1, 'XXX1+null', 'XXX1+YY1', 7]),
+      changes([0, 'XXXX0+null', 'XXX0+null', 13], [1, 'XXXX1+null', 'XXX1+null', 13], [2, 'XXXX2+YY2', 'XXX2+YY2', 13], [3, 'XXXX3+YY3', 'XXX3+YY3', 15]),
+      changes([0, null, 'XXXX0+null', 0], [1, null, 'XXXX1+null', 42], [2, 'null+YY2', 'XXXX2+YY2', 10], [3, 'null+YY3', 'XXXX3+YY3', 20]),
+    ])
   })
 })

@@ -11,14 +11,11 @@
 // it on a table is `groupBy(...)` (KTableImpl.groupBy), used here instead (with a reduce behind it).
 // KTableImpl.sendingOldValueEnabled() assertions are not observable here, except through the forwarded Changes.
 import { describe, expect, it } from 'vitest'
-import type { Change } from '../../src/core/windowed.js'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import type { KTable } from '../../src/dsl/index.js'
-import { KStream } from '../../src/dsl/k-stream.js'
-import type { InternalStreamsBuilder } from '../../src/dsl/internal-builder.js'
-import type { ProcessorContext, ProcessorSupplier } from '../../src/processors/api.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
+import { addChangeProcessor, change, readChanges } from './change-capture.js'
 
 const stringSerde = Serdes.string()
 const integerSerde = Serdes.int32()
@@ -34,48 +31,6 @@ const integerValueOf = (s: string): number => {
 }
 
 type KVT<V> = [string | null, V | null, number]
-type ChangeKVT<V> = [string, Change<V>, number]
-
-/** new Change<>(newValue, oldValue) */
-function change<V>(newValue: V | null, oldValue: V | null): Change<V> {
-  return { newValue, oldValue }
-}
-
-/** A processor forwarding exactly { newValue, oldValue } of each Change it receives. */
-function changeCapture<V>(): ProcessorSupplier<string, Change<V>, string, Change<V>> {
-  return () => {
-    let ctx!: ProcessorContext<string, Change<V>>
-    return {
-      init(context) {
-        ctx = context
-      },
-      process(record) {
-        const { newValue, oldValue } = record.value
-        return ctx.forward({ key: record.key, value: { newValue, oldValue }, timestamp: record.timestamp, headers: record.headers })
-      },
-    }
-  }
-}
-
-/**
- * Java's `topology.addProcessor(procName, supplier, table.name)`: a processor child of the table's own
- * node; what it receives goes to the topic `<procName>-output`, returned.
- */
-function addChangeProcessor<V>(table: KTable<string, V>, procName: string): string {
-  const internals = table as unknown as { builder: InternalStreamsBuilder; nodeId: number }
-  const topic = `${procName}-output`
-  new KStream<string, Change<V>>(internals.builder, internals.nodeId, stringSerde, undefined)
-    .process(changeCapture<V>(), { name: procName })
-    .to(topic, { keySerde: stringSerde, valueSerde: Serdes.json<Change<V>>() })
-  return topic
-}
-
-function readChanges<V>(driver: TopologyTestDriver, topic: string): ChangeKVT<V>[] {
-  return driver
-    .createOutputTopic(topic, stringSerde, Serdes.json<Change<V>>())
-    .readRecordsToList()
-    .map((r) => [r.key as string, change(r.value!.newValue, r.value!.oldValue), r.timestamp])
-}
 
 async function doTestKTable(builder: StreamsBuilder, topic1: string, processedTopic: string): Promise<void> {
   const driver = new TopologyTestDriver(builder.build(), props)

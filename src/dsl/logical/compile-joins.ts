@@ -135,8 +135,9 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
     // or, for a filter, mapValues or table join without a store, its parents' rows.
     const leftView = ctx.tableView(node.parents[0] as number)
     const rightView = ctx.tableView(node.parents[1] as number)
-    ctx.assembler.addProcessor(node.thisName, tableTableJoinProcessor({ side: 'left', type, joiner, otherView: rightView }), [leftParent], tableViewStores(rightView))
-    ctx.assembler.addProcessor(node.otherName, tableTableJoinProcessor({ side: 'right', type, joiner, otherView: leftView }), [rightParent], tableViewStores(leftView))
+    const sendOldValues = ctx.sendsOldValues(node.id)
+    ctx.assembler.addProcessor(node.thisName, tableTableJoinProcessor({ side: 'left', type, joiner, otherView: rightView, sendOldValues }), [leftParent], tableViewStores(rightView))
+    ctx.assembler.addProcessor(node.otherName, tableTableJoinProcessor({ side: 'right', type, joiner, otherView: leftView, sendOldValues }), [rightParent], tableViewStores(leftView))
     if (node.storeName === undefined) {
       ctx.assembler.addProcessor(node.name, passThroughProcessor() as never, [node.thisName, node.otherName])
     } else {

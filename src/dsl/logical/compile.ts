@@ -288,6 +288,8 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
     // KTableFilter constructor) or an operator downstream asked for them.
     if (node.kind === 'table-stateless' && node.store !== undefined) return sendsOldValues(node.parents[0] as number) || optimized.oldValuesRequired?.has(id) === true
     if (node.kind === 'table-stateless') return sendsOldValues(node.parents[0] as number)
+    // Kafka's KTableKTableJoin sends old values only once enableSendingOldValues asked for them.
+    if (node.kind === 'table-table-join') return optimized.oldValuesRequired?.has(id) === true
     return true
   }
   const ctx: CompileContext = {

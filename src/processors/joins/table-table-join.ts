@@ -17,6 +17,12 @@ export interface TableTableJoinParams {
    */
   readonly otherView: TableView
   readonly joiner: (left: unknown, right: unknown) => unknown
+  /**
+   * Forward the joined old value (Kafka's sendOldValues): only when an operator downstream needs it
+   * (a `groupBy`, a left or outer join of this result); otherwise the old value goes out as null.
+   * Default true.
+   */
+  readonly sendOldValues?: boolean
 }
 
 /**
@@ -61,7 +67,7 @@ class TableTableJoin implements Processor<unknown, Change<unknown>, unknown, Cha
     if (other === null && (!this.otherOptional || (newValue === null && oldValue === null))) return undefined
     const joined = {
       newValue: this.joinValue(newValue, other),
-      oldValue: this.joinValue(oldValue, other),
+      oldValue: this.params.sendOldValues === false ? null : this.joinValue(oldValue, other),
     }
     const timestamp = row === undefined ? record.timestamp : Math.max(record.timestamp, row.timestamp)
     return this.ctx.forward({ key: record.key, value: joined, timestamp, headers: record.headers })
