@@ -67,7 +67,23 @@ export function kafkaClassPath(version = kafkaVersion()): string {
   return `${jar}:${readFileSync(file, 'utf8').trim()}`
 }
 
+/** How many times a broker whose port was taken between choosing it and binding it is started again. */
+const PORT_RACE_ATTEMPTS = 3
+
 export async function startRealKafka(options: RealKafkaOptions = {}): Promise<RealKafka> {
+  // A free port is found by binding and closing it; by the time the JVM binds it (seconds later,
+  // after formatting the storage) another process, another test's client included, may hold it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options)
+    } catch (error) {
+      const portTaken = error instanceof Error && error.message.includes('Address already in use')
+      if (!portTaken || attempt >= PORT_RACE_ATTEMPTS) throw error
+    }
+  }
+}
+
+async function startOnce(options: RealKafkaOptions): Promise<RealKafka> {
   const version = options.version ?? kafkaVersion()
   const classPath = kafkaClassPath(version)
   const dir = mkdtempSync(join(tmpdir(), `tributary-kafka-${version}-`))
