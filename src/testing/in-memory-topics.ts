@@ -2,7 +2,7 @@ import { ConfigError } from '../core/errors.js'
 import { partitionForKey } from '../core/partitioner.js'
 import type { Headers } from '../core/record.js'
 import type { CollectedRecord, RawHeader, RawRecord, RecordWriter } from '../engine/index.js'
-import type { ProducedRecord } from './test-output-topic.js'
+import { OutputQueue } from './output-queue.js'
 
 /** How the driver lays out a topic: its partition count, and whether an engine task reads it. */
 export interface TopicLayout {
@@ -34,7 +34,7 @@ interface TopicState {
  */
 export class InMemoryTopics implements RecordWriter {
   private readonly topics = new Map<string, TopicState>()
-  private readonly outputs = new Map<string, ProducedRecord[]>()
+  private readonly outputs = new Map<string, OutputQueue>()
   private readonly written = new Set<string>()
 
   constructor(private readonly options: InMemoryTopicsOptions) {}
@@ -72,9 +72,9 @@ export class InMemoryTopics implements RecordWriter {
   }
 
   /** What was written to `topic`, oldest first; readers take records off the front. */
-  outputOf(topic: string): ProducedRecord[] {
+  outputOf(topic: string): OutputQueue {
     let queue = this.outputs.get(topic)
-    if (queue === undefined) this.outputs.set(topic, (queue = []))
+    if (queue === undefined) this.outputs.set(topic, (queue = new OutputQueue()))
     return queue
   }
 

@@ -2,6 +2,7 @@ import { IllegalStateError, SerdeError } from '../core/errors.js'
 import { isPromiseLike } from '../core/maybe-promise.js'
 import type { Headers, KeyValue, Record as StreamRecord } from '../core/record.js'
 import type { Serde } from '../serde/serde.js'
+import type { OutputQueue } from './output-queue.js'
 
 /** A record as a sink (or changelog) wrote it. */
 export interface ProducedRecord {
@@ -21,7 +22,7 @@ export class TestOutputTopic<K, V> {
     readonly topic: string,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
-    private readonly queue: () => ProducedRecord[],
+    private readonly queue: () => OutputQueue,
   ) {}
 
   readRecord(): StreamRecord<K | null, V | null> {
