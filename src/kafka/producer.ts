@@ -1,4 +1,5 @@
-import { compatibilityPartitioner, Producer, type MessageToProduce } from '@platformatic/kafka'
+import { Producer, type MessageToProduce } from '@platformatic/kafka'
+import { murmur2 } from '../core/partitioner.js'
 import { IllegalStateError, KafkaError } from '../core/errors.js'
 import { brokerErrorNames, callKafka } from './errors.js'
 import { closeForcefully, type KafkaSettings } from './connection.js'
@@ -51,6 +52,11 @@ async function sendInChunks(records: readonly OutgoingRecord[], sendOne: (messag
 // Keyed records without a partition go where Kafka's Java client puts them: murmur2 masked to 31
 // bits, modulo the partition count. The client's default takes murmur2 as unsigned instead, which
 // sends about half the keys elsewhere and breaks co-partitioning with topics other clients write.
+// The client applies the modulo; its own `compatibilityPartitioner` computes the same hash in BigInt
+// arithmetic, several allocations per record, where this one stays in 32-bit integers.
+function javaClientPartitioner(_message: MessageToProduce, key: unknown): number {
+  return Buffer.isBuffer(key) ? murmur2(key) & 0x7fffffff : 0
+}
 
 /**
  * Runs the sends of one producer one after the other. The client numbers an idempotent batch from
@@ -102,7 +108,7 @@ export class PlatformaticProducer implements KafkaProducer {
   readonly #deadlineMs: number
 
   constructor(settings: KafkaSettings) {
-    this.#newProducer = () => new Producer({ ...settings.client, ...NEW_PRODUCER_IDENTITY, idempotent: true, acks: -1, partitioner: compatibilityPartitioner })
+    this.#newProducer = () => new Producer({ ...settings.client, ...NEW_PRODUCER_IDENTITY, idempotent: true, acks: -1, partitioner: javaClientPartitioner })
     this.#producer = this.#newProducer()
     this.#deadlineMs = settings.deadlineMs
   }
@@ -178,7 +184,7 @@ export class PlatformaticTransactionalProducer implements KafkaTransactionalProd
     // The client sends its `timeout` as InitProducerId's transaction timeout (and as the produce
     // requests' acknowledgement timeout, which a transaction cannot usefully outlast anyway).
     this.#newProducer = () =>
-      new Producer({ ...settings.client, ...NEW_PRODUCER_IDENTITY, timeout: transactionTimeoutMs, idempotent: true, acks: -1, transactionalId, partitioner: compatibilityPartitioner })
+      new Producer({ ...settings.client, ...NEW_PRODUCER_IDENTITY, timeout: transactionTimeoutMs, idempotent: true, acks: -1, transactionalId, partitioner: javaClientPartitioner })
     this.#producer = this.#newProducer()
   }
 
