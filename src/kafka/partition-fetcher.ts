@@ -1,10 +1,12 @@
 import type { Consumer } from '@platformatic/kafka'
 import { ABORTED_TRANSACTIONS, bypassClientAbortFilter } from './client-abort-filter.js'
 import { callKafka } from './errors.js'
-import type { IsolationLevel, RawRecord, TopicPartition, TopicPartitionOffset } from './types.js'
+import type { IsolationLevel, RawHeader, RawRecord, TopicPartition, TopicPartitionOffset } from './types.js'
 
 const TRANSACTIONAL = 0x10
 const CONTROL = 0x20
+/** Shared by every record fetched without headers (most of them): no array per record. */
+const NO_HEADERS: readonly RawHeader[] = []
 
 /** What one fetch returned for a partition. */
 export interface FetchedPartition {
@@ -193,18 +195,20 @@ export class PartitionFetcher {
         continue
       }
       if ((batch.attributes & TRANSACTIONAL) !== 0 && abortedProducers.has(batch.producerId)) continue
+      // Per batch, not per record: BigInt arithmetic allocates. Timestamps are milliseconds, exact as numbers.
+      const firstTimestamp = Number(batch.firstTimestamp)
+      // A fetch returns whole batches, which may start before the requested offset.
+      const skipBelowDelta = from > batch.firstOffset ? Number(from - batch.firstOffset) : 0
       for (const record of batch.records) {
-        const offset = batch.firstOffset + BigInt(record.offsetDelta)
-        // A fetch returns whole batches, which may start before the requested offset.
-        if (offset < from) continue
+        if (record.offsetDelta < skipBelowDelta) continue
         records.push({
           topic,
           partition,
-          offset,
+          offset: batch.firstOffset + BigInt(record.offsetDelta),
           key: record.key,
           value: record.value,
-          timestamp: Number(batch.firstTimestamp + record.timestampDelta),
-          headers: record.headers.map(([k, v]) => [k === null ? '' : k.toString('utf8'), v] as const),
+          timestamp: firstTimestamp + Number(record.timestampDelta),
+          headers: record.headers.length === 0 ? NO_HEADERS : record.headers.map(([k, v]) => [k === null ? '' : k.toString('utf8'), v] as const),
         })
       }
     }

@@ -1,5 +1,5 @@
 import type { KafkaReader, OutgoingRecord, RecordAck } from '../kafka/types.js'
-import type { ChangelogEntry, ChangelogReader, CollectedRecord, RecordWriter } from '../engine/types.js'
+import type { ChangelogEntry, ChangelogReader, CollectedRecord, RawHeader, RecordWriter } from '../engine/types.js'
 
 /** Where the record writer sends: the idempotent producer, or the open transaction under exactly-once. */
 export interface RecordSink {
@@ -43,15 +43,7 @@ export class KafkaRecordWriter implements RecordWriter {
   }
 
   send(record: CollectedRecord): void {
-    const headers = Object.entries(record.headers)
-    this.pending.push({
-      topic: record.topic,
-      ...(record.partition === undefined ? {} : { partition: record.partition }),
-      key: record.key,
-      value: record.value,
-      timestamp: record.timestamp,
-      headers,
-    })
+    this.pending.push(outgoing(record))
     // A send in flight picks the records up when it is answered; a failed one stops sending.
     if (this.inFlight !== undefined || this.failure !== undefined) return
     if (this.pending.length >= this.batchRecords) this.dispatch()
@@ -133,6 +125,19 @@ export class KafkaRecordWriter implements RecordWriter {
     }
     return last
   }
+}
+
+const NO_HEADERS: readonly RawHeader[] = []
+
+/** The producer's shape of a collected record; built for every record sent, so without spreads or `Object.entries`. */
+function outgoing(record: CollectedRecord): OutgoingRecord {
+  let headers: RawHeader[] | undefined
+  const byName = record.headers
+  for (const name in byName) if (Object.hasOwn(byName, name)) (headers ??= []).push([name, byName[name] as Buffer])
+  const { topic, partition, key, value, timestamp } = record
+  return partition === undefined
+    ? { topic, key, value, timestamp, headers: headers ?? NO_HEADERS }
+    : { topic, partition, key, value, timestamp, headers: headers ?? NO_HEADERS }
 }
 
 /** The task engine's changelog reader over the adapter's reader. */
