@@ -1,11 +1,13 @@
 /**
  * `npm run bench:profile -- <file.cpuprofile> [--top N]`: the functions a V8 CPU profile (written by
  * `node --cpu-prof`, e.g. with TRIBUTARY_BENCH_CPU_PROF set for `npm run bench`) spent the most
- * self time in, and the same time summed per source file, so that a change to the hot path can be
- * judged by where the time went before and after.
+ * self time in, the same time summed per source file, and the busy time split by activity
+ * (processing, producing, fetching, committing, garbage collection; see profile-activities.ts), so
+ * that a change to the hot path can be judged by where the time went before and after.
  */
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
+import { busyTimeByActivity } from './profile-activities.js'
 
 interface CallFrame {
   readonly functionName: string
@@ -16,6 +18,7 @@ interface CallFrame {
 interface ProfileNode {
   readonly id: number
   readonly callFrame: CallFrame
+  readonly children?: readonly number[]
 }
 
 interface CpuProfile {
@@ -74,6 +77,13 @@ function main(argv: readonly string[]): void {
   console.log(table(`Top ${top} functions by self time`, byFunction, all, top))
   console.log('')
   console.log(table(`Top ${top} files by self time`, selfTimes(profile, fileOf), all, top))
+  console.log('')
+  const busy = all - idle
+  const lines = ['Busy time by activity (whole stack of each sample)', '| ms | % of busy | activity |', '| ---: | ---: | --- |']
+  for (const [activity, us] of busyTimeByActivity(profile)) {
+    lines.push(`| ${(us / 1000).toFixed(0)} | ${((100 * us) / busy).toFixed(1)} | ${activity} |`)
+  }
+  console.log(lines.join('\n'))
 }
 
 main(process.argv.slice(2))
