@@ -147,6 +147,7 @@ function addCogroup<K, A>(
       aggregateSerde: options.valueSerde as Serde<unknown> | undefined,
       loggingEnabled: options.loggingEnabled ?? true,
       cachingEnabled: options.cachingEnabled ?? true,
+      storeType: options.storeType,
       repartitionBase: input.grouping.groupedName ?? storeName,
       repartitionNamedByUser: input.grouping.groupedName !== undefined,
       repartitionNames: repartitions[i],

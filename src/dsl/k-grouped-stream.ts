@@ -2,6 +2,7 @@ import type { Windowed } from '../core/windowed.js'
 import type { Accumulator } from '../processors/aggregate.js'
 import { float64Serde } from '../serde/primitive.js'
 import type { Serde } from '../serde/serde.js'
+import type { StoreSupplierKind } from '../state/types.js'
 import type { InternalStreamsBuilder } from './internal-builder.js'
 import type { RepartitionNames } from './logical/nodes.js'
 import { CogroupedKStream } from './cogrouped-k-stream.js'
@@ -37,6 +38,7 @@ export function aggregationBase<K, V, A>(
   aggregateSerde: Serde<unknown> | undefined
   loggingEnabled: boolean
   cachingEnabled: boolean
+  storeType: StoreSupplierKind | undefined
   repartitionBase: string
   repartitionNamedByUser: boolean
   repartitionNames: RepartitionNames | undefined
@@ -44,7 +46,7 @@ export function aggregationBase<K, V, A>(
   const { builder } = grouping
   // Kafka's count(Materialized) without a store name numbers one store name more ("we used to burn
   // a topology name here"); options with materialization fields stand for that Materialized here.
-  if (shape.countWithOptions === true && options.storeName === undefined && (options.valueSerde !== undefined || options.loggingEnabled !== undefined || options.cachingEnabled !== undefined)) {
+  if (shape.countWithOptions === true && options.storeName === undefined && (options.valueSerde !== undefined || options.loggingEnabled !== undefined || options.cachingEnabled !== undefined || options.storeType !== undefined)) {
     builder.name(`${prefix}STATE-STORE-`)
   }
   const storeName = builder.nameUnlessGiven(`${prefix}STATE-STORE-`, options.storeName)
@@ -71,6 +73,7 @@ export function aggregationBase<K, V, A>(
     aggregateSerde: (options.valueSerde ?? defaultStoreSerde) as Serde<unknown> | undefined,
     loggingEnabled: options.loggingEnabled ?? true,
     cachingEnabled: options.cachingEnabled ?? true,
+    storeType: options.storeType,
     repartitionBase,
     repartitionNamedByUser: grouping.groupedName !== undefined,
     repartitionNames,

@@ -234,6 +234,7 @@ export class KStream<K, V> {
       valueSerde: valueSerde as Serde<unknown> | undefined,
       loggingEnabled: options.loggingEnabled ?? true,
       cachingEnabled: options.cachingEnabled ?? true,
+      storeType: options.storeType,
       repartitionBase: name,
       repartitionNamedByUser: false,
       repartitionNames,

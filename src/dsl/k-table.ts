@@ -108,7 +108,7 @@ export class KTable<K, V> {
     const valueSerde = o.valueSerde ?? defaultValueSerde
     // Kafka's doFilter/doMapValues: a Materialized without a store name burns a store name's index
     // before the processor is named, and keeps no store.
-    if (o.storeName === undefined && (o.valueSerde !== undefined || o.loggingEnabled !== undefined || o.cachingEnabled !== undefined)) {
+    if (o.storeName === undefined && (o.valueSerde !== undefined || o.loggingEnabled !== undefined || o.cachingEnabled !== undefined || o.storeType !== undefined)) {
       this.builder.name(`${prefix}STATE-STORE-`)
     }
     const name = this.builder.name(prefix, o.name)
@@ -121,6 +121,7 @@ export class KTable<K, V> {
             valueSerde: valueSerde as Serde<unknown> | undefined,
             loggingEnabled: o.loggingEnabled ?? true,
             cachingEnabled: o.cachingEnabled ?? true,
+            storeType: o.storeType,
           }
     const id = this.builder.add({ kind: 'table-stateless', name, parents: [this.nodeId], operator, supplier, rowView, ...(store === undefined ? {} : { store }) })
     return new KTable(this.builder, id, this.keySerde, valueSerde, { ...this.info, storeName: store?.name, storeNamedByUser: store !== undefined })
@@ -244,6 +245,7 @@ export class KTable<K, V> {
       ...this.rowStoreKeys(),
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
       cachingEnabled: options.cachingEnabled ?? true,
+      storeType: options.storeType,
     })
     // Kafka Streams' findAndVerifyWindowGrace: a window of the result closes when it has closed on both sides.
     const windowGraceMs = thisGrace === undefined || otherGrace === undefined ? undefined : Math.max(thisGrace, otherGrace)
@@ -293,6 +295,7 @@ export class KTable<K, V> {
       resultStoreName,
       resultValueSerde: options.valueSerde as Serde<unknown> | undefined,
       cachingEnabled: options.cachingEnabled ?? true,
+      storeType: options.storeType,
       leftKeySerde: this.keySerde as Serde<unknown> | undefined,
       leftValueSerde: this.valueSerde as Serde<unknown> | undefined,
       rightKeySerde: other.keySerde as Serde<unknown> | undefined,

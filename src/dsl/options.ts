@@ -1,5 +1,5 @@
 import type { Serde } from '../serde/serde.js'
-import type { StoreType } from '../state/types.js'
+import type { StoreSupplierKind, StoreType } from '../state/types.js'
 import type { OffsetResetPolicy, TimestampExtractor } from '../topology/types.js'
 
 /** Every operator takes an optional `name` so that names (and so state and topics) survive upgrades. */
@@ -36,6 +36,8 @@ export interface TableOptions<K, V> extends StreamOptions<K, V> {
    * `cacheMaxBytes` is (writes down to the store are still batched until the commit).
    */
   readonly cachingEnabled?: boolean
+  /** See `AggregateOptions.storeType`. */
+  readonly storeType?: StoreSupplierKind
 }
 
 /**
@@ -82,6 +84,13 @@ export interface AggregateOptions<A> extends NamedOptions {
    * `cacheMaxBytes` is (writes down to the store are still batched until the commit).
    */
   readonly cachingEnabled?: boolean
+  /**
+   * Kafka Streams' `Materialized.withStoreType`: `'rocksdb'` (`ROCKS_DB`) or `'memory'` (`IN_MEMORY`)
+   * for this store alone; default: the instance's `storeSupplier` (Kafka's `dsl.store.suppliers`). A
+   * memory store in a RocksDB instance keeps nothing on disk: its task rebuilds it from the changelog
+   * each time it opens (after a restart or a rebalance), and the task's checkpoint leaves it out.
+   */
+  readonly storeType?: StoreSupplierKind
 }
 
 /** Options of `KStream.print` (Kafka Streams' `Printed`). */
@@ -117,6 +126,11 @@ export interface StateStoreOptions<K, V> {
   readonly retainDuplicates?: boolean
   /** Back the store up to `<applicationId>-<name>-changelog` (default true). */
   readonly loggingEnabled?: boolean
+  /**
+   * Kafka Streams' `Stores.inMemory*` (`'memory'`) or `Stores.persistent*` (`'rocksdb'`) supplier
+   * for this store; default: the instance's `storeSupplier`. See `AggregateOptions.storeType`.
+   */
+  readonly storeType?: StoreSupplierKind
 }
 
 /**
@@ -135,6 +149,12 @@ export interface StreamJoinedOptions<K, V, VO> extends NamedOptions {
   readonly otherValueSerde?: Serde<VO>
   /** Back the join buffers up to changelog topics (default true). */
   readonly loggingEnabled?: boolean
+  /**
+   * Kafka Streams' `StreamJoined.withDslStoreSuppliers`: the type of both window stores and of the
+   * shared store of a left or outer join; default: the instance's `storeSupplier`. See
+   * `AggregateOptions.storeType`.
+   */
+  readonly storeType?: StoreSupplierKind
 }
 
 /** Options of a stream-table or stream-global-table join (Kafka Streams' `Joined`). */
@@ -159,6 +179,8 @@ export interface ToTableOptions<K, V> extends NamedOptions {
   readonly loggingEnabled?: boolean
   /** See `AggregateOptions.cachingEnabled`. */
   readonly cachingEnabled?: boolean
+  /** See `AggregateOptions.storeType`. */
+  readonly storeType?: StoreSupplierKind
 }
 
 /**
@@ -175,6 +197,8 @@ export interface TableOperatorOptions<V> extends NamedOptions {
   readonly loggingEnabled?: boolean
   /** See `AggregateOptions.cachingEnabled`. */
   readonly cachingEnabled?: boolean
+  /** See `AggregateOptions.storeType`. */
+  readonly storeType?: StoreSupplierKind
 }
 
 /** Options of a table-table join: `storeName` materializes the result (queryable). */
@@ -183,6 +207,8 @@ export interface TableJoinedOptions<VR> extends NamedOptions {
   readonly valueSerde?: Serde<VR>
   /** The result store's caching, when it has one (see `AggregateOptions.cachingEnabled`). */
   readonly cachingEnabled?: boolean
+  /** The result store's type, when it has one (see `AggregateOptions.storeType`). */
+  readonly storeType?: StoreSupplierKind
 }
 
 /** Options of a global table. */

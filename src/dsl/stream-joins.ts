@@ -82,6 +82,7 @@ export function addStreamStreamJoin(
     leftValueSerde,
     rightValueSerde,
     loggingEnabled: options.loggingEnabled ?? true,
+    storeType: options.storeType,
   })
 }
 

@@ -59,6 +59,7 @@ export class StreamsBuilder {
       ...(options.offsetResetPolicy === undefined ? {} : { offsetResetPolicy: options.offsetResetPolicy }),
       loggingEnabled: options.loggingEnabled ?? true,
       cachingEnabled: options.cachingEnabled ?? true,
+      storeType: options.storeType,
     })
     if (options.storeName !== undefined) this.internal.materialize(id)
     return new KTable(this.internal, id, options.keySerde, options.valueSerde, { storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
@@ -88,6 +89,7 @@ export class StreamsBuilder {
       keySerde: options.keySerde as Serde<unknown> | undefined,
       valueSerde: options.valueSerde as Serde<unknown> | undefined,
       timestampExtractor: options.timestampExtractor as never,
+      storeType: options.storeType,
     })
     return new GlobalKTable(storeName, options.keySerde, options.valueSerde)
   }
@@ -102,6 +104,7 @@ export class StreamsBuilder {
       ...(options.retentionMs === undefined ? {} : { retentionMs: options.retentionMs }),
       ...(options.windowSizeMs === undefined ? {} : { windowSizeMs: options.windowSizeMs }),
       ...(options.retainDuplicates === undefined ? {} : { retainDuplicates: options.retainDuplicates }),
+      ...(options.storeType === undefined ? {} : { storeType: options.storeType }),
       loggingEnabled: options.loggingEnabled ?? true,
     })
     return this
@@ -150,6 +153,7 @@ export class StreamsBuilder {
         ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
         ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
         ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+        ...(store.storeType === undefined ? {} : { storeType: store.storeType }),
         loggingEnabled: false,
       },
       supplier: supplier as ProcessorSupplier,

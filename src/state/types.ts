@@ -204,6 +204,12 @@ export interface StoreDefinition {
    * whatever the store supplier, and rebuilt from its changelog whenever its task opens.
    */
   readonly timeOrderedBuffer?: boolean
+  /**
+   * Kafka Streams' `Materialized.withStoreType`: where this store keeps its data, over the instance's
+   * `storeSupplier` (which it defaults to). A `'memory'` store in a RocksDB instance is rebuilt from its
+   * changelog whenever its task opens and is left out of the task's checkpoint.
+   */
+  readonly storeType?: StoreSupplierKind
   readonly loggingEnabled: boolean
   /**
    * Kafka Streams' store caching: under an instance's record cache budget the store's cache holds

@@ -17,7 +17,7 @@ export interface StoreBuildOptions {
 /** Builds the store a compiled topology describes, for a task of the runtime or the test driver. */
 export function buildStore(spec: StoreSpec, options: StoreBuildOptions): StateStore {
   const storeOptions = {
-    supplier: options.storeSupplier,
+    supplier: spec.definition.storeType ?? options.storeSupplier,
     keySerde: resolveSerde(spec.keySerde, options.defaultSerdes),
     valueSerde: resolveSerde(spec.valueSerde, options.defaultSerdes),
     ...(options.recordCache === undefined ? {} : { recordCache: options.recordCache }),

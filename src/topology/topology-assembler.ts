@@ -79,6 +79,12 @@ export class TopologyAssembler {
     if (this.stores.has(spec.definition.name)) {
       throw new TopologyError(`Two state stores are named "${spec.definition.name}". Give each operator's store a distinct storeName.`)
     }
+    const storeType: unknown = spec.definition.storeType
+    if (storeType !== undefined && storeType !== 'rocksdb' && storeType !== 'memory') {
+      throw new TopologyError(
+        `State store "${spec.definition.name}" has storeType ${JSON.stringify(storeType)}: use 'rocksdb' or 'memory', or leave it out for the instance's storeSupplier.`,
+      )
+    }
     this.stores.set(spec.definition.name, spec)
   }
 

@@ -2,7 +2,7 @@ import { changeSerde } from '../../processors/change-serde.js'
 import { valueAndTimestampSerde } from '../../processors/value-and-timestamp.js'
 import type { Serde } from '../../serde/serde.js'
 import { sessionWindowedSerde } from '../../serde/windowed.js'
-import type { StoreType, StreamJoinStoreRole } from '../../state/types.js'
+import type { StoreSupplierKind, StoreType, StreamJoinStoreRole } from '../../state/types.js'
 import type { TopologyAssembler } from '../../topology/topology-assembler.js'
 import type { SerdeRef, StoreValueFormat } from '../../topology/types.js'
 import type { TableView } from '../../processors/joins/table-view.js'
@@ -42,6 +42,8 @@ export interface DslStore {
   readonly loggingEnabled: boolean
   /** Default true: the store goes through the record cache (Kafka's `Materialized.withCachingEnabled`). */
   readonly cachingEnabled?: boolean
+  /** Kafka's `Materialized.withStoreType`; absent, the instance's `storeSupplier`. */
+  readonly storeType?: StoreSupplierKind | undefined
   readonly retentionMs?: number
   readonly windowSizeMs?: number
   readonly retainDuplicates?: boolean
@@ -76,6 +78,7 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
       ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
       ...(store.streamJoinStore === undefined ? {} : { streamJoinStore: store.streamJoinStore }),
       ...(store.timeOrderedBuffer === true ? { timeOrderedBuffer: true } : {}),
+      ...(store.storeType === undefined ? {} : { storeType: store.storeType }),
       loggingEnabled: store.loggingEnabled,
       // A buffer is its own in-memory copy: a cache would only hold a second one.
       cachingEnabled: store.timeOrderedBuffer !== true && store.cachingEnabled !== false,
@@ -112,9 +115,22 @@ export const changes = (inner: Serde<unknown>): Serde<unknown> => changeSerde(in
  * The store of a table read from a topic (`builder.table`, `builder.globalTable`): the topic
  * already holds every update of the table, so it is the store's changelog and no copy is written.
  */
-export function sourceTableStore(node: { storeName: string; topic: string; keySerde: Serde<unknown> | undefined; valueSerde: Serde<unknown> | undefined; cachingEnabled?: boolean }) {
+export function sourceTableStore(node: {
+  storeName: string
+  topic: string
+  keySerde: Serde<unknown> | undefined
+  valueSerde: Serde<unknown> | undefined
+  cachingEnabled?: boolean
+  storeType?: StoreSupplierKind | undefined
+}) {
   return {
-    definition: { name: node.storeName, type: 'keyValue' as const, loggingEnabled: false, cachingEnabled: node.cachingEnabled !== false },
+    definition: {
+      name: node.storeName,
+      type: 'keyValue' as const,
+      loggingEnabled: false,
+      cachingEnabled: node.cachingEnabled !== false,
+      ...(node.storeType === undefined ? {} : { storeType: node.storeType }),
+    },
     keySerde: keyRef(node.keySerde),
     valueSerde: valueRef(node.valueSerde, timestamped),
     valueFormat: 'timestamped' as const,

@@ -79,6 +79,7 @@ export const compileForeignKeyJoin: NodeCompiler<'foreign-key-join'> = (node, ct
       valueFormat: 'timestamped',
       loggingEnabled: true,
       cachingEnabled: node.cachingEnabled,
+      storeType: node.storeType,
     })
     ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.resultStoreName) as never, [names.responseResolve], [node.resultStoreName])
   } else {

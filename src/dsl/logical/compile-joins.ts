@@ -67,6 +67,7 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
       windowSizeMs,
       retainDuplicates: true,
       streamJoinStore: 'window-buffer' as const,
+      storeType: node.storeType,
     }
     addOperatorStore(ctx, { ...buffer, name: node.thisStoreName, valueSerde: node.leftValueSerde })
     addOperatorStore(ctx, { ...buffer, name: node.otherStoreName, valueSerde: node.rightValueSerde })
@@ -74,7 +75,14 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
     if (outer !== undefined) {
       const { leftValueSerde, rightValueSerde } = node
       ctx.assembler.addStore({
-        definition: { name: outer, type: 'keyValue', loggingEnabled: node.loggingEnabled, cachingEnabled: true, streamJoinStore: 'outer-shared' },
+        definition: {
+          name: outer,
+          type: 'keyValue',
+          loggingEnabled: node.loggingEnabled,
+          cachingEnabled: true,
+          streamJoinStore: 'outer-shared',
+          ...(node.storeType === undefined ? {} : { storeType: node.storeType }),
+        },
         keySerde: { role: 'key', serde: node.keySerde, wrap: (inner) => timestampedKeyAndJoinSideSerde(inner) as Serde<unknown> },
         valueSerde: {
           role: 'value',
@@ -141,7 +149,7 @@ export const joinCompilers: { readonly [Kind in JoinKind]: NodeCompiler<Kind> } 
     if (node.storeName === undefined) {
       ctx.assembler.addProcessor(node.name, passThroughProcessor() as never, [node.thisName, node.otherName])
     } else {
-      addOperatorStore(ctx, { ...tableRowStore(node), name: node.storeName, cachingEnabled: node.cachingEnabled })
+      addOperatorStore(ctx, { ...tableRowStore(node), name: node.storeName, cachingEnabled: node.cachingEnabled, storeType: node.storeType })
       ctx.assembler.addProcessor(node.name, tableMaterializeProcessor(node.storeName) as never, [node.thisName, node.otherName], [node.storeName])
     }
     addCopartitionGroup(ctx, node)

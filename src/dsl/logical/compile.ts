@@ -34,6 +34,7 @@ function addAggregate(
       valueSerde: node.aggregateSerde,
       loggingEnabled: node.loggingEnabled,
       cachingEnabled: node.cachingEnabled,
+      storeType: node.storeType,
     })
   }
   ctx.assembler.addProcessor(node.name, supplier, ctx.parentsOf(node), [node.storeName])
@@ -62,6 +63,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
           ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
           ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
           ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+          ...(store.storeType === undefined ? {} : { storeType: store.storeType }),
           loggingEnabled: false,
           cachingEnabled: true,
         },
@@ -81,7 +83,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     if (!ctx.isMaterialized(node.id)) {
       ctx.assembler.addProcessor(node.name, tableSourceProcessor(undefined) as never, ctx.parentsOf(node), [])
     } else {
-      addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: node.loggingEnabled, cachingEnabled: node.cachingEnabled })
+      addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: node.loggingEnabled, cachingEnabled: node.cachingEnabled, storeType: node.storeType })
       ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.storeName) as never, ctx.parentsOf(node), [node.storeName])
     }
     ctx.setOutput(node, node.name)
@@ -93,7 +95,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
       ctx.assembler.addProcessor(node.name, tableSourceProcessor(undefined) as never, [node.sourceName], [])
     } else {
       if (ctx.reuseSourceTopics) ctx.assembler.addStore(sourceTableStore(node))
-      else addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: node.loggingEnabled, cachingEnabled: node.cachingEnabled })
+      else addOperatorStore(ctx, { name: node.storeName, type: 'keyValue', keySerde: node.keySerde, valueSerde: node.valueSerde, valueFormat: 'timestamped', loggingEnabled: node.loggingEnabled, cachingEnabled: node.cachingEnabled, storeType: node.storeType })
       ctx.assembler.addProcessor(node.name, tableSourceProcessor(node.storeName) as never, [node.sourceName], [node.storeName])
     }
     ctx.setOutput(node, node.name)
@@ -198,6 +200,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
         valueFormat: 'timestamped',
         loggingEnabled: store.loggingEnabled,
         cachingEnabled: store.cachingEnabled,
+        storeType: store.storeType,
         ...(store.windowedKeys ? { keyWrap: windowedStoreKey } : {}),
       })
       ctx.assembler.addProcessor(node.name, node.supplier(ctx.sendsOldValues(node.id), store.name), ctx.parentsOf(node), [store.name])
@@ -325,6 +328,7 @@ export function compileLogicalGraph(graph: LogicalGraph, passes: readonly GraphP
       ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
       ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
       ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+      storeType: store.storeType,
     })
   }
   return assembler.build()

@@ -14,7 +14,7 @@ import type { SlidingWindowSpec } from '../../processors/sliding-window-aggregat
 import type { SuppressedSpec } from '../suppressed.js'
 import type { TimeWindowSpec } from '../../processors/time-window-aggregate.js'
 import type { Serde } from '../../serde/serde.js'
-import type { StoreType } from '../../state/types.js'
+import type { StoreSupplierKind, StoreType } from '../../state/types.js'
 import type { OffsetResetPolicy, TimestampExtractor, TopicNameExtractor } from '../../topology/types.js'
 
 export type NodeKind =
@@ -79,6 +79,8 @@ export interface TableSourceNode extends NodeBase<'table-source'> {
   readonly loggingEnabled: boolean
   /** The store goes through the record cache (the user's `cachingEnabled`, default true). */
   readonly cachingEnabled: boolean
+  /** Kafka's `Materialized.withStoreType`; absent, the instance's `storeSupplier`. */
+  readonly storeType?: StoreSupplierKind | undefined
 }
 
 /**
@@ -92,6 +94,8 @@ export interface StreamToTableNode extends NodeBase<'stream-to-table'> {
   readonly valueSerde: AnySerde
   readonly loggingEnabled: boolean
   readonly cachingEnabled: boolean
+  /** Kafka's `Materialized.withStoreType`; absent, the instance's `storeSupplier`. */
+  readonly storeType?: StoreSupplierKind | undefined
   /** Base of the repartition topic's name (`<base>-repartition`): the operator's name. */
   readonly repartitionBase: string
   readonly repartitionNamedByUser: boolean
@@ -150,6 +154,8 @@ interface AggregateBase {
   readonly loggingEnabled: boolean
   /** The store goes through the record cache (the user's `cachingEnabled`, default true). */
   readonly cachingEnabled: boolean
+  /** Kafka's `Materialized.withStoreType`; absent, the instance's `storeSupplier`. */
+  readonly storeType?: StoreSupplierKind | undefined
   /** Base of the repartition topic's name (`<base>-repartition`) if one is needed. */
   readonly repartitionBase: string
   readonly repartitionNamedByUser: boolean
@@ -215,6 +221,8 @@ export interface StoredTableRows {
   readonly valueSerde: AnySerde
   readonly loggingEnabled: boolean
   readonly cachingEnabled: boolean
+  /** Kafka's `Materialized.withStoreType`; absent, the instance's `storeSupplier`. */
+  readonly storeType?: StoreSupplierKind | undefined
 }
 
 /** What a stateless table operator does to one row: keep or drop it, or map its value. */
@@ -255,6 +263,8 @@ export interface GlobalTableSourceNode extends NodeBase<'global-table-source'> {
   readonly storeName: string
   readonly keySerde: AnySerde
   readonly valueSerde: AnySerde
+  /** Kafka's `Materialized.withStoreType`; absent, the instance's `storeSupplier`. */
+  readonly storeType?: StoreSupplierKind | undefined
   readonly timestampExtractor: TimestampExtractor | undefined
 }
 
@@ -327,6 +337,8 @@ export interface StreamStreamJoinNode extends NodeBase<'stream-stream-join'>, Jo
   readonly leftValueSerde: AnySerde
   readonly rightValueSerde: AnySerde
   readonly loggingEnabled: boolean
+  /** The join stores' type (Kafka's `StreamJoined.withDslStoreSuppliers`); absent, the instance's `storeSupplier`. */
+  readonly storeType?: StoreSupplierKind | undefined
 }
 
 /** Parents: [stream, table]. The table's rows are read through its view (its store, or its parents'). */
@@ -355,6 +367,8 @@ export interface TableTableJoinNode extends NodeBase<'table-table-join'> {
   readonly storeName: string | undefined
   /** The store goes through the record cache (the user's `cachingEnabled`, default true). */
   readonly cachingEnabled: boolean
+  /** Kafka's `Materialized.withStoreType`; absent, the instance's `storeSupplier`. */
+  readonly storeType?: StoreSupplierKind | undefined
   /** The key serde; for joined windowed tables (`windowedKeys`), the serde of the key inside `Windowed<K>`. */
   readonly keySerde: AnySerde
   readonly windowedKeys: boolean
@@ -388,6 +402,8 @@ export interface ForeignKeyJoinNode extends NodeBase<'foreign-key-join'> {
   readonly resultValueSerde: AnySerde
   /** The store goes through the record cache (the user's `cachingEnabled`, default true). */
   readonly cachingEnabled: boolean
+  /** Kafka's `Materialized.withStoreType`; absent, the instance's `storeSupplier`. */
+  readonly storeType?: StoreSupplierKind | undefined
   readonly leftKeySerde: AnySerde
   readonly leftValueSerde: AnySerde
   readonly rightKeySerde: AnySerde
@@ -435,6 +451,8 @@ export interface UserStoreSpec {
   readonly retentionMs?: number
   readonly windowSizeMs?: number
   readonly retainDuplicates?: boolean
+  /** `'memory'` or `'rocksdb'` for this store; absent, the instance's `storeSupplier`. */
+  readonly storeType?: StoreSupplierKind
   readonly loggingEnabled: boolean
 }
 
