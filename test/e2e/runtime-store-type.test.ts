@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { InvalidStateStoreError } from '../../src/core/errors.js'
+import { InvalidStateStoreError } from '../../src/runtime/interactive-queries.js'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import { readCheckpointFile } from '../../src/engine/checkpoint-file.js'
 import { KafkaStreams } from '../../src/runtime/index.js'
