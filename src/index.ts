@@ -15,7 +15,7 @@ export type { MaybePromise } from './core/maybe-promise.js'
 export * from './serde/index.js'
 export {
   StreamsBuilder, KStream, KTable, KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream,
-  TimeWindows, SlidingWindows, SessionWindows, Suppressed, BufferConfig, JoinWindows, GlobalKTable, withKey, EmitStrategy,
+  TimeWindows, SlidingWindows, SessionWindows, UnlimitedWindows, Suppressed, BufferConfig, JoinWindows, GlobalKTable, withKey, EmitStrategy,
 } from './dsl/index.js'
 export type { ValueJoiner, ValueJoinerWithKey, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy, EmitStrategyType } from './dsl/index.js'
 export type * from './dsl/options.js'

@@ -6,7 +6,7 @@ import { aggregating, type Grouping, type KGroupedStream } from './k-grouped-str
 import { KTable } from './k-table.js'
 import type { AggregateBaseFields } from './logical/nodes.js'
 import type { AggregateOptions } from './options.js'
-import { SessionWindows, SlidingWindows, type TimeWindows } from './windows.js'
+import { SessionWindows, SlidingWindows, timeWindowSpec, type TimeWindows, type UnlimitedWindows } from './windows.js'
 
 /** One input of a cogroup: a grouped stream and how its values fold into the shared aggregate. */
 interface CogroupInput<K, A> {
@@ -56,10 +56,10 @@ export class CogroupedKStream<K, A> {
     return new KTable<K, A>(builder, id, this.inputs[0]?.grouping.keySerde, options.valueSerde, { storeName, storeNamedByUser: options.storeName !== undefined, windowGraceMs: undefined })
   }
 
-  /** Aggregates per window: tumbling/hopping (`TimeWindows`), sliding, or session windows. */
+  /** Aggregates per window: tumbling/hopping (`TimeWindows`), sliding, session or unlimited windows. */
   windowedBy(windows: SessionWindows): SessionWindowedCogroupedKStream<K, A>
-  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedCogroupedKStream<K, A>
-  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedCogroupedKStream<K, A> | SessionWindowedCogroupedKStream<K, A> {
+  windowedBy(windows: TimeWindows | SlidingWindows | UnlimitedWindows): TimeWindowedCogroupedKStream<K, A>
+  windowedBy(windows: TimeWindows | SlidingWindows | UnlimitedWindows | SessionWindows): TimeWindowedCogroupedKStream<K, A> | SessionWindowedCogroupedKStream<K, A> {
     if (windows instanceof SessionWindows) return new SessionWindowedCogroupedKStream(this.inputs, windows)
     return new TimeWindowedCogroupedKStream(this.inputs, windows)
   }
@@ -74,7 +74,7 @@ export class TimeWindowedCogroupedKStream<K, A> {
   /** @internal */
   constructor(
     private readonly inputs: readonly CogroupInput<K, A>[],
-    private readonly windows: TimeWindows | SlidingWindows,
+    private readonly windows: TimeWindows | SlidingWindows | UnlimitedWindows,
   ) {}
 
   aggregate(initializer: () => A, options: AggregateOptions<A> = {}): KTable<Windowed<K>, A> {
@@ -82,7 +82,7 @@ export class TimeWindowedCogroupedKStream<K, A> {
     const { id, storeName, keySerde } = addCogroup(this.inputs, options, (input) =>
       windows instanceof SlidingWindows
         ? { kind: 'sliding-window-aggregate', accumulate: accumulateOf(initializer, input), windows: { timeDifferenceMs: windows.timeDifferenceMs, graceMs: windows.graceMs } }
-        : { kind: 'time-window-aggregate', accumulate: accumulateOf(initializer, input), windows: { sizeMs: windows.sizeMs, advanceMs: windows.advanceMs, graceMs: windows.graceMs } },
+        : { kind: 'time-window-aggregate', accumulate: accumulateOf(initializer, input), windows: timeWindowSpec(windows) },
     )
     const builder = (this.inputs[0] as CogroupInput<K, A>).grouping.builder
     return new KTable<Windowed<K>, A>(builder, id, undefined, options.valueSerde, {

@@ -10,7 +10,7 @@ import { KTable } from './k-table.js'
 import type { AggregateOptions } from './options.js'
 import { SessionWindowedKStream } from './session-windowed-k-stream.js'
 import { TimeWindowedKStream } from './time-windowed-k-stream.js'
-import { SessionWindows, SlidingWindows, type TimeWindows } from './windows.js'
+import { SessionWindows, SlidingWindows, type TimeWindows, type UnlimitedWindows } from './windows.js'
 
 /** What grouped streams share with their windowed forms: where the grouping starts and its serdes. */
 export interface Grouping<K, V> {
@@ -143,10 +143,10 @@ export class KGroupedStream<K, V> {
     return this.grouping as Grouping<K, unknown>
   }
 
-  /** Aggregates per window: tumbling/hopping (`TimeWindows`), sliding, or session windows. */
+  /** Aggregates per window: tumbling/hopping (`TimeWindows`), sliding, session or unlimited windows. */
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>
-  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>
-  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+  windowedBy(windows: TimeWindows | SlidingWindows | UnlimitedWindows): TimeWindowedKStream<K, V>
+  windowedBy(windows: TimeWindows | SlidingWindows | UnlimitedWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
     if (windows instanceof SessionWindows) return new SessionWindowedKStream(this.grouping, windows)
     return new TimeWindowedKStream(this.grouping, windows instanceof SlidingWindows ? { sliding: windows } : { time: windows })
   }

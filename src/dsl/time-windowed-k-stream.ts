@@ -5,7 +5,7 @@ import { type EmitStrategy, type EmitStrategyType, strategyTypeOf } from './emit
 import { aggregating, aggregationBase, countStoreSerde, counting, reducing, type Grouping } from './k-grouped-stream.js'
 import { KTable } from './k-table.js'
 import type { AggregateOptions } from './options.js'
-import type { SlidingWindows, TimeWindows } from './windows.js'
+import { timeWindowSpec, type SlidingWindows, type TimeWindows, type UnlimitedWindows } from './windows.js'
 
 /**
  * A grouped stream cut into time windows (tumbling, hopping or sliding). Aggregations return a
@@ -19,7 +19,7 @@ export class TimeWindowedKStream<K, V> {
   /** @internal */
   constructor(
     private readonly grouping: Grouping<K, V>,
-    private readonly windows: { readonly time: TimeWindows } | { readonly sliding: SlidingWindows },
+    private readonly windows: { readonly time: TimeWindows | UnlimitedWindows } | { readonly sliding: SlidingWindows },
   ) {}
 
   private strategy: EmitStrategyType = 'ON_WINDOW_UPDATE'
@@ -54,9 +54,8 @@ export class TimeWindowedKStream<K, V> {
     let id: number
     let graceMs: number
     if ('time' in this.windows) {
-      const { sizeMs, advanceMs } = this.windows.time
       graceMs = this.windows.time.graceMs
-      id = this.grouping.builder.add({ kind: 'time-window-aggregate', ...base, accumulate: erased, windows: { sizeMs, advanceMs, graceMs }, emitStrategy: this.strategy })
+      id = this.grouping.builder.add({ kind: 'time-window-aggregate', ...base, accumulate: erased, windows: timeWindowSpec(this.windows.time), emitStrategy: this.strategy })
     } else {
       const { timeDifferenceMs } = this.windows.sliding
       graceMs = this.windows.sliding.graceMs

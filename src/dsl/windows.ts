@@ -1,5 +1,7 @@
 import { ConfigError } from '../core/errors.js'
 import { requireDurationMs } from '../core/time.js'
+import type { TimeWindowSpec } from '../processors/time-window-aggregate.js'
+import { MAX_TIME } from '../state/key-schema/time-bytes.js'
 
 /**
  * Fixed-size windows aligned to the epoch: tumbling (`advance == size`) or hopping (`advanceBy`).
@@ -36,6 +38,54 @@ export class TimeWindows {
     }
     return new TimeWindows(this.sizeMs, advanceMs, this.graceMs)
   }
+}
+
+/**
+ * One window per key that never closes (Kafka Streams' `UnlimitedWindows`): every record at or
+ * after `startMs` (default 0) falls into `[startMs, MAX_TIME]`; records before it are not
+ * aggregated. The window's end is `Number.MAX_SAFE_INTEGER` (Kafka's is `Long.MAX_VALUE`), its grace
+ * 0, and its store keeps it for good. Suppression until the window closes, and
+ * `EmitStrategy.onWindowClose()`, never emit it.
+ *
+ * @example
+ * rides.groupByKey().windowedBy(UnlimitedWindows.of().startOn(Date.parse('2026-01-01'))).count()
+ */
+export class UnlimitedWindows {
+  /** The window's length, so that `start + sizeMs` is the end of time. */
+  readonly sizeMs: number
+  /** Equal to `sizeMs`: there is one window. */
+  readonly advanceMs: number
+  readonly graceMs = 0
+
+  private constructor(readonly startMs: number) {
+    this.sizeMs = MAX_TIME - startMs
+    this.advanceMs = this.sizeMs
+    Object.freeze(this)
+  }
+
+  /** The window starting at 0. */
+  static of(): UnlimitedWindows {
+    return new UnlimitedWindows(0)
+  }
+
+  /** The same windows starting at `startMs` (epoch milliseconds, not negative). */
+  startOn(startMs: number): UnlimitedWindows {
+    if (!Number.isSafeInteger(startMs) || startMs < 0) {
+      throw new ConfigError(`UnlimitedWindows start must be a non-negative integer of epoch milliseconds, got ${String(startMs)}.`)
+    }
+    return new UnlimitedWindows(startMs)
+  }
+
+  /** Starts of the windows `timestamp` falls into: `[startMs]`, or none before the start. */
+  windowsFor(timestamp: number): number[] {
+    return timestamp >= this.startMs ? [this.startMs] : []
+  }
+}
+
+/** What the window aggregation needs to know of time or unlimited windows. */
+export function timeWindowSpec(windows: TimeWindows | UnlimitedWindows): TimeWindowSpec {
+  const { sizeMs, advanceMs, graceMs } = windows
+  return windows instanceof UnlimitedWindows ? { sizeMs, advanceMs, graceMs, unlimitedStartMs: windows.startMs } : { sizeMs, advanceMs, graceMs }
 }
 
 /**

@@ -14,6 +14,11 @@ export interface TimeWindowSpec {
   /** Equal to `sizeMs` for tumbling windows. */
   readonly advanceMs: number
   readonly graceMs: number
+  /**
+   * `UnlimitedWindows`: the start of the one window every record from then on falls into (its
+   * `sizeMs` reaches the end of time); records before it fall into none.
+   */
+  readonly unlimitedStartMs?: number
 }
 
 export interface TimeWindowAggregateParams<K, V, A> {
@@ -26,7 +31,8 @@ export interface TimeWindowAggregateParams<K, V, A> {
 
 /** Starts of the windows `[start, start + size)` that contain `timestamp`, oldest first (windows never start before 0). */
 export function timeWindowStartsFor(timestamp: number, windows: TimeWindowSpec): number[] {
-  const { sizeMs, advanceMs } = windows
+  const { sizeMs, advanceMs, unlimitedStartMs } = windows
+  if (unlimitedStartMs !== undefined) return timestamp >= unlimitedStartMs ? [unlimitedStartMs] : []
   const first = Math.floor(Math.max(0, timestamp - sizeMs + advanceMs) / advanceMs) * advanceMs
   const starts: number[] = []
   for (let start = first; start <= timestamp; start += advanceMs) starts.push(start)

@@ -2,6 +2,7 @@ import { changeSerde } from '../../processors/change-serde.js'
 import { valueAndTimestampSerde } from '../../processors/value-and-timestamp.js'
 import type { Serde } from '../../serde/serde.js'
 import { sessionWindowedSerde } from '../../serde/windowed.js'
+import { MAX_TIME } from '../../state/key-schema/time-bytes.js'
 import type { StoreSupplierKind, StoreType, StreamJoinStoreRole } from '../../state/types.js'
 import type { TopologyAssembler } from '../../topology/topology-assembler.js'
 import type { SerdeRef, StoreValueFormat } from '../../topology/types.js'
@@ -65,6 +66,20 @@ export interface DslStore {
   readonly changelogConfig?: Readonly<Record<string, string>>
 }
 
+/** Kafka Streams' `windowstore.changelog.additional.retention.ms` default: a day beyond the store's retention. */
+const CHANGELOG_ADDITIONAL_RETENTION_MS = 86_400_000
+/** Java's Long.MAX_VALUE: Kafka's retention of a changelog whose store keeps its windows for good. */
+const KAFKA_LONG_MAX = '9223372036854775807'
+
+/**
+ * A windowed store's changelog `retention.ms`. A store that never drops its windows (`UnlimitedWindows`)
+ * gets Long.MAX_VALUE, as Kafka's WindowedChangelogTopicConfig when the sum overflows.
+ */
+function changelogRetentionMs(retentionMs: number): string {
+  const total = retentionMs + CHANGELOG_ADDITIONAL_RETENTION_MS
+  return total > Number.MAX_SAFE_INTEGER ? KAFKA_LONG_MAX : String(total)
+}
+
 /** A store an operator owns, backed up to `<applicationId>-<store>-changelog` unless logging is off. */
 export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
   const windowed = store.type !== 'keyValue'
@@ -73,7 +88,8 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
     definition: {
       name: store.name,
       type: store.type,
-      ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs + (store.timeOrderedWindows === true ? 1 : 0) }),
+      // A store that keeps its windows for good (UnlimitedWindows) stays at the largest time.
+      ...(store.retentionMs === undefined ? {} : { retentionMs: Math.min(MAX_TIME, store.retentionMs + (store.timeOrderedWindows === true ? 1 : 0)) }),
       ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
       ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
       ...(store.streamJoinStore === undefined ? {} : { streamJoinStore: store.streamJoinStore }),
@@ -95,7 +111,7 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
       purpose: 'changelog',
       numPartitions: undefined,
       config: {
-        ...(windowed ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + 86_400_000) } : { 'cleanup.policy': 'compact' }),
+        ...(windowed ? { 'cleanup.policy': 'compact,delete', 'retention.ms': changelogRetentionMs(store.retentionMs ?? 0) } : { 'cleanup.policy': 'compact' }),
         ...store.changelogConfig,
       },
     })
