@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import type { KStream } from '../../src/dsl/index.js'
 import type { IsolationLevel, KafkaProducer, KafkaReader, RawRecord } from '../../src/kafka/index.js'
-import { KafkaStreams, type KafkaStreamsConfig, type KafkaStreamsOptions } from '../../src/runtime/index.js'
+import { InvalidStateStoreError, KafkaStreams, type KafkaStreamsConfig, type KafkaStreamsOptions } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
 import type { Topology } from '../../src/topology/topology.js'
 import { buf, readAll, startKafka, str, type KafkaFixture } from '../kafka/fixtures.js'
@@ -167,5 +167,18 @@ export function orderFeed(producer: KafkaProducer, customers: readonly string[])
       }
       await producer.send(batch)
     },
+  }
+}
+
+/**
+ * An interactive query that answers undefined while the store cannot be read yet (its task is
+ * restoring or moving: an InvalidStateStoreError that may be retried), for use inside `waitFor`.
+ */
+export async function queryWhenReady<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read()
+  } catch (error) {
+    if (error instanceof InvalidStateStoreError && error.canRetry) return undefined
+    throw error
   }
 }

@@ -6,7 +6,7 @@ import { InvalidStateStoreError } from '../../src/runtime/interactive-queries.js
 import { KafkaStreams } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
 import { QueryableStoreTypes } from '../../src/topology/queryable-store-types.js'
-import { buf, type KafkaFixture, startStreams, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
+import { buf, type KafkaFixture, queryWhenReady, startStreams, type StreamsFixture, testBrokerKind, waitFor } from './fixtures.js'
 
 const APP = 'shop-queries'
 const PARTITIONS = 3
@@ -25,15 +25,6 @@ function ordersTopology() {
 }
 
 /** Retries a read while the instance rebalances (the error says it may be retried). */
-async function retrying<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read()
-  } catch (error) {
-    if (error instanceof InvalidStateStoreError && error.canRetry) return undefined
-    throw error
-  }
-}
-
 /** Kafka's default partitioner, written out here so the test does not trust the code under test. */
 const expectedPartition = (key: string) => (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % PARTITIONS
 
@@ -61,7 +52,7 @@ describe(`KafkaStreams interactive queries and metrics against the ${testBrokerK
     // Both see the same two-member assignment covering every partition, and each runs the tasks of
     // the partitions it advertises (its metrics list the lag of the partitions its tasks read).
     const settled = async (app: KafkaStreams, port: number) => {
-      const all = await retrying(() => app.allMetadata())
+      const all = await queryWhenReady(() => app.allMetadata())
       if (app.state() !== 'RUNNING' || all === undefined || all.length !== 2 || all.flatMap((m) => m.partitions).length !== PARTITIONS) return false
       const advertised = all.find((m) => m.port === port)?.partitions.map((p) => `${p.topic}-${p.partition}`)
       const running = (await app.metrics()).consumerLag?.map((p) => `${p.topic}-${p.partition}`)
@@ -88,7 +79,7 @@ describe(`KafkaStreams interactive queries and metrics against the ${testBrokerK
       [7001, a],
       [7002, b],
     ])
-    const localCount = async (app: KafkaStreams, key: string) => retrying(async () => (await app.store<string, number>('order-counts').get(key)) ?? 0)
+    const localCount = async (app: KafkaStreams, key: string) => queryWhenReady(async () => (await app.store<string, number>('order-counts').get(key)) ?? 0)
     await waitFor(
       'every order counted on one instance or the other',
       async () => {
@@ -155,7 +146,7 @@ describe(`KafkaStreams interactive queries and metrics against the ${testBrokerK
     await a.start()
     const counts = a.store<string, number>('order-counts')
     await waitFor('every order counted', async () => {
-      const all = await retrying(async () => {
+      const all = await queryWhenReady(async () => {
         let total = 0
         for await (const [, count] of counts.all()) total += count
         return total
@@ -179,6 +170,6 @@ describe(`KafkaStreams interactive queries and metrics against the ${testBrokerK
     expect((error as InvalidStateStoreError).canRetry).toBe(true)
     expect((error as Error).message).toMatch(/was closed while it was being read.*Retry the query/)
     // A new query sees what is left on this instance.
-    expect((await retrying(async () => (await counts.approximateNumEntries()) >= 0)) ?? true).toBe(true)
+    expect((await queryWhenReady(async () => (await counts.approximateNumEntries()) >= 0)) ?? true).toBe(true)
   }, 60_000)
 })

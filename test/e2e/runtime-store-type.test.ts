@@ -1,12 +1,11 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { InvalidStateStoreError } from '../../src/runtime/interactive-queries.js'
 import { StreamsBuilder } from '../../src/dsl/index.js'
 import { readCheckpointFile } from '../../src/engine/checkpoint-file.js'
 import { KafkaStreams } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
-import { buf, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
+import { buf, queryWhenReady, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
 
 const APP = 'store-types'
 
@@ -19,13 +18,8 @@ function countsTwice() {
   return b.build()
 }
 
-async function countOf(app: KafkaStreams, store: string, key: string): Promise<number | undefined> {
-  try {
-    return (await app.store<string, number>(store).get(key)) ?? 0
-  } catch (error) {
-    if (error instanceof InvalidStateStoreError && error.canRetry) return undefined
-    throw error
-  }
+function countOf(app: KafkaStreams, store: string, key: string): Promise<number | undefined> {
+  return queryWhenReady(async () => (await app.store<string, number>(store).get(key)) ?? 0)
 }
 
 // Kafka Streams' Materialized.withStoreType(IN_MEMORY) in an application whose stores are on RocksDB.

@@ -2,10 +2,9 @@ import { Kafka, logLevel } from 'kafkajs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StreamsBuilder, UnlimitedWindows } from '../../src/dsl/index.js'
 import { QueryableStoreTypes } from '../../src/index.js'
-import { InvalidStateStoreError } from '../../src/runtime/interactive-queries.js'
 import { KafkaStreams } from '../../src/runtime/index.js'
 import { Serdes } from '../../src/serde/index.js'
-import { buf, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
+import { buf, queryWhenReady, startStreams, waitFor, type StreamsFixture } from './fixtures.js'
 
 const APP = 'pings-forever'
 const START = 1_000
@@ -19,13 +18,8 @@ function countsForever() {
   return b.build()
 }
 
-async function countOf(app: KafkaStreams, key: string): Promise<number | undefined> {
-  try {
-    return (await app.store('forever', QueryableStoreTypes.windowStore<string, number>()).fetch(key, START)) ?? 0
-  } catch (error) {
-    if (error instanceof InvalidStateStoreError && error.canRetry) return undefined
-    throw error
-  }
+function countOf(app: KafkaStreams, key: string): Promise<number | undefined> {
+  return queryWhenReady(async () => (await app.store('forever', QueryableStoreTypes.windowStore<string, number>()).fetch(key, START)) ?? 0)
 }
 
 describe('UnlimitedWindows on the embedded broker', () => {
