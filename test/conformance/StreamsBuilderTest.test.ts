@@ -23,10 +23,11 @@
 // Not ported: see the list at the bottom of this file.
 import { describe, expect, it } from 'vitest'
 import { TopologyError } from '../../src/core/errors.js'
-import { JoinWindows, StreamsBuilder } from '../../src/dsl/index.js'
+import { JoinWindows, SessionWindows, StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
-import type { KeyValueStore } from '../../src/state/types.js'
+import type { KeyValueStore, StateStore, StoreSupplierKind } from '../../src/state/types.js'
+import { buildStore } from '../../src/topology/store-builder.js'
 import type { Topology } from '../../src/topology/topology.js'
 
 const STREAM_TOPIC = 'stream-topic'
@@ -63,6 +64,20 @@ function stateStoreNames(topology: Topology): string[] {
     }
   }
   return names
+}
+
+/**
+ * assertTypesForStateStore(topology.stateStores(), ...): the kind of store each non-global store
+ * is built as under the instance's `storeSupplier` (Kafka's dsl.store.suppliers config), in the
+ * order of stateStores(). Java names the store classes: InMemoryKeyValueStore is 'memory keyValue',
+ * RocksDBWindowStore 'rocksdb window', and so on.
+ */
+function storeTypes(topology: Topology, storeSupplier: StoreSupplierKind = 'rocksdb'): string[] {
+  return stateStoreNames(topology).map((name) => {
+    const spec = topology.stores.get(name)!
+    const store = buildStore(spec, { storeSupplier, defaultSerdes: { keySerde: Serdes.string(), valueSerde: Serdes.string() } }) as StateStore & { persistent: boolean }
+    return `${store.persistent ? 'rocksdb' : 'memory'} ${spec.definition.type}`
+  })
 }
 
 /** ProcessorTopology.globalStateStores() */
@@ -812,14 +827,81 @@ describe('StreamsBuilderTest', () => {
     builder.stream('another-topic', { offsetResetPolicy: 'latest' })
     expect(() => builder.build()).toThrow(TopologyError)
   })
+
+  it('shouldUseDslStoreSupplierDefinedInMaterialized', () => {
+    const topic = 'topic'
+    const builder = new StreamsBuilder()
+    builder.stream(topic).groupByKey().count({ storeName: 'store', storeType: 'memory' }).toStream()
+    expect(storeTypes(builder.build())).toEqual(['memory keyValue'])
+  })
+
+  it('shouldUseDslStoreSupplierDefinedConfiguredInStreamsConfig', () => {
+    const topic = 'topic'
+    const builder = new StreamsBuilder()
+    builder.stream(topic).groupByKey().count().toStream()
+    expect(storeTypes(builder.build(), 'memory')).toEqual(['memory keyValue'])
+  })
+
+  // Java windows this count by JoinWindows.ofTimeDifferenceAndGrace(1h, 0), a Windows<TimeWindow> of
+  // 2 h that only builds (its windowsFor throws): TimeWindows of 2 h here.
+  it('shouldUseDslStoreSupplierDefinedInMaterializedForWindowedOperation', () => {
+    const topic = 'topic'
+    const builder = new StreamsBuilder()
+    builder.stream(topic).groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(2 * HOUR)).count({ storeName: 'store', storeType: 'memory' }).toStream()
+    expect(storeTypes(builder.build())).toEqual(['memory window'])
+  })
+
+  it('shouldUseDslStoreSupplierDefinedConfiguredInStreamsConfigForWindowedOperation', () => {
+    const topic = 'topic'
+    const builder = new StreamsBuilder()
+    builder.stream(topic).groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(2 * HOUR)).count().toStream()
+    expect(storeTypes(builder.build(), 'memory')).toEqual(['memory window'])
+  })
+
+  it('shouldUseDslStoreSupplierDefinedInMaterializedForSessionWindowedOperation', () => {
+    const topic = 'topic'
+    const builder = new StreamsBuilder()
+    builder.stream(topic).groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(HOUR, 0)).count({ storeName: 'store', storeType: 'memory' }).toStream()
+    expect(storeTypes(builder.build())).toEqual(['memory session'])
+  })
+
+  it('shouldUseDslStoreSupplierDefinedConfiguredInStreamsConfigForSessionWindowedOperation', () => {
+    const topic = 'topic'
+    const builder = new StreamsBuilder()
+    builder.stream(topic).groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(HOUR, 0)).count().toStream()
+    expect(storeTypes(builder.build(), 'memory')).toEqual(['memory session'])
+  })
+
+  it('shouldUseSpecifiedDslStoreSuppliersForAllOuterJoinOperationBetweenKStreamAndKStream', () => {
+    const builder = new StreamsBuilder()
+    const streamOne = builder.stream<string, string>(STREAM_TOPIC)
+    const streamTwo = builder.stream<string, string>(STREAM_TOPIC_TWO)
+    streamOne.outerJoin(streamTwo, (value1) => value1, JoinWindows.ofTimeDifferenceWithNoGrace(HOUR), {
+      storeName: STREAM_OPERATION_NAME,
+      name: STREAM_OPERATION_NAME,
+      storeType: 'memory',
+    })
+    expect(storeTypes(builder.build())).toEqual(['memory window', 'memory window', 'memory keyValue'])
+  })
+
+  it('shouldUseConfiguredInStreamsConfigIfNoTopologyOverrideDslStoreSuppliersForAllOuterJoinOperationBetweenKStreamAndKStream', () => {
+    const builder = new StreamsBuilder()
+    const streamOne = builder.stream<string, string>(STREAM_TOPIC)
+    const streamTwo = builder.stream<string, string>(STREAM_TOPIC_TWO)
+    streamOne.outerJoin(streamTwo, (value1) => value1, JoinWindows.ofTimeDifferenceWithNoGrace(HOUR), { storeName: STREAM_OPERATION_NAME, name: STREAM_OPERATION_NAME })
+    expect(storeTypes(builder.build(), 'memory')).toEqual(['memory window', 'memory window', 'memory keyValue'])
+  })
 })
 
 // Not ported (missing API in Tributary):
-// - shouldUseDslStoreSupplier* and shouldUseTopologyOverrideStoreTypeOverConfiguredDslStoreSupplier (12 tests), and the six
-//   outer-join store-supplier tests (shouldUseSpecifiedDslStoreSuppliersForAllOuterJoin..., shouldUseConfigured*DslStoreSuppliers*,
-//   shouldUseSpecifiedStoreSupplier*, shouldUseThisStoreSupplier*): Materialized.withStoreType, StreamsConfig
-//   DSL_STORE_SUPPLIERS_CLASS_CONFIG / DEFAULT_DSL_STORE_CONFIG, TopologyConfig, StreamJoined.withDslStoreSuppliers /
-//   withThisStoreSupplier / withOtherStoreSupplier, Stores.inMemoryWindowStore / persistentWindowStore.
+// - The store-type tests with a TopologyConfig (shouldUseDslStoreSupplierDefinedInMaterializedOverTopologyOverrides,
+//   shouldUseDslStoreSupplierDefinedConfiguredInTopologyConfigOverStreamsConfig and its windowed and session variants,
+//   shouldUseTopologyOverrideStoreTypeOverConfiguredDslStoreSupplier, shouldUseConfiguredTopologyOverrideDslStoreSuppliers...,
+//   shouldUseThisStoreSupplierEvenIfDslStoreSuppliersConfiguredInTopologyConfig): TopologyConfig.
+// - shouldUseDslStoreSupplierOverStoreType: the precedence of Java's two configs (dsl.store.suppliers over
+//   default.dsl.store); Tributary has one, `storeSupplier`.
+// - shouldUseSpecifiedStoreSupplierForEachOuterJoin..., shouldUseSpecifiedStoreSuppliersOuterJoinStoreEvenIfThisSupplierIsSupplied:
+//   StreamJoined.withThisStoreSupplier / withOtherStoreSupplier with Stores.inMemoryWindowStore / persistentWindowStore.
 // - shouldThrowOnVersionedStoreSupplierForGlobalTable: Materialized.as(Stores.persistentVersionedKeyValueStore(...)).
 // - shouldNotAddThirdStateStoreIfStreamStreamJoinFixIsDisabledViaOldApi: deprecated JoinWindows.of(Duration) (spurious-result fix off).
 // - shouldUseSpecifiedNameForTransform, shouldUseSpecifiedNameForTransformValues, shouldUseSpecifiedNameForTransformValuesWithKey,
