@@ -26,9 +26,9 @@ import { TopologyError } from '../../src/core/errors.js'
 import { JoinWindows, SessionWindows, StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
-import type { KeyValueStore, StateStore, StoreSupplierKind } from '../../src/state/types.js'
-import { buildStore } from '../../src/topology/store-builder.js'
+import type { KeyValueStore } from '../../src/state/types.js'
 import type { Topology } from '../../src/topology/topology.js'
+import { globalNodeNames, stateStoreNames, storeTypes } from './processor-topology.js'
 
 const STREAM_TOPIC = 'stream-topic'
 const STREAM_OPERATION_NAME = 'stream-operation'
@@ -43,9 +43,6 @@ const TOSTRING_JOINER = (value1: unknown, value2: unknown): string => `${String(
 /** StreamsTestUtils.getStreamsConfig(Serdes.String(), Serdes.String()) as driver options. */
 const stringDefaults = { defaultKeySerde: Serdes.string(), defaultValueSerde: Serdes.string() }
 
-function globalNodeNames(topology: Topology): Set<string> {
-  return new Set(topology.subtopologies.filter((s) => s.global === true).flatMap((s) => s.nodes))
-}
 
 /** ProcessorTopology.processors(): the names of every non-global node, in the order they were added. */
 function processorNames(topology: Topology): string[] {
@@ -53,32 +50,6 @@ function processorNames(topology: Topology): string[] {
   return [...topology.nodes.values()].map((n) => n.name).filter((name) => !global.has(name))
 }
 
-/** ProcessorTopology.stateStores(): non-global stores, in the order processors connect to them. */
-function stateStoreNames(topology: Topology): string[] {
-  const global = globalNodeNames(topology)
-  const names: string[] = []
-  for (const node of topology.nodes.values()) {
-    if (node.type !== 'processor' || global.has(node.name)) continue
-    for (const store of node.stores) {
-      if (topology.stores.get(store)?.global !== true && !names.includes(store)) names.push(store)
-    }
-  }
-  return names
-}
-
-/**
- * assertTypesForStateStore(topology.stateStores(), ...): the kind of store each non-global store
- * is built as under the instance's `storeSupplier` (Kafka's dsl.store.suppliers config), in the
- * order of stateStores(). Java names the store classes: InMemoryKeyValueStore is 'memory keyValue',
- * RocksDBWindowStore 'rocksdb window', and so on.
- */
-function storeTypes(topology: Topology, storeSupplier: StoreSupplierKind = 'rocksdb'): string[] {
-  return stateStoreNames(topology).map((name) => {
-    const spec = topology.stores.get(name)!
-    const store = buildStore(spec, { storeSupplier, defaultSerdes: { keySerde: Serdes.string(), valueSerde: Serdes.string() } }) as StateStore & { persistent: boolean }
-    return `${store.persistent ? 'rocksdb' : 'memory'} ${spec.definition.type}`
-  })
-}
 
 /** ProcessorTopology.globalStateStores() */
 function globalStateStoreNames(topology: Topology): string[] {

@@ -2,11 +2,9 @@
 // Only the tests that build with StreamsBuilder are ported: each compares builder.build().describe()
 // with Kafka's TopologyDescription text, exactly.
 //
-// Left out of the ported tests: the trailing
-//   topology.internalTopologyBuilder.setApplicationId("test").buildTopology().hasPersistentLocalStore()
-// / stateStores().get(i).persistent() checks (Tributary picks in-memory or RocksDB stores at runtime,
-// not per operator), and the Materialized.withStoreType(...) calls that go with them. The number of
-// stores of the table tests (stateStores().size()) is kept.
+// The trailing buildTopology().hasPersistentLocalStore() and stateStores().get(i).persistent() checks
+// read the stores as built under the default (RocksDB) supplier (processor-topology.ts), with
+// Materialized.withStoreType(...) given as `storeType`.
 //
 // Not ported:
 // - Java-only here: 56 tests on the low-level Processor API topology builder (new Topology(),
@@ -14,8 +12,6 @@
 //   connectProcessorAndStateStores, null checks), not part of Tributary's API.
 // - Missing API StreamJoined.withThisStoreSupplier/withOtherStoreSupplier + Stores.inMemoryWindowStore:
 //   streamStream{,Left,Outer}JoinTopologyWithCustomStoresSuppliers.
-// - Missing API Materialized.as(Materialized.StoreType): {kGroupedStream,timeWindow,sessionWindow,table}
-//   AnonymousStoreTyped(e)MaterializedCountShouldPreserveTopologyStructure.
 // - Missing API new StreamsBuilder(TopologyConfig) (named topology "my-topology", default.dsl.store):
 //   every *WithTopologyConfigShouldPreserveTopologyStructure test.
 import { describe, expect, it } from 'vitest'
@@ -24,6 +20,7 @@ import type { KStream } from '../../src/dsl/index.js'
 import type { KeyValue } from '../../src/core/record.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import type { RecordContext } from '../../src/topology/types.js'
+import { hasPersistentLocalStore, persistentStores } from './processor-topology.js'
 
 // MockValueJoiner.TOSTRING_JOINER
 const TOSTRING_JOINER = (value1: string | null, value2: string | null): string => `${value1}+${value2}`
@@ -261,7 +258,8 @@ describe('TopologyTest', () => {
   it('kGroupedStreamZeroArgCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
     builder.stream('input-topic').groupByKey().count()
-    expect(builder.build().describe()).toBe(
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -270,13 +268,15 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(true)
   })
 
   it('kGroupedStreamNamedMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    // Materialized.as("count-store") (.withStoreType(IN_MEMORY) left out)
-    builder.stream('input-topic').groupByKey().count({ storeName: 'count-store' })
-    expect(builder.build().describe()).toBe(
+    // Materialized.as("count-store") .withStoreType(IN_MEMORY)
+    builder.stream('input-topic').groupByKey().count({ storeName: 'count-store', storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -285,13 +285,15 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(false)
   })
 
   it('kGroupedStreamAnonymousMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    // Materialized.with(null, Serdes.Long()) (.withStoreType(ROCKS_DB), the default, left out)
-    builder.stream('input-topic').groupByKey().count({ valueSerde: countSerde })
-    expect(builder.build().describe()).toBe(
+    // Materialized.with(null, Serdes.Long()) .withStoreType(ROCKS_DB)
+    builder.stream('input-topic').groupByKey().count({ valueSerde: countSerde, storeType: 'rocksdb' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -300,12 +302,31 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(true)
+  })
+
+  it('kGroupedStreamAnonymousStoreTypedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    // Materialized.as(Materialized.StoreType.IN_MEMORY)
+    builder.stream('input-topic').groupByKey().count({ storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000003\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000003 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000002])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+    expect(hasPersistentLocalStore(topology)).toBe(false)
   })
 
   it('timeWindowZeroArgCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
     builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count()
-    expect(builder.build().describe()).toBe(
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -314,12 +335,14 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(true)
   })
 
   it('timeWindowNamedMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count({ storeName: 'count-store' })
-    expect(builder.build().describe()).toBe(
+    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count({ storeName: 'count-store', storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -328,12 +351,14 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(false)
   })
 
   it('timeWindowAnonymousMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count({ valueSerde: countSerde })
-    expect(builder.build().describe()).toBe(
+    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count({ valueSerde: countSerde, storeType: 'rocksdb' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -342,13 +367,32 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(true)
+  })
+
+  it('timeWindowAnonymousStoreTypeMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    // Materialized.as(Materialized.StoreType.IN_MEMORY)
+    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count({ storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000003\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000003 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000002])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+    expect(hasPersistentLocalStore(topology)).toBe(false)
   })
 
   // The Java test uses TimeWindows here too, despite its name.
   it('slidingWindowZeroArgCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
     builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count()
-    expect(builder.build().describe()).toBe(
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -357,13 +401,15 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(true)
   })
 
   // The Java test uses TimeWindows here too, despite its name.
   it('slidingWindowNamedMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count({ storeName: 'count-store' })
-    expect(builder.build().describe()).toBe(
+    builder.stream('input-topic').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1)).count({ storeName: 'count-store', storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -372,12 +418,14 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(false)
   })
 
   it('sessionWindowZeroArgCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
     builder.stream('input-topic').groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).count()
-    expect(builder.build().describe()).toBe(
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -386,12 +434,14 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(true)
   })
 
   it('sessionWindowNamedMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    builder.stream('input-topic').groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).count({ storeName: 'count-store' })
-    expect(builder.build().describe()).toBe(
+    builder.stream('input-topic').groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).count({ storeName: 'count-store', storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -400,12 +450,14 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(false)
   })
 
   it('sessionWindowAnonymousMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    builder.stream('input-topic').groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).count({ valueSerde: countSerde })
-    expect(builder.build().describe()).toBe(
+    builder.stream('input-topic').groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).count({ valueSerde: countSerde, storeType: 'rocksdb' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
         '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
@@ -414,6 +466,24 @@ describe('TopologyTest', () => {
         '      --> none\n' +
         '      <-- KSTREAM-SOURCE-0000000000\n\n',
     )
+    expect(hasPersistentLocalStore(topology)).toBe(true)
+  })
+
+  it('sessionWindowAnonymousStoreTypedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    // Materialized.as(Materialized.StoreType.IN_MEMORY)
+    builder.stream('input-topic').groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).count({ storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000003\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000003 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000002])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    )
+    expect(hasPersistentLocalStore(topology)).toBe(false)
   })
 
   const tableCountWithGeneratedNames =
@@ -445,11 +515,12 @@ describe('TopologyTest', () => {
     expect(topology.describe()).toBe(tableCountWithGeneratedNames)
     // one for ktable, and one for count operation
     expect(topology.stores.size).toBe(2)
+    expect(persistentStores(topology)).toEqual([true, true])
   })
 
   it('tableNamedMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    builder.table('input-topic').groupBy(nullSelector).count({ storeName: 'count-store' })
+    builder.table('input-topic').groupBy(nullSelector).count({ storeName: 'count-store', storeType: 'memory' })
     const topology = builder.build()
     expect(topology.describe()).toBe(
       'Topologies:\n' +
@@ -475,15 +546,29 @@ describe('TopologyTest', () => {
     )
     // one for ktable, and one for count operation
     expect(topology.stores.size).toBe(2)
+    expect(persistentStores(topology)).toEqual([true, false])
   })
 
   it('tableAnonymousMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    builder.table('input-topic').groupBy(nullSelector).count({ valueSerde: countSerde })
+    builder.table('input-topic').groupBy(nullSelector).count({ valueSerde: countSerde, storeType: 'rocksdb' })
     const topology = builder.build()
     expect(topology.describe()).toBe(tableCountWithGeneratedNames)
     // one for ktable, and one for count operation
     expect(topology.stores.size).toBe(2)
+    expect(persistentStores(topology)).toEqual([true, true])
+  })
+
+  it('tableAnonymousStoreTypedMaterializedCountShouldPreserveTopologyStructure', () => {
+    const builder = new StreamsBuilder()
+    // Materialized.as(Materialized.StoreType.IN_MEMORY)
+    builder.table('input-topic').groupBy(nullSelector).count({ storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(tableCountWithGeneratedNames)
+    // one for ktable, and one for count operation
+    expect(topology.stores.size).toBe(2)
+    // ktable store is rocksDB (default), count store is in-memory
+    expect(persistentStores(topology)).toEqual([true, false])
   })
 
   it('kTableNonMaterializedMapValuesShouldPreserveTopologyStructure', () => {
@@ -504,13 +589,12 @@ describe('TopologyTest', () => {
     )
   })
 
-  // Materialized.with(null, null).withStoreType(IN_MEMORY): a Materialized without a store name is
-  // given here as options with materialization fields at their defaults. Without a name no store is
-  // built, so the store type (missing API) changes nothing here.
+  // Materialized.with(null, null).withStoreType(IN_MEMORY): a Materialized without a store name.
+  // Without a name no store is built; the index is burnt all the same.
   it('kTableAnonymousMaterializedMapValuesShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
     const table = builder.table<unknown, unknown>('input-topic')
-    table.mapValues(() => null, { cachingEnabled: true })
+    table.mapValues(() => null, { storeType: 'memory' })
     expect(builder.build().describe()).toBe(
       'Topologies:\n' +
         '   Sub-topology: 0\n' +
@@ -599,42 +683,53 @@ describe('TopologyTest', () => {
   })
 
   // The cogroup tests. The *NamedMaterialized* ones give Materialized.as("aggregate-store")
-  // .withStoreType(IN_MEMORY): the store type is chosen per application here, so their
-  // hasPersistentLocalStore() check (false) is not ported; the description is.
+  // .withStoreType(IN_MEMORY).
   it('timeWindowedCogroupedZeroArgCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
     builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(TimeWindows.ofSizeWithNoGrace(1)).aggregate(() => '')
-    expect(builder.build().describe()).toBe(cogroupDescription(2))
+    const topology = builder.build()
+    expect(topology.describe()).toBe(cogroupDescription(2))
+    expect(hasPersistentLocalStore(topology)).toBe(true)
   })
 
   it('timeWindowedCogroupedNamedMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(TimeWindows.ofSizeWithNoGrace(1)).aggregate(() => '', { storeName: 'aggregate-store' })
-    expect(builder.build().describe()).toBe(cogroupDescription(1, 'aggregate-store'))
+    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(TimeWindows.ofSizeWithNoGrace(1)).aggregate(() => '', { storeName: 'aggregate-store', storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(cogroupDescription(1, 'aggregate-store'))
+    expect(hasPersistentLocalStore(topology)).toBe(false)
   })
 
   it('slidingWindowedCogroupedZeroArgCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
     builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(1)).aggregate(() => '')
-    expect(builder.build().describe()).toBe(cogroupDescription(2))
+    const topology = builder.build()
+    expect(topology.describe()).toBe(cogroupDescription(2))
+    expect(hasPersistentLocalStore(topology)).toBe(true)
   })
 
   it('slidingWindowedCogroupedNamedMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(1)).aggregate(() => '', { storeName: 'aggregate-store' })
-    expect(builder.build().describe()).toBe(cogroupDescription(1, 'aggregate-store'))
+    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(1)).aggregate(() => '', { storeName: 'aggregate-store', storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(cogroupDescription(1, 'aggregate-store'))
+    expect(hasPersistentLocalStore(topology)).toBe(false)
   })
 
   it('sessionWindowedCogroupedZeroArgCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
     builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).aggregate(() => '', () => '')
-    expect(builder.build().describe()).toBe(cogroupDescription(2))
+    const topology = builder.build()
+    expect(topology.describe()).toBe(cogroupDescription(2))
+    expect(hasPersistentLocalStore(topology)).toBe(true)
   })
 
   it('sessionWindowedCogroupedNamedMaterializedCountShouldPreserveTopologyStructure', () => {
     const builder = new StreamsBuilder()
-    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).aggregate(() => '', () => '', { storeName: 'aggregate-store' })
-    expect(builder.build().describe()).toBe(cogroupDescription(1, 'aggregate-store'))
+    builder.stream<unknown, unknown>('input-topic').groupByKey().cogroup((_key, value: unknown) => value).windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1)).aggregate(() => '', () => '', { storeName: 'aggregate-store', storeType: 'memory' })
+    const topology = builder.build()
+    expect(topology.describe()).toBe(cogroupDescription(1, 'aggregate-store'))
+    expect(hasPersistentLocalStore(topology)).toBe(false)
   })
 
   it('topologyWithStaticTopicNameExtractorShouldRespectEqualHashcodeContract', () => {
