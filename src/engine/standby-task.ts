@@ -1,3 +1,4 @@
+import type { CacheBudget } from '../state/layers/cache-budget.js'
 import { IllegalStateError } from '../core/errors.js'
 import type { StoreSupplierKind } from '../state/types.js'
 import type { Topology } from '../topology/topology.js'
@@ -13,6 +14,9 @@ export interface StandbyTaskConfig {
   readonly stateDirectory: StateDirectory
   readonly storeSupplier: StoreSupplierKind
   readonly defaultSerdes: DefaultSerdes
+  /** As `StreamTaskConfig.joinCacheMaxBytes` and `joinCache`: standby join stores count in the same budget. */
+  readonly joinCacheMaxBytes?: number
+  readonly joinCache?: CacheBudget
 }
 
 export interface StandbyUpdateOptions {
@@ -73,6 +77,8 @@ export class StandbyTask {
       taskDir: config.stateDirectory.taskDir(this.taskId),
       storeSupplier: config.storeSupplier,
       defaultSerdes: config.defaultSerdes,
+      ...(config.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: config.joinCacheMaxBytes }),
+      ...(config.joinCache === undefined ? {} : { joinCache: config.joinCache }),
       writer: NO_WRITES,
       currentStreamTimeMs: () => -1,
       currentRecordTimestamp: () => 0,

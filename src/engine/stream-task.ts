@@ -67,8 +67,12 @@ export interface StreamTaskConfig {
    * and keep hot keys synchronous, and never change what is forwarded). Absent: 10 MiB per store.
    */
   readonly writeCache?: CacheBudget
-  /** Bound of each stream-stream join store's in-memory copy on RocksDB (`KafkaStreamsConfig.joinCacheMaxBytes`). */
+  /**
+   * Bound of the in-memory copies of stream-stream join stores on RocksDB (`KafkaStreamsConfig.joinCacheMaxBytes`):
+   * `joinCache` is the instance's budget they share; without it, each store's own bound.
+   */
   readonly joinCacheMaxBytes?: number
+  readonly joinCache?: CacheBudget
   /** The wall clock, for wall-clock punctuation and idling. Default `Date.now`. */
   readonly wallClockMs?: () => number
   /**
@@ -199,6 +203,7 @@ export class StreamTask implements TaskHost {
       ...(config.recordCache === undefined || config.watermarks === 'upstream' ? {} : { recordCache: config.recordCache }),
       ...(config.writeCache === undefined ? (config.watermarks === 'upstream' && config.recordCache !== undefined ? { writeCache: config.recordCache } : {}) : { writeCache: config.writeCache }),
       ...(config.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: config.joinCacheMaxBytes }),
+      ...(config.joinCache === undefined ? {} : { joinCache: config.joinCache }),
       currentStreamTimeMs: () => this.currentStreamTimeMs(),
       ...(this.watermarks === undefined ? {} : { currentWatermarkMs: () => this.watermarkMs() }),
       currentRecordTimestamp: () => this.timestamp,

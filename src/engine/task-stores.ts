@@ -22,6 +22,8 @@ export interface TaskStoresConfig {
   /** Without a record cache: the budget the write-behind caches of every task's stores share. */
   readonly writeCache?: CacheBudget
   readonly joinCacheMaxBytes?: number
+  /** The instance's budget of join-store copies, shared by every task (and standby) of the instance. */
+  readonly joinCache?: CacheBudget
   readonly writer: RecordWriter
   currentStreamTimeMs(): number
   /** Under upstream watermarks: the task's event time (see `StateStoreContext.currentWatermarkMs`). */

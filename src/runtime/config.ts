@@ -106,9 +106,10 @@ export interface KafkaStreamsConfig extends GroupTimeoutsConfig {
    */
   readonly cacheMaxBytes?: number
   /**
-   * Bound in bytes of the in-memory copy each RocksDB store of a stream-stream join keeps (its live
-   * windows, or the whole shared store of a left or outer join); beyond it reads go to RocksDB. `0`
-   * switches the copies off. Default 67108864 (64 MiB) per store.
+   * Bound in bytes of the in-memory copies the RocksDB stores of stream-stream joins keep (their live
+   * windows, or the whole shared store of a left or outer join), one budget for every such store of
+   * the instance's active and standby tasks; beyond it the store written to moves its oldest data out
+   * and those reads go to RocksDB. `0` switches the copies off. Default 268435456 (256 MiB) per instance.
    */
   readonly joinCacheMaxBytes?: number
   /** Default 'rocksdb'; 'memory' keeps state in the process only (restored in full on start). */

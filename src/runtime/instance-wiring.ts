@@ -1,3 +1,4 @@
+import { CacheBudget } from '../state/layers/cache-budget.js'
 import { createKafkaClients, type KafkaClients } from '../kafka/index.js'
 import type { KafkaAdmin } from '../kafka/types.js'
 import { StateDirectory } from '../engine/state-directory.js'
@@ -154,6 +155,8 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
     openGlobalTables({ topology, config, clients, isolationLevel, partitionCounts: layout.partitionCounts, stateDirectory, collector, defaultSerdes }),
   )
   const generation = new AssignedGeneration(consumer)
+  // One budget for the in-memory copies of every join store of the instance, active and standby.
+  const joinCache = config.joinCacheMaxBytes > 0 ? new CacheBudget(config.joinCacheMaxBytes, 'joinCacheMaxBytes') : undefined
   const tasks: TaskManager = new TaskManager({
     topology,
     config,
@@ -170,6 +173,7 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
     globalStore: (name) => globalTables.current()?.store(name),
     observer: introspection.recorder,
     onFirstDrop: deps.onFirstDrop,
+    ...(joinCache === undefined ? {} : { joinCache }),
   })
   // Standbys read with a reader of their own, opened when the first one is assigned.
   const standbys = new StandbyTasks({
@@ -182,6 +186,7 @@ function wire(deps: InstanceWiringDeps, admin: KafkaAdmin, layout: TopicLayout, 
     committed: (partitions) => consumer.committed(partitions),
     time: SYSTEM_TIME,
     onFailure: deps.onStandbyFailure,
+    ...(joinCache === undefined ? {} : { joinCache }),
   })
   introspection.attach({ specs, stateDirectory, admin, consumer, defaultSerdes, standbys })
   const recovery = new TaskRecovery({

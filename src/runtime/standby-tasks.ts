@@ -1,3 +1,4 @@
+import type { CacheBudget } from '../state/layers/cache-budget.js'
 import type { Time } from '../core/clock.js'
 import { StandbyTask } from '../engine/standby-task.js'
 import type { StateDirectory } from '../engine/state-directory.js'
@@ -28,7 +29,9 @@ export interface StandbyReader extends ChangelogReader {
 
 export interface StandbyTasksDeps {
   readonly topology: Topology
-  readonly config: Pick<ResolvedStreamsConfig, 'applicationId' | 'storeSupplier' | 'commitIntervalMs'>
+  readonly config: Pick<ResolvedStreamsConfig, 'applicationId' | 'storeSupplier' | 'commitIntervalMs'> & Partial<Pick<ResolvedStreamsConfig, 'joinCacheMaxBytes'>>
+  /** The instance's budget of join-store copies, shared with the active tasks. */
+  readonly joinCache?: CacheBudget
   readonly specs: readonly TaskSpec[]
   readonly stateDirectory: StateDirectory
   readonly defaultSerdes: DefaultSerdes
@@ -105,6 +108,8 @@ export class StandbyTasks {
           stateDirectory: this.deps.stateDirectory,
           storeSupplier: this.deps.config.storeSupplier,
           defaultSerdes: this.deps.defaultSerdes,
+          ...(this.deps.config.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: this.deps.config.joinCacheMaxBytes }),
+          ...(this.deps.joinCache === undefined ? {} : { joinCache: this.deps.joinCache }),
         })
         try {
           await task.initialize()

@@ -40,6 +40,8 @@ export interface TaskManagerDeps {
   readonly onFirstDrop?: (drop: RecordsDropped) => void
   /** Told of every processed record, restoration batch, commit and closing task (metrics). */
   readonly observer?: TaskObserver
+  /** The instance's budget of join-store copies (`joinCacheMaxBytes`), shared with the standby tasks. */
+  readonly joinCache?: CacheBudget
 }
 
 /**
@@ -92,6 +94,7 @@ export class TaskManager {
         ...(this.recordCache === undefined ? {} : { recordCache: this.recordCache }),
         ...(this.writeCache === undefined ? {} : { writeCache: this.writeCache }),
         joinCacheMaxBytes: config.joinCacheMaxBytes,
+        ...(this.deps.joinCache === undefined ? {} : { joinCache: this.deps.joinCache }),
         fetchedLag: (partition) => this.deps.consumer.currentLag(partition),
         ...(this.deps.onFirstDrop === undefined ? {} : { onFirstDrop: this.deps.onFirstDrop }),
         exactlyOnce: this.deps.transaction !== undefined,

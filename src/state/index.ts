@@ -65,12 +65,17 @@ export interface StoreOptions<K, V> {
    */
   cacheMaxBytes?: number
   /**
-   * Bound of the in-memory copy of each RocksDB store of a stream-stream join (`def.streamJoinStore`):
+   * Bound of the in-memory copies of the RocksDB stores of stream-stream joins (`def.streamJoinStore`):
    * the live windows of a join buffer and the whole shared store of a left or outer join; default
-   * 64 MiB. Beyond it reads go to RocksDB (a buffer's oldest segments, or the whole shared store).
-   * `0` switches the copies off.
+   * 256 MiB. Beyond it reads go to RocksDB (a buffer's oldest segments, or the whole shared store).
+   * `0` switches the copies off. Without `joinCache` the bound is this store's own.
    */
   joinCacheMaxBytes?: number
+  /**
+   * The instance's budget of join-store copies (`KafkaStreamsConfig.joinCacheMaxBytes`), shared by
+   * every join store of every task, as the record cache's budget is by the caching stores.
+   */
+  joinCache?: CacheBudget
 }
 
 /** What every builder returns: the typed store, restorable from its changelog, with metrics. */
@@ -90,7 +95,7 @@ export function createKeyValueStore<K, V>(
   // The shared store of a left or outer stream-stream join is looked up on every unmatched record,
   // by a key that is new: only a copy of the whole store answers that without RocksDB.
   const residentMax = def.streamJoinStore === 'outer-shared' ? joinCacheBound(def, options) : 0
-  if (def.cachingEnabled && options.supplier === 'rocksdb' && residentMax > 0) below = new ResidentKeyValueStore(below, residentMax)
+  if (def.cachingEnabled && options.supplier === 'rocksdb' && residentMax > 0) below = new ResidentKeyValueStore(below, options.joinCache ?? residentMax)
   const bytes = wrapBytes(def, options, below)
   return new MeteredKeyValueStore(def.name, bytes, options.keySerde, options.valueSerde)
 }
@@ -127,7 +132,7 @@ export function createWindowStore<K, V>(def: StoreDefinition, options: StoreOpti
     // would only add copies. On RocksDB a join buffer keeps its live windows in memory instead, below
     // the changelog.
     const liveMax = def.streamJoinStore === 'window-buffer' ? joinCacheBound(def, options) : 0
-    const below = def.cachingEnabled && options.supplier === 'rocksdb' && liveMax > 0 ? new LiveWindowCache(segments, schema, clock, liveMax) : segments
+    const below = def.cachingEnabled && options.supplier === 'rocksdb' && liveMax > 0 ? new LiveWindowCache(segments, schema, clock, options.joinCache ?? liveMax) : segments
     const bytes = wrapBytes(def, options, below, { cache: false })
     return new MeteredWindowStore(def.name, bytes, options.keySerde, options.valueSerde, { schema, clock, windowSizeMs, segments })
   }

@@ -9,6 +9,7 @@ import { jsonSerde } from '../serde/primitive.js'
 import type { Serde } from '../serde/serde.js'
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, StateStore, StoreSupplierKind, StoreType, ValueAndTimestamp } from '../state/types.js'
 import { CacheBudget } from '../state/layers/cache-budget.js'
+import { DEFAULT_JOIN_CACHE_MAX_BYTES } from '../state/layers/live-window-cache.js'
 import type { Topology } from '../topology/topology.js'
 import type { DefaultSerdes, StoreSpec } from '../topology/types.js'
 import { keyValueStoreView, sessionStoreView, windowStoreView, type QueryableWindowStore } from '../topology/store-views.js'
@@ -90,7 +91,7 @@ export interface TopologyTestDriverOptions {
    * subtract and add, say) come out once, and an eviction can release them earlier.
    */
   readonly cacheMaxBytes?: number
-  /** As KafkaStreams' option: bound of each stream-stream join store's in-memory copy on RocksDB. */
+  /** As KafkaStreams' option: the budget the in-memory copies of the driver's stream-stream join stores on RocksDB share (default 256 MiB). */
   readonly joinCacheMaxBytes?: number
 }
 
@@ -149,6 +150,8 @@ export class TopologyTestDriver {
   private readonly emitIntervalMs: number
   private readonly recordCache: CacheBudget | undefined
   private readonly joinCacheMaxBytes: number | undefined
+  /** The budget every join store of the driver's tasks shares, as an instance's. */
+  private readonly joinCache: CacheBudget | undefined
 
   constructor(
     private readonly topology: Topology,
@@ -165,6 +168,8 @@ export class TopologyTestDriver {
     const cacheMaxBytes = nonNegative('cacheMaxBytes', options.cacheMaxBytes ?? 0, 'bytes')
     this.recordCache = cacheMaxBytes > 0 ? new CacheBudget(cacheMaxBytes) : undefined
     this.joinCacheMaxBytes = options.joinCacheMaxBytes === undefined ? undefined : nonNegative('joinCacheMaxBytes', options.joinCacheMaxBytes, 'bytes')
+    const joinMax = this.joinCacheMaxBytes ?? DEFAULT_JOIN_CACHE_MAX_BYTES
+    this.joinCache = joinMax > 0 ? new CacheBudget(joinMax, 'joinCacheMaxBytes') : undefined
     this.topics = new InMemoryTopics({
       layoutOf: (topic) => this.layoutOf(topic),
       captureChangelogs: options.captureChangelogs ?? true,
@@ -416,6 +421,7 @@ export class TopologyTestDriver {
         emitIntervalMsKstreamsWindowedAggregation: this.emitIntervalMs,
         ...(this.recordCache === undefined ? {} : { recordCache: this.recordCache }),
         ...(this.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: this.joinCacheMaxBytes }),
+        ...(this.joinCache === undefined ? {} : { joinCache: this.joinCache }),
       })
       await task.initializeStores()
       await task.completeRestoration()

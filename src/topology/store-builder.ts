@@ -12,6 +12,8 @@ export interface StoreBuildOptions {
   readonly writeCache?: CacheBudget
   /** See `StoreOptions.joinCacheMaxBytes`. */
   readonly joinCacheMaxBytes?: number
+  /** See `StoreOptions.joinCache`: the instance's budget of join-store copies. */
+  readonly joinCache?: CacheBudget
 }
 
 /** Builds the store a compiled topology describes, for a task of the runtime or the test driver. */
@@ -23,6 +25,7 @@ export function buildStore(spec: StoreSpec, options: StoreBuildOptions): StateSt
     ...(options.recordCache === undefined ? {} : { recordCache: options.recordCache }),
     ...(options.writeCache === undefined ? {} : { writeCache: options.writeCache }),
     ...(options.joinCacheMaxBytes === undefined ? {} : { joinCacheMaxBytes: options.joinCacheMaxBytes }),
+    ...(options.joinCache === undefined ? {} : { joinCache: options.joinCache }),
   }
   switch (spec.definition.type) {
     case 'keyValue':

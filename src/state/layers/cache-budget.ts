@@ -19,13 +19,17 @@ export class CacheBudget {
   private readonly caches = new Set<BudgetedCache>()
   private used = 0
 
-  constructor(private max: number = DEFAULT_CACHE_MAX_BYTES) {
-    CacheBudget.check(max)
+  /** `setting` names the option the bound comes from, for error messages. */
+  constructor(
+    private max: number = DEFAULT_CACHE_MAX_BYTES,
+    private readonly setting: 'cacheMaxBytes' | 'joinCacheMaxBytes' = 'cacheMaxBytes',
+  ) {
+    CacheBudget.check(max, setting)
   }
 
-  static check(max: number): void {
+  static check(max: number, setting: 'cacheMaxBytes' | 'joinCacheMaxBytes' = 'cacheMaxBytes'): void {
     if (!Number.isFinite(max) || max <= 0) {
-      throw new RangeError(`A record cache budget must be a positive number of bytes, got ${max}. Use cacheMaxBytes: 0 to switch the record cache off.`)
+      throw new RangeError(`A cache budget (${setting}) must be a positive number of bytes, got ${max}. Use ${setting}: 0 to switch the cache off.`)
     }
   }
 
@@ -65,7 +69,7 @@ export class CacheBudget {
    * (Kafka Streams' ThreadCache.resize evicts round-robin).
    */
   async resize(max: number): Promise<void> {
-    CacheBudget.check(max)
+    CacheBudget.check(max, this.setting)
     this.max = max
     const bySize = [...this.caches].sort((a, b) => b.sizeBytes - a.sizeBytes)
     for (const cache of bySize) {

@@ -9,8 +9,9 @@
  * same segment interval) and drops a segment as soon as stream time leaves it behind, so a join
  * buffer costs about `before + after + grace` of records.
  *
- * Memory is also bounded by `maxBytes`. When the live segments outgrow it, the oldest segments
- * still in memory are spilled: they leave memory, and reads of their times go to RocksDB (after
+ * Memory is also bounded: by a budget every join store of the instance shares
+ * (`joinCacheMaxBytes`), or by a bound of its own. When a write takes the budget over its bound,
+ * this store's oldest segments still in memory are spilled: they leave memory, and reads of their times go to RocksDB (after
  * the pending writes went down), so answers stay complete. Every segment up to the newest spilled
  * one is read from RocksDB from then on; segments created later start in memory again, so the
  * cache recovers once the spilled segments expire.
@@ -25,6 +26,7 @@ import type { RetentionClock } from '../segments/retention-clock.js'
 import type { SegmentedBytesStore } from '../segments/segmented-bytes-store.js'
 import { concatSorted } from '../sorted-merge.js'
 import type { ChangelogRecord, StateStoreContext } from '../types.js'
+import { CacheBudget, type BudgetedCache } from './cache-budget.js'
 import { WriteBehind } from './write-behind.js'
 
 /** A window or session key schema: the time that picks a key's segment, and the length of that suffix. */
@@ -33,16 +35,18 @@ export interface CachedKeySchema {
   segmentTimestamp(storeKey: Buffer): number
 }
 
-/** Default bound of the in-memory copy of one join store (a buffer's live windows, or a shared store). */
-export const DEFAULT_JOIN_CACHE_MAX_BYTES = 64 * 1024 * 1024
+/** Default bound of the in-memory copies of an instance's join stores (buffers' live windows and shared stores) together. */
+export const DEFAULT_JOIN_CACHE_MAX_BYTES = 256 * 1024 * 1024
 
-export class LiveWindowCache implements BytesStore {
+export class LiveWindowCache implements BytesStore, BudgetedCache {
   private readonly segments = new Map<number, WindowSegmentIndex>()
   /** Ids of the segments held in memory, ascending. */
   private ids: number[] = []
   /** Segments with ids at or below this are read from the store below (spilled, or never loaded). */
   private spilledThrough = Number.NEGATIVE_INFINITY
-  private bytes = 0
+  /** Bytes this cache holds; the budget counts them with the other join stores'. */
+  private own = 0
+  private readonly budget: CacheBudget
   /** Writes not yet handed to the store below. */
   private readonly writes: WriteBehind
   private context: StateStoreContext | undefined
@@ -55,13 +59,15 @@ export class LiveWindowCache implements BytesStore {
     private readonly inner: SegmentedBytesStore,
     private readonly schema: CachedKeySchema,
     private readonly clock: RetentionClock,
-    private readonly maxBytes: number = DEFAULT_JOIN_CACHE_MAX_BYTES,
+    /** The instance's shared budget, or a bound of this store's own. */
+    bound: CacheBudget | number = DEFAULT_JOIN_CACHE_MAX_BYTES,
   ) {
-    if (!Number.isFinite(maxBytes) || maxBytes <= 0) {
+    if (typeof bound === 'number' && (!Number.isFinite(bound) || bound <= 0)) {
       throw new StateStoreError(
-        `The live-window cache of store "${inner.name}" needs a positive number of bytes as its bound, got ${maxBytes}.`,
+        `The live-window cache of store "${inner.name}" needs a positive number of bytes as its bound, got ${bound}.`,
       )
     }
+    this.budget = typeof bound === 'number' ? new CacheBudget(bound, 'joinCacheMaxBytes') : bound
     this.writes = new WriteBehind(inner)
   }
 
@@ -79,7 +85,13 @@ export class LiveWindowCache implements BytesStore {
 
   /** Bytes the cache accounts for (keys, values and bookkeeping). */
   get sizeBytes(): number {
-    return this.bytes
+    return this.own
+  }
+
+  /** The budget asks for room (it was resized): spills the oldest segments down to `ownBytes`. */
+  shrink(ownBytes: number): Promise<void> {
+    this.spillWhile(() => this.own > ownBytes)
+    return Promise.resolve()
   }
 
   /** Ids of the segments held in memory, oldest first. */
@@ -90,6 +102,7 @@ export class LiveWindowCache implements BytesStore {
   async init(context: StateStoreContext): Promise<void> {
     this.context = context
     await this.inner.init(context)
+    this.budget.register(this)
     await this.load()
   }
 
@@ -121,8 +134,8 @@ export class LiveWindowCache implements BytesStore {
     if (id > this.spilledThrough) {
       let segment = this.segments.get(id)
       if (segment === undefined && value !== null) segment = this.addSegment(id, new WindowSegmentIndex())
-      if (segment !== undefined) this.bytes += this.putInto(segment, key, value)
-      if (this.bytes > this.maxBytes) this.spill()
+      if (segment !== undefined) this.grow(this.putInto(segment, key, value))
+      if (this.budget.overBudget) this.spill()
     }
     const timestamp = this.context === undefined ? 0 : this.context.currentRecordTimestamp()
     this.writes.add(key, value, timestamp)
@@ -201,8 +214,8 @@ export class LiveWindowCache implements BytesStore {
       if (id <= this.spilledThrough) continue
       let segment = this.segments.get(id)
       if (segment === undefined && r.value !== null) segment = this.addSegment(id, new WindowSegmentIndex())
-      if (segment !== undefined) this.bytes += this.putInto(segment, r.key, r.value)
-      if (this.bytes > this.maxBytes) this.spill()
+      if (segment !== undefined) this.grow(this.putInto(segment, r.key, r.value))
+      if (this.budget.overBudget) this.spill()
     }
   }
 
@@ -221,7 +234,8 @@ export class LiveWindowCache implements BytesStore {
     } finally {
       this.segments.clear()
       this.ids = []
-      this.bytes = 0
+      this.budget.unregister(this)
+      this.own = 0
       this.writes.discard()
       this.spilledThrough = Number.NEGATIVE_INFINITY
       await this.inner.close()
@@ -237,15 +251,15 @@ export class LiveWindowCache implements BytesStore {
       const hint = { timeFrom: id * interval, timeTo: (id + 1) * interval - 1 }
       for await (const entry of this.inner.iterate(undefined, undefined, hint)) {
         this.putInto(segment, entry.key, entry.value)
-        if (this.bytes + segment.bytes > this.maxBytes) break
+        if (this.budget.usedBytes + segment.bytes > this.budget.maxBytes) break
       }
-      if (this.bytes + segment.bytes > this.maxBytes) {
+      if (this.budget.usedBytes + segment.bytes > this.budget.maxBytes) {
         this.spilledThrough = id
         this.spilledSegments++
         return
       }
       if (segment.keyCount > 0) this.addSegment(id, segment)
-      this.bytes += segment.bytes
+      this.grow(segment.bytes)
     }
   }
 
@@ -280,9 +294,13 @@ export class LiveWindowCache implements BytesStore {
     while (ids.length > 0 && ids[0]! < firstLive) this.forget(ids.shift()!)
   }
 
-  /** Moves the oldest cached segments out of memory until the cache fits its bound again. */
+  /** Moves the oldest cached segments out of memory until the budget fits its bound again, or none is left. */
   private spill(): void {
-    while (this.bytes > this.maxBytes && this.ids.length > 0) {
+    this.spillWhile(() => this.budget.overBudget)
+  }
+
+  private spillWhile(tooBig: () => boolean): void {
+    while (tooBig() && this.ids.length > 0) {
       const id = this.ids.shift()!
       this.forget(id)
       this.spilledThrough = Math.max(this.spilledThrough, id)
@@ -294,7 +312,12 @@ export class LiveWindowCache implements BytesStore {
     const segment = this.segments.get(id)
     if (segment === undefined) return
     this.segments.delete(id)
-    this.bytes -= segment.bytes
+    this.grow(-segment.bytes)
+  }
+
+  private grow(delta: number): void {
+    this.own += delta
+    this.budget.change(delta)
   }
 
   private requireOpen(): void {

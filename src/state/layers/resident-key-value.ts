@@ -6,32 +6,39 @@
  *
  * It sits below the changelogging layer, so the changelog is written exactly as without it.
  * Writes go down to RocksDB behind the memory copy, batched. On `init` the store on disk is
- * loaded; if it, or the store later, outgrows `maxBytes`, the copy is dropped and every read goes
- * to RocksDB from then on (after the pending writes went down), until the store is reopened.
+ * loaded. The copy counts its bytes in a budget every join store of the instance shares
+ * (`joinCacheMaxBytes`), or in a bound of its own; when loading it or a write takes the budget over
+ * its bound, the copy is dropped and every read goes to RocksDB from then on (after the pending
+ * writes went down), until the store is reopened.
  */
 import { StateStoreError } from '../../core/errors.js'
 import type { MaybePromise } from '../../core/maybe-promise.js'
 import type { BytesEntry, BytesStore, BytesWrite, TimeHint } from '../bytes-store.js'
 import { MemoryBytesStore } from '../memory/memory-bytes-store.js'
 import type { ChangelogRecord, StateStoreContext } from '../types.js'
+import { CacheBudget, type BudgetedCache } from './cache-budget.js'
 import { WriteBehind } from './write-behind.js'
 
 /** Rough bytes of bookkeeping per entry (map slot, index slot, latin1 id, two Buffer objects). */
 const ENTRY_OVERHEAD = 300
 
-export class ResidentKeyValueStore implements BytesStore {
+export class ResidentKeyValueStore implements BytesStore, BudgetedCache {
   private memory: MemoryBytesStore | undefined
-  private bytes = 0
+  /** Bytes the copy holds; the budget counts them with the other join stores'. */
+  private own = 0
+  private readonly budget: CacheBudget
   private readonly writes: WriteBehind
   private context: StateStoreContext | undefined
 
   constructor(
     private readonly inner: BytesStore,
-    private readonly maxBytes: number,
+    /** The instance's shared budget, or a bound of this store's own. */
+    bound: CacheBudget | number,
   ) {
-    if (!Number.isFinite(maxBytes) || maxBytes <= 0) {
-      throw new StateStoreError(`The in-memory copy of store "${inner.name}" needs a positive number of bytes as its bound, got ${maxBytes}.`)
+    if (typeof bound === 'number' && (!Number.isFinite(bound) || bound <= 0)) {
+      throw new StateStoreError(`The in-memory copy of store "${inner.name}" needs a positive number of bytes as its bound, got ${bound}.`)
     }
+    this.budget = typeof bound === 'number' ? new CacheBudget(bound, 'joinCacheMaxBytes') : bound
     this.writes = new WriteBehind(inner)
   }
 
@@ -53,7 +60,13 @@ export class ResidentKeyValueStore implements BytesStore {
   }
 
   get sizeBytes(): number {
-    return this.bytes
+    return this.own
+  }
+
+  /** The budget asks for room (it was resized): a copy larger than `ownBytes` is dropped. */
+  shrink(ownBytes: number): Promise<void> {
+    if (this.own > ownBytes) this.dropCopy()
+    return Promise.resolve()
   }
 
   async init(context: StateStoreContext): Promise<void> {
@@ -61,7 +74,7 @@ export class ResidentKeyValueStore implements BytesStore {
     await this.inner.init(context)
     const memory = new MemoryBytesStore(this.name).openNow()
     this.memory = memory
-    this.bytes = 0
+    this.budget.register(this)
     for await (const entry of this.inner.iterate(undefined, undefined)) {
       this.putInMemory(memory, entry.key, entry.value)
       if (this.memory === undefined) return
@@ -123,22 +136,31 @@ export class ResidentKeyValueStore implements BytesStore {
       this.writes.discard()
       await this.memory?.close()
       this.memory = undefined
-      this.bytes = 0
+      this.budget.unregister(this)
+      this.own = 0
       await this.inner.close()
     }
   }
 
   private putInMemory(memory: MemoryBytesStore, key: Buffer, value: Buffer | null): void {
     const previous = memory.get(key)
-    if (previous !== undefined) this.bytes -= ENTRY_OVERHEAD + key.length + previous.length
-    if (value !== null) this.bytes += ENTRY_OVERHEAD + key.length + value.length
+    let delta = 0
+    if (previous !== undefined) delta -= ENTRY_OVERHEAD + key.length + previous.length
+    if (value !== null) delta += ENTRY_OVERHEAD + key.length + value.length
+    this.own += delta
+    this.budget.change(delta)
     memory.put(key, value)
-    if (this.bytes > this.maxBytes) {
-      // Too big to hold: RocksDB, which has (or is about to get) every write, answers from now on.
-      // The copy is not cleared: an iteration still walking it ends on what it saw.
-      this.memory = undefined
-      this.bytes = 0
-    }
+    if (this.budget.overBudget) this.dropCopy()
+  }
+
+  /**
+   * Too big to hold: RocksDB, which has (or is about to get) every write, answers from now on.
+   * The copy is not cleared: an iteration still walking it ends on what it saw.
+   */
+  private dropCopy(): void {
+    this.memory = undefined
+    this.budget.change(-this.own)
+    this.own = 0
   }
 }
 

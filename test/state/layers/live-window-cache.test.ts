@@ -3,6 +3,7 @@ import { isPromiseLike } from '../../../src/core/maybe-promise.js'
 import { Serdes } from '../../../src/serde/serdes.js'
 import { createWindowStore } from '../../../src/state/index.js'
 import { WindowKeySchema } from '../../../src/state/key-schema/window-key-schema.js'
+import { CacheBudget } from '../../../src/state/layers/cache-budget.js'
 import { ChangeloggingBytesStore } from '../../../src/state/layers/changelogging.js'
 import { LiveWindowCache } from '../../../src/state/layers/live-window-cache.js'
 import { MeteredWindowStore } from '../../../src/state/layers/metered-window.js'
@@ -20,7 +21,7 @@ const RETENTION = 120_000
 const MINUTE = 60_000
 
 /** A join buffer on RocksDB with the cache between the changelog and the segments, as the builder makes it. */
-async function openBuffer(taskDir: string, maxBytes?: number, withCache = true) {
+async function openBuffer(taskDir: string, maxBytes?: number | CacheBudget, withCache = true) {
   const context = new TestStoreContext(taskDir)
   const schema = new WindowKeySchema(true)
   const clock = new RetentionClock(RETENTION)
@@ -124,6 +125,30 @@ describe('live-window cache over RocksDB segments', () => {
     expect(rows(store.fetchRange('k', 61_000, 70_000) as WindowEntry<string>[])).toEqual(['61000=new0', '61001=new1', '61002=new2'])
     expect((await store.fetchRange('k', 0, 70_000)).length).toBe(13)
     await store.close()
+  })
+
+  it('shares one budget with the other join stores: the store written to spills when the total is over, and a closed one gives its bytes back', async () => {
+    const budget = new CacheBudget(4_000, 'joinCacheMaxBytes')
+    const a = await openBuffer(await dirs.make(), budget)
+    const b = await openBuffer(await dirs.make(), budget)
+    // `a` fills most of the budget within one minute: its segment 0 stays in memory.
+    for (let i = 0; i < 8; i++) await a.store.put('k', `a${i}`, 1_000 + i)
+    expect(a.cache.cachedSegmentIds).toEqual([0])
+    expect(budget.usedBytes).toBe(a.cache.sizeBytes)
+    // `b` writes into two minutes: its own oldest segment goes to disk once the budget is over.
+    for (let i = 0; i < 4; i++) await b.store.put('k', `b${i}`, 1_000 + i)
+    for (let i = 0; i < 4; i++) await b.store.put('k', `b-late${i}`, 61_000 + i)
+    expect(budget.usedBytes).toBe(a.cache.sizeBytes + b.cache.sizeBytes)
+    expect(budget.usedBytes).toBeLessThanOrEqual(4_000)
+    expect(b.cache.spilledSegments).toBeGreaterThan(0)
+    expect(a.cache.cachedSegmentIds).toEqual([0]) // the store not written to keeps its copy
+    // Answers stay complete, read back from RocksDB where memory gave up.
+    expect((await b.store.fetchRange('k', 0, 70_000)).length).toBe(8)
+    expect((await a.store.fetchRange('k', 0, 70_000)).length).toBe(8)
+    await a.store.close()
+    expect(budget.usedBytes).toBe(b.cache.sizeBytes)
+    await b.store.close()
+    expect(budget.usedBytes).toBe(0)
   })
 
   it('writes the same changelog as the store without it', async () => {

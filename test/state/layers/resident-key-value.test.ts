@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { isPromiseLike } from '../../../src/core/maybe-promise.js'
 import { Serdes } from '../../../src/serde/serdes.js'
 import { createKeyValueStore } from '../../../src/state/index.js'
+import { CacheBudget } from '../../../src/state/layers/cache-budget.js'
 import { ResidentKeyValueStore } from '../../../src/state/layers/resident-key-value.js'
 import { RocksDbBytesStore } from '../../../src/state/rocksdb/rocksdb-bytes-store.js'
 import type { StoreDefinition } from '../../../src/state/types.js'
@@ -52,6 +53,28 @@ describe('resident key-value store over RocksDB', () => {
     expect(again.get(b('b'))).toEqual(b('2'))
     expect(again.get(b('a'))).toBeUndefined()
     await again.close()
+  })
+
+  it('counts its copy in a budget shared with other join stores, and drops it when a write takes the total over', async () => {
+    const budget = new CacheBudget(3_000, 'joinCacheMaxBytes')
+    // Another join store of the instance already holds most of the budget.
+    const other = { sizeBytes: 2_000, shrink: () => Promise.resolve() }
+    budget.register(other)
+    budget.change(2_000)
+    const resident = new ResidentKeyValueStore(new RocksDbBytesStore('shared'), budget)
+    await resident.init(new TestStoreContext(await dirs.make()))
+    resident.put(b('k0'), b('v0'))
+    resident.put(b('k1'), b('v1'))
+    expect(resident.resident).toBe(true)
+    expect(budget.usedBytes).toBe(2_000 + resident.sizeBytes)
+    for (let i = 2; i < 5; i++) resident.put(b(`k${i}`), b(`v${i}`))
+    expect(resident.resident).toBe(false)
+    expect(budget.usedBytes).toBe(2_000)
+    await resident.flush()
+    expect(await resident.get(b('k4'))).toEqual(b('v4'))
+    expect((await collect(resident.iterate(undefined, undefined))).length).toBe(5)
+    await resident.close()
+    expect(budget.usedBytes).toBe(2_000)
   })
 
   it('hands reads to RocksDB once it outgrows its bound, with the same answers', async () => {
