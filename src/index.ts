@@ -14,10 +14,10 @@ export type { Change, Window, Windowed } from './core/windowed.js'
 export type { MaybePromise } from './core/maybe-promise.js'
 export * from './serde/index.js'
 export {
-  StreamsBuilder, KStream, KTable, KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream,
+  StreamsBuilder, TopologyBuilder, KStream, KTable, KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream,
   TimeWindows, SlidingWindows, SessionWindows, UnlimitedWindows, Suppressed, BufferConfig, JoinWindows, GlobalKTable, withKey, EmitStrategy,
 } from './dsl/index.js'
-export type { ValueJoiner, ValueJoinerWithKey, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy, EmitStrategyType } from './dsl/index.js'
+export type { ValueJoiner, ValueJoinerWithKey, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy, EmitStrategyType, SinkOptions, SourceOptions } from './dsl/index.js'
 export type * from './dsl/options.js'
 export { Topology, QueryableStoreTypes } from './topology/index.js'
 export type { QueryableStoreType, QueryableWindowStore } from './topology/index.js'

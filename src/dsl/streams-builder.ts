@@ -7,6 +7,7 @@ import { InternalStreamsBuilder } from './internal-builder.js'
 import { KStream } from './k-stream.js'
 import { KTable } from './k-table.js'
 import type { BuildOptions, GlobalTableOptions, StateStoreOptions, StreamOptions, TableOptions } from './options.js'
+import { globalUserStore } from './logical/compile-context.js'
 
 /**
  * The entry point of the DSL: declare sources, chain operators, then `build()` the topology.
@@ -145,17 +146,7 @@ export class StreamsBuilder {
       keySerde: consumed.keySerde as Serde<unknown> | undefined,
       valueSerde: consumed.valueSerde as Serde<unknown> | undefined,
       timestampExtractor: consumed.timestampExtractor as never,
-      store: {
-        name: store.name,
-        type: store.type,
-        keySerde: (store.keySerde ?? consumed.keySerde) as Serde<unknown> | undefined,
-        valueSerde: (store.valueSerde ?? consumed.valueSerde) as Serde<unknown> | undefined,
-        ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
-        ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
-        ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
-        ...(store.storeType === undefined ? {} : { storeType: store.storeType }),
-        loggingEnabled: false,
-      },
+      store: globalUserStore(store as StateStoreOptions<unknown, unknown>, consumed as { keySerde?: Serde<unknown>; valueSerde?: Serde<unknown> }),
       supplier: supplier as ProcessorSupplier,
     })
     return this

@@ -71,6 +71,15 @@ export class TopologyAssembler {
     })
   }
 
+  /** Connects processor `name`, added before, to more stores (Kafka's connectProcessorAndStateStores). */
+  connectStores(name: string, stores: readonly string[]): void {
+    const node = this.pending.get(name)
+    if (node === undefined || node.type !== 'processor') {
+      throw new TopologyError(`Cannot connect state stores to "${name}": it is not a processor of this topology.`)
+    }
+    for (const store of stores) if (!node.stores.includes(store)) node.stores.push(store)
+  }
+
   addSink(name: string, topic: string | TopicNameExtractor, keySerde: SerdeRef, valueSerde: SerdeRef, parents: readonly string[]): void {
     this.add({ type: 'sink', name, parents, stores: [], build: () => ({ type: 'sink', name, topic, keySerde, valueSerde, parents }) })
   }

@@ -1,26 +1,39 @@
 // Ported from apache/kafka's streams/src/test/java/org/apache/kafka/streams/TopologyTest.java
-// Only the tests that build with StreamsBuilder are ported: each compares builder.build().describe()
-// with Kafka's TopologyDescription text, exactly.
+// The tests that build with StreamsBuilder compare builder.build().describe() with Kafka's
+// TopologyDescription text, exactly. The Processor API tests (new Topology()) are in the second
+// describe block at the end, on TopologyBuilder.
 //
 // The trailing buildTopology().hasPersistentLocalStore() and stateStores().get(i).persistent() checks
 // read the stores as built under the default (RocksDB) supplier (processor-topology.ts), with
 // Materialized.withStoreType(...) given as `storeType`.
 //
 // Not ported:
-// - Java-only here: 56 tests on the low-level Processor API topology builder (new Topology(),
-//   addSource/addProcessor/addSink/addStateStore/addGlobalStore/addReadOnlyStateStore/
-//   connectProcessorAndStateStores, null checks), not part of Tributary's API.
+// - Java-only: the null-argument checks of the Processor API (13 tests: shouldNotAllowNull*,
+//   shouldNotAddNullStateStoreSupplier, shouldNotAllowToAdd{Processor,Sink}WithNullParents), which
+//   TypeScript's types rule out; sinkShouldReturnNullTopicWithDynamicRouting and
+//   sinkShouldReturnTopicNameExtractorWithDynamicRouting (the TopologyDescription.Sink object: describe()
+//   is text here).
+// - Missing API Topology.addSource(name, Pattern): testPatternMatchesAlreadyProvidedTopicSource,
+//   testNamedTopicMatchesAlreadyProvidedPattern, singleSourcePatternShouldHaveSingleSubtopology,
+//   processorWithMultipleSourcesShouldHaveSingleSubtopology.
+// - Missing API ProcessorSupplier.stores() (ConnectedStoreProvider): shouldAllowToShareStoreUsingSameStoreBuilder.
+// - Missing API Topology.addReadOnlyStateStore: readOnlyStateStoresShouldHaveTheirOwnSubTopology, readOnlyStateStoresShouldNotLog.
 // - Missing API StreamJoined.withThisStoreSupplier/withOtherStoreSupplier + Stores.inMemoryWindowStore:
 //   streamStream{,Left,Outer}JoinTopologyWithCustomStoresSuppliers.
 // - Missing API new StreamsBuilder(TopologyConfig) (named topology "my-topology", default.dsl.store):
 //   every *WithTopologyConfigShouldPreserveTopologyStructure test.
-import { describe, expect, it } from 'vitest'
-import { JoinWindows, SessionWindows, SlidingWindows, StreamsBuilder, TimeWindows } from '../../src/dsl/index.js'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { TopologyError } from '../../src/core/errors.js'
+import { JoinWindows, SessionWindows, SlidingWindows, StreamsBuilder, TimeWindows, TopologyBuilder } from '../../src/dsl/index.js'
+import type { StateStoreOptions } from '../../src/dsl/index.js'
+import type { ProcessorSupplier } from '../../src/processors/api.js'
+import { TopologyTestDriver } from '../../src/testing/index.js'
 import type { KStream } from '../../src/dsl/index.js'
 import type { KeyValue } from '../../src/core/record.js'
 import { Serdes } from '../../src/serde/serdes.js'
 import type { RecordContext } from '../../src/topology/types.js'
 import { hasPersistentLocalStore, persistentStores } from './processor-topology.js'
+import { comparable, ExpectedDescription, parseDescription, type NodeDescription } from './topology-description.js'
 
 // MockValueJoiner.TOSTRING_JOINER
 const TOSTRING_JOINER = (value1: string | null, value2: string | null): string => `${value1}+${value2}`
@@ -742,5 +755,291 @@ describe('TopologyTest', () => {
     const topologyB = topologyWithStaticTopicName()
     // TopologyDescription equality (and equal hash codes) ~ equal describe() text.
     expect(topologyA.describe()).toBe(topologyB.describe())
+  })
+})
+
+// The Processor API half of TopologyTest: Java's `new Topology()` is Tributary's `new TopologyBuilder()`,
+// Java's mocked StoreBuilder of a name a key-value store of that name. Java compares TopologyDescription
+// objects; here describe() text is parsed back into the same shape (topology-description.ts).
+describe('TopologyTest', () => {
+  let topology: TopologyBuilder
+  let expectedDescription: ExpectedDescription
+  beforeEach(() => {
+    topology = new TopologyBuilder()
+    expectedDescription = new ExpectedDescription()
+  })
+
+  /** A processor that forwards what it gets (MockApiProcessorSupplier). */
+  const mockProcessor = (): ProcessorSupplier => () => ({ process: () => undefined })
+  /** StoreBuilder mocked with only a name. */
+  const storeBuilder = (name = 'store'): StateStoreOptions<unknown, unknown> => ({ name, type: 'keyValue' })
+
+  const addSource = (name: string, ...topics: string[]) => {
+    topology.addSource(name, topics)
+    return expectedDescription.source(name, ...topics)
+  }
+  const addProcessorWithStore = (name: string, stores: readonly string[], newStores: boolean, ...parents: NodeDescription[]) => {
+    topology.addProcessor(name, mockProcessor(), ...parents.map((p) => p.name))
+    if (newStores) for (const store of stores) topology.addStateStore(storeBuilder(store), name)
+    else topology.connectProcessorAndStateStores(name, ...stores)
+    return expectedDescription.processor(name, stores, ...parents)
+  }
+  const addProcessor = (name: string, ...parents: NodeDescription[]) => addProcessorWithStore(name, [], true, ...parents)
+  const addProcessorWithNewStore = (name: string, stores: readonly string[], ...parents: NodeDescription[]) => addProcessorWithStore(name, stores, true, ...parents)
+  const addProcessorWithExistingStore = (name: string, stores: readonly string[], ...parents: NodeDescription[]) => addProcessorWithStore(name, stores, false, ...parents)
+  const addSink = (name: string, topic: string, ...parents: NodeDescription[]) => {
+    topology.addSink(name, topic, ...parents.map((p) => p.name))
+    return expectedDescription.sink(name, topic, ...parents)
+  }
+  const addGlobalStoreToTopologyAndExpectedDescription = (store: string, sourceName: string, topic: string, processorName: string, id: number) => {
+    topology.addGlobalStore(storeBuilder(store), sourceName, topic, processorName, mockProcessor())
+    expectedDescription.addGlobalStore(store, sourceName, topic, processorName, id)
+  }
+  const describedAsExpected = () => expect(comparable(parseDescription(topology.describe()))).toEqual(comparable(expectedDescription.described))
+
+  it('shouldNotAllowZeroTopicsWhenAddingSource', () => {
+    expect(() => topology.addSource('source', [])).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowZeroStoreNameWhenConnectingProcessorAndStateStores', () => {
+    expect(() => topology.connectProcessorAndStateStores('processor')).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowToAddSourcesWithSameName', () => {
+    topology.addSource('source', 'topic-1')
+    expect(() => topology.addSource('source', 'topic-2')).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowToAddTopicTwice', () => {
+    topology.addSource('source', 'topic-1')
+    expect(() => topology.addSource('source-2', 'topic-1')).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowToAddProcessorWithSameName', () => {
+    topology.addSource('source', 'topic-1')
+    topology.addProcessor('processor', mockProcessor(), 'source')
+    expect(() => topology.addProcessor('processor', mockProcessor(), 'source')).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowToAddProcessorWithEmptyParents', () => {
+    topology.addSource('source', 'topic-1')
+    expect(() => topology.addProcessor('processor', mockProcessor())).toThrow(TopologyError)
+  })
+
+  it('shouldFailOnUnknownSource', () => {
+    expect(() => topology.addProcessor('processor', mockProcessor(), 'source')).toThrow(TopologyError)
+  })
+
+  it('shouldFailIfNodeIsItsOwnParent', () => {
+    expect(() => topology.addProcessor('processor', mockProcessor(), 'processor')).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowToAddSinkWithSameName', () => {
+    topology.addSource('source', 'topic-1')
+    topology.addSink('sink', 'topic-2', 'source')
+    expect(() => topology.addSink('sink', 'topic-3', 'source')).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowToAddSinkWithEmptyParents', () => {
+    topology.addSource('source', 'topic-1')
+    topology.addProcessor('processor', mockProcessor(), 'source')
+    expect(() => topology.addSink('sink', 'topic-2')).toThrow(TopologyError)
+  })
+
+  it('shouldFailWithUnknownParent', () => {
+    expect(() => topology.addSink('sink', 'topic-2', 'source')).toThrow(TopologyError)
+  })
+
+  it('shouldFailIfSinkIsItsOwnParent', () => {
+    expect(() => topology.addSink('sink', 'topic-2', 'sink')).toThrow(TopologyError)
+  })
+
+  it('shouldFailIfSinkIsParent', () => {
+    topology.addSource('source', 'topic-1')
+    topology.addSink('sink-1', 'topic-2', 'source')
+    expect(() => topology.addSink('sink-2', 'topic-3', 'sink-1')).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowToAddStateStoreToNonExistingProcessor', () => {
+    expect(() => topology.addStateStore(storeBuilder(), 'no-such-processor')).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowToAddStateStoreToSource', () => {
+    topology.addSource('source-1', 'topic-1')
+    expect(() => topology.addStateStore(storeBuilder(), 'source-1')).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowToAddStateStoreToSink', () => {
+    topology.addSource('source-1', 'topic-1')
+    topology.addSink('sink-1', 'topic-1', 'source-1')
+    expect(() => topology.addStateStore(storeBuilder(), 'sink-1')).toThrow(TopologyError)
+  })
+
+  it('shouldNotAllowToAddStoreWithSameNameAndDifferentInstance', () => {
+    topology.addStateStore(storeBuilder())
+    const otherStoreBuilder = storeBuilder('store')
+    expect(() => topology.addStateStore(otherStoreBuilder)).toThrow(TopologyError)
+  })
+
+  it('shouldThrowOnUnassignedStateStoreAccess', async () => {
+    const sourceNodeName = 'source'
+    const goodNodeName = 'goodGuy'
+    const badNodeName = 'badGuy'
+    // LocalMockProcessorSupplier: a processor that asks for "store" when it is initialized.
+    const localMockProcessorSupplier = (): ProcessorSupplier => () => ({
+      init: (context) => void context.getStateStore('store'),
+      process: () => undefined,
+    })
+    topology
+      .addSource(sourceNodeName, 'topic')
+      .addProcessor(goodNodeName, localMockProcessorSupplier(), sourceNodeName)
+      .addStateStore(storeBuilder(), goodNodeName)
+      .addProcessor(badNodeName, localMockProcessorSupplier(), sourceNodeName)
+    const driver = new TopologyTestDriver(topology.build())
+    try {
+      await expect(driver.createInputTopic('topic', Serdes.string(), Serdes.string()).pipeInput('k', 'v')).rejects.toThrow(
+        /Processor "badGuy" asked for state store "store" but is not connected to it/,
+      )
+    } finally {
+      await driver.close().catch(() => undefined)
+    }
+  })
+
+  it('shouldNotAllowToAddGlobalStoreWithSourceNameEqualsProcessorName', () => {
+    expect(() => topology.addGlobalStore(storeBuilder('anyName'), 'sameName', 'anyTopicName', 'sameName', mockProcessor())).toThrow(TopologyError)
+  })
+
+  it('shouldDescribeEmptyTopology', () => {
+    describedAsExpected()
+    expect(topology.describe()).toBe('Topologies:\n ')
+  })
+
+  it('singleSourceShouldHaveSingleSubtopology', () => {
+    const expectedSourceNode = addSource('source', 'topic')
+    expectedDescription.addSubtopology(0, [expectedSourceNode])
+    describedAsExpected()
+  })
+
+  it('singleSourceWithListOfTopicsShouldHaveSingleSubtopology', () => {
+    const expectedSourceNode = addSource('source', 'topic1', 'topic2', 'topic3')
+    expectedDescription.addSubtopology(0, [expectedSourceNode])
+    describedAsExpected()
+  })
+
+  it('multipleSourcesShouldHaveDistinctSubtopologies', () => {
+    const expectedSourceNode1 = addSource('source1', 'topic1')
+    expectedDescription.addSubtopology(0, [expectedSourceNode1])
+    const expectedSourceNode2 = addSource('source2', 'topic2')
+    expectedDescription.addSubtopology(1, [expectedSourceNode2])
+    const expectedSourceNode3 = addSource('source3', 'topic3')
+    expectedDescription.addSubtopology(2, [expectedSourceNode3])
+    describedAsExpected()
+  })
+
+  it('sourceAndProcessorShouldHaveSingleSubtopology', () => {
+    const expectedSourceNode = addSource('source', 'topic')
+    const expectedProcessorNode = addProcessor('processor', expectedSourceNode)
+    expectedDescription.addSubtopology(0, [expectedSourceNode, expectedProcessorNode])
+    describedAsExpected()
+  })
+
+  it('sourceAndProcessorWithStateShouldHaveSingleSubtopology', () => {
+    const expectedSourceNode = addSource('source', 'topic')
+    const expectedProcessorNode = addProcessorWithNewStore('processor', ['store'], expectedSourceNode)
+    expectedDescription.addSubtopology(0, [expectedSourceNode, expectedProcessorNode])
+    describedAsExpected()
+  })
+
+  it('sourceAndProcessorWithMultipleStatesShouldHaveSingleSubtopology', () => {
+    const expectedSourceNode = addSource('source', 'topic')
+    const expectedProcessorNode = addProcessorWithNewStore('processor', ['store1', 'store2'], expectedSourceNode)
+    expectedDescription.addSubtopology(0, [expectedSourceNode, expectedProcessorNode])
+    describedAsExpected()
+  })
+
+  it('sourceWithMultipleProcessorsShouldHaveSingleSubtopology', () => {
+    const expectedSourceNode = addSource('source', 'topic')
+    const expectedProcessorNode1 = addProcessor('processor1', expectedSourceNode)
+    const expectedProcessorNode2 = addProcessor('processor2', expectedSourceNode)
+    expectedDescription.addSubtopology(0, [expectedSourceNode, expectedProcessorNode1, expectedProcessorNode2])
+    describedAsExpected()
+  })
+
+  it('multipleSourcesWithProcessorsShouldHaveDistinctSubtopologies', () => {
+    const expectedSourceNode1 = addSource('source1', 'topic1')
+    const expectedProcessorNode1 = addProcessor('processor1', expectedSourceNode1)
+    const expectedSourceNode2 = addSource('source2', 'topic2')
+    const expectedProcessorNode2 = addProcessor('processor2', expectedSourceNode2)
+    const expectedSourceNode3 = addSource('source3', 'topic3')
+    const expectedProcessorNode3 = addProcessor('processor3', expectedSourceNode3)
+    expectedDescription.addSubtopology(0, [expectedSourceNode1, expectedProcessorNode1])
+    expectedDescription.addSubtopology(1, [expectedSourceNode2, expectedProcessorNode2])
+    expectedDescription.addSubtopology(2, [expectedSourceNode3, expectedProcessorNode3])
+    describedAsExpected()
+  })
+
+  it('multipleSourcesWithSinksShouldHaveDistinctSubtopologies', () => {
+    const expectedSourceNode1 = addSource('source1', 'topic1')
+    const expectedSinkNode1 = addSink('sink1', 'sinkTopic1', expectedSourceNode1)
+    const expectedSourceNode2 = addSource('source2', 'topic2')
+    const expectedSinkNode2 = addSink('sink2', 'sinkTopic2', expectedSourceNode2)
+    const expectedSourceNode3 = addSource('source3', 'topic3')
+    const expectedSinkNode3 = addSink('sink3', 'sinkTopic3', expectedSourceNode3)
+    expectedDescription.addSubtopology(0, [expectedSourceNode1, expectedSinkNode1])
+    expectedDescription.addSubtopology(1, [expectedSourceNode2, expectedSinkNode2])
+    expectedDescription.addSubtopology(2, [expectedSourceNode3, expectedSinkNode3])
+    describedAsExpected()
+  })
+
+  it('processorsWithSameSinkShouldHaveSameSubtopology', () => {
+    const expectedSourceNode1 = addSource('source', 'topic')
+    const expectedProcessorNode1 = addProcessor('processor1', expectedSourceNode1)
+    const expectedSourceNode2 = addSource('source2', 'topic2')
+    const expectedProcessorNode2 = addProcessor('processor2', expectedSourceNode2)
+    const expectedSourceNode3 = addSource('source3', 'topic3')
+    const expectedProcessorNode3 = addProcessor('processor3', expectedSourceNode3)
+    const expectedSinkNode = addSink('sink', 'sinkTopic', expectedProcessorNode1, expectedProcessorNode2, expectedProcessorNode3)
+    expectedDescription.addSubtopology(0, [
+      expectedSourceNode1,
+      expectedProcessorNode1,
+      expectedSourceNode2,
+      expectedProcessorNode2,
+      expectedSourceNode3,
+      expectedProcessorNode3,
+      expectedSinkNode,
+    ])
+    describedAsExpected()
+  })
+
+  it('processorsWithSharedStateShouldHaveSameSubtopology', () => {
+    const store1 = ['store1']
+    const store2 = ['store2']
+    const bothStores = [store1[0]!, store2[0]!]
+    const expectedSourceNode1 = addSource('source', 'topic')
+    const expectedProcessorNode1 = addProcessorWithNewStore('processor1', store1, expectedSourceNode1)
+    const expectedSourceNode2 = addSource('source2', 'topic2')
+    const expectedProcessorNode2 = addProcessorWithNewStore('processor2', store2, expectedSourceNode2)
+    const expectedSourceNode3 = addSource('source3', 'topic3')
+    const expectedProcessorNode3 = addProcessorWithExistingStore('processor3', bothStores, expectedSourceNode3)
+    expectedDescription.addSubtopology(0, [
+      expectedSourceNode1,
+      expectedProcessorNode1,
+      expectedSourceNode2,
+      expectedProcessorNode2,
+      expectedSourceNode3,
+      expectedProcessorNode3,
+    ])
+    describedAsExpected()
+  })
+
+  it('shouldDescribeGlobalStoreTopology', () => {
+    addGlobalStoreToTopologyAndExpectedDescription('globalStore', 'source', 'globalTopic', 'processor', 0)
+    describedAsExpected()
+  })
+
+  it('shouldDescribeMultipleGlobalStoreTopology', () => {
+    addGlobalStoreToTopologyAndExpectedDescription('globalStore1', 'source1', 'globalTopic1', 'processor1', 0)
+    addGlobalStoreToTopologyAndExpectedDescription('globalStore2', 'source2', 'globalTopic2', 'processor2', 1)
+    describedAsExpected()
   })
 })

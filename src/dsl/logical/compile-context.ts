@@ -7,7 +7,8 @@ import type { StoreSupplierKind, StoreType, StreamJoinStoreRole } from '../../st
 import type { TopologyAssembler } from '../../topology/topology-assembler.js'
 import type { SerdeRef, StoreValueFormat } from '../../topology/types.js'
 import type { TableView } from '../../processors/joins/table-view.js'
-import type { LogicalNode, NodeKind, NodeOfKind } from './nodes.js'
+import type { StateStoreOptions } from '../options.js'
+import type { GlobalStoreNode, LogicalNode, NodeKind, NodeOfKind, UserStoreSpec } from './nodes.js'
 
 export interface CompileContext {
   readonly assembler: TopologyAssembler
@@ -66,6 +67,59 @@ export interface DslStore {
   readonly changelogConfig?: Readonly<Record<string, string>>
 }
 
+/** The store of a global store as the user described it, its serdes defaulting to its topic's. */
+export function globalUserStore(
+  store: StateStoreOptions<unknown, unknown>,
+  consumed: { readonly keySerde?: Serde<unknown> | undefined; readonly valueSerde?: Serde<unknown> | undefined },
+): UserStoreSpec {
+  return {
+    name: store.name,
+    type: store.type,
+    keySerde: store.keySerde ?? consumed.keySerde,
+    valueSerde: store.valueSerde ?? consumed.valueSerde,
+    ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
+    ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
+    ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+    ...(store.storeType === undefined ? {} : { storeType: store.storeType }),
+    // Never logged: its topic is what it is restored from.
+    loggingEnabled: false,
+  }
+}
+
+/**
+ * A global store (Kafka's addGlobalStore): source `sourceName` reads `topic` from every partition,
+ * processor `name` fills the store; never logged, its topic is what it is restored from.
+ */
+export function addGlobalStoreTo(
+  assembler: TopologyAssembler,
+  node: Pick<GlobalStoreNode, 'name' | 'sourceName' | 'topic' | 'keySerde' | 'valueSerde' | 'timestampExtractor' | 'store' | 'supplier'>,
+): void {
+  assembler.addSource(node.sourceName, [node.topic], keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
+  const { store } = node
+  assembler.addGlobalStore(
+    {
+      definition: {
+        name: store.name,
+        type: store.type,
+        ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
+        ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
+        ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
+        ...(store.storeType === undefined ? {} : { storeType: store.storeType }),
+        loggingEnabled: false,
+        cachingEnabled: true,
+      },
+      keySerde: keyRef(store.keySerde),
+      valueSerde: valueRef(store.valueSerde),
+      valueFormat: 'plain',
+      // As a global table's: the topic holds everything the store is filled from.
+      changelogTopic: node.topic,
+      changelogIsInternal: false,
+    },
+    node.name,
+  )
+  assembler.addProcessor(node.name, node.supplier, [node.sourceName], [store.name])
+}
+
 /** Kafka Streams' `windowstore.changelog.additional.retention.ms` default: a day beyond the store's retention. */
 const CHANGELOG_ADDITIONAL_RETENTION_MS = 86_400_000
 /** Java's Long.MAX_VALUE: Kafka's retention of a changelog whose store keeps its windows for good. */
@@ -82,9 +136,14 @@ function changelogRetentionMs(retentionMs: number): string {
 
 /** A store an operator owns, backed up to `<applicationId>-<store>-changelog` unless logging is off. */
 export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
+  addStoreTo(ctx.assembler, store)
+}
+
+/** `addOperatorStore` on an assembler: the store's spec and, when it is logged, its changelog topic. */
+export function addStoreTo(assembler: TopologyAssembler, store: DslStore): void {
   const windowed = store.type !== 'keyValue'
   const changelog = `${store.name}-changelog`
-  ctx.assembler.addStore({
+  assembler.addStore({
     definition: {
       name: store.name,
       type: store.type,
@@ -106,7 +165,7 @@ export function addOperatorStore(ctx: CompileContext, store: DslStore): void {
     changelogIsInternal: store.loggingEnabled,
   })
   if (store.loggingEnabled) {
-    ctx.assembler.addInternalTopic({
+    assembler.addInternalTopic({
       name: changelog,
       purpose: 'changelog',
       numPartitions: undefined,

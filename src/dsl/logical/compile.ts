@@ -17,7 +17,7 @@ import type { Topology } from '../../topology/topology.js'
 import { tableStoreOf, type LogicalGraph, type LogicalNode, type NodeKind, type NodeOfKind } from './nodes.js'
 import { defaultPasses, type GraphPass } from './passes.js'
 import type { TableView } from '../../processors/joins/table-view.js'
-import { addOperatorStore, type CompileContext, type DslStore, keyRef, type NodeCompiler, sourceTableStore, valueRef, windowedStoreKey } from './compile-context.js'
+import { addGlobalStoreTo, addOperatorStore, type CompileContext, type DslStore, keyRef, type NodeCompiler, sourceTableStore, valueRef, windowedStoreKey } from './compile-context.js'
 import { joinCompilers } from './compile-joins.js'
 
 function addAggregate(
@@ -52,32 +52,7 @@ const compilers: { readonly [Kind in NodeKind]: NodeCompiler<Kind> } = {
     ctx.assembler.addSource(node.name, node.topics, keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor, node.offsetResetPolicy)
     ctx.setOutput(node, node.name)
   },
-  'global-store': (node, ctx) => {
-    ctx.assembler.addSource(node.sourceName, [node.topic], keyRef(node.keySerde), valueRef(node.valueSerde), node.timestampExtractor)
-    const { store } = node
-    ctx.assembler.addGlobalStore(
-      {
-        definition: {
-          name: store.name,
-          type: store.type,
-          ...(store.retentionMs === undefined ? {} : { retentionMs: store.retentionMs }),
-          ...(store.windowSizeMs === undefined ? {} : { windowSizeMs: store.windowSizeMs }),
-          ...(store.retainDuplicates === undefined ? {} : { retainDuplicates: store.retainDuplicates }),
-          ...(store.storeType === undefined ? {} : { storeType: store.storeType }),
-          loggingEnabled: false,
-          cachingEnabled: true,
-        },
-        keySerde: keyRef(store.keySerde),
-        valueSerde: valueRef(store.valueSerde),
-        valueFormat: 'plain',
-        // As a global table's: the topic holds everything the store is filled from.
-        changelogTopic: node.topic,
-        changelogIsInternal: false,
-      },
-      node.name,
-    )
-    ctx.assembler.addProcessor(node.name, node.supplier, [node.sourceName], [store.name])
-  },
+  'global-store': (node, ctx) => addGlobalStoreTo(ctx.assembler, node),
   'stream-to-table': (node, ctx) => {
     // Kafka's StreamToTableNode: a store (and changelog) only if the table is materialized.
     if (!ctx.isMaterialized(node.id)) {
