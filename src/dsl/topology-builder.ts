@@ -24,6 +24,13 @@ export interface SinkOptions<K = unknown, V = unknown> {
 type NodeType = 'source' | 'processor' | 'sink'
 
 /**
+ * A processor supplier that brings the stores its processors use (Kafka Streams'
+ * ConnectedStoreProvider): `addProcessor` adds each (once, however many processors share it) and
+ * connects it to the processor.
+ */
+export type ProcessorSupplierWithStores = ProcessorSupplier & { readonly stores?: readonly StateStoreOptions<unknown, unknown>[] }
+
+/**
  * Kafka Streams' Processor API topology (`new Topology()` with `addSource`, `addProcessor`,
  * `addSink`, `addStateStore`, `connectProcessorAndStateStores`, `addGlobalStore`): a graph of named
  * nodes built by hand, then `build()` into the `Topology` that `KafkaStreams` and the
@@ -52,12 +59,16 @@ export class TopologyBuilder {
     return this
   }
 
-  /** A processor fed by `parentNames` (sources or processors added before it, at least one). */
-  addProcessor(name: string, supplier: ProcessorSupplier, ...parentNames: string[]): this {
+  /**
+   * A processor fed by `parentNames` (sources or processors added before it, at least one). The
+   * stores a supplier brings (`supplier.stores`) are added and connected to it.
+   */
+  addProcessor(name: string, supplier: ProcessorSupplierWithStores, ...parentNames: string[]): this {
     if (typeof supplier !== 'function') throw new TopologyError(`Processor "${name}" needs a processor supplier: a function that returns a new processor.`)
     this.checkParents('Processor', name, parentNames)
     this.claimName(name, 'processor')
     this.assembler.addProcessor(name, supplier, parentNames)
+    for (const store of supplier.stores ?? []) this.addStateStore(store, name)
     return this
   }
 
@@ -149,6 +160,45 @@ export class TopologyBuilder {
       store: globalUserStore(store as StateStoreOptions<unknown, unknown>, options as { keySerde?: Serde<unknown>; valueSerde?: Serde<unknown> }),
       supplier: supplier as ProcessorSupplier,
     })
+    return this
+  }
+
+  /**
+   * A read-only state store (Kafka Streams' `addReadOnlyStateStore`, KIP-813): source `sourceName`
+   * reads `topic`, processor `processorName` puts what it reads into the store, and the topic is the
+   * store's changelog (it is never logged; it is restored from the topic, up to the committed
+   * offset). Partitioned like any source, in a sub-topology of its own; other processors may read
+   * the store once connected to it.
+   */
+  addReadOnlyStateStore<K, V>(
+    store: StateStoreOptions<K, V>,
+    sourceName: string,
+    topic: string,
+    processorName: string,
+    supplier: ProcessorSupplier<K, V, never, never>,
+    options: SourceOptions<K, V> = {},
+  ): this {
+    if (this.stores.has(store.name)) throw new TopologyError(`A different state store has already been added with the name "${store.name}".`)
+    if (store.type !== 'keyValue') throw new TopologyError(`Read-only state store "${store.name}" must be a key-value store, got a ${store.type} store.`)
+    this.addSource(sourceName, topic, options)
+    this.addProcessor(processorName, supplier as ProcessorSupplier, sourceName)
+    this.stores.set(store.name, store as StateStoreOptions<unknown, unknown>)
+    const serdes = globalUserStore(store as StateStoreOptions<unknown, unknown>, options as SourceOptions)
+    this.assembler.addStore({
+      definition: {
+        name: store.name,
+        type: store.type,
+        ...(store.storeType === undefined ? {} : { storeType: store.storeType }),
+        loggingEnabled: false,
+        cachingEnabled: true,
+      },
+      keySerde: keyRef(serdes.keySerde),
+      valueSerde: valueRef(serdes.valueSerde),
+      valueFormat: 'plain',
+      changelogTopic: topic,
+      changelogIsInternal: false,
+    })
+    this.assembler.connectStores(processorName, [store.name])
     return this
   }
 

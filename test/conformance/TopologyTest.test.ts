@@ -16,8 +16,6 @@
 // - Missing API Topology.addSource(name, Pattern): testPatternMatchesAlreadyProvidedTopicSource,
 //   testNamedTopicMatchesAlreadyProvidedPattern, singleSourcePatternShouldHaveSingleSubtopology,
 //   processorWithMultipleSourcesShouldHaveSingleSubtopology.
-// - Missing API ProcessorSupplier.stores() (ConnectedStoreProvider): shouldAllowToShareStoreUsingSameStoreBuilder.
-// - Missing API Topology.addReadOnlyStateStore: readOnlyStateStoresShouldHaveTheirOwnSubTopology, readOnlyStateStoresShouldNotLog.
 // - Missing API StreamJoined.withThisStoreSupplier/withOtherStoreSupplier + Stores.inMemoryWindowStore:
 //   streamStream{,Left,Outer}JoinTopologyWithCustomStoresSuppliers.
 // - Missing API new StreamsBuilder(TopologyConfig) (named topology "my-topology", default.dsl.store):
@@ -25,7 +23,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { TopologyError } from '../../src/core/errors.js'
 import { JoinWindows, SessionWindows, SlidingWindows, StreamsBuilder, TimeWindows, TopologyBuilder } from '../../src/dsl/index.js'
-import type { StateStoreOptions } from '../../src/dsl/index.js'
+import type { ProcessorSupplierWithStores, StateStoreOptions } from '../../src/dsl/index.js'
 import type { ProcessorSupplier } from '../../src/processors/api.js'
 import { TopologyTestDriver } from '../../src/testing/index.js'
 import type { KStream } from '../../src/dsl/index.js'
@@ -881,6 +879,18 @@ describe('TopologyTest', () => {
     expect(() => topology.addStateStore(otherStoreBuilder)).toThrow(TopologyError)
   })
 
+  it('shouldAllowToShareStoreUsingSameStoreBuilder', () => {
+    const builder = storeBuilder()
+    // MockProcessorSupplierProvidingStore: a supplier whose stores() is the one StoreBuilder.
+    const mockProcessorSupplierProvidingStore = (): ProcessorSupplierWithStores => Object.assign(mockProcessor(), { stores: [builder] })
+    topology.addSource('source', 'topic-1')
+    topology.addProcessor('processor-1', mockProcessorSupplierProvidingStore(), 'source')
+    topology.addProcessor('processor-2', mockProcessorSupplierProvidingStore(), 'source')
+    // Java only checks that this does not throw; both processors are connected to the one store.
+    const processors = parseDescription(topology.describe())[0]!.nodes
+    expect([processors.get('processor-1')?.detail, processors.get('processor-2')?.detail]).toEqual([['store'], ['store']])
+  })
+
   it('shouldThrowOnUnassignedStateStoreAccess', async () => {
     const sourceNodeName = 'source'
     const goodNodeName = 'goodGuy'
@@ -1042,4 +1052,27 @@ describe('TopologyTest', () => {
     addGlobalStoreToTopologyAndExpectedDescription('globalStore2', 'source2', 'globalTopic2', 'processor2', 1)
     describedAsExpected()
   })
+
+  it('readOnlyStateStoresShouldHaveTheirOwnSubTopology', () => {
+    const sourceName = 'source'
+    const storeName = 'store'
+    const topicName = 'topic'
+    const processorName = 'processor'
+    topology.addReadOnlyStateStore(storeBuilder(storeName), sourceName, topicName, processorName, mockProcessor())
+    const expectedSource = expectedDescription.source(sourceName, topicName)
+    const expectedProcessor = expectedDescription.processor(processorName, [storeName], expectedSource)
+    expectedDescription.addSubtopology(0, [expectedSource, expectedProcessor])
+    describedAsExpected()
+  })
+
+  it('readOnlyStateStoresShouldNotLog', () => {
+    const sourceName = 'source'
+    const storeName = 'store'
+    const topicName = 'topic'
+    const processorName = 'processor'
+    topology.addReadOnlyStateStore(storeBuilder(storeName), sourceName, topicName, processorName, mockProcessor())
+    const stateStoreFactory = topology.build().stores.get(storeName)
+    expect(stateStoreFactory?.definition.loggingEnabled).toBe(false)
+  })
+
 })

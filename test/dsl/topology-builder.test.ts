@@ -103,3 +103,46 @@ describe('TopologyBuilder (the Processor API topology)', () => {
     expect(() => builder.connectProcessorAndStateStores('rides', 'missing')).toThrow(/State store "missing" is not added yet/)
   })
 })
+
+describe('TopologyBuilder stores from suppliers and read-only stores', () => {
+  let driver: TopologyTestDriver | undefined
+  afterEach(async () => {
+    await driver?.close()
+    driver = undefined
+  })
+
+  it('adds the stores a supplier brings, once, and connects them to each of its processors', async () => {
+    const counts = { name: 'counts', type: 'keyValue' as const, keySerde: str, valueSerde: Serdes.json<number>() }
+    const counting = Object.assign(countingProcessor, { stores: [counts] })
+    const topology = new TopologyBuilder()
+      .addSource('rides', 'ride_requests', { keySerde: str, valueSerde: str })
+      .addProcessor('count', counting, 'rides')
+      .addSink('out', 'rides_per_zone', { keySerde: str, valueSerde: Serdes.json<number>() }, 'count')
+      .build()
+    expect(topology.stores.has('counts')).toBe(true)
+    driver = new TopologyTestDriver(topology)
+    await driver.createInputTopic('ride_requests', str, str).pipeInput('zone-1', 'r1')
+    await driver.createInputTopic('ride_requests', str, str).pipeInput('zone-1', 'r2')
+    expect(driver.createOutputTopic('rides_per_zone', str, Serdes.json<number>()).readValuesToList()).toEqual([1, 2])
+  })
+
+  it('fills a read-only store from its topic, which is its changelog: no changelog topic of its own', async () => {
+    const topology = new TopologyBuilder()
+      .addReadOnlyStateStore({ name: 'zone-names', type: 'keyValue' }, 'zones-source', 'zones', 'zones-loader', () => {
+        let store: KeyValueStore<string, string>
+        return {
+          init: (context) => void (store = context.getStateStore('zone-names')),
+          process: (record) => store.put(record.key as string, record.value as string),
+        }
+      }, { keySerde: str, valueSerde: str })
+      .build()
+    expect([...topology.internalTopics.keys()]).toEqual([])
+    expect(topology.stores.get('zone-names')).toMatchObject({ changelogTopic: 'zones', changelogIsInternal: false, definition: { loggingEnabled: false } })
+    driver = new TopologyTestDriver(topology)
+    await driver.createInputTopic('zones', str, str).pipeInput('z1', 'Harbour')
+    expect(await driver.getKeyValueStore<string, string>('zone-names').get('z1')).toBe('Harbour')
+    expect(() => new TopologyBuilder().addReadOnlyStateStore({ name: 'w', type: 'window', retentionMs: 1, windowSizeMs: 1 }, 's', 't', 'p', () => ({ process: () => undefined }))).toThrow(
+      /must be a key-value store/,
+    )
+  })
+})
