@@ -17,7 +17,7 @@ export {
   StreamsBuilder, TopologyBuilder, KStream, KTable, KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream,
   TimeWindows, SlidingWindows, SessionWindows, UnlimitedWindows, Suppressed, BufferConfig, JoinWindows, GlobalKTable, withKey, EmitStrategy,
 } from './dsl/index.js'
-export type { ValueJoiner, ValueJoinerWithKey, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy, EmitStrategyType, ProcessorSupplierWithStores, SinkOptions, SourceOptions } from './dsl/index.js'
+export type { ValueJoiner, ValueJoinerWithKey, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy, EmitStrategyType, SinkOptions, SourceOptions } from './dsl/index.js'
 export type * from './dsl/options.js'
 export { Topology, QueryableStoreTypes } from './topology/index.js'
 export type { QueryableStoreType, QueryableWindowStore } from './topology/index.js'

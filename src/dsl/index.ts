@@ -1,6 +1,6 @@
 export { StreamsBuilder } from './streams-builder.js'
 export { TopologyBuilder } from './topology-builder.js'
-export type { ProcessorSupplierWithStores, SinkOptions, SourceOptions } from './topology-builder.js'
+export type { SinkOptions, SourceOptions } from './topology-builder.js'
 export { KStream } from './k-stream.js'
 export { KTable } from './k-table.js'
 export { KGroupedStream } from './k-grouped-stream.js'

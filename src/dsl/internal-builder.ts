@@ -1,6 +1,6 @@
 import { TopologyError } from '../core/errors.js'
 import { compileLogicalGraph } from './logical/compile.js'
-import { generatedName, kindTraits, tableStoreOf, type LogicalNode, type RepartitionNames, type UserStoreSpec } from './logical/nodes.js'
+import { changesKeys, generatedName, kindTraits, tableStoreOf, type LogicalNode, type RepartitionNames, type UserStoreSpec } from './logical/nodes.js'
 import type { Topology } from '../topology/topology.js'
 
 type WithoutId<N> = N extends LogicalNode ? Omit<N, 'id'> : never
@@ -27,6 +27,7 @@ export function validName(name: string): string {
 export class InternalStreamsBuilder {
   private readonly nodes: LogicalNode[] = []
   private readonly stores: UserStoreSpec[] = []
+  private readonly suppliedStores = new Set<object>()
   private index = 0
   private readonly materializedTables = new Set<number>()
   /** See `LogicalGraph.oldValuesRequired`. */
@@ -86,7 +87,7 @@ export class InternalStreamsBuilder {
     if (node === undefined) throw new RangeError(`No logical node ${id}.`)
     const traits = kindTraits[node.kind]
     if (traits.keys === 'resets') return false
-    if (traits.keys === 'changes' || (node.kind === 'stateless' && node.changesKey)) return true
+    if (changesKeys(node)) return true
     return node.parents.some((p) => this.keyChanged(p))
   }
 
@@ -141,6 +142,16 @@ export class InternalStreamsBuilder {
 
   addStore(store: UserStoreSpec): void {
     this.stores.push(Object.freeze(store))
+  }
+
+  /**
+   * A store a processor supplier brings (Kafka's ConnectedStoreProvider): added the first time
+   * its options object is seen, so processors whose suppliers share it share the store.
+   */
+  addSuppliedStore(options: object, store: UserStoreSpec): void {
+    if (this.suppliedStores.has(options)) return
+    this.suppliedStores.add(options)
+    this.addStore(store)
   }
 
   build(options: { readonly reuseSourceTopics: boolean } = { reuseSourceTopics: false }): Topology {

@@ -9,10 +9,12 @@ import { mapProcessor } from '../processors/map.js'
 import { peekProcessor } from '../processors/peek.js'
 import { defaultPrintMapper, printProcessor } from '../processors/print.js'
 import { selectKeyProcessor } from '../processors/select-key.js'
+import { fixedKeyProcessor } from '../processors/fixed-key.js'
 import type { Serde } from '../serde/serde.js'
 import type { TopicNameExtractor } from '../topology/types.js'
 import type { InternalStreamsBuilder } from './internal-builder.js'
 import { GlobalKTable } from './global-k-table.js'
+import { userStoreSpec } from './logical/compile-context.js'
 import { JoinWindows } from './join-windows.js'
 import { KGroupedStream } from './k-grouped-stream.js'
 import { KTable } from './k-table.js'
@@ -22,6 +24,7 @@ import type {
   NamedOptions,
   PrintOptions,
   ProcessOptions,
+  ProcessorSupplierWithStores,
   ProducedOptions,
   RepartitionOptions,
   SplitOptions,
@@ -201,12 +204,34 @@ export class KStream<K, V> {
 
   /**
    * Runs a low-level processor on every record. Its output may have new keys, so a grouping after
-   * it repartitions.
+   * it repartitions. It may use the stores named in `options.stores` (added with
+   * `builder.addStateStore`) and those its supplier brings (`supplier.stores`, see
+   * `ProcessorSupplierWithStores`), which are added here.
    */
   process<K2 = K, V2 = V>(supplier: ProcessorSupplier<K, V, K2, V2>, options: ProcessOptions = {}): KStream<K2, V2> {
     const name = this.builder.nameUnlessGiven('KSTREAM-PROCESSOR-', options.name)
-    const id = this.builder.add({ kind: 'process', name, parents: [this.nodeId], supplier: supplier as ProcessorSupplier, stores: [...(options.stores ?? [])] })
+    const stores = this.suppliedStores(supplier, options)
+    const id = this.builder.add({ kind: 'process', name, parents: [this.nodeId], supplier: supplier as ProcessorSupplier, stores })
     return new KStream<K2, V2>(this.builder, id, undefined, undefined)
+  }
+
+  /**
+   * Runs a low-level processor on every record's value (Kafka Streams' `processValues`, KIP-820):
+   * what it forwards while processing a record keeps that record's key, so, unlike `process`, a
+   * grouping or join after it does not repartition. Stores as for `process`.
+   */
+  processValues<V2 = V>(supplier: ProcessorSupplier<K, V, K, V2>, options: ProcessOptions = {}): KStream<K, V2> {
+    const name = this.builder.nameUnlessGiven('KSTREAM-PROCESSVALUES-', options.name)
+    const stores = this.suppliedStores(supplier, options)
+    const id = this.builder.add({ kind: 'process', name, parents: [this.nodeId], supplier: fixedKeyProcessor(supplier as ProcessorSupplier), stores, keepsKey: true })
+    return new KStream<K, V2>(this.builder, id, this.keySerde, undefined)
+  }
+
+  /** The stores a processor uses: those named in `options.stores`, and those its supplier brings, added here. */
+  private suppliedStores(supplier: unknown, options: ProcessOptions): string[] {
+    const supplied = (supplier as ProcessorSupplierWithStores).stores ?? []
+    for (const store of supplied) this.builder.addSuppliedStore(store, userStoreSpec(store))
+    return [...new Set([...(options.stores ?? []), ...supplied.map((store) => store.name)])]
   }
 
   /**

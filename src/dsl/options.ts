@@ -1,3 +1,4 @@
+import type { ProcessorSupplier } from '../processors/api.js'
 import type { Serde } from '../serde/serde.js'
 import type { StoreSupplierKind, StoreType } from '../state/types.js'
 import type { OffsetResetPolicy, TimestampExtractor } from '../topology/types.js'
@@ -112,6 +113,16 @@ export interface ProcessOptions extends NamedOptions {
   /** Stores (added with `builder.addStateStore`) the processor may use. */
   readonly stores?: readonly string[]
 }
+
+/**
+ * A processor supplier that brings the stores its processors use (Kafka Streams'
+ * ConnectedStoreProvider): `KStream.process` and `TopologyBuilder.addProcessor` add each store
+ * (once, however many processors share its options object) and connect it to the processor.
+ *
+ * @example
+ * const counting = Object.assign(() => new CountingProcessor(), { stores: [{ name: 'counts', type: 'keyValue' as const }] })
+ */
+export type ProcessorSupplierWithStores = ProcessorSupplier & { readonly stores?: readonly StateStoreOptions<unknown, unknown>[] }
 
 /** A store for `process()` operators. */
 export interface StateStoreOptions<K, V> {

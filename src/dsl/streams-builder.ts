@@ -7,7 +7,7 @@ import { InternalStreamsBuilder } from './internal-builder.js'
 import { KStream } from './k-stream.js'
 import { KTable } from './k-table.js'
 import type { BuildOptions, GlobalTableOptions, StateStoreOptions, StreamOptions, TableOptions } from './options.js'
-import { globalUserStore } from './logical/compile-context.js'
+import { globalUserStore, userStoreSpec } from './logical/compile-context.js'
 
 /**
  * The entry point of the DSL: declare sources, chain operators, then `build()` the topology.
@@ -97,17 +97,7 @@ export class StreamsBuilder {
 
   /** A store for `stream.process(supplier, { stores: [name] })`. */
   addStateStore<K, V>(options: StateStoreOptions<K, V>): this {
-    this.internal.addStore({
-      name: options.name,
-      type: options.type,
-      keySerde: options.keySerde as Serde<unknown> | undefined,
-      valueSerde: options.valueSerde as Serde<unknown> | undefined,
-      ...(options.retentionMs === undefined ? {} : { retentionMs: options.retentionMs }),
-      ...(options.windowSizeMs === undefined ? {} : { windowSizeMs: options.windowSizeMs }),
-      ...(options.retainDuplicates === undefined ? {} : { retainDuplicates: options.retainDuplicates }),
-      ...(options.storeType === undefined ? {} : { storeType: options.storeType }),
-      loggingEnabled: options.loggingEnabled ?? true,
-    })
+    this.internal.addStore(userStoreSpec(options))
     return this
   }
 

@@ -5,7 +5,7 @@ import { TopologyAssembler } from '../topology/topology-assembler.js'
 import type { Topology } from '../topology/topology.js'
 import type { OffsetResetPolicy, TimestampExtractor, TopicNameExtractor } from '../topology/types.js'
 import { addGlobalStoreTo, addStoreTo, globalUserStore, keyRef, valueRef } from './logical/compile-context.js'
-import type { StateStoreOptions } from './options.js'
+import type { ProcessorSupplierWithStores, StateStoreOptions } from './options.js'
 
 /** How a source reads its topics (Kafka Streams' `addSource` overloads: deserializers, extractor, reset). */
 export interface SourceOptions<K = unknown, V = unknown> {
@@ -22,13 +22,6 @@ export interface SinkOptions<K = unknown, V = unknown> {
 }
 
 type NodeType = 'source' | 'processor' | 'sink'
-
-/**
- * A processor supplier that brings the stores its processors use (Kafka Streams'
- * ConnectedStoreProvider): `addProcessor` adds each (once, however many processors share it) and
- * connects it to the processor.
- */
-export type ProcessorSupplierWithStores = ProcessorSupplier & { readonly stores?: readonly StateStoreOptions<unknown, unknown>[] }
 
 /**
  * Kafka Streams' Processor API topology (`new Topology()` with `addSource`, `addProcessor`,

@@ -67,6 +67,21 @@ export interface DslStore {
   readonly changelogConfig?: Readonly<Record<string, string>>
 }
 
+/** A store for `process()` operators as the user described it (`builder.addStateStore`). */
+export function userStoreSpec(options: StateStoreOptions<unknown, unknown>): UserStoreSpec {
+  return {
+    name: options.name,
+    type: options.type,
+    keySerde: options.keySerde,
+    valueSerde: options.valueSerde,
+    ...(options.retentionMs === undefined ? {} : { retentionMs: options.retentionMs }),
+    ...(options.windowSizeMs === undefined ? {} : { windowSizeMs: options.windowSizeMs }),
+    ...(options.retainDuplicates === undefined ? {} : { retainDuplicates: options.retainDuplicates }),
+    ...(options.storeType === undefined ? {} : { storeType: options.storeType }),
+    loggingEnabled: options.loggingEnabled ?? true,
+  }
+}
+
 /** The store of a global store as the user described it, its serdes defaulting to its topic's. */
 export function globalUserStore(
   store: StateStoreOptions<unknown, unknown>,

@@ -112,6 +112,8 @@ export interface StatelessNode extends NodeBase<'stateless'> {
 export interface ProcessNode extends NodeBase<'process'> {
   readonly supplier: ProcessorSupplier
   readonly stores: readonly string[]
+  /** `processValues` (Kafka's FixedKeyProcessor): the records keep their keys, so nothing repartitions after it. */
+  readonly keepsKey?: boolean
 }
 
 export type MergeNode = NodeBase<'merge'>
@@ -542,4 +544,11 @@ export function tableStoreOf(node: LogicalNode): string | undefined {
     default:
       return undefined
   }
+}
+
+/** Whether a node's own output keys may differ from its input's: its kind's trait, or what the node says. */
+export function changesKeys(node: LogicalNode): boolean {
+  if (node.kind === 'stateless') return node.changesKey
+  if (node.kind === 'process') return node.keepsKey !== true
+  return kindTraits[node.kind].keys === 'changes'
 }

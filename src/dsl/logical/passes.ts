@@ -1,6 +1,6 @@
 import { TopologyError } from '../../core/errors.js'
 import type { Serde } from '../../serde/serde.js'
-import { generatedName, kindTraits, type LogicalGraph, type LogicalNode, type RepartitionNames, type RepartitionNode } from './nodes.js'
+import { changesKeys, generatedName, kindTraits, type LogicalGraph, type LogicalNode, type RepartitionNames, type RepartitionNode } from './nodes.js'
 
 /** A rewrite of the logical graph; passes run in order before compilation. */
 export type GraphPass = (graph: LogicalGraph) => LogicalGraph
@@ -114,9 +114,7 @@ export const insertRepartitions: GraphPass = (graph) => {
     } else {
       nodes.push(node)
     }
-    const changes =
-      traits.keys === 'changes' || (node.kind === 'stateless' && node.changesKey) || (traits.keys === 'preserves' && inputChanged)
-    keyChanged.set(node.id, traits.keys === 'resets' ? false : changes)
+    keyChanged.set(node.id, traits.keys === 'resets' ? false : changesKeys(node) || inputChanged)
   }
   return { ...graph, nodes, nextIndex }
 }
