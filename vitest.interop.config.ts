@@ -23,6 +23,10 @@ export default defineConfig({
       // is the embedded broker's failover, not how Tributary meets a broker.
       'test/kafka/producer-lost-ack.test.ts',
       'test/kafka/transactional-producer-outage.test.ts',
+      // Local state (store types, the Processor API topology): nothing in them depends on the broker,
+      // and each file starts a broker of its own, which against Apache Kafka is a JVM start.
+      'test/e2e/runtime-store-type.test.ts',
+      'test/e2e/runtime-topology-builder.test.ts',
     ],
     typecheck: { enabled: false },
   },
